@@ -1,0 +1,49 @@
+import { defineConfig } from '@playwright/test';
+
+const PORT = 4173;
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	fullyParallel: false,
+	workers: 1,
+	retries: 0,
+	timeout: 30_000,
+	expect: { timeout: 10_000 },
+	reporter: process.env.CI ? 'list' : [['list']],
+	use: {
+		baseURL: `http://127.0.0.1:${PORT}`,
+		launchOptions: {
+			// Debian's Chromium: Playwright's own browser download cannot run on these machines.
+			executablePath: '/usr/bin/chromium',
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync'
+			]
+		},
+		trace: 'retain-on-failure'
+	},
+	webServer: {
+		// The production build on a throwaway embedded PostgreSQL, migrated and seeded at start.
+		command: 'npm run build && node build',
+		url: `http://127.0.0.1:${PORT}/`,
+		timeout: 180_000,
+		reuseExistingServer: false,
+		// SIGTERM lets the server stop its PostgreSQL and delete the throwaway cluster; the default SIGKILL would not.
+		gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+		stdout: 'pipe',
+		env: {
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			ORIGIN: `http://127.0.0.1:${PORT}`,
+			BAZAAR_DB_EPHEMERAL: '1',
+			DATABASE_URL: '',
+			PUBLIC_SUPABASE_URL: ''
+		}
+	}
+});

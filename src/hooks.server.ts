@@ -1,0 +1,28 @@
+import type { Handle, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { authGuard } from '$lib/server/auth/guard';
+import { localSession } from '$lib/server/auth/local-session';
+import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
+import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
+import { runtime } from '$lib/server/runtime';
+
+let sessionHandle: Handle | undefined;
+
+export const init: ServerInit = async () => {
+	const rt = await runtime();
+	// supabase-js is loaded only in Supabase mode: plain-PostgreSQL mode has no use for it.
+	sessionHandle =
+		rt.config.mode === 'supabase' ? (await import('$lib/server/auth/supabase-session')).supabaseSession(rt) : localSession(rt);
+};
+
+const session: Handle = (input) => sessionHandle!(input);
+
+const backends: Handle = async ({ event, resolve }) => {
+	const rt = await runtime();
+	event.locals.catalogue = event.locals.supabase
+		? supabaseCatalogue(event.locals.supabase)
+		: postgresCatalogue(rt.pool!, event.locals.claims ?? null);
+	return resolve(event);
+};
+
+export const handle = sequence(session, authGuard, backends);

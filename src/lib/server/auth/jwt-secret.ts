@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config';
+
+/**
+ * JWT_SECRET when given; otherwise one generated once and kept in the data folder, so
+ * sessions survive a restart of `npm run dev`. A throwaway database gets a throwaway secret.
+ */
+export function sessionSecret(config: Config): string {
+	if (config.jwtSecret) return config.jwtSecret;
+	if (config.ephemeral) return randomBytes(48).toString('base64url');
+	const file = join(config.dataDir, 'jwt-secret');
+	if (!existsSync(file)) {
+		mkdirSync(config.dataDir, { recursive: true });
+		writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+	}
+	return readFileSync(file, 'utf8').trim();
+}

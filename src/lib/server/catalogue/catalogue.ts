@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const ProductCard = z.object({
+	id: z.uuid(),
+	title: z.string(),
+	price_cents: z.number().int(),
+	currency: z.string(),
+	image_url: z.string().nullable(),
+	status: z.enum(['active', 'sold']),
+	seller_id: z.uuid(),
+	seller_name: z.string(),
+	seller_avatar_url: z.string().nullable()
+});
+export type ProductCard = z.infer<typeof ProductCard>;
+
+export const ProductDetail = ProductCard.extend({ description: z.string() });
+export type ProductDetail = z.infer<typeof ProductDetail>;
+
+/** The demo marketplace's read side: what the product list and product pages show. */
+export interface Catalogue {
+	listProducts(): Promise<ProductCard[]>;
+	/** null when it does not exist or the viewer may not see it (a sold product of someone else). */
+	getProduct(id: string): Promise<ProductDetail | null>;
+}

@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Which database the app talks to: a Supabase project, any PostgreSQL at DATABASE_URL,
+ * or the embedded PostgreSQL kept under BAZAAR_DATA_DIR (the default).
+ */
+export type Mode = 'supabase' | 'postgres' | 'embedded';
+
+const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const Env = z.object({
+	PUBLIC_SUPABASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
+	PUBLIC_SUPABASE_ANON_KEY: z.preprocess(blankToUndefined, z.string().min(20).optional()),
+	DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgresql://').optional()),
+	BAZAAR_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
+	BAZAAR_DB_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(54322)),
+	BAZAAR_DB_EPHEMERAL: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('0')),
+	BAZAAR_SEED: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('1')),
+	JWT_SECRET: z.preprocess(blankToUndefined, z.string().min(32, 'must be at least 32 characters').optional())
+});
+
+export interface Config {
+	mode: Mode;
+	supabase?: { url: string; anonKey: string };
+	databaseUrl?: string;
+	dataDir: string;
+	dbPort: number;
+	ephemeral: boolean;
+	seed: boolean;
+	jwtSecret?: string;
+	supabaseDir: string;
+}
+
+export function readConfig(env: Record<string, string | undefined> = process.env): Config {
+	const parsed = Env.safeParse(env);
+	if (!parsed.success) {
+		const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+		throw new Error(`Invalid environment:\n${problems}`);
+	}
+	const e = parsed.data;
+	if (e.PUBLIC_SUPABASE_URL && !e.PUBLIC_SUPABASE_ANON_KEY) {
+		throw new Error('Invalid environment:\n  PUBLIC_SUPABASE_ANON_KEY: required when PUBLIC_SUPABASE_URL is set');
+	}
+	const mode: Mode = e.PUBLIC_SUPABASE_URL ? 'supabase' : e.DATABASE_URL ? 'postgres' : 'embedded';
+	return {
+		mode,
+		supabase: e.PUBLIC_SUPABASE_URL ? { url: e.PUBLIC_SUPABASE_URL, anonKey: e.PUBLIC_SUPABASE_ANON_KEY! } : undefined,
+		databaseUrl: e.DATABASE_URL,
+		dataDir: resolve(e.BAZAAR_DATA_DIR),
+		dbPort: e.BAZAAR_DB_PORT,
+		ephemeral: e.BAZAAR_DB_EPHEMERAL === '1',
+		seed: e.BAZAAR_SEED === '1',
+		jwtSecret: e.JWT_SECRET,
+		supabaseDir: resolve('supabase')
+	};
+}

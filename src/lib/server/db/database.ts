@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import { startCluster, type RunningCluster } from './embedded-cluster.ts';
+import { applyShim, migrate } from './migrate.ts';
+import { seed } from './seed.ts';
+
+export interface Database {
+	url: string;
+	cluster?: RunningCluster;
+	/** Migration versions applied by this start. */
+	applied: string[];
+}
+
+/**
+ * Brings the database up to date: starts the embedded cluster when no DATABASE_URL is
+ * given, then applies the shim, the migrations and the seed. Not used in Supabase mode,
+ * where `supabase db push` owns the schema.
+ */
+export async function prepareDatabase(config: Config, log: (line: string) => void = () => {}): Promise<Database> {
+	let cluster: RunningCluster | undefined;
+	if (!config.databaseUrl) {
+		cluster = await startCluster({
+			dataDir: join(config.dataDir, 'postgres'),
+			port: config.ephemeral ? 0 : config.dbPort,
+			ephemeral: config.ephemeral,
+			log
+		});
+		stopOnSignals(cluster);
+	}
+	const url = config.databaseUrl ?? cluster!.url;
+	const client = new pg.Client({ connectionString: url });
+	client.on('error', () => {});
+	try {
+		await client.connect();
+		await applyShim(client, join(config.supabaseDir, 'shim'));
+		const applied = await migrate(client, join(config.supabaseDir, 'migrations'));
+		if (config.seed) await seed(client, config.supabaseDir);
+		return { url, cluster, applied };
+	} catch (error) {
+		await cluster?.stop();
+		throw error;
+	} finally {
+		await client.end().catch(() => {});
+	}
+}
+
+const SHARED = Symbol.for('bazaar-messaging.database');
+type Shared = typeof globalThis & { [SHARED]?: Promise<Database> };
+
+/**
+ * One database per process. Vite loads the dev plugin and the app's hooks as separate
+ * module instances, so the memo lives on globalThis where both find it.
+ */
+export function ensureDatabase(config: Config, log?: (line: string) => void): Promise<Database> {
+	const shared = globalThis as Shared;
+	shared[SHARED] ??= prepareDatabase(config, log).catch((error) => {
+		delete shared[SHARED];
+		throw error;
+	});
+	return shared[SHARED];
+}
+
+/** Ctrl-C, `kill` and hang-ups stop PostgreSQL before the process goes, so no server is left behind. */
+function stopOnSignals(cluster: RunningCluster) {
+	const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+	for (const [signal, code] of Object.entries(codes)) {
+		process.once(signal, () => {
+			cluster.stop().finally(() => process.exit(code));
+		});
+	}
+}

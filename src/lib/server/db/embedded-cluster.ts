@@ -1,0 +1,278 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+	chownSync,
+	closeSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readFileSync,
+	realpathSync,
+	renameSync,
+	rmSync,
+	writeFileSync
+} from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import pg from 'pg';
+import { postgresBinaries, type PostgresBinaries } from './postgres-binaries.ts';
+import { canAccess, serverIdentity, stagingRoot, type ServerIdentity } from './postgres-user.ts';
+
+export interface ClusterOptions {
+	/** Folder of the cluster; created and initialised when missing. Ignored when `ephemeral`. */
+	dataDir?: string;
+	/** 0 picks a free port. */
+	port?: number;
+	/** A throwaway cluster in a temporary folder, deleted when stopped; durability traded for speed. */
+	ephemeral?: boolean;
+	log?: (line: string) => void;
+}
+
+export interface RunningCluster {
+	url: string;
+	port: number;
+	dataDir: string;
+	logFile: string;
+	/** Fast shutdown; resolves once the postmaster has exited. */
+	stop(): Promise<void>;
+}
+
+const PASSWORD = 'postgres';
+
+export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
+	const log = options.log ?? (() => {});
+	const identity = serverIdentity();
+	const binaries = postgresBinaries(identity);
+	const dataDir = options.ephemeral
+		? mkdtempSync(join(tmpdir(), 'bazaar-pg-'))
+		: reachableDataDir(resolve(options.dataDir ?? '.data/postgres'), identity, log);
+	const logFile = options.ephemeral ? `${dataDir}.log` : join(dirname(resolve(options.dataDir ?? '.data/postgres')), 'postgres.log');
+
+	if (!existsSync(join(dataDir, 'PG_VERSION'))) initialise(binaries, dataDir, identity, log);
+	await clearStalePostmaster(dataDir, log);
+
+	const port = options.port || (await freePort());
+	if (await isListening(port)) {
+		throw new Error(
+			`Port ${port} on 127.0.0.1 is already in use by another program. Stop it, or choose another port with BAZAAR_DB_PORT.`
+		);
+	}
+
+	const logFd = openSync(logFile, 'a');
+	const durability = options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
+	const child = spawn(
+		binaries.postgres,
+		['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...durability],
+		// A file, not a pipe: PostgreSQL keeps logging after we exit without hitting a closed pipe.
+		{ ...identity, stdio: ['ignore', logFd, logFd] }
+	);
+	closeSync(logFd);
+	const exited = new Promise<void>((done) => child.once('exit', () => done()));
+	const url = `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`;
+	await waitUntilReady(url, child, logFile);
+
+	const killOnExit = () => {
+		child.kill(options.ephemeral ? 'SIGQUIT' : 'SIGINT');
+		if (options.ephemeral) removeEphemeral(dataDir, logFile);
+	};
+	process.once('exit', killOnExit);
+
+	let stopping: Promise<void> | undefined;
+	return {
+		url,
+		port,
+		dataDir,
+		logFile,
+		stop() {
+			stopping ??= (async () => {
+				process.off('exit', killOnExit);
+				await stopPostmaster(child, exited);
+				if (options.ephemeral) removeEphemeral(dataDir, logFile);
+			})();
+			return stopping;
+		}
+	};
+}
+
+function removeEphemeral(dataDir: string, logFile: string) {
+	rmSync(dataDir, { recursive: true, force: true });
+	rmSync(logFile, { force: true });
+}
+
+/**
+ * As root the server runs as `postgres`, which must reach its data folder. A checkout
+ * under a 0700 folder is out of its reach, so the cluster then lives under /var/tmp,
+ * in a folder named after the checkout so every run finds the same data.
+ */
+function reachableDataDir(wanted: string, identity: ServerIdentity, log: (line: string) => void): string {
+	mkdirSync(dirname(wanted), { recursive: true });
+	mkdirSync(wanted, { recursive: true, mode: 0o700 });
+	if (identity.uid === undefined) return wanted;
+	chownSync(wanted, identity.uid, identity.gid!);
+	if (canAccess(identity, wanted, '-w') && canAccess(identity, wanted, '-x')) return wanted;
+
+	const id = createHash('sha256').update(realpathSync(wanted)).digest('hex').slice(0, 16);
+	const staged = join(stagingRoot(), `data-${id}`);
+	mkdirSync(staged, { recursive: true, mode: 0o700 });
+	chownSync(staged, identity.uid, identity.gid!);
+	writeFileSync(join(wanted, 'LOCATION'), `${staged}\n`);
+	log(`The postgres user cannot enter ${wanted}; the cluster lives in ${staged}`);
+	return staged;
+}
+
+function initialise(binaries: PostgresBinaries, dataDir: string, identity: ServerIdentity, log: (line: string) => void) {
+	log(`Creating a PostgreSQL cluster in ${dataDir}`);
+	// initdb into a side folder and rename, so an interrupted init never leaves a half cluster behind.
+	const partial = `${dataDir}.init`;
+	rmSync(partial, { recursive: true, force: true });
+	mkdirSync(partial, { mode: 0o700 });
+	const pwfile = `${partial}.pw`;
+	writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+	if (identity.uid !== undefined) {
+		chownSync(partial, identity.uid, identity.gid!);
+		chownSync(pwfile, identity.uid, identity.gid!);
+	}
+	const result = spawnSync(
+		binaries.initdb,
+		[
+			`--pgdata=${partial}`,
+			'--username=postgres',
+			`--pwfile=${pwfile}`,
+			'--auth=scram-sha-256',
+			'--encoding=UTF8',
+			'--locale-provider=builtin',
+			'--builtin-locale=C.UTF-8',
+			'--no-instructions'
+		],
+		{ ...identity, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }
+	);
+	rmSync(pwfile, { force: true });
+	if (result.status !== 0) {
+		rmSync(partial, { recursive: true, force: true });
+		throw new Error(`initdb failed (exit ${result.status}): ${result.stderr || result.error?.message}`);
+	}
+	rmSync(dataDir, { recursive: true, force: true });
+	renameSync(partial, dataDir);
+}
+
+/**
+ * A run killed with SIGKILL leaves its postmaster running (orphaned) or a stale
+ * postmaster.pid behind. An orphan is shut down; a postmaster whose parent is
+ * still alive belongs to another running app, and we refuse to touch it.
+ */
+async function clearStalePostmaster(dataDir: string, log: (line: string) => void) {
+	const pidFile = join(dataDir, 'postmaster.pid');
+	if (!existsSync(pidFile)) return;
+	const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+	if (!isPostgres(pid)) {
+		rmSync(pidFile, { force: true });
+		return;
+	}
+	const parent = parentOf(pid);
+	if (parent !== undefined && parent !== process.pid && commandOf(parent).includes('node')) {
+		throw new Error(
+			`The database in ${dataDir} is in use by another running app (process ${parent}). Stop it first, or set BAZAAR_DATA_DIR to use another folder.`
+		);
+	}
+	log(`Stopping PostgreSQL ${pid} left running by an earlier run`);
+	process.kill(pid, 'SIGINT');
+	if (!(await waitForExit(pid, 15_000))) {
+		process.kill(pid, 'SIGQUIT');
+		await waitForExit(pid, 5_000);
+	}
+	rmSync(pidFile, { force: true });
+}
+
+function commandOf(pid: number): string {
+	try {
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+	} catch {
+		return '';
+	}
+}
+
+function isPostgres(pid: number): boolean {
+	return Number.isInteger(pid) && pid > 0 && commandOf(pid).includes('postgres');
+}
+
+function parentOf(pid: number): number | undefined {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// The command name may contain spaces and parentheses; fields resume after the last ')'.
+		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+	} catch {
+		return undefined;
+	}
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (!isPostgres(pid)) return true;
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	return false;
+}
+
+async function stopPostmaster(child: ChildProcess, exited: Promise<void>) {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	child.kill('SIGINT');
+	const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000).unref());
+	if ((await Promise.race([exited, timeout])) === 'timeout') {
+		child.kill('SIGQUIT');
+		await exited;
+	}
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, logFile: string) {
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		if (child.exitCode !== null || child.signalCode !== null) {
+			throw new Error(`PostgreSQL exited while starting. Last log lines:\n${tail(logFile)}`);
+		}
+		const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+		client.on('error', () => {});
+		try {
+			await client.connect();
+			await client.query('select 1');
+			await client.end();
+			return;
+		} catch {
+			await client.end().catch(() => {});
+			if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within 30 s:\n${tail(logFile)}`);
+			await new Promise((r) => setTimeout(r, 50));
+		}
+	}
+}
+
+function tail(file: string): string {
+	try {
+		return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+	} catch {
+		return '(no log)';
+	}
+}
+
+function isListening(port: number): Promise<boolean> {
+	return new Promise((done) => {
+		const socket = connect({ host: '127.0.0.1', port });
+		socket.once('connect', () => {
+			socket.destroy();
+			done(true);
+		});
+		socket.once('error', () => done(false));
+	});
+}
+
+export function freePort(): Promise<number> {
+	return new Promise((done, fail) => {
+		const server = createServer();
+		server.once('error', fail);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+		});
+	});
+}

@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type pg from 'pg';
+
+export interface MigrationFile {
+	version: string;
+	name: string;
+	path: string;
+}
+
+export class MigrationError extends Error {
+	constructor(
+		readonly file: string,
+		readonly cause: Error
+	) {
+		super(`Migration ${file} failed and was rolled back: ${cause.message}${lineOf(cause)}`);
+	}
+}
+
+function lineOf(error: Error & { position?: string; sql?: string }): string {
+	if (!error.position || !error.sql) return '';
+	return ` (line ${error.sql.slice(0, Number(error.position)).split('\n').length})`;
+}
+
+/** Supabase CLI file names: `<14-digit version>_<name>.sql`. Anything else is a mistake worth stopping for. */
+export function migrationFiles(dir: string): MigrationFile[] {
+	return readdirSync(dir)
+		.filter((file) => file.endsWith('.sql'))
+		.sort()
+		.map((file) => {
+			const match = /^(\d{14})_([\w-]+)\.sql$/.exec(file);
+			if (!match) throw new Error(`${file}: migration files are named <YYYYMMDDHHMMSS>_<name>.sql`);
+			return { version: match[1], name: match[2], path: join(dir, file) };
+		});
+}
+
+// The table `supabase db push` reads and writes, so both runners agree on what is applied.
+const HISTORY_DDL = `
+create schema if not exists supabase_migrations;
+create table if not exists supabase_migrations.schema_migrations (
+  version text primary key,
+  statements text[],
+  name text
+)`;
+
+// Any fixed number works; it only has to be the same for every process migrating this database.
+const MIGRATION_LOCK = 7_361_002_113;
+
+/**
+ * Applies every file not yet recorded, in file-name order, each in its own transaction
+ * with its history row. Concurrent runners serialise on an advisory lock. Returns the
+ * versions applied now.
+ */
+export async function migrate(client: pg.ClientBase, dir: string): Promise<string[]> {
+	const files = migrationFiles(dir);
+	await client.query(HISTORY_DDL);
+	await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+	try {
+		const { rows } = await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations');
+		const applied = new Set(rows.map((row) => row.version));
+		const done: string[] = [];
+		for (const file of files) {
+			if (applied.has(file.version)) continue;
+			const sql = readFileSync(file.path, 'utf8');
+			try {
+				await client.query('begin');
+				await client.query(sql);
+				await client.query(
+					'insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)',
+					[file.version, file.name, [sql]]
+				);
+				await client.query('commit');
+			} catch (error) {
+				await client.query('rollback');
+				Object.assign(error as object, { sql });
+				throw new MigrationError(`${file.version}_${file.name}.sql`, error as Error);
+			}
+			done.push(file.version);
+		}
+		return done;
+	} finally {
+		await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+	}
+}
+
+/** The shim's files, in order; each is idempotent and runs at every start on plain PostgreSQL. */
+export async function applyShim(client: pg.ClientBase, dir: string): Promise<void> {
+	const { rows } = await client.query(`select 1 from pg_roles where rolname = 'supabase_auth_admin'`);
+	if (rows.length > 0) return; // a Supabase database has the real thing
+	await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+	try {
+		for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+			await client.query(readFileSync(join(dir, file), 'utf8'));
+		}
+	} finally {
+		await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+	}
+}

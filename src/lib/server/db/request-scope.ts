@@ -1,0 +1,31 @@
+import type pg from 'pg';
+import type { SessionClaims } from '../auth/jwt.ts';
+
+/**
+ * Runs `work` in one transaction as PostgREST runs a request: the JWT claims in
+ * `request.jwt.claims` and the role switched to `authenticated` (or `anon`), both local
+ * to the transaction. Row-level security therefore applies exactly as on Supabase.
+ */
+export async function asUser<T>(
+	pool: pg.Pool,
+	claims: SessionClaims | null,
+	work: (client: pg.PoolClient) => Promise<T>
+): Promise<T> {
+	const client = await pool.connect();
+	let broken: Error | undefined;
+	try {
+		await client.query('begin');
+		await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [
+			JSON.stringify(claims ?? { role: 'anon' }),
+			claims ? 'authenticated' : 'anon'
+		]);
+		const result = await work(client);
+		await client.query('commit');
+		return result;
+	} catch (error) {
+		await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
+		throw error;
+	} finally {
+		client.release(broken);
+	}
+}

@@ -1,0 +1,34 @@
+import type pg from 'pg';
+import { sessionSecret } from './auth/jwt-secret';
+import { readConfig, type Config } from './config';
+import { ensureDatabase } from './db/database';
+import { createPool } from './db/pool';
+
+/** What the server holds for its whole life; one per process. */
+export interface Runtime {
+	config: Config;
+	/** Plain-PostgreSQL modes only. */
+	pool?: pg.Pool;
+	/** Signs session cookies in plain-PostgreSQL modes. */
+	sessionSecret?: string;
+}
+
+const SHARED = Symbol.for('bazaar-messaging.runtime');
+type Shared = typeof globalThis & { [SHARED]?: Promise<Runtime> };
+
+async function start(): Promise<Runtime> {
+	const config = readConfig();
+	if (config.mode === 'supabase') return { config };
+	const database = await ensureDatabase(config, (line) => console.log(`[db] ${line}`));
+	return { config, pool: createPool(database.url), sessionSecret: sessionSecret(config) };
+}
+
+/** The process's runtime; kept on globalThis so Vite's module reloads reuse one pool. */
+export function runtime(): Promise<Runtime> {
+	const shared = globalThis as Shared;
+	shared[SHARED] ??= start().catch((error) => {
+		delete shared[SHARED];
+		throw error;
+	});
+	return shared[SHARED];
+}

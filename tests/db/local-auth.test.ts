@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { verifySessionToken } from '../../src/lib/server/auth/jwt.ts';
+import { signInWithPassword } from '../../src/lib/server/auth/local-auth.ts';
+import { createUser } from '../support/factories.ts';
+import { testPool } from '../support/database.ts';
+
+const db = testPool();
+const secret = 'test-secret-that-is-long-enough-for-hs256';
+
+describe('password sign-in against auth.users', () => {
+	it('the right password gives a signed token with Supabase-shaped claims', async () => {
+		const user = await createUser(db);
+		const result = await signInWithPassword(db, secret, user.email, 'password123');
+		expect(result).not.toBeNull();
+		const claims = verifySessionToken(result!.token, secret);
+		expect(claims).toMatchObject({ sub: user.id, role: 'authenticated', aud: 'authenticated', email: user.email });
+		expect(claims!.exp - claims!.iat).toBe(7 * 24 * 3600);
+	});
+
+	it('accepts the email in any case and with surrounding spaces', async () => {
+		const user = await createUser(db);
+		expect(await signInWithPassword(db, secret, `  ${user.email.toUpperCase()} `, 'password123')).not.toBeNull();
+	});
+
+	it('a wrong password, an unknown email and an empty password are all refused', async () => {
+		const user = await createUser(db);
+		expect(await signInWithPassword(db, secret, user.email, 'password124')).toBeNull();
+		expect(await signInWithPassword(db, secret, 'nobody@example.test', 'password123')).toBeNull();
+		expect(await signInWithPassword(db, secret, user.email, '')).toBeNull();
+	});
+
+	it('a token signed with another secret, tampered with or expired is not a session', async () => {
+		const user = await createUser(db);
+		const { token } = (await signInWithPassword(db, secret, user.email, 'password123'))!;
+		expect(verifySessionToken(token, 'another-secret-that-is-long-enough-too')).toBeNull();
+		const [header, payload, signature] = token.split('.');
+		const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: crypto.randomUUID() })).toString('base64url');
+		expect(verifySessionToken(`${header}.${forged}.${signature}`, secret)).toBeNull();
+		expect(verifySessionToken(token, secret, Date.now() + 8 * 24 * 3600 * 1000)).toBeNull();
+	});
+});

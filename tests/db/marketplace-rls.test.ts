@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { createProduct, createUser } from '../support/factories.ts';
+import { sqlAs, testPool } from '../support/database.ts';
+
+const db = testPool();
+
+describe('profiles and products row-level security', () => {
+	it('a new auth user gets a profile named from the sign-up metadata', async () => {
+		const user = await createUser(db);
+		const [profile] = await sqlAs(db, user.id, 'select username, display_name, tier from public.profiles where id = $1', [user.id]);
+		expect(profile).toEqual({ username: user.username, display_name: user.username, tier: 'free' });
+	});
+
+	it('signed-in users read every profile; visitors read names but not tiers', async () => {
+		const [a, b] = [await createUser(db), await createUser(db)];
+		expect(await sqlAs(db, a.id, 'select tier from public.profiles where id = $1', [b.id])).toEqual([{ tier: 'free' }]);
+		expect(await sqlAs(db, null, 'select username from public.profiles where id = $1', [b.id])).toEqual([{ username: b.username }]);
+		await expect(sqlAs(db, null, 'select tier from public.profiles where id = $1', [b.id])).rejects.toThrow(
+			'permission denied for table profiles'
+		);
+	});
+
+	it('users update their own profile and nobody else’s, and never their tier', async () => {
+		const [a, b] = [await createUser(db), await createUser(db)];
+		expect(await sqlAs(db, a.id, `update public.profiles set display_name = 'Mine' where id = $1 returning id`, [a.id])).toHaveLength(1);
+		expect(await sqlAs(db, a.id, `update public.profiles set display_name = 'Yours' where id = $1 returning id`, [b.id])).toHaveLength(0);
+		await expect(sqlAs(db, a.id, `update public.profiles set tier = 'privileged_plus' where id = $1`, [a.id])).rejects.toThrow(
+			'permission denied for table profiles'
+		);
+		await expect(sqlAs(db, a.id, 'delete from public.profiles where id = $1', [a.id])).rejects.toThrow('permission denied');
+		const { rows } = await db.query('select id, display_name, tier from public.profiles where id = any($1) order by display_name', [[a.id, b.id]]);
+		expect(rows.map((r) => [r.display_name, r.tier])).toEqual([['Mine', 'free'], [b.username, 'free']]);
+	});
+
+	it('active products are public, sold ones only visible to their seller', async () => {
+		const [seller, other] = [await createUser(db), await createUser(db)];
+		const active = await createProduct(db, seller.id);
+		const sold = await createProduct(db, seller.id, { status: 'sold' });
+		const ids = [active.id, sold.id];
+		const visible = async (userId: string | null) =>
+			(await sqlAs<{ id: string }>(db, userId, 'select id from public.products where id = any($1)', [ids])).map((r) => r.id).sort();
+		expect(await visible(null)).toEqual([active.id]);
+		expect(await visible(other.id)).toEqual([active.id]);
+		expect(await visible(seller.id)).toEqual([...ids].sort());
+	});
+
+	it('sellers list, change and delete only their own products', async () => {
+		const [seller, other] = [await createUser(db), await createUser(db)];
+		const product = await createProduct(db, seller.id);
+		await expect(
+			sqlAs(db, other.id, `insert into public.products (seller_id, title, price_cents) values ($1, 'Fake', 1)`, [seller.id])
+		).rejects.toThrow('new row violates row-level security policy');
+		expect(await sqlAs(db, other.id, `update public.products set price_cents = 1 where id = $1 returning id`, [product.id])).toHaveLength(0);
+		expect(await sqlAs(db, other.id, 'delete from public.products where id = $1 returning id', [product.id])).toHaveLength(0);
+		await expect(
+			sqlAs(db, seller.id, 'update public.products set seller_id = $2 where id = $1', [product.id, other.id])
+		).rejects.toThrow('permission denied');
+		await expect(sqlAs(db, null, `insert into public.products (seller_id, title, price_cents) values ($1, 'Anon', 1)`, [seller.id])).rejects.toThrow(
+			'permission denied'
+		);
+		expect(await sqlAs(db, seller.id, `update public.products set price_cents = 555 where id = $1 returning price_cents`, [product.id])).toEqual([
+			{ price_cents: 555 }
+		]);
+		const [mine] = await sqlAs<{ id: string }>(db, seller.id, `insert into public.products (seller_id, title, price_cents) values ($1, 'Mine', 100) returning id`, [seller.id]);
+		expect(await sqlAs(db, seller.id, 'delete from public.products where id = $1 returning id', [mine.id])).toEqual([{ id: mine.id }]);
+	});
+
+	it('nobody but the server reads auth.users', async () => {
+		const user = await createUser(db);
+		await expect(sqlAs(db, user.id, 'select email from auth.users')).rejects.toThrow('permission denied for table users');
+		await expect(sqlAs(db, null, 'select email from auth.users')).rejects.toThrow('permission denied for table users');
+	});
+});

@@ -1,0 +1,42 @@
+import { expect, test } from '@playwright/test';
+import { DEMO, hydrated, signIn } from './session';
+
+test('ana opens a product, follows "Message seller" and lands in the conversation signed in', async ({ page }) => {
+	await signIn(page, DEMO.ana.email);
+	await page.getByRole('link', { name: /Vintage film camera/ }).click();
+	await expect(page.getByRole('heading', { name: 'Vintage film camera' })).toBeVisible();
+	await hydrated(page);
+	await page.getByRole('link', { name: 'Message seller' }).click();
+	await expect(page).toHaveURL(`/messages?conversation=${DEMO.sam.id}__a0000000-0000-4000-8000-000000000001`);
+	await expect(page.getByRole('heading', { name: 'Messages' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});
+
+test('a visitor who follows "Message seller" signs in and comes back to the conversation', async ({ page }) => {
+	await page.goto('/products/a0000000-0000-4000-8000-000000000004');
+	await hydrated(page);
+	await page.getByRole('link', { name: 'Message seller' }).click();
+	await expect(page).toHaveURL(/\/login\?next=/);
+	await page.getByLabel('Email').fill(DEMO.ben.email);
+	await page.getByLabel('Password').fill('password123');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL(`/messages?conversation=${DEMO.lee.id}__a0000000-0000-4000-8000-000000000004`);
+});
+
+test('a wrong password shows "Invalid email or password" and nothing else', async ({ page }) => {
+	await page.goto('/login');
+	await hydrated(page);
+	await page.getByLabel('Email').fill(DEMO.ana.email);
+	await page.getByLabel('Password').fill('not-the-password');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('alert')).toHaveText('Invalid email or password');
+	await expect(page.getByLabel('Email')).toHaveValue(DEMO.ana.email);
+	await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+});
+
+test('a seller sees no "Message seller" link on their own product', async ({ page }) => {
+	await signIn(page, DEMO.sam.email);
+	await page.goto('/products/a0000000-0000-4000-8000-000000000001');
+	await expect(page.getByText('This is your listing.')).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Message seller' })).toHaveCount(0);
+});

@@ -1,0 +1,22 @@
+import { expect, type Page } from '@playwright/test';
+
+export const DEMO = {
+	ana: { id: '11111111-1111-4111-8111-111111111111', email: 'ana@example.com' },
+	ben: { id: '22222222-2222-4222-8222-222222222222', email: 'ben@example.com' },
+	sam: { id: '33333333-3333-4333-8333-333333333333', email: 'sam@example.com' },
+	lee: { id: '44444444-4444-4444-8444-444444444444', email: 'lee@example.com' }
+} as const;
+
+/** Waits for hydration, so clicks reach Svelte's handlers rather than a still-static page. */
+export async function hydrated(page: Page) {
+	await page.locator('body[data-hydrated]').waitFor();
+}
+
+export async function signIn(page: Page, email: string, next = '/') {
+	await page.goto(`/login?next=${encodeURIComponent(next)}`);
+	await hydrated(page);
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill('password123');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}

@@ -1,0 +1,41 @@
+import pg from 'pg';
+import { afterAll, inject } from 'vitest';
+import type { SessionClaims } from '../../src/lib/server/auth/jwt.ts';
+import { createPool } from '../../src/lib/server/db/pool.ts';
+import { asUser } from '../../src/lib/server/db/request-scope.ts';
+
+/** A pool on the run's throwaway database, closed after the file's tests. */
+export function testPool(): pg.Pool {
+	const pool = createPool(inject('databaseUrl'), { max: 6 });
+	afterAll(() => pool.end());
+	return pool;
+}
+
+export function claimsFor(userId: string, email = `${userId}@example.test`): SessionClaims {
+	const iat = Math.floor(Date.now() / 1000);
+	return { sub: userId, role: 'authenticated', aud: 'authenticated', email, iat, exp: iat + 3600 };
+}
+
+/** Runs SQL exactly as a signed-in user's request would (claims + role authenticated). */
+export function sqlAs<T extends pg.QueryResultRow = Record<string, unknown>>(
+	pool: pg.Pool,
+	userId: string | null,
+	text: string,
+	values: unknown[] = []
+): Promise<T[]> {
+	return asUser(pool, userId ? claimsFor(userId) : null, async (client) => (await client.query<T>(text, values)).rows);
+}
+
+/** A fresh, empty database on the same cluster, for tests that need a schema of their own. */
+export async function scratchDatabase(admin: pg.Pool): Promise<{ url: string; drop(): Promise<void> }> {
+	const name = `scratch_${Math.random().toString(36).slice(2, 10)}`;
+	await admin.query(`create database ${name}`);
+	const url = new URL(inject('databaseUrl'));
+	url.pathname = `/${name}`;
+	return {
+		url: url.toString(),
+		drop: async () => {
+			await admin.query(`drop database if exists ${name} with (force)`);
+		}
+	};
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/lib/server/config.ts';
+import { safeNext } from '../../src/lib/server/auth/guard.ts';
+
+describe('environment', () => {
+	it('defaults to the embedded PostgreSQL on port 54322 under .data', () => {
+		const config = readConfig({});
+		expect(config.mode).toBe('embedded');
+		expect(config.dbPort).toBe(54322);
+		expect(config.dataDir.endsWith('/.data')).toBe(true);
+		expect(config.seed).toBe(true);
+	});
+
+	it('DATABASE_URL selects plain PostgreSQL; a Supabase URL wins over it', () => {
+		expect(readConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/app' }).mode).toBe('postgres');
+		const supabase = readConfig({
+			DATABASE_URL: 'postgresql://u:p@db:5432/app',
+			PUBLIC_SUPABASE_URL: 'https://abc.supabase.co',
+			PUBLIC_SUPABASE_ANON_KEY: 'eyJhbGciOiJIUzI1NiJ9.anon-key'
+		});
+		expect(supabase.mode).toBe('supabase');
+		expect(supabase.supabase).toEqual({ url: 'https://abc.supabase.co', anonKey: 'eyJhbGciOiJIUzI1NiJ9.anon-key' });
+	});
+
+	it('empty variables count as unset', () => {
+		expect(readConfig({ DATABASE_URL: '', PUBLIC_SUPABASE_URL: '' }).mode).toBe('embedded');
+	});
+
+	it('bad values are refused with the variable named', () => {
+		expect(() => readConfig({ DATABASE_URL: 'mysql://x' })).toThrow('DATABASE_URL: must start with postgresql://');
+		expect(() => readConfig({ BAZAAR_DB_PORT: '70000' })).toThrow('BAZAAR_DB_PORT');
+		expect(() => readConfig({ JWT_SECRET: 'short' })).toThrow('JWT_SECRET: must be at least 32 characters');
+		expect(() => readConfig({ PUBLIC_SUPABASE_URL: 'https://abc.supabase.co' })).toThrow('PUBLIC_SUPABASE_ANON_KEY: required');
+	});
+});
+
+describe('sign-in redirect target', () => {
+	it('keeps same-site paths and refuses other origins', () => {
+		expect(safeNext('/messages?conversation=x')).toBe('/messages?conversation=x');
+		expect(safeNext(null)).toBe('/');
+		expect(safeNext('https://evil.example')).toBe('/');
+		expect(safeNext('//evil.example')).toBe('/');
+		expect(safeNext('/\\evil.example')).toBe('/');
+	});
+});
