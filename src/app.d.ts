@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { SessionClaims } from '$lib/server/auth/jwt';
 import type { Catalogue } from '$lib/server/catalogue/catalogue';
+import type { MessagingBackend } from '$lib/server/backend/messaging-backend';
 
 declare global {
 	namespace App {
@@ -22,6 +23,7 @@ declare global {
 			/** Plain-PostgreSQL modes only: the claims RPCs run with. */
 			claims?: SessionClaims | null;
 			catalogue: Catalogue;
+			messaging: MessagingBackend;
 		}
 		interface PageData {
 			user: SessionUser | null;

@@ -4,6 +4,8 @@ import { authGuard } from '$lib/server/auth/guard';
 import { localSession } from '$lib/server/auth/local-session';
 import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
+import { postgresMessaging } from '$lib/server/backend/postgres';
+import { supabaseMessaging } from '$lib/server/backend/supabase';
 import { runtime } from '$lib/server/runtime';
 
 let sessionHandle: Handle | undefined;
@@ -19,9 +21,9 @@ const session: Handle = (input) => sessionHandle!(input);
 
 const backends: Handle = async ({ event, resolve }) => {
 	const rt = await runtime();
-	event.locals.catalogue = event.locals.supabase
-		? supabaseCatalogue(event.locals.supabase)
-		: postgresCatalogue(rt.pool!, event.locals.claims ?? null);
+	const { supabase, claims = null } = event.locals;
+	event.locals.catalogue = supabase ? supabaseCatalogue(supabase) : postgresCatalogue(rt.pool!, claims);
+	event.locals.messaging = supabase ? supabaseMessaging(supabase) : postgresMessaging(rt.pool!, claims);
 	return resolve(event);
 };
 

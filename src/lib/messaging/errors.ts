@@ -1,0 +1,61 @@
+/**
+ * Mistakes a person can make, as the RPCs report them (SQLSTATE BZ001, kind in HINT).
+ * They are expected outcomes, shown in place; anything else is a bug.
+ */
+export const MESSAGING_ERROR_STATUS = {
+	not_authenticated: 401,
+	invalid_input: 400,
+	invalid_key: 400,
+	body_empty: 400,
+	body_too_long: 400,
+	self_conversation: 400,
+	product_seller_mismatch: 400,
+	not_found: 404,
+	not_member: 404,
+	not_allowed: 403,
+	blocked: 403,
+	you_blocked: 403,
+	message_deleted: 409,
+	conflict: 409,
+	rate_limited: 429
+} as const;
+
+export type MessagingErrorCode = keyof typeof MESSAGING_ERROR_STATUS;
+
+export class MessagingError extends Error {
+	readonly status: number;
+	constructor(
+		readonly code: MessagingErrorCode,
+		message: string
+	) {
+		super(message);
+		this.name = 'MessagingError';
+		this.status = MESSAGING_ERROR_STATUS[code];
+	}
+}
+
+export function isMessagingErrorCode(value: unknown): value is MessagingErrorCode {
+	return typeof value === 'string' && Object.hasOwn(MESSAGING_ERROR_STATUS, value);
+}
+
+/** The SQLSTATE our RPCs raise user errors with. */
+export const USER_ERROR_SQLSTATE = 'BZ001';
+
+/**
+ * Turns a database error (pg's or PostgREST's: both carry code, message, hint) into a
+ * MessagingError when a person caused it; null for anything else.
+ */
+export function messagingErrorFrom(error: { code?: string; message?: string; hint?: string | null }): MessagingError | null {
+	if (error.code === USER_ERROR_SQLSTATE && isMessagingErrorCode(error.hint)) {
+		return new MessagingError(error.hint, error.message ?? 'Something went wrong.');
+	}
+	// A malformed uuid or timestamp that slipped past the TypeScript checks.
+	if (error.code === '22P02' || error.code === '22007' || error.code === '22008') {
+		return new MessagingError('invalid_input', 'Some of what was sent is not valid.');
+	}
+	// No execute right (anon), or PostgREST refusing an expired or invalid JWT.
+	if (error.code === '42501' || error.code === 'PGRST301' || error.code === 'PGRST302') {
+		return new MessagingError('not_authenticated', 'Sign in to use messages.');
+	}
+	return null;
+}

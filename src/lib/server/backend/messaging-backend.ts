@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { formatConversationKey, type ConversationKeyParts } from '$lib/messaging/conversation-key';
+import { MessagingError } from '$lib/messaging/errors';
+import {
+	BlockState,
+	ConversationPreview,
+	Cursor,
+	InboxFilter,
+	Message,
+	OpenedConversationRow,
+	ReadState,
+	ReportReceipt,
+	SearchHit,
+	type MessagePage,
+	type OpenedConversation,
+	type PreviewPage,
+	type ReportReason,
+	type SearchPage
+} from '$lib/messaging/schemas';
+
+/**
+ * The messaging contract the app talks to: one method per RPC, results parsed with zod.
+ * User mistakes come back as MessagingError; anything else thrown is a bug.
+ */
+export interface MessagingBackend {
+	openConversation(options: ConversationKeyParts & { limit?: number }): Promise<OpenedConversation>;
+	sendMessage(options: SendMessage): Promise<Message>;
+	listConversationPreviews(options?: { filter?: InboxFilter; before?: Cursor | null; limit?: number }): Promise<PreviewPage>;
+	listMessages(options: { conversationId: string; before?: Cursor | null; limit?: number }): Promise<MessagePage>;
+	markConversationRead(options: { conversationId: string; upToMessageId?: string | null }): Promise<ReadState>;
+	unreadTotal(): Promise<number>;
+	editMessage(options: { id: string; body: string }): Promise<Message>;
+	deleteMessage(options: { id: string }): Promise<Message>;
+	setArchived(options: { conversationId: string; archived: boolean }): Promise<ReadState>;
+	setMuted(options: { conversationId: string; until: string | null }): Promise<ReadState>;
+	blockUser(options: { userId: string }): Promise<BlockState>;
+	unblockUser(options: { userId: string }): Promise<BlockState>;
+	reportMessage(options: { messageId: string; reason: ReportReason; details?: string }): Promise<ReportReceipt>;
+	searchMessages(options: { query: string; before?: Cursor | null; limit?: number }): Promise<SearchPage>;
+}
+
+/** Into an existing conversation by id, or into the conversation a key names (created on first send). */
+export type SendMessage = { id: string; body: string; replyToId?: string | null } & (
+	| { conversationId: string }
+	| { to: ConversationKeyParts }
+);
+
+/**
+ * Calls one RPC with named arguments and returns its JSON result: the function's value, or
+ * an array of rows for set-returning functions. Throws MessagingError for user errors.
+ */
+export type RpcCall = (name: string, args: Record<string, unknown>, shape: 'value' | 'rows') => Promise<unknown>;
+
+const UUID = z.uuid();
+
+/** Ids are checked before the round trip: a malformed one is the caller's mistake, not a database error. */
+function id(value: string, what: string): string {
+	if (!UUID.safeParse(value).success) throw new MessagingError('invalid_input', `The ${what} id is not valid.`);
+	return value;
+}
+
+function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): { items: T[]; next: Cursor | null } {
+	const items = rows.slice(0, limit);
+	return { items, next: rows.length > limit ? cursorOf(items[items.length - 1]) : null };
+}
+
+const clampLimit = (limit: number | undefined, fallback: number, max: number) =>
+	Math.min(Math.max(Math.trunc(limit ?? fallback), 1), max);
+
+/** The backend over any RPC transport; the adapters differ only in how they call. */
+export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
+	return {
+		async openConversation({ otherUserId, productId, limit }) {
+			const size = clampLimit(limit, 50, 199);
+			const row = OpenedConversationRow.parse(
+				await call(
+					'open_conversation',
+					{ p_other_user_id: id(otherUserId, 'user'), p_product_id: productId ? id(productId, 'product') : null, p_limit: size + 1 },
+					'value'
+				)
+			);
+			const { items, next } = pageOf(row.messages, size, messageCursor);
+			return {
+				...row,
+				key: formatConversationKey({ otherUserId, productId }),
+				page: { messages: items, next }
+			};
+		},
+
+		async sendMessage(options) {
+			const target =
+				'conversationId' in options
+					? { p_conversation_id: id(options.conversationId, 'conversation') }
+					: {
+							p_other_user_id: id(options.to.otherUserId, 'user'),
+							p_product_id: options.to.productId ? id(options.to.productId, 'product') : null
+						};
+			return Message.parse(
+				await call(
+					'send_message',
+					{
+						p_id: id(options.id, 'message'),
+						p_body: options.body,
+						...target,
+						p_reply_to_id: options.replyToId ? id(options.replyToId, 'reply') : null
+					},
+					'value'
+				)
+			);
+		},
+
+		async listConversationPreviews({ filter = 'all', before = null, limit } = {}) {
+			const size = clampLimit(limit, 30, 99);
+			const rows = z.array(ConversationPreview).parse(
+				await call(
+					'list_conversation_previews',
+					{ p_filter: InboxFilter.parse(filter), p_before_at: before?.at ?? null, p_before_id: before?.id ?? null, p_limit: size + 1 },
+					'rows'
+				)
+			);
+			const { items, next } = pageOf(rows, size, (p) => ({ at: p.last_message_at, id: p.conversation_id }));
+			return { previews: items, next };
+		},
+
+		async listMessages({ conversationId, before = null, limit }) {
+			const size = clampLimit(limit, 50, 199);
+			const rows = z.array(Message).parse(
+				await call(
+					'list_messages',
+					{
+						p_conversation_id: id(conversationId, 'conversation'),
+						p_before_at: before?.at ?? null,
+						p_before_id: before?.id ?? null,
+						p_limit: size + 1
+					},
+					'rows'
+				)
+			);
+			const { items, next } = pageOf(rows, size, messageCursor);
+			return { messages: items, next };
+		},
+
+		async markConversationRead({ conversationId, upToMessageId = null }) {
+			return ReadState.parse(
+				await call(
+					'mark_conversation_read',
+					{ p_conversation_id: id(conversationId, 'conversation'), p_up_to_message_id: upToMessageId ? id(upToMessageId, 'message') : null },
+					'value'
+				)
+			);
+		},
+
+		async unreadTotal() {
+			return z.number().int().nonnegative().parse(await call('unread_total', {}, 'value'));
+		},
+
+		async editMessage({ id: messageId, body }) {
+			return Message.parse(await call('edit_message', { p_id: id(messageId, 'message'), p_body: body }, 'value'));
+		},
+
+		async deleteMessage({ id: messageId }) {
+			return Message.parse(await call('delete_message', { p_id: id(messageId, 'message') }, 'value'));
+		},
+
+		async setArchived({ conversationId, archived }) {
+			return ReadState.parse(
+				await call('set_archived', { p_conversation_id: id(conversationId, 'conversation'), p_archived: archived }, 'value')
+			);
+		},
+
+		async setMuted({ conversationId, until }) {
+			return ReadState.parse(await call('set_muted', { p_conversation_id: id(conversationId, 'conversation'), p_until: until }, 'value'));
+		},
+
+		async blockUser({ userId }) {
+			return BlockState.parse(await call('block_user', { p_user_id: id(userId, 'user') }, 'value'));
+		},
+
+		async unblockUser({ userId }) {
+			return BlockState.parse(await call('unblock_user', { p_user_id: id(userId, 'user') }, 'value'));
+		},
+
+		async reportMessage({ messageId, reason, details = '' }) {
+			return ReportReceipt.parse(
+				await call('report_message', { p_message_id: id(messageId, 'message'), p_reason: reason, p_details: details }, 'value')
+			);
+		},
+
+		async searchMessages({ query, before = null, limit }) {
+			const size = clampLimit(limit, 20, 99);
+			const rows = z.array(SearchHit).parse(
+				await call(
+					'search_messages',
+					{ p_query: query, p_before_at: before?.at ?? null, p_before_id: before?.id ?? null, p_limit: size + 1 },
+					'rows'
+				)
+			);
+			const { items, next } = pageOf(rows, size, (hit) => ({ at: hit.created_at, id: hit.message_id }));
+			return { hits: items, next };
+		}
+	};
+}
+
+function messageCursor(message: Message): Cursor {
+	return { at: message.created_at, id: message.id };
+}

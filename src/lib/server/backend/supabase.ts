@@ -1,0 +1,16 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { messagingErrorFrom } from '$lib/messaging/errors';
+import { rpcMessagingBackend, type MessagingBackend, type RpcCall } from './messaging-backend';
+
+/** Calls the same RPCs through PostgREST (`POST /rest/v1/rpc/<name>`) with the user's session. */
+export function supabaseRpc(supabase: SupabaseClient): RpcCall {
+	return async (name, args) => {
+		const { data, error } = await supabase.rpc(name, args);
+		if (error) throw messagingErrorFrom(error) ?? new Error(`${name}: ${error.message} (${error.code})`);
+		return data;
+	};
+}
+
+export function supabaseMessaging(supabase: SupabaseClient): MessagingBackend {
+	return rpcMessagingBackend(supabaseRpc(supabase));
+}

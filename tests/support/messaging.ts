@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { postgresMessaging } from '../../src/lib/server/backend/postgres.ts';
+import type { MessagingBackend } from '../../src/lib/server/backend/messaging-backend.ts';
+import { claimsFor } from './database.ts';
+import { createProduct, createUser, type TestUser } from './factories.ts';
+
+/** A user with the messaging backend acting as them, through the Postgres adapter. */
+export interface Actor extends TestUser {
+	api: MessagingBackend;
+}
+
+export async function createActor(db: pg.Pool, overrides: Parameters<typeof createUser>[1] = {}): Promise<Actor> {
+	const user = await createUser(db, overrides);
+	return { ...user, api: postgresMessaging(db, claimsFor(user.id, user.email)) };
+}
+
+/** A buyer, a seller and one of the seller's products. */
+export async function marketplace(db: pg.Pool) {
+	const buyer = await createActor(db);
+	const seller = await createActor(db);
+	const product = await createProduct(db, seller.id);
+	return { buyer, seller, product };
+}
+
+/** Sends from `from` to `to` about `productId` (or generally), with a fresh client id. */
+export function send(from: Actor, to: Actor, body: string, productId: string | null = null, id = randomUUID()) {
+	return from.api.sendMessage({ id, body, to: { otherUserId: to.id, productId } });
+}
