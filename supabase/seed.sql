@@ -40,3 +40,20 @@ values
    'Tenkeyless, brown switches, PBT keycaps.',
    6500, 'EUR', '/products/keyboard.svg', 'sold', '2026-10-20 10:00+00')
 on conflict (id) do nothing;
+
+-- A few conversations, written through send_message as their senders, so triggers, previews
+-- and unread counts are exactly what the app would produce. Fixed message ids make this
+-- idempotent: a repeated send with the same id returns the stored message.
+select set_config('request.jwt.claims', '{"sub": "11111111-1111-4111-8111-111111111111", "role": "authenticated"}', false);
+select public.send_message('b0000000-0000-4000-8000-000000000001', 'Hi Sam! Is the film camera still available?',
+  p_other_user_id => '33333333-3333-4333-8333-333333333333', p_product_id => 'a0000000-0000-4000-8000-000000000001');
+select set_config('request.jwt.claims', '{"sub": "33333333-3333-4333-8333-333333333333", "role": "authenticated"}', false);
+select public.send_message('b0000000-0000-4000-8000-000000000002', 'Hi Ana, yes it is. The light meter works too.',
+  p_other_user_id => '11111111-1111-4111-8111-111111111111', p_product_id => 'a0000000-0000-4000-8000-000000000001');
+select set_config('request.jwt.claims', '{"sub": "22222222-2222-4222-8222-222222222222", "role": "authenticated"}', false);
+select public.send_message('b0000000-0000-4000-8000-000000000003', 'Would you take 420 for the bike?',
+  p_other_user_id => '44444444-4444-4444-8444-444444444444', p_product_id => 'a0000000-0000-4000-8000-000000000004');
+select set_config('request.jwt.claims', '{"sub": "44444444-4444-4444-8444-444444444444", "role": "authenticated"}', false);
+select public.send_message('b0000000-0000-4000-8000-000000000004', 'Hello Ana, thanks for buying the mugs last month! I have a new set coming.',
+  p_other_user_id => '11111111-1111-4111-8111-111111111111');
+select set_config('request.jwt.claims', '', false);

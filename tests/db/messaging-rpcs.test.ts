@@ -1,0 +1,429 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { MessagingError } from '../../src/lib/messaging/errors.ts';
+import { testPool } from '../support/database.ts';
+import { createProduct } from '../support/factories.ts';
+import { createActor, marketplace, send, type Actor } from '../support/messaging.ts';
+
+const db = testPool();
+
+/** Rows the messaging tables hold for these users: what a refused call must leave unchanged. */
+async function footprint(...users: Actor[]) {
+	const ids = users.map((u) => u.id);
+	const { rows } = await db.query(
+		`select
+		   (select count(*) from public.conversations where user_low = any($1) or user_high = any($1))::int as conversations,
+		   (select count(*) from public.conversation_members where user_id = any($1))::int as members,
+		   (select count(*) from public.messages where sender_id = any($1))::int as messages,
+		   (select coalesce(sum(unread_count), 0) from public.conversation_members where user_id = any($1))::int as unread,
+		   (select string_agg(body, '|' order by id) from public.messages where sender_id = any($1)) as bodies`,
+		[ids]
+	);
+	return rows[0];
+}
+
+async function rejection(promise: Promise<unknown>): Promise<MessagingError> {
+	const error = await promise.then(
+		() => null,
+		(e: unknown) => e
+	);
+	expect(error).toBeInstanceOf(MessagingError);
+	return error as MessagingError;
+}
+
+describe('open_conversation', () => {
+	it('a conversation not started yet comes back empty and opening it creates nothing', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const opened = await buyer.api.openConversation({ otherUserId: seller.id, productId: product.id });
+		expect(opened).toMatchObject({
+			key: `${seller.id}__${product.id}`,
+			conversation_id: null,
+			read_state: null,
+			other_user: { id: seller.id, username: seller.username },
+			product: { id: product.id, title: product.title, seller_id: seller.id, status: 'active' },
+			blocked_by_me: false,
+			blocked_me: false,
+			page: { messages: [], next: null }
+		});
+		expect(await footprint(buyer, seller)).toMatchObject({ conversations: 0, members: 0, messages: 0 });
+	});
+
+	it('a started conversation comes with its newest page, read state and the other side’s read position', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const first = await send(buyer, seller, 'Is it available?', product.id);
+		await seller.api.markConversationRead({ conversationId: first.conversation_id });
+		const reply = await send(seller, buyer, 'Yes!', product.id);
+		const opened = await buyer.api.openConversation({ otherUserId: seller.id, productId: product.id, limit: 1 });
+		expect(opened.conversation_id).toBe(first.conversation_id);
+		expect(opened.page.messages.map((m) => m.body)).toEqual(['Yes!']);
+		expect(opened.page.next).toEqual({ at: expect.any(String), id: expect.any(String) });
+		// Writing a reply moves the writer's own read position to it.
+		expect(opened.read_state).toMatchObject({ unread_count: 1, last_read_message_id: first.id, other_last_read_message_id: reply.id });
+		const older = await buyer.api.listMessages({ conversationId: first.conversation_id, before: opened.page.next });
+		expect(older.messages.map((m) => m.body)).toEqual(['Is it available?']);
+	});
+});
+
+describe('send_message', () => {
+	it('the first message creates the conversation and both memberships; later ones reuse it', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const first = await send(buyer, seller, 'Hello', product.id);
+		const second = await send(buyer, seller, 'Hello again', product.id);
+		const reply = await seller.api.sendMessage({ id: randomUUID(), body: 'Hi', conversationId: first.conversation_id });
+		expect(new Set([first.conversation_id, second.conversation_id, reply.conversation_id]).size).toBe(1);
+		expect(await footprint(buyer, seller)).toMatchObject({ conversations: 1, members: 2, messages: 3 });
+		expect(first).toMatchObject({ sender_id: buyer.id, product_id: product.id, product_title: product.title, kind: 'text' });
+	});
+
+	it('two concurrent first sends between the same pair and product create one conversation', async () => {
+		for (let round = 0; round < 5; round++) {
+			const { buyer, seller, product } = await marketplace(db);
+			const sent = await Promise.all([
+				send(buyer, seller, 'from buyer', product.id),
+				send(seller, buyer, 'from seller', product.id),
+				send(buyer, seller, 'from buyer again', product.id)
+			]);
+			expect(new Set(sent.map((m) => m.conversation_id)).size).toBe(1);
+			expect(await footprint(buyer, seller)).toMatchObject({ conversations: 1, members: 2, messages: 3 });
+		}
+	});
+
+	it('sending twice with the same id stores one message, also when both arrive at once', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const id = randomUUID();
+		const [a, b] = await Promise.all([send(buyer, seller, 'Once', product.id, id), send(buyer, seller, 'Once', product.id, id)]);
+		const retried = await send(buyer, seller, 'Once, edited by a confused client', product.id, id);
+		expect(a).toEqual(b);
+		expect(retried).toEqual(a);
+		expect(await footprint(buyer, seller)).toMatchObject({ messages: 1, unread: 1 });
+	});
+
+	it('another user cannot reuse a message id', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const mine = await send(buyer, seller, 'Mine', product.id);
+		const error = await rejection(send(seller, buyer, 'Theirs', product.id, mine.id));
+		expect(error.code).toBe('conflict');
+		expect(await footprint(buyer, seller)).toMatchObject({ messages: 1 });
+	});
+
+	it('a general conversation is separate from product conversations and unique per pair', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const about = await send(buyer, seller, 'About the product', product.id);
+		const general = await Promise.all([send(buyer, seller, 'In general'), send(seller, buyer, 'Generally')]);
+		expect(general[0].conversation_id).toBe(general[1].conversation_id);
+		expect(general[0].conversation_id).not.toBe(about.conversation_id);
+		expect(general[0].product_id).toBeNull();
+		expect(await footprint(buyer, seller)).toMatchObject({ conversations: 2, members: 4 });
+		const opened = await seller.api.openConversation({ otherUserId: buyer.id, productId: null });
+		expect(opened.key).toBe(`${buyer.id}__general`);
+		expect(opened.conversation_id).toBe(general[0].conversation_id);
+	});
+
+	it('a reply quotes the message it answers', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const question = await send(buyer, seller, 'Does it come with a case?', product.id);
+		const answer = await seller.api.sendMessage({
+			id: randomUUID(),
+			body: 'Yes, the original one.',
+			conversationId: question.conversation_id,
+			replyToId: question.id
+		});
+		expect(answer).toMatchObject({ reply_to_id: question.id, reply_to_sender_id: buyer.id, reply_to_preview: 'Does it come with a case?' });
+	});
+
+	it('more than 30 messages a minute from one sender are refused with a clear error', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		for (let i = 0; i < 30; i++) await send(buyer, seller, `message ${i}`, product.id);
+		const error = await rejection(send(buyer, seller, 'one too many', product.id));
+		expect(error).toMatchObject({ code: 'rate_limited', status: 429 });
+		expect(error.message).toMatch(/too fast/);
+		expect(await footprint(buyer, seller)).toMatchObject({ messages: 30 });
+		// The other side is not slowed down by the buyer's burst.
+		await expect(send(seller, buyer, 'fine', product.id)).resolves.toMatchObject({ body: 'fine' });
+	});
+
+	it('keeps each message for as long as its sender’s tier allows', async () => {
+		const seller = await createActor(db, { tier: 'privileged_plus' });
+		const product = await createProduct(db, seller.id);
+		const free = await createActor(db);
+		const privileged = await createActor(db, { tier: 'privileged' });
+		const sent = [await send(free, seller, 'a', product.id), await send(privileged, seller, 'b', product.id), await send(seller, free, 'c', product.id)];
+		const { rows } = await db.query(
+			`select id, round(extract(epoch from expires_at - created_at) / 86400) as days from public.messages where id = any($1)`,
+			[sent.map((m) => m.id)]
+		);
+		const days = Object.fromEntries(rows.map((r) => [r.id, Number(r.days)]));
+		expect(sent.map((m) => days[m.id])).toEqual([30, 180, 365]);
+	});
+});
+
+describe('bad input is refused with a clear error and writes nothing', () => {
+	it.each([
+		['an empty body', '', 'body_empty'],
+		['a body of whitespace', ' \n\t\u00a0 ', 'body_empty'],
+		['a body of 4001 characters', 'x'.repeat(4001), 'body_too_long']
+	])('%s', async (_, body, code) => {
+		const { buyer, seller, product } = await marketplace(db);
+		const error = await rejection(send(buyer, seller, body, product.id));
+		expect(error.code).toBe(code);
+		expect(error.status).toBe(400);
+		expect(await footprint(buyer, seller)).toMatchObject({ conversations: 0, messages: 0 });
+	});
+
+	it('a body of exactly 4000 characters is accepted', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		expect((await send(buyer, seller, 'y'.repeat(4000), product.id)).body).toHaveLength(4000);
+	});
+
+	it('messaging yourself', async () => {
+		const { seller, product } = await marketplace(db);
+		const error = await rejection(send(seller, seller, 'Hi me', product.id));
+		expect(error).toMatchObject({ code: 'self_conversation', message: 'You can’t message yourself.' });
+		expect(await footprint(seller)).toMatchObject({ conversations: 0, messages: 0 });
+	});
+
+	it('a product conversation without its seller', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const otherBuyer = await createActor(db);
+		const error = await rejection(send(buyer, otherBuyer, 'About their product', product.id));
+		expect(error.code).toBe('product_seller_mismatch');
+		await expect(buyer.api.openConversation({ otherUserId: otherBuyer.id, productId: product.id })).rejects.toMatchObject({
+			code: 'product_seller_mismatch'
+		});
+		expect(await footprint(buyer, seller, otherBuyer)).toMatchObject({ conversations: 0, messages: 0 });
+	});
+
+	it('unknown users, products, conversations and messages', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const sent = await send(buyer, seller, 'Hello', product.id);
+		const before = await footprint(buyer, seller);
+		const unknown = randomUUID();
+		expect((await rejection(send(buyer, { ...seller, id: unknown }, 'Hi'))).code).toBe('not_found');
+		expect((await rejection(send(buyer, seller, 'Hi', unknown))).code).toBe('not_found');
+		expect((await rejection(buyer.api.sendMessage({ id: randomUUID(), body: 'Hi', conversationId: unknown }))).code).toBe('not_member');
+		expect((await rejection(buyer.api.listMessages({ conversationId: unknown }))).code).toBe('not_member');
+		expect((await rejection(buyer.api.markConversationRead({ conversationId: sent.conversation_id, upToMessageId: unknown }))).code).toBe('not_found');
+		expect((await rejection(buyer.api.editMessage({ id: unknown, body: 'x' }))).code).toBe('not_found');
+		expect((await rejection(buyer.api.deleteMessage({ id: unknown }))).code).toBe('not_found');
+		expect((await rejection(buyer.api.reportMessage({ messageId: unknown, reason: 'spam' }))).code).toBe('not_found');
+		expect((await rejection(buyer.api.blockUser({ userId: unknown }))).code).toBe('not_found');
+		expect(
+			(await rejection(buyer.api.sendMessage({ id: randomUUID(), body: 'Hi', conversationId: sent.conversation_id, replyToId: unknown }))).code
+		).toBe('not_found');
+		expect(await footprint(buyer, seller)).toEqual(before);
+	});
+
+	it('malformed ids and filters never reach SQL as such', async () => {
+		const { buyer, seller } = await marketplace(db);
+		const malformed = [
+			buyer.api.sendMessage({ id: 'not-a-uuid', body: 'Hi', to: { otherUserId: seller.id, productId: null } }),
+			buyer.api.sendMessage({ id: randomUUID(), body: 'Hi', to: { otherUserId: "x'; drop table messages; --", productId: null } }),
+			buyer.api.listMessages({ conversationId: '42' }),
+			buyer.api.listMessages({ conversationId: randomUUID(), before: { at: 'yesterday-ish', id: randomUUID() } })
+		];
+		for (const call of malformed) expect((await rejection(call)).code).toMatch(/invalid_input|not_member/);
+		// @ts-expect-error: a filter the type does not allow, as a form could send it
+		await expect(buyer.api.listConversationPreviews({ filter: 'spam' })).rejects.toThrow();
+		expect(await footprint(buyer, seller)).toMatchObject({ conversations: 0, messages: 0 });
+	});
+
+	it('an unknown search or a report reason outside the list', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const sent = await send(seller, buyer, 'Hello', product.id);
+		expect((await rejection(buyer.api.searchMessages({ query: '  !!  ' }))).code).toBe('invalid_input');
+		expect((await rejection(buyer.api.searchMessages({ query: 'x'.repeat(201) }))).code).toBe('invalid_input');
+		// @ts-expect-error: a reason the type does not allow
+		expect((await rejection(buyer.api.reportMessage({ messageId: sent.id, reason: 'boring' }))).code).toBe('invalid_input');
+		expect((await rejection(buyer.api.setMuted({ conversationId: sent.conversation_id, until: '2000-01-01T00:00:00Z' }))).code).toBe(
+			'invalid_input'
+		);
+	});
+});
+
+describe('unread counts and previews', () => {
+	it('stay right across send, read, edit, delete, archive and block', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const preview = async (who: Actor, filter: 'all' | 'unread' | 'archived' = 'all') =>
+			(await who.api.listConversationPreviews({ filter })).previews[0];
+
+		const a = await send(buyer, seller, 'First', product.id);
+		const b = await send(buyer, seller, 'Second', product.id);
+		expect(await preview(seller)).toMatchObject({
+			key: `${buyer.id}__${product.id}`,
+			unread_count: 2,
+			last_message_id: b.id,
+			last_message_preview: 'Second',
+			last_message_sender_id: buyer.id,
+			product_title: product.title,
+			other_display_name: buyer.username
+		});
+		expect(await preview(buyer)).toMatchObject({ unread_count: 0, key: `${seller.id}__${product.id}` });
+		expect(await seller.api.unreadTotal()).toBe(2);
+		expect((await preview(seller, 'unread')).conversation_id).toBe(a.conversation_id);
+
+		// Reading up to the first leaves the second unread; reading never moves backwards.
+		expect((await seller.api.markConversationRead({ conversationId: a.conversation_id, upToMessageId: a.id })).unread_count).toBe(1);
+		expect((await seller.api.markConversationRead({ conversationId: a.conversation_id })).unread_count).toBe(0);
+		expect(await seller.api.markConversationRead({ conversationId: a.conversation_id, upToMessageId: a.id })).toMatchObject({
+			unread_count: 0,
+			last_read_message_id: b.id
+		});
+		expect(await preview(seller, 'unread')).toBeUndefined();
+		expect((await preview(buyer)).other_last_read_at).not.toBeNull();
+
+		// Editing the last message changes the preview, not the unread count.
+		const c = await send(buyer, seller, 'Third', product.id);
+		await buyer.api.editMessage({ id: c.id, body: 'Third, edited' });
+		expect(await preview(seller)).toMatchObject({ last_message_preview: 'Third, edited', unread_count: 1 });
+
+		// Deleting an unread last message takes it out of the count and blanks the preview.
+		const deleted = await buyer.api.deleteMessage({ id: c.id });
+		expect(deleted).toMatchObject({ body: '', deleted_at: expect.any(String) });
+		expect(await preview(seller)).toMatchObject({ last_message_preview: '', last_message_deleted: true, unread_count: 0 });
+		expect(await seller.api.unreadTotal()).toBe(0);
+		const thread = await seller.api.listMessages({ conversationId: a.conversation_id });
+		expect(thread.messages.map((m) => [m.body, m.deleted_at !== null])).toEqual([
+			['', true],
+			['Second', false],
+			['First', false]
+		]);
+
+		// Archive: out of "all", into "archived"; a new message from the other side brings it back.
+		await seller.api.setArchived({ conversationId: a.conversation_id, archived: true });
+		expect(await preview(seller)).toBeUndefined();
+		expect((await preview(seller, 'archived')).archived).toBe(true);
+		await send(buyer, seller, 'Still there?', product.id);
+		expect(await preview(seller)).toMatchObject({ archived: false, unread_count: 1, last_message_preview: 'Still there?' });
+
+		// Block: the blocked side cannot send, the counts stay as they were.
+		await seller.api.blockUser({ userId: buyer.id });
+		const before = await footprint(buyer, seller);
+		expect((await rejection(send(buyer, seller, 'Hello?', product.id))).code).toBe('blocked');
+		expect((await rejection(send(seller, buyer, 'Sorry', product.id))).code).toBe('you_blocked');
+		expect((await rejection(buyer.api.editMessage({ id: b.id, body: 'Changed' }))).code).toBe('blocked');
+		expect(await footprint(buyer, seller)).toEqual(before);
+		expect((await buyer.api.openConversation({ otherUserId: seller.id, productId: product.id })).blocked_me).toBe(true);
+		await seller.api.unblockUser({ userId: buyer.id });
+		await expect(send(buyer, seller, 'Hello again', product.id)).resolves.toMatchObject({ body: 'Hello again' });
+	});
+
+	it('the badge total leaves out muted and archived conversations', async () => {
+		const seller = await createActor(db);
+		const product = await createProduct(db, seller.id);
+		const [ana, ben, cy] = [await createActor(db), await createActor(db), await createActor(db)];
+		const fromAna = await send(ana, seller, 'a', product.id);
+		await send(ben, seller, 'b1', product.id);
+		const fromBen = await send(ben, seller, 'b2', product.id);
+		const fromCy = await send(cy, seller, 'c', product.id);
+		expect(await seller.api.unreadTotal()).toBe(4);
+		await seller.api.setMuted({ conversationId: fromBen.conversation_id, until: 'infinity' });
+		expect(await seller.api.unreadTotal()).toBe(2);
+		await seller.api.setArchived({ conversationId: fromCy.conversation_id, archived: true });
+		expect(await seller.api.unreadTotal()).toBe(1);
+		await seller.api.setMuted({ conversationId: fromBen.conversation_id, until: null });
+		expect(await seller.api.unreadTotal()).toBe(3);
+		await seller.api.markConversationRead({ conversationId: fromAna.conversation_id });
+		expect(await seller.api.unreadTotal()).toBe(2);
+	});
+});
+
+describe('pagination', () => {
+	it('thread pages walk back through history with no gaps or repeats', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const first = await send(buyer, seller, 'm0', product.id);
+		await db.query(
+			`insert into public.messages (id, conversation_id, sender_id, body, expires_at, created_at)
+			 select gen_random_uuid(), $1, $2, 'm' || i, now() + interval '30 days', clock_timestamp() + i * interval '1 ms'
+			   from generate_series(1, 119) as i`,
+			[first.conversation_id, buyer.id]
+		);
+		const seen: string[] = [];
+		let before = null;
+		let pages = 0;
+		do {
+			const page = await seller.api.listMessages({ conversationId: first.conversation_id, before, limit: 50 });
+			seen.push(...page.messages.map((m) => m.body));
+			before = page.next;
+			pages++;
+		} while (before);
+		expect(pages).toBe(3);
+		expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `m${119 - i}`));
+	});
+
+	it('inbox pages list every conversation once, newest activity first', async () => {
+		const seller = await createActor(db);
+		const product = await createProduct(db, seller.id);
+		const buyers: Actor[] = [];
+		for (let i = 0; i < 7; i++) {
+			const buyer = await createActor(db);
+			await send(buyer, seller, `from buyer ${i}`, product.id);
+			buyers.push(buyer);
+		}
+		const keys: string[] = [];
+		let before = null;
+		do {
+			const page = await seller.api.listConversationPreviews({ before, limit: 3 });
+			keys.push(...page.previews.map((p) => p.key));
+			before = page.next;
+		} while (before);
+		expect(keys).toEqual(buyers.reverse().map((b) => `${b.id}__${product.id}`));
+	});
+});
+
+describe('edit, delete, report and search', () => {
+	it('only the sender edits or deletes a message; deleted messages stay deleted', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const sent = await send(buyer, seller, 'Original', product.id);
+		expect((await rejection(seller.api.editMessage({ id: sent.id, body: 'Hijacked' }))).code).toBe('not_allowed');
+		expect((await rejection(seller.api.deleteMessage({ id: sent.id }))).code).toBe('not_allowed');
+		const unchanged = await buyer.api.editMessage({ id: sent.id, body: '  Original ' });
+		expect(unchanged.edited_at).toBeNull();
+		await buyer.api.deleteMessage({ id: sent.id });
+		const again = await buyer.api.deleteMessage({ id: sent.id });
+		expect(again.body).toBe('');
+		expect((await rejection(buyer.api.editMessage({ id: sent.id, body: 'Back' }))).code).toBe('message_deleted');
+		const { rows } = await db.query('select body from public.messages where id = $1', [sent.id]);
+		expect(rows).toEqual([{ body: '' }]);
+	});
+
+	it('reports keep the reported text, once per reporter, and never of one’s own message', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const rude = await send(buyer, seller, 'Buy my crypto course', product.id);
+		const first = await seller.api.reportMessage({ messageId: rude.id, reason: 'scam', details: 'spam link' });
+		await buyer.api.deleteMessage({ id: rude.id });
+		const second = await seller.api.reportMessage({ messageId: rude.id, reason: 'spam' });
+		expect(second.id).toBe(first.id);
+		const { rows } = await db.query('select reason, body_snapshot, reported_user_id from public.message_reports where message_id = $1', [rude.id]);
+		expect(rows).toEqual([{ reason: 'scam', body_snapshot: 'Buy my crypto course', reported_user_id: buyer.id }]);
+		expect((await rejection(buyer.api.reportMessage({ messageId: rude.id, reason: 'spam' }))).code).toBe('not_allowed');
+	});
+
+	it('search finds word prefixes in one’s own conversations only, newest first, and not deleted text', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const outsider = await createActor(db);
+		const word = `zebra${Date.now().toString(36)}`;
+		const older = await send(buyer, seller, `The ${word}-striped camera strap`, product.id);
+		const newer = await send(seller, buyer, `Yes, the ${word} strap is included`, product.id);
+		const gone = await send(buyer, seller, `Delete this ${word}`, product.id);
+		await buyer.api.deleteMessage({ id: gone.id });
+		const hits = await seller.api.searchMessages({ query: `${word.slice(0, -2)} STRAP` });
+		expect(hits.hits.map((h) => h.message_id)).toEqual([newer.id, older.id]);
+		expect(hits.hits[0]).toMatchObject({ key: `${buyer.id}__${product.id}`, other_user_id: buyer.id, product_title: product.title });
+		expect((await outsider.api.searchMessages({ query: word })).hits).toEqual([]);
+	});
+});
+
+describe('retention', () => {
+	it('purging removes expired messages and repairs previews and unread counts', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const old = await send(buyer, seller, 'Old news', product.id);
+		const kept = await send(buyer, seller, 'Kept', product.id);
+		const latest = await send(buyer, seller, 'Expiring latest', product.id);
+		await db.query(`update public.messages set expires_at = now() - interval '1 second' where id = any($1)`, [[old.id, latest.id]]);
+		const { rows } = await db.query('select conversation_id, removed::int from public.purge_expired_messages()');
+		expect(rows).toContainEqual({ conversation_id: old.conversation_id, removed: 2 });
+		const preview = (await seller.api.listConversationPreviews()).previews[0];
+		expect(preview).toMatchObject({ last_message_id: kept.id, last_message_preview: 'Kept', unread_count: 1 });
+		expect((await seller.api.listMessages({ conversationId: old.conversation_id })).messages.map((m) => m.id)).toEqual([kept.id]);
+	});
+});
