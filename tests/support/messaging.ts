@@ -24,6 +24,6 @@ export async function marketplace(db: pg.Pool) {
 }
 
 /** Sends from `from` to `to` about `productId` (or generally), with a fresh client id. */
-export function send(from: Actor, to: Actor, body: string, productId: string | null = null, id = randomUUID()) {
+export function send(from: Actor, to: Actor, body: string, productId: string | null = null, id: string = randomUUID()) {
 	return from.api.sendMessage({ id, body, to: { otherUserId: to.id, productId } });
 }

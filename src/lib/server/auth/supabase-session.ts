@@ -1,4 +1,5 @@
 import { createServerClient } from '@supabase/ssr';
+import WebSocket from 'ws';
 import type { Handle } from '@sveltejs/kit';
 import type { Runtime } from '../runtime';
 
@@ -7,6 +8,8 @@ export function supabaseSession(runtime: Runtime): Handle {
 	const { url, anonKey } = runtime.config.supabase!;
 	return async ({ event, resolve }) => {
 		const supabase = createServerClient(url, anonKey, {
+			// Node 20 has no native WebSocket, and supabase-js refuses to start without one.
+			realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
 			cookies: {
 				getAll: () => event.cookies.getAll(),
 				setAll: (cookies) => {

@@ -79,9 +79,10 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 					'value'
 				)
 			);
-			const { items, next } = pageOf(row.messages, size, messageCursor);
+			const { messages, ...conversation } = row;
+			const { items, next } = pageOf(messages, size, messageCursor);
 			return {
-				...row,
+				...conversation,
 				key: formatConversationKey({ otherUserId, productId }),
 				page: { messages: items, next }
 			};

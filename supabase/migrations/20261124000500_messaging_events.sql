@@ -1,0 +1,399 @@
+-- Realtime that never loses a message: every change a member must see becomes a row in that
+-- member's event log, written in the same transaction as the change, then pushed after commit
+-- (pg_notify on plain PostgreSQL, realtime.send on Supabase). Clients catch up with
+-- sync_since(cursor) after every (re)connect, so a missed push costs nothing.
+--
+-- Event ids are per user and assigned under a lock on the user's counter row, held until
+-- commit: a user's events become visible in id order, with no gaps. A cursor can therefore
+-- never pass an event that commits late. (A global sequence is not commit-ordered: a slow
+-- transaction holding id 10 can commit after id 11 was delivered.) Writers serialise only
+-- per recipient, and always lock counters in user-id order, so they cannot deadlock.
+
+create table public.messaging_event_counters (
+  user_id uuid primary key references public.profiles (id) on delete cascade,
+  last_id bigint not null default 0,
+  -- Events up to this id were pruned: a cursor below it must reload instead of catching up.
+  pruned_through bigint not null default 0
+);
+
+create table public.messaging_events (
+  user_id uuid not null references public.profiles (id) on delete cascade,
+  id bigint not null,
+  type text not null check (type in ('message.created', 'message.updated', 'read', 'conversation.updated')),
+  conversation_id uuid not null,
+  payload jsonb not null,
+  created_at timestamptz not null default now(),
+  primary key (user_id, id)
+);
+create index messaging_events_created_idx on public.messaging_events (created_at);
+
+alter table public.messaging_event_counters enable row level security;
+alter table public.messaging_events enable row level security;
+revoke all on public.messaging_event_counters, public.messaging_events from anon, authenticated;
+grant select on public.messaging_events to authenticated;
+grant all on public.messaging_event_counters, public.messaging_events to service_role;
+
+create policy "users read their own events"
+  on public.messaging_events for select to authenticated
+  using ((select auth.uid()) = user_id);
+
+-- One inbox row as list_conversation_previews returns it, for any member: the source of the
+-- previews pushed with message events.
+create view private.conversation_preview_rows as
+select
+  m.user_id,
+  m.conversation_id,
+  m.other_user_id,
+  o.username as other_username,
+  o.display_name as other_display_name,
+  o.avatar_url as other_avatar_url,
+  m.product_id,
+  p.title as product_title,
+  p.price_cents as product_price_cents,
+  p.currency::text as product_currency,
+  p.image_url as product_image_url,
+  p.status::text as product_status,
+  c.last_message_id,
+  m.last_message_at,
+  c.last_message_preview,
+  c.last_message_sender_id,
+  c.last_message_deleted,
+  m.unread_count,
+  m.archived_at is not null as archived,
+  m.muted_until,
+  om.last_read_at as other_last_read_at
+from public.conversation_members m
+join public.conversations c on c.id = m.conversation_id
+join public.profiles o on o.id = m.other_user_id
+left join public.products p on p.id = m.product_id
+join public.conversation_members om on om.conversation_id = m.conversation_id and om.user_id = m.other_user_id;
+
+revoke all on private.conversation_preview_rows from public, anon, authenticated;
+
+create function private.preview_json(conversation uuid, member uuid) returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select to_jsonb(v) - 'user_id' from private.conversation_preview_rows v
+   where v.conversation_id = conversation and v.user_id = member
+$$;
+
+-- Pushes committed-to-be events to their users. On Supabase: one broadcast per event to the
+-- private channel user:<id> (authorised by the policy on realtime.messages below). On plain
+-- PostgreSQL: one NOTIFY per call on channel bazaar_messaging, carrying the events when they
+-- fit in NOTIFY's 8000 bytes and only their (user_id, id) otherwise, for the server to fetch.
+-- NOTIFY is delivered at commit, and never for a rolled-back transaction.
+create function public.messaging_publish(events jsonb) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  event jsonb;
+  message text;
+begin
+  if to_regprocedure('realtime.send(jsonb, text, text, boolean)') is not null then
+    for event in select value from jsonb_array_elements(events) loop
+      execute 'select realtime.send($1, $2, $3, true)'
+        using event, event ->> 'type', 'user:' || (event ->> 'user_id');
+    end loop;
+    return;
+  end if;
+  message := jsonb_build_object('events', events)::text;
+  if octet_length(message) > 7900 then
+    message := jsonb_build_object('refs', (
+      select jsonb_agg(jsonb_build_object('user_id', value -> 'user_id', 'id', value -> 'id')) from jsonb_array_elements(events)
+    ))::text;
+  end if;
+  perform pg_notify('bazaar_messaging', message);
+end;
+$$;
+revoke all on function public.messaging_publish(jsonb) from public, anon, authenticated;
+grant execute on function public.messaging_publish(jsonb) to service_role;
+
+-- Appends one event per recipient (payloads in the same order as recipients) and publishes
+-- them. Counter rows are locked in user-id order and stay locked until commit.
+create function private.emit(event_type text, conversation uuid, recipients uuid[], payloads jsonb[]) returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  published jsonb;
+begin
+  insert into public.messaging_event_counters (user_id)
+  select unnest(recipients) order by 1
+  on conflict (user_id) do nothing;
+  perform from public.messaging_event_counters c where c.user_id = any(recipients) order by c.user_id for update;
+
+  with bumped as (
+    update public.messaging_event_counters c set last_id = c.last_id + 1
+     where c.user_id = any(recipients)
+    returning c.user_id, c.last_id
+  ), inserted as (
+    insert into public.messaging_events (user_id, id, type, conversation_id, payload)
+    select b.user_id, b.last_id, event_type, conversation, r.payload
+      from bumped b join unnest(recipients, payloads) as r(user_id, payload) on r.user_id = b.user_id
+    returning user_id, id, type, conversation_id, payload, created_at
+  )
+  select jsonb_agg(to_jsonb(i)) into published from inserted i;
+  perform public.messaging_publish(published);
+end;
+$$;
+revoke all on function private.emit(text, uuid, uuid[], jsonb[]) from public, anon, authenticated;
+
+-- Message events for both members: the rendered message and each member's own preview.
+create function private.emit_message_event(event_type text, message_id uuid, conversation uuid) returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  message jsonb := private.message_json(message_id);
+  recipients uuid[];
+  payloads jsonb[];
+begin
+  select array_agg(m.user_id order by m.user_id),
+         array_agg(jsonb_build_object('message', message, 'preview', private.preview_json(conversation, m.user_id)) order by m.user_id)
+    into recipients, payloads
+    from public.conversation_members m where m.conversation_id = conversation;
+  perform private.emit(event_type, conversation, recipients, payloads);
+end;
+$$;
+revoke all on function private.emit_message_event(text, uuid, uuid) from public, anon, authenticated;
+
+create or replace function private.on_message_inserted() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  update public.conversations c
+     set last_message_id = new.id,
+         last_message_at = new.created_at,
+         last_message_preview = left(new.body, 200),
+         last_message_sender_id = new.sender_id,
+         last_message_deleted = false
+   where c.id = new.conversation_id
+     and (c.last_message_at is null or (new.created_at, new.id) > (c.last_message_at, c.last_message_id));
+
+  update public.conversation_members m
+     set last_message_at = greatest(m.last_message_at, new.created_at),
+         hidden_at = null,
+         unread_count = case when m.user_id = new.sender_id then 0 else m.unread_count + 1 end,
+         archived_at = case when m.user_id = new.sender_id then m.archived_at else null end,
+         last_read_at = case when m.user_id = new.sender_id then new.created_at else m.last_read_at end,
+         last_read_message_id = case when m.user_id = new.sender_id then new.id else m.last_read_message_id end
+   where m.conversation_id = new.conversation_id;
+
+  perform private.emit_message_event('message.created', new.id, new.conversation_id);
+  return null;
+end;
+$$;
+
+create or replace function private.on_message_changed() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  update public.conversations c
+     set last_message_preview = left(new.body, 200),
+         last_message_deleted = new.deleted_at is not null
+   where c.id = new.conversation_id and c.last_message_id = new.id;
+
+  if old.deleted_at is null and new.deleted_at is not null then
+    update public.conversation_members m
+       set unread_count = greatest(m.unread_count - 1, 0)
+     where m.conversation_id = new.conversation_id
+       and m.user_id <> new.sender_id
+       and m.unread_count > 0
+       and (m.last_read_at is null
+            or (new.created_at, new.id) > (m.last_read_at, coalesce(m.last_read_message_id, '00000000-0000-0000-0000-000000000000')));
+  end if;
+
+  perform private.emit_message_event('message.updated', new.id, new.conversation_id);
+  return null;
+end;
+$$;
+
+-- A read position that moved: the reader's other tabs drop their badges, the other member
+-- shows "Seen". Each gets its own read state.
+create function private.emit_read_event(conversation uuid) returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  recipients uuid[];
+  payloads jsonb[];
+begin
+  select array_agg(m.user_id order by m.user_id),
+         array_agg(jsonb_build_object('read_state', private.read_state_json(conversation, m.user_id)) order by m.user_id)
+    into recipients, payloads
+    from public.conversation_members m where m.conversation_id = conversation;
+  perform private.emit('read', conversation, recipients, payloads);
+end;
+$$;
+revoke all on function private.emit_read_event(uuid) from public, anon, authenticated;
+
+-- Archive, mute and read-position changes of a member, as events. Statement triggers would see
+-- message inserts too (which move the sender's read position); the message events cover those,
+-- so only changes that come without a new message are published here.
+create function private.on_membership_changed() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.last_message_at is distinct from old.last_message_at then
+    return null; -- part of a new message, published with it
+  end if;
+  if (new.last_read_at, new.last_read_message_id) is distinct from (old.last_read_at, old.last_read_message_id) then
+    perform private.emit_read_event(new.conversation_id);
+  end if;
+  if (new.archived_at, new.muted_until, new.hidden_at) is distinct from (old.archived_at, old.muted_until, old.hidden_at) then
+    perform private.emit('conversation.updated', new.conversation_id, array[new.user_id], array[jsonb_build_object(
+      'read_state', private.read_state_json(new.conversation_id, new.user_id),
+      'preview', private.preview_json(new.conversation_id, new.user_id)
+    )]);
+  end if;
+  return null;
+end;
+$$;
+revoke all on function private.on_membership_changed() from public, anon, authenticated;
+
+create trigger conversation_members_after_change
+  after update of last_read_at, last_read_message_id, archived_at, muted_until, hidden_at on public.conversation_members
+  for each row execute function private.on_membership_changed();
+
+-- The caller's newest event id: where a freshly loaded page starts listening.
+create function public.current_event_cursor() returns bigint
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  me uuid := private.current_user_id();
+begin
+  return coalesce((select c.last_id from public.messaging_event_counters c where c.user_id = me), 0);
+end;
+$$;
+
+-- The caller's events after p_cursor, oldest first, at most p_limit. resync is true when the
+-- cursor is older than what is kept (or from another database): the client must reload.
+create function public.sync_since(p_cursor bigint, p_limit integer default 500)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  me uuid := private.current_user_id();
+  counter public.messaging_event_counters;
+  page_size integer := least(greatest(coalesce(p_limit, 500), 1), 1000);
+  events jsonb;
+begin
+  select * into counter from public.messaging_event_counters c where c.user_id = me;
+  if p_cursor is null or p_cursor < 0 or p_cursor < coalesce(counter.pruned_through, 0) or p_cursor > coalesce(counter.last_id, 0) then
+    return jsonb_build_object('events', '[]'::jsonb, 'cursor', coalesce(counter.last_id, 0), 'resync', true, 'has_more', false);
+  end if;
+  select coalesce(jsonb_agg(to_jsonb(e) order by e.id), '[]'::jsonb) into events
+    from (select e.user_id, e.id, e.type, e.conversation_id, e.payload, e.created_at
+            from public.messaging_events e
+           where e.user_id = me and e.id > p_cursor
+           order by e.id limit page_size) e;
+  return jsonb_build_object(
+    'events', events,
+    'cursor', coalesce((events -> -1 ->> 'id')::bigint, p_cursor),
+    'resync', false,
+    'has_more', jsonb_array_length(events) = page_size
+  );
+end;
+$$;
+
+-- Fetches events by reference, for the server relaying a NOTIFY too large to carry them.
+-- service_role only: it serves every user.
+create function public.messaging_events_by_ref(refs jsonb)
+returns setof public.messaging_events
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select e.* from public.messaging_events e
+  join jsonb_to_recordset(refs) as r(user_id uuid, id bigint) on e.user_id = r.user_id and e.id = r.id
+  order by e.user_id, e.id
+$$;
+
+-- Deletes events older than p_keep and records, per user, how far the log was cut.
+create function public.prune_messaging_events(p_keep interval default interval '7 days')
+returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  removed bigint;
+begin
+  with gone as (
+    delete from public.messaging_events e where e.created_at < now() - p_keep returning e.user_id, e.id
+  ), per_user as (
+    select g.user_id, max(g.id) as through, count(*) as n from gone g group by g.user_id
+  ), marked as (
+    update public.messaging_event_counters c set pruned_through = greatest(c.pruned_through, p.through)
+      from per_user p where c.user_id = p.user_id
+    returning p.n
+  )
+  select coalesce(sum(n), 0) into removed from marked;
+  return removed;
+end;
+$$;
+
+revoke all on function public.current_event_cursor(), public.sync_since(bigint, integer),
+  public.messaging_events_by_ref(jsonb), public.prune_messaging_events(interval)
+  from public, anon, authenticated;
+grant execute on function public.current_event_cursor(), public.sync_since(bigint, integer) to authenticated;
+grant execute on function public.messaging_events_by_ref(jsonb), public.prune_messaging_events(interval) to service_role;
+
+-- Supabase Realtime authorisation: a signed-in user may receive broadcasts on their own
+-- private channel user:<id>, and send and receive typing and presence on the channels
+-- conversation:<id> of conversations they belong to. Only where the realtime schema exists.
+do $$
+begin
+  if exists (select from pg_namespace where nspname = 'realtime')
+     and to_regclass('realtime.messages') is not null then
+    execute $policy$
+      create policy "users receive their own messaging events"
+        on realtime.messages for select to authenticated
+        using (
+          realtime.messages.extension = 'broadcast'
+          and (select realtime.topic()) = 'user:' || (select auth.uid())::text
+        )
+    $policy$;
+    execute $policy$
+      create policy "members share typing and presence in their conversations"
+        on realtime.messages for select to authenticated
+        using (
+          realtime.messages.extension in ('broadcast', 'presence')
+          and (select realtime.topic()) like 'conversation:%'
+          and exists (
+            select from public.conversation_members m
+             where m.user_id = (select auth.uid())
+               and m.conversation_id::text = substr((select realtime.topic()), 14)
+          )
+        )
+    $policy$;
+    execute $policy$
+      create policy "members send typing and presence in their conversations"
+        on realtime.messages for insert to authenticated
+        with check (
+          realtime.messages.extension in ('broadcast', 'presence')
+          and (select realtime.topic()) like 'conversation:%'
+          and exists (
+            select from public.conversation_members m
+             where m.user_id = (select auth.uid())
+               and m.conversation_id::text = substr((select realtime.topic()), 14)
+          )
+        )
+    $policy$;
+  end if;
+end
+$$;
