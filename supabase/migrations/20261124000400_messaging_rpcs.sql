@@ -151,6 +151,12 @@ begin
     from public.conversations c
    where c.user_low = least(me, other) and c.user_high = greatest(me, other)
      and c.product_id is not distinct from product;
+  -- A sold product is its seller's business: nobody else starts a conversation about it
+  -- (or learns its details through one); existing conversations carry on.
+  if conversation is null and product is not null and seller <> me
+     and not exists (select from public.products p where p.id = product and p.status = 'active') then
+    perform private.fail('not_found', 'This product is no longer available.');
+  end if;
 end;
 $$;
 

@@ -78,6 +78,7 @@ as $$
   select to_jsonb(v) - 'user_id' from private.conversation_preview_rows v
    where v.conversation_id = conversation and v.user_id = member
 $$;
+revoke all on function private.preview_json(uuid, uuid) from public, anon, authenticated;
 
 -- Pushes committed-to-be events to their users. On Supabase: one broadcast per event to the
 -- private channel user:<id> (authorised by the policy on realtime.messages below). On plain
@@ -113,8 +114,10 @@ revoke all on function public.messaging_publish(jsonb) from public, anon, authen
 grant execute on function public.messaging_publish(jsonb) to service_role;
 
 -- Appends one event per recipient (payloads in the same order as recipients) and publishes
--- them. Counter rows are locked in user-id order and stay locked until commit.
-create function private.emit(event_type text, conversation uuid, recipients uuid[], payloads jsonb[]) returns void
+-- them. Counter rows are locked in user-id order and stay locked until commit. The log keeps
+-- logged_payloads when given (references, not copies of message text, so an edit, delete or
+-- purge leaves no old text behind); the push carries the rendered payloads.
+create function private.emit(event_type text, conversation uuid, recipients uuid[], payloads jsonb[], logged_payloads jsonb[] default null) returns void
 language plpgsql
 set search_path = ''
 as $$
@@ -130,19 +133,27 @@ begin
     update public.messaging_event_counters c set last_id = c.last_id + 1
      where c.user_id = any(recipients)
     returning c.user_id, c.last_id
+  ), rendered as (
+    select b.user_id, b.last_id as id, r.payload, coalesce(r.logged, r.payload) as logged
+      from bumped b
+      join unnest(recipients, payloads, coalesce(logged_payloads, array_fill(null::jsonb, array[cardinality(recipients)])))
+        as r(user_id, payload, logged) on r.user_id = b.user_id
   ), inserted as (
     insert into public.messaging_events (user_id, id, type, conversation_id, payload)
-    select b.user_id, b.last_id, event_type, conversation, r.payload
-      from bumped b join unnest(recipients, payloads) as r(user_id, payload) on r.user_id = b.user_id
-    returning user_id, id, type, conversation_id, payload, created_at
+    select x.user_id, x.id, event_type, conversation, x.logged from rendered x
+    returning user_id, id, created_at
   )
-  select jsonb_agg(to_jsonb(i)) into published from inserted i;
+  select jsonb_agg(jsonb_build_object('user_id', i.user_id, 'id', i.id, 'type', event_type, 'conversation_id', conversation,
+                                      'payload', x.payload, 'created_at', i.created_at))
+    into published
+    from inserted i join rendered x on x.user_id = i.user_id and x.id = i.id;
   perform public.messaging_publish(published);
 end;
 $$;
-revoke all on function private.emit(text, uuid, uuid[], jsonb[]) from public, anon, authenticated;
+revoke all on function private.emit(text, uuid, uuid[], jsonb[], jsonb[]) from public, anon, authenticated;
 
--- Message events for both members: the rendered message and each member's own preview.
+-- Message events for both members: the push carries the rendered message and each member's
+-- own preview; the log keeps only the message id and renders it when read (sync_since).
 create function private.emit_message_event(event_type text, message_id uuid, conversation uuid) returns void
 language plpgsql
 set search_path = ''
@@ -151,12 +162,14 @@ declare
   message jsonb := private.message_json(message_id);
   recipients uuid[];
   payloads jsonb[];
+  logged jsonb[];
 begin
   select array_agg(m.user_id order by m.user_id),
-         array_agg(jsonb_build_object('message', message, 'preview', private.preview_json(conversation, m.user_id)) order by m.user_id)
-    into recipients, payloads
+         array_agg(jsonb_build_object('message', message, 'preview', private.preview_json(conversation, m.user_id)) order by m.user_id),
+         array_agg(jsonb_build_object('message_id', message_id) order by m.user_id)
+    into recipients, payloads, logged
     from public.conversation_members m where m.conversation_id = conversation;
-  perform private.emit(event_type, conversation, recipients, payloads);
+  perform private.emit(event_type, conversation, recipients, payloads, logged);
 end;
 $$;
 revoke all on function private.emit_message_event(text, uuid, uuid) from public, anon, authenticated;
@@ -290,21 +303,35 @@ declare
   counter public.messaging_event_counters;
   page_size integer := least(greatest(coalesce(p_limit, 500), 1), 1000);
   events jsonb;
+  last_id bigint;
+  scanned integer;
 begin
   select * into counter from public.messaging_event_counters c where c.user_id = me;
   if p_cursor is null or p_cursor < 0 or p_cursor < coalesce(counter.pruned_through, 0) or p_cursor > coalesce(counter.last_id, 0) then
     return jsonb_build_object('events', '[]'::jsonb, 'cursor', coalesce(counter.last_id, 0), 'resync', true, 'has_more', false);
   end if;
-  select coalesce(jsonb_agg(to_jsonb(e) order by e.id), '[]'::jsonb) into events
-    from (select e.user_id, e.id, e.type, e.conversation_id, e.payload, e.created_at
+  -- Message events are rendered now, from the message as it is: an edited or deleted message
+  -- shows as such, and events of purged messages are skipped (the cursor still moves past them).
+  select coalesce(jsonb_agg(e.event order by e.id) filter (where e.event is not null), '[]'::jsonb), max(e.id), count(*)
+    into events, last_id, scanned
+    from (select e.id,
+                 case when e.type in ('message.created', 'message.updated') then
+                   case when private.message_json((e.payload ->> 'message_id')::uuid) is not null then
+                     jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id, 'created_at', e.created_at,
+                       'payload', jsonb_build_object('message', private.message_json((e.payload ->> 'message_id')::uuid),
+                                                     'preview', private.preview_json(e.conversation_id, me)))
+                   end
+                 else jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
+                                         'created_at', e.created_at, 'payload', e.payload)
+                 end as event
             from public.messaging_events e
            where e.user_id = me and e.id > p_cursor
            order by e.id limit page_size) e;
   return jsonb_build_object(
     'events', events,
-    'cursor', coalesce((events -> -1 ->> 'id')::bigint, p_cursor),
+    'cursor', coalesce(last_id, p_cursor),
     'resync', false,
-    'has_more', jsonb_array_length(events) = page_size
+    'has_more', scanned = page_size
   );
 end;
 $$;
@@ -312,15 +339,21 @@ $$;
 -- Fetches events by reference, for the server relaying a NOTIFY too large to carry them.
 -- service_role only: it serves every user.
 create function public.messaging_events_by_ref(refs jsonb)
-returns setof public.messaging_events
+returns table (user_id uuid, event jsonb)
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select e.* from public.messaging_events e
-  join jsonb_to_recordset(refs) as r(user_id uuid, id bigint) on e.user_id = r.user_id and e.id = r.id
-  order by e.user_id, e.id
+  select e.user_id,
+         jsonb_build_object('id', e.id, 'type', e.type, 'conversation_id', e.conversation_id, 'created_at', e.created_at,
+           'payload', case when e.type in ('message.created', 'message.updated')
+                        then jsonb_build_object('message', private.message_json((e.payload ->> 'message_id')::uuid),
+                                                'preview', private.preview_json(e.conversation_id, e.user_id))
+                        else e.payload end)
+    from public.messaging_events e
+    join jsonb_to_recordset(refs) as r(user_id uuid, id bigint) on e.user_id = r.user_id and e.id = r.id
+   order by e.user_id, e.id
 $$;
 
 -- Deletes events older than p_keep and records, per user, how far the log was cut.

@@ -159,3 +159,44 @@ export type ReportReason = z.infer<typeof ReportReason>;
 
 /** What a person may type: checked in the browser and the form action before SQL checks it again. */
 export const MESSAGE_MAX_LENGTH = 4000;
+
+/** One entry of a user's event log, as sync_since and the live push deliver it. */
+export const MessagingEvent = z.discriminatedUnion('type', [
+	z.object({
+		type: z.enum(['message.created', 'message.updated']),
+		id: z.number().int().positive(),
+		conversation_id: Id,
+		created_at: Timestamp,
+		payload: z.object({ message: Message, preview: ConversationPreviewRow.nullable() })
+	}),
+	z.object({
+		type: z.literal('read'),
+		id: z.number().int().positive(),
+		conversation_id: Id,
+		created_at: Timestamp,
+		payload: z.object({ read_state: ReadState })
+	}),
+	z.object({
+		type: z.literal('conversation.updated'),
+		id: z.number().int().positive(),
+		conversation_id: Id,
+		created_at: Timestamp,
+		payload: z.object({ read_state: ReadState, preview: ConversationPreviewRow.nullable() })
+	})
+]);
+export type MessagingEvent = z.infer<typeof MessagingEvent>;
+
+export const SyncResult = z.object({
+	events: z.array(MessagingEvent),
+	cursor: z.number().int().nonnegative(),
+	resync: z.boolean(),
+	has_more: z.boolean()
+});
+export type SyncResult = z.infer<typeof SyncResult>;
+
+/** Signals that need no log: lost ones are harmless and expire by themselves. */
+export const MessagingSignal = z.discriminatedUnion('type', [
+	z.object({ type: z.literal('typing'), conversation_id: Id, user_id: Id, until: z.number() }),
+	z.object({ type: z.literal('presence'), user_id: Id, online: z.boolean(), last_seen: z.number().nullable() })
+]);
+export type MessagingSignal = z.infer<typeof MessagingSignal>;

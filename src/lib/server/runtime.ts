@@ -3,6 +3,9 @@ import { sessionSecret } from './auth/jwt-secret';
 import { readConfig, type Config } from './config';
 import { ensureDatabase } from './db/database';
 import { createPool } from './db/pool';
+import { RealtimeHub } from './realtime/hub';
+import { listenForEvents, type Listener } from './realtime/listener';
+import { relayPresence } from './realtime/presence';
 
 /** What the server holds for its whole life; one per process. */
 export interface Runtime {
@@ -11,6 +14,9 @@ export interface Runtime {
 	pool?: pg.Pool;
 	/** Signs session cookies in plain-PostgreSQL modes. */
 	sessionSecret?: string;
+	/** Plain-PostgreSQL modes: live events from the one LISTEN connection of this process. */
+	hub?: RealtimeHub;
+	listener?: Listener;
 }
 
 const SHARED = Symbol.for('bazaar-messaging.runtime');
@@ -20,7 +26,11 @@ async function start(): Promise<Runtime> {
 	const config = readConfig();
 	if (config.mode === 'supabase') return { config };
 	const database = await ensureDatabase(config, (line) => console.log(`[db] ${line}`));
-	return { config, pool: createPool(database.url), sessionSecret: sessionSecret(config) };
+	const pool = createPool(database.url);
+	const hub = new RealtimeHub();
+	const listener = listenForEvents({ connectionString: database.url, hub, pool });
+	relayPresence(hub, pool);
+	return { config, pool, sessionSecret: sessionSecret(config), hub, listener };
 }
 
 /** The process's runtime; kept on globalThis so Vite's module reloads reuse one pool. */

@@ -1,16 +1,16 @@
 import { redirect, type Handle } from '@sveltejs/kit';
 
-const PRIVATE = ['/messages'];
+// Pages only: the endpoints under /messages answer 401 themselves rather than redirecting.
+const PRIVATE_PAGES = new Set(['/messages']);
 
-export const isPrivate = (pathname: string) =>
-	PRIVATE.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+export const isPrivate = (pathname: string) => PRIVATE_PAGES.has(pathname);
 
 /** Resolves the session once per request; private pages send visitors to sign in and back. */
 export const authGuard: Handle = async ({ event, resolve }) => {
 	const { session, user } = await event.locals.safeGetSession();
 	event.locals.session = session;
 	event.locals.user = user;
-	if (!user && isPrivate(event.url.pathname) && event.request.method === 'GET' && !event.url.pathname.endsWith('/stream')) {
+	if (!user && isPrivate(event.url.pathname) && event.request.method === 'GET') {
 		redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
 	}
 	return resolve(event);

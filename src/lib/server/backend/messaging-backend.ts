@@ -11,6 +11,7 @@ import {
 	ReadState,
 	ReportReceipt,
 	SearchHit,
+	SyncResult,
 	type MessagePage,
 	type OpenedConversation,
 	type PreviewPage,
@@ -37,6 +38,10 @@ export interface MessagingBackend {
 	unblockUser(options: { userId: string }): Promise<BlockState>;
 	reportMessage(options: { messageId: string; reason: ReportReason; details?: string }): Promise<ReportReceipt>;
 	searchMessages(options: { query: string; before?: Cursor | null; limit?: number }): Promise<SearchPage>;
+	/** The caller's events after `cursor`, oldest first; `resync` when the cursor is too old to catch up from. */
+	syncSince(options: { cursor: number; limit?: number }): Promise<SyncResult>;
+	/** The caller's newest event id: where a freshly loaded page starts listening. */
+	currentEventCursor(): Promise<number>;
 }
 
 /** Into an existing conversation by id, or into the conversation a key names (created on first send). */
@@ -198,6 +203,15 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 			);
 			const { items, next } = pageOf(rows, size, (hit) => ({ at: hit.created_at, id: hit.message_id }));
 			return { hits: items, next };
+		},
+
+		async syncSince({ cursor, limit = 500 }) {
+			if (!Number.isSafeInteger(cursor) || cursor < 0) throw new MessagingError('invalid_input', 'The event cursor is not valid.');
+			return SyncResult.parse(await call('sync_since', { p_cursor: cursor, p_limit: limit }, 'value'));
+		},
+
+		async currentEventCursor() {
+			return z.number().int().nonnegative().parse(await call('current_event_cursor', {}, 'value'));
 		}
 	};
 }

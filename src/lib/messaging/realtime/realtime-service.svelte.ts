@@ -1,0 +1,205 @@
+import type { MessagingEvent, MessagingSignal } from '../schemas';
+import type { RealtimeTransport } from './transport';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+/** What the service needs from the browser, injectable so tests can drive it. */
+export interface RealtimeEnvironment {
+	isOnline(): boolean;
+	isVisible(): boolean;
+	on(event: 'online' | 'offline' | 'visible', listener: () => void): () => void;
+	setTimeout(callback: () => void, ms: number): unknown;
+	clearTimeout(handle: unknown): void;
+	random(): number;
+}
+
+export interface RealtimeServiceOptions {
+	transport: RealtimeTransport;
+	/** The last event id the page's data already includes. */
+	cursor: number;
+	onEvent(event: MessagingEvent): void;
+	onSignal?(signal: MessagingSignal): void;
+	/** The log no longer reaches back to our cursor: reload the page's data. */
+	onResync(): void;
+	environment?: RealtimeEnvironment;
+	/** Backoff bounds in ms. */
+	minDelay?: number;
+	maxDelay?: number;
+}
+
+export function browserEnvironment(): RealtimeEnvironment {
+	return {
+		isOnline: () => navigator.onLine,
+		isVisible: () => document.visibilityState === 'visible',
+		on(event, listener) {
+			if (event === 'visible') {
+				const onChange = () => document.visibilityState === 'visible' && listener();
+				document.addEventListener('visibilitychange', onChange);
+				return () => document.removeEventListener('visibilitychange', onChange);
+			}
+			window.addEventListener(event, listener);
+			return () => window.removeEventListener(event, listener);
+		},
+		setTimeout: (callback, ms) => window.setTimeout(callback, ms),
+		clearTimeout: (handle) => window.clearTimeout(handle as number),
+		random: Math.random
+	};
+}
+
+/**
+ * One per tab: keeps a live feed of the user's events and guarantees none is lost. Every
+ * (re)connect, every return online and every return to a visible tab first catches up from
+ * the cursor through the log; events are delivered once each, in id order, whichever way they
+ * arrive. A dropped connection is retried with exponential backoff and jitter.
+ */
+export class RealtimeMessagingService {
+	state = $state<ConnectionState>('connecting');
+	#cursor: number;
+	#options: RealtimeServiceOptions;
+	#env: RealtimeEnvironment;
+	#attempt = 0;
+	#retry: unknown = null;
+	#stopped = false;
+	#catchUp: Promise<void> | null = null;
+	#catchUpAgain = false;
+	#buffer: MessagingEvent[] = [];
+	#unlisten: (() => void)[] = [];
+	#generation = 0;
+
+	constructor(options: RealtimeServiceOptions) {
+		this.#options = options;
+		this.#cursor = options.cursor;
+		this.#env = options.environment ?? browserEnvironment();
+	}
+
+	get cursor(): number {
+		return this.#cursor;
+	}
+
+	start(): this {
+		this.#unlisten.push(
+			this.#env.on('online', () => this.#reconnectNow()),
+			this.#env.on('offline', () => this.#goOffline()),
+			this.#env.on('visible', () => void this.catchUp())
+		);
+		if (this.#env.isOnline()) this.#connect();
+		else this.state = 'offline';
+		return this;
+	}
+
+	stop() {
+		this.#stopped = true;
+		this.#generation++;
+		for (const unlisten of this.#unlisten.splice(0)) unlisten();
+		if (this.#retry !== null) this.#env.clearTimeout(this.#retry);
+		this.#options.transport.close();
+	}
+
+	sendTyping(conversationId: string, otherUserId: string) {
+		return this.#options.transport.sendTyping(conversationId, otherUserId).catch(() => {});
+	}
+
+	/** Fetches everything after the cursor from the log; concurrent calls share one run. */
+	catchUp(): Promise<void> {
+		if (this.#catchUp) {
+			this.#catchUpAgain = true;
+			return this.#catchUp;
+		}
+		this.#catchUp = (async () => {
+			do {
+				this.#catchUpAgain = false;
+				for (;;) {
+					const result = await this.#options.transport.sync(this.#cursor);
+					if (this.#stopped) return;
+					if (result.resync) {
+						this.#cursor = result.cursor;
+						this.#options.onResync();
+						break;
+					}
+					for (const event of result.events) this.#deliver(event);
+					if (!result.has_more) break;
+				}
+			} while (this.#catchUpAgain);
+		})().finally(() => {
+			this.#catchUp = null;
+			const buffered = this.#buffer.splice(0);
+			for (const event of buffered) this.#live(event);
+		});
+		return this.#catchUp;
+	}
+
+	#deliver(event: MessagingEvent) {
+		if (event.id <= this.#cursor) return;
+		this.#cursor = event.id;
+		this.#options.onEvent(event);
+	}
+
+	#live(event: MessagingEvent) {
+		if (this.#catchUp) this.#buffer.push(event);
+		else if (event.id <= this.#cursor + 1) this.#deliver(event);
+		else void this.catchUp().catch(() => this.#dropped('catch-up failed')); // a gap: fill it from the log
+	}
+
+	#connect() {
+		if (this.#stopped) return;
+		const generation = ++this.#generation;
+		const current = () => generation === this.#generation && !this.#stopped;
+		this.state = this.#attempt === 0 && this.state !== 'reconnecting' ? 'connecting' : 'reconnecting';
+		this.catchUp()
+			.then(() => {
+				if (!current()) return;
+				this.#options.transport.connect(this.#cursor, {
+					open: () => {
+						if (!current()) return;
+						this.#attempt = 0;
+						this.state = 'live';
+						// Anything committed between our catch-up and the subscription.
+						void this.catchUp().catch(() => {});
+					},
+					event: (event) => current() && this.#live(event),
+					signal: (signal) => current() && this.#options.onSignal?.(signal),
+					resync: () => {
+						if (!current()) return;
+						this.#options.onResync();
+					},
+					error: (reason) => current() && this.#dropped(reason)
+				});
+			})
+			.catch(() => current() && this.#dropped('catch-up failed'));
+	}
+
+	#dropped(_reason: string) {
+		this.#options.transport.close();
+		this.#generation++;
+		if (!this.#env.isOnline()) return this.#goOffline();
+		this.state = 'reconnecting';
+		this.#attempt++;
+		const min = this.#options.minDelay ?? 500;
+		const max = this.#options.maxDelay ?? 30_000;
+		const base = Math.min(max, min * 2 ** (this.#attempt - 1));
+		// Full jitter on the upper half: many tabs dropped by one server restart don't return in lockstep.
+		const delay = base / 2 + this.#env.random() * (base / 2);
+		if (this.#retry !== null) this.#env.clearTimeout(this.#retry);
+		this.#retry = this.#env.setTimeout(() => {
+			this.#retry = null;
+			this.#connect();
+		}, delay);
+	}
+
+	#goOffline() {
+		this.#generation++;
+		this.#options.transport.close();
+		if (this.#retry !== null) this.#env.clearTimeout(this.#retry);
+		this.#retry = null;
+		this.state = 'offline';
+	}
+
+	#reconnectNow() {
+		if (this.#stopped) return;
+		if (this.#retry !== null) this.#env.clearTimeout(this.#retry);
+		this.#retry = null;
+		this.#attempt = 0;
+		this.state = 'reconnecting';
+		this.#connect();
+	}
+}

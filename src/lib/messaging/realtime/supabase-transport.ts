@@ -1,0 +1,54 @@
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { MessagingEvent, MessagingSignal, SyncResult } from '../schemas';
+import type { RealtimeTransport, TransportHandlers } from './transport';
+
+/**
+ * Supabase mode: the private broadcast channel user:<id>, authorised by the RLS policy on
+ * realtime.messages, fed by messaging_publish(). Supabase does not guarantee delivery, so
+ * the service catches up with the sync_since RPC on every (re)connect. Typing goes over the
+ * conversation's own channel as broadcast. Create the browser client with
+ * `realtime: { worker: true }` so heartbeats keep running in background tabs.
+ */
+export function supabaseTransport(options: { supabase: SupabaseClient; userId: string }): RealtimeTransport {
+	const { supabase, userId } = options;
+	let channel: RealtimeChannel | null = null;
+	const typingChannels = new Map<string, RealtimeChannel>();
+
+	return {
+		connect(_cursor: number, handlers: TransportHandlers) {
+			if (channel) void supabase.removeChannel(channel);
+			const current = supabase.channel(`user:${userId}`, { config: { private: true } });
+			channel = current;
+			current.on('broadcast', { event: '*' }, ({ payload }) => {
+				const event = MessagingEvent.safeParse(payload);
+				if (event.success) handlers.event(event.data);
+			});
+			current.subscribe((status) => {
+				if (channel !== current) return;
+				if (status === 'SUBSCRIBED') handlers.open();
+				else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') handlers.error(status);
+			});
+		},
+		close() {
+			if (channel) void supabase.removeChannel(channel);
+			channel = null;
+			for (const typing of typingChannels.values()) void supabase.removeChannel(typing);
+			typingChannels.clear();
+		},
+		async sync(cursor: number) {
+			const { data, error } = await supabase.rpc('sync_since', { p_cursor: cursor, p_limit: 500 });
+			if (error) throw new Error(error.message);
+			return SyncResult.parse(data);
+		},
+		async sendTyping(conversationId: string) {
+			let typing = typingChannels.get(conversationId);
+			if (!typing) {
+				typing = supabase.channel(`conversation:${conversationId}`, { config: { private: true } });
+				typing.subscribe();
+				typingChannels.set(conversationId, typing);
+			}
+			const signal: MessagingSignal = { type: 'typing', conversation_id: conversationId, user_id: userId, until: Date.now() + 5000 };
+			await typing.send({ type: 'broadcast', event: 'typing', payload: signal });
+		}
+	};
+}

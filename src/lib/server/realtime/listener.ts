@@ -1,0 +1,96 @@
+import pg from 'pg';
+import { z } from 'zod';
+import { MessagingEvent } from '$lib/messaging/schemas';
+import type { RealtimeHub } from './hub';
+
+const CHANNEL = 'bazaar_messaging';
+
+const Notification = z.union([
+	z.object({ events: z.array(z.looseObject({ user_id: z.uuid() })) }),
+	z.object({ refs: z.array(z.object({ user_id: z.uuid(), id: z.number() })) })
+]);
+
+export interface Listener {
+	stop(): Promise<void>;
+	/** Resolves once LISTEN is active (again). */
+	ready(): Promise<void>;
+}
+
+/**
+ * The one LISTEN connection of this process. It relays each NOTIFY to the hub, fetching
+ * events that were too large to travel inline. When the connection drops (PostgreSQL
+ * restarted, network), it reconnects with backoff and tells every stream to catch up, since
+ * notifications sent meanwhile are gone.
+ */
+export function listenForEvents(options: { connectionString: string; hub: RealtimeHub; pool: pg.Pool; log?: (line: string) => void }): Listener {
+	const { connectionString, hub, pool, log = (line) => console.log(`[realtime] ${line}`) } = options;
+	let client: pg.Client | undefined;
+	let stopped = false;
+	let attempt = 0;
+	let readyWaiters: (() => void)[] = [];
+	let live = false;
+
+	async function relay(payload: string | undefined) {
+		const parsed = Notification.safeParse(JSON.parse(payload ?? 'null'));
+		if (!parsed.success) return log(`ignored a malformed notification`);
+		const raw =
+			'events' in parsed.data
+				? parsed.data.events
+				: (await pool.query('select user_id, event from public.messaging_events_by_ref($1)', [JSON.stringify(parsed.data.refs)])).rows.map(
+						(row) => ({ ...row.event, user_id: row.user_id })
+					);
+		for (const item of raw) {
+			const event = MessagingEvent.safeParse(item);
+			if (event.success) hub.publish((item as { user_id: string }).user_id, event.data);
+			else log(`ignored an event that does not parse: ${event.error.message}`);
+		}
+	}
+
+	async function connect() {
+		while (!stopped) {
+			const next = new pg.Client({ connectionString });
+			next.on('error', () => {}); // surfaced through 'end'
+			try {
+				await next.connect();
+				next.on('notification', (message) => {
+					if (message.channel === CHANNEL) relay(message.payload).catch((error) => log(`relay failed: ${error.message}`));
+				});
+				await next.query(`listen ${CHANNEL}`);
+				client = next;
+				const wasReconnect = attempt > 0;
+				attempt = 0;
+				live = true;
+				for (const wake of readyWaiters.splice(0)) wake();
+				if (wasReconnect) {
+					log('LISTEN connection restored; streams catch up');
+					hub.resumeAll();
+				}
+				next.once('end', () => {
+					live = false;
+					client = undefined;
+					if (stopped) return;
+					log('LISTEN connection lost; reconnecting');
+					attempt = 1;
+					void connect();
+				});
+				return;
+			} catch (error) {
+				await next.end().catch(() => {});
+				attempt++;
+				const delay = Math.min(10_000, 200 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+				if (attempt === 1 || attempt % 10 === 0) log(`cannot LISTEN (${(error as Error).message}); retrying`);
+				await new Promise((r) => setTimeout(r, delay));
+			}
+		}
+	}
+
+	void connect();
+	return {
+		ready: () => (live ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.push(resolve))),
+		async stop() {
+			stopped = true;
+			readyWaiters = [];
+			await client?.end().catch(() => {});
+		}
+	};
+}

@@ -1,0 +1,879 @@
+// The RLS attack matrix: a buyer and a seller talk about a product; an outsider (signed in,
+// not in the conversation), a third user who blocked the buyer, the other member and anon
+// (no session) each try to read, write, change and delete what is not theirs, through the
+// RPCs and through direct table access under the API roles, exactly as a PostgREST request
+// runs. Every attempt must be refused (an error) or see and touch nothing, and afterwards
+// the admin connection must find everything exactly as it was. Positive controls make sure
+// the members still reach their own data, so "deny everything" would fail here too.
+// Covered: conversations, conversation_members, messages, user_blocks, message_reports,
+// messaging_settings, messages_realtime_view, the event log (messaging_events and its counters),
+// every messaging RPC, and the private helpers behind them.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_ERROR_SQLSTATE, type MessagingErrorCode } from '../../src/lib/messaging/errors.ts';
+import { sqlAs, testPool } from '../support/database.ts';
+import { createProduct } from '../support/factories.ts';
+import { createActor, marketplace, send, type Actor } from '../support/messaging.ts';
+
+const db = testPool();
+
+type Who = 'outsider' | 'blocker' | 'buyer' | 'seller' | 'anon';
+type Row = Record<string, unknown>;
+
+interface Scene {
+	buyer: Actor;
+	seller: Actor;
+	outsider: Actor;
+	/** A third user who blocked the buyer; not in the buyer–seller conversation. */
+	blocker: Actor;
+	productId: string;
+	/** A product of the seller's that is sold: products' RLS shows it to the seller only. */
+	soldProductId: string;
+	conversationId: string;
+	buyerMessages: string[];
+	sellerMessages: string[];
+	/** The seller's report of the buyer's second message. */
+	reportId: string;
+	/** The outsider's own conversation (with the blocker) and its message. */
+	outsiderConversationId: string;
+	outsiderMessageId: string;
+}
+
+interface Query {
+	sql: string;
+	values: unknown[];
+}
+
+type Expectation =
+	/** SQLSTATE 42501: no privilege on the table, view, function or schema. */
+	| { denied: 'permission' }
+	/** A write to the (joined, so read-only) view: 55000 before any privilege check, or 42501. */
+	| { denied: 'read_only_view' }
+	/** One of our user errors (SQLSTATE BZ001) with this kind in HINT. */
+	| { denied: 'user_error'; kind: MessagingErrorCode }
+	/** Runs, but sees (or returns) no rows. */
+	| { rows: 0 }
+	/** Runs; the result (and, through the admin pool, the database) is checked. */
+	| { check: (rows: Row[], scene: Scene) => void | Promise<void> }
+	/** Any one of these outcomes. */
+	| { anyOf: Expectation[] };
+
+interface Case {
+	who: Who;
+	what: string;
+	run: (scene: Scene) => Query;
+	expect: Expectation;
+}
+
+const q = (sql: string, ...values: unknown[]): Query => ({ sql, values });
+
+let scene: Scene;
+let before: Snapshot;
+let attacksTried = 0;
+let controlsTried = 0;
+
+// ---------------------------------------------------------------------------------------------
+// Direct table access. authenticated has select only (RLS narrows it) and no writes at all;
+// anon has nothing. Messages sent as the buyer, into the buyer's own conversation, are refused
+// too: direct inserts would skip the RPCs' membership, block and rate-limit checks.
+// ---------------------------------------------------------------------------------------------
+
+const tables = [
+	'conversations',
+	'conversation_members',
+	'messages',
+	'user_blocks',
+	'message_reports',
+	'messaging_settings',
+	'messages_realtime_view',
+	'messaging_events',
+	'messaging_event_counters'
+] as const;
+type Table = (typeof tables)[number];
+
+/** A select narrowed to the scene's rows of each table. */
+const sceneRows: Record<Table, (s: Scene) => Query> = {
+	conversations: (s) => q('select * from public.conversations where id = $1', s.conversationId),
+	conversation_members: (s) => q('select * from public.conversation_members where conversation_id = $1', s.conversationId),
+	messages: (s) => q('select * from public.messages where conversation_id = $1', s.conversationId),
+	user_blocks: (s) => q('select * from public.user_blocks where blocker_id = $1 or blocked_id = $1', s.buyer.id),
+	message_reports: (s) => q('select * from public.message_reports where conversation_id = $1', s.conversationId),
+	messaging_settings: () => q('select * from public.messaging_settings'),
+	messages_realtime_view: (s) => q('select * from public.messages_realtime_view where conversation_id = $1', s.conversationId),
+	messaging_events: (s) => q('select * from public.messaging_events where user_id = any($1) or conversation_id = $2', [s.buyer.id, s.seller.id], s.conversationId),
+	messaging_event_counters: (s) => q('select * from public.messaging_event_counters where user_id = any($1)', [s.buyer.id, s.seller.id])
+};
+
+/** Well-typed inserts that would plant a row in the scene (so only a privilege check can stop them). */
+const plantRow: Record<Table, (s: Scene, who: Who) => Query> = {
+	conversations: (s, who) =>
+		q(
+			'insert into public.conversations (user_low, user_high) values (least($1::uuid, $2::uuid), greatest($1::uuid, $2::uuid)) returning id',
+			who === 'anon' ? s.outsider.id : s[who].id,
+			s.seller.id
+		),
+	conversation_members: (s, who) =>
+		q(
+			'insert into public.conversation_members (conversation_id, user_id, other_user_id, product_id) values ($1, $2, $3, $4) returning *',
+			s.conversationId,
+			who === 'anon' ? s.outsider.id : s[who].id,
+			s.seller.id,
+			s.productId
+		),
+	messages: (s, who) =>
+		q(
+			`insert into public.messages (id, conversation_id, sender_id, body, expires_at) values ($1, $2, $3, 'planted', now() + interval '1 day') returning id`,
+			randomUUID(),
+			s.conversationId,
+			who === 'anon' || who === 'outsider' || who === 'blocker' ? s.seller.id : s[who].id
+		),
+	user_blocks: (s) => q('insert into public.user_blocks (blocker_id, blocked_id) values ($1, $2) returning *', s.seller.id, s.buyer.id),
+	message_reports: (s) =>
+		q(
+			`insert into public.message_reports (message_id, conversation_id, reporter_id, reported_user_id, reason, body_snapshot)
+			 values ($1, $2, $3, $4, 'abuse', 'forged') returning id`,
+			s.sellerMessages[0],
+			s.conversationId,
+			s.buyer.id,
+			s.seller.id
+		),
+	messaging_settings: () => q('insert into public.messaging_settings (id) values (true) on conflict (id) do nothing returning *'),
+	messages_realtime_view: (s) =>
+		q(
+			`insert into public.messages_realtime_view (id, conversation_id, sender_id, kind, body) values ($1, $2, $3, 'text', 'planted') returning id`,
+			randomUUID(),
+			s.conversationId,
+			s.seller.id
+		),
+	messaging_events: (s) =>
+		q(
+			`insert into public.messaging_events (user_id, id, type, conversation_id, payload) values ($1, 1000000, 'message.created', $2, '{}') returning id`,
+			s.buyer.id,
+			s.conversationId
+		),
+	messaging_event_counters: (s) => q('insert into public.messaging_event_counters (user_id, last_id) values ($1, 0) on conflict (user_id) do update set last_id = 0 returning *', s.buyer.id)
+};
+
+/** Updates aimed at the scene's rows. */
+const changeRow: Record<Table, (s: Scene) => Query> = {
+	conversations: (s) => q(`update public.conversations set last_message_preview = 'pwned' where id = $1 returning id`, s.conversationId),
+	conversation_members: (s) =>
+		q(
+			'update public.conversation_members set unread_count = 0, last_read_at = now(), archived_at = now() where conversation_id = $1 returning user_id',
+			s.conversationId
+		),
+	messages: (s) => q(`update public.messages set body = 'pwned', edited_at = null where conversation_id = $1 returning id`, s.conversationId),
+	user_blocks: (s) => q('update public.user_blocks set blocked_id = blocker_id where blocked_id = $1 returning *', s.buyer.id),
+	message_reports: (s) => q(`update public.message_reports set reason = 'other', details = 'withdrawn' where id = $1 returning id`, s.reportId),
+	messaging_settings: () => q('update public.messaging_settings set rate_limit_per_minute = 1000000 returning *'),
+	messages_realtime_view: (s) => q(`update public.messages_realtime_view set body = 'pwned' where conversation_id = $1 returning id`, s.conversationId),
+	messaging_events: (s) => q(`update public.messaging_events set payload = '{}' where user_id = $1 returning id`, s.buyer.id),
+	messaging_event_counters: (s) => q('update public.messaging_event_counters set last_id = 0, pruned_through = 0 where user_id = $1 returning *', s.buyer.id)
+};
+
+/** Deletes aimed at the scene's rows. */
+const removeRow: Record<Table, (s: Scene) => Query> = {
+	conversations: (s) => q('delete from public.conversations where id = $1 returning id', s.conversationId),
+	conversation_members: (s) => q('delete from public.conversation_members where conversation_id = $1 returning user_id', s.conversationId),
+	messages: (s) => q('delete from public.messages where conversation_id = $1 returning id', s.conversationId),
+	user_blocks: (s) => q('delete from public.user_blocks where blocked_id = $1 returning *', s.buyer.id),
+	message_reports: (s) => q('delete from public.message_reports where id = $1 returning id', s.reportId),
+	messaging_settings: () => q('delete from public.messaging_settings returning *'),
+	messages_realtime_view: (s) => q('delete from public.messages_realtime_view where conversation_id = $1 returning id', s.conversationId),
+	messaging_events: (s) => q('delete from public.messaging_events where user_id = $1 returning id', s.buyer.id),
+	messaging_event_counters: (s) => q('delete from public.messaging_event_counters where user_id = $1 returning *', s.buyer.id)
+};
+
+const permission: Expectation = { denied: 'permission' };
+const readOnlyView: Expectation = { denied: 'read_only_view' };
+const nothing: Expectation = { rows: 0 };
+const userError = (kind: MessagingErrorCode): Expectation => ({ denied: 'user_error', kind });
+
+const tableCases: Case[] = tables.flatMap((table): Case[] => {
+	// Operator knobs and event counters are for the RPCs and service_role only.
+	const readable = table !== 'messaging_settings' && table !== 'messaging_event_counters';
+	const cases: Case[] = [
+		// Reading: authenticated outsiders see none of the scene's rows; anon may not even ask.
+		{ who: 'outsider', what: `selects ${table}`, run: sceneRows[table], expect: readable ? nothing : permission },
+		{
+			who: 'blocker',
+			what: `selects ${table}`,
+			run: sceneRows[table],
+			expect: table === 'user_blocks' ? { check: onlyOwnBlock } : readable ? nothing : permission
+		},
+		{ who: 'anon', what: `selects ${table}`, run: sceneRows[table], expect: permission },
+		{ who: 'outsider', what: `counts every row of ${table}`, run: () => q(`select count(*)::int as n from public.${table}`), expect: readable ? { check: onlyOwnRows(table) } : permission },
+		{ who: 'anon', what: `counts every row of ${table}`, run: () => q(`select count(*)::int as n from public.${table}`), expect: permission }
+	];
+	// Writing: nobody writes directly, not even a member into their own conversation.
+	const refused = table === 'messages_realtime_view' ? readOnlyView : permission;
+	for (const who of ['outsider', 'anon', 'buyer', 'seller'] as const) {
+		cases.push(
+			{ who, what: `inserts into ${table}`, run: (s) => plantRow[table](s, who), expect: refused },
+			{ who, what: `updates ${table}`, run: changeRow[table], expect: refused },
+			{ who, what: `deletes from ${table}`, run: removeRow[table], expect: refused }
+		);
+	}
+	if (table !== 'messages_realtime_view') {
+		cases.push(
+			{ who: 'outsider', what: `truncates ${table}`, run: () => q(`truncate public.${table} cascade`), expect: permission },
+			{ who: 'anon', what: `truncates ${table}`, run: () => q(`truncate public.${table} cascade`), expect: permission }
+		);
+	}
+	return cases;
+});
+
+/** The blocker sees its own block of the buyer and nothing else of the scene. */
+function onlyOwnBlock(rows: Row[]) {
+	expect(rows.map((r) => [r.blocker_id, r.blocked_id])).toEqual([[scene.blocker.id, scene.buyer.id]]);
+}
+
+/** Counting a whole table, the outsider sees only rows of its own conversation with the blocker. */
+function onlyOwnRows(table: Table) {
+	const own: Record<Table, number> = {
+		conversations: 1,
+		conversation_members: 1,
+		messages: 1,
+		user_blocks: 0,
+		message_reports: 0,
+		messaging_settings: 0,
+		messages_realtime_view: 1,
+		// The outsider's own message produced one event for it (and one for the blocker).
+		messaging_events: 1,
+		messaging_event_counters: 0
+	};
+	return (rows: Row[]) => expect(rows).toEqual([{ n: own[table] }]);
+}
+
+const otherMemberTableCases: Case[] = [
+	// Membership rows hold a member's private read state, archive and mute.
+	{ who: 'seller', what: 'reads the buyer’s membership row', run: (s) => q('select * from public.conversation_members where user_id = $1', s.buyer.id), expect: nothing },
+	{ who: 'buyer', what: 'reads the seller’s membership row', run: (s) => q('select * from public.conversation_members where user_id = $1', s.seller.id), expect: nothing },
+	{
+		who: 'buyer',
+		what: 'sees only its own membership of the conversation',
+		run: (s) => q('select user_id from public.conversation_members where conversation_id = $1', s.conversationId),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ user_id: s.buyer.id }]) }
+	},
+	// Blocks: the blocked user may not see (or lift) the block against them.
+	{ who: 'buyer', what: 'reads the block made against it', run: (s) => q('select * from public.user_blocks where blocked_id = $1', s.buyer.id), expect: nothing },
+	{ who: 'seller', what: 'reads someone else’s blocks', run: (s) => q('select * from public.user_blocks where blocker_id = $1', s.blocker.id), expect: nothing },
+	{ who: 'buyer', what: 'deletes the block made against it', run: (s) => q('delete from public.user_blocks where blocked_id = $1 returning *', s.buyer.id), expect: permission },
+	// Reports: the reported member never sees who reported what.
+	{ who: 'buyer', what: 'reads the report about its message', run: (s) => q('select * from public.message_reports where reported_user_id = $1', s.buyer.id), expect: nothing },
+	{ who: 'buyer', what: 'reads a report by id', run: (s) => q('select * from public.message_reports where id = $1', s.reportId), expect: nothing },
+	{ who: 'buyer', what: 'deletes the report about its message', run: (s) => q('delete from public.message_reports where id = $1 returning id', s.reportId), expect: permission },
+	// Messages: a member changes the other's messages only through the RPCs, which refuse.
+	{ who: 'seller', what: 'rewrites the buyer’s message directly', run: (s) => q(`update public.messages set body = 'pwned' where id = $1 returning id`, s.buyerMessages[0]), expect: permission },
+	{ who: 'seller', what: 'locks the buyer’s message for update', run: (s) => q('select id from public.messages where id = $1 for update', s.buyerMessages[0]), expect: permission },
+	{ who: 'seller', what: 'marks the buyer’s side read directly', run: (s) => q('update public.conversation_members set unread_count = 0 where user_id = $1 returning user_id', s.buyer.id), expect: permission },
+	{ who: 'seller', what: 'inserts a message as the buyer', run: (s) => q(`insert into public.messages (id, conversation_id, sender_id, body, expires_at) values ($1, $2, $3, 'fake', now() + interval '1 day')`, randomUUID(), s.conversationId, s.buyer.id), expect: permission },
+	// The outsider's messages stay out of the members' reach too (RLS is per conversation, not per pair of rows).
+	{ who: 'buyer', what: 'reads the outsider’s conversation', run: (s) => q('select * from public.messages_realtime_view where conversation_id = $1', s.outsiderConversationId), expect: nothing },
+	{ who: 'buyer', what: 'reads the outsider’s message by id', run: (s) => q('select * from public.messages where id = $1', s.outsiderMessageId), expect: nothing },
+	{ who: 'buyer', what: 'reads the outsider’s conversation row', run: (s) => q('select * from public.conversations where id = $1', s.outsiderConversationId), expect: nothing },
+	// Events carry each member's own preview (unread count, archive, mute): never the other's.
+	{ who: 'seller', what: 'reads the buyer’s events', run: (s) => q('select * from public.messaging_events where user_id = $1', s.buyer.id), expect: nothing },
+	{
+		who: 'seller',
+		what: 'sees only its own events of the conversation',
+		run: (s) => q('select distinct user_id from public.messaging_events where conversation_id = $1', s.conversationId),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ user_id: s.seller.id }]) }
+	}
+];
+
+// ---------------------------------------------------------------------------------------------
+// The RPCs. anon has no execute right on any of them; signed-in users are checked inside.
+// ---------------------------------------------------------------------------------------------
+
+const rpcCases: Case[] = [
+	// open_conversation: naming the members gets the outsider its own (empty) conversation, never theirs.
+	{
+		who: 'outsider',
+		what: 'opens the seller’s product conversation',
+		run: (s) => q('select public.open_conversation(p_other_user_id => $1, p_product_id => $2) as r', s.seller.id, s.productId),
+		expect: { check: (rows) => expect(rows[0].r).toMatchObject({ conversation_id: null, read_state: null, messages: [] }) }
+	},
+	{
+		who: 'outsider',
+		what: 'opens a general conversation with the buyer',
+		run: (s) => q('select public.open_conversation(p_other_user_id => $1) as r', s.buyer.id),
+		expect: { check: (rows) => expect(rows[0].r).toMatchObject({ conversation_id: null, read_state: null, messages: [] }) }
+	},
+	{
+		who: 'outsider',
+		what: 'opens the product conversation naming the buyer',
+		run: (s) => q('select public.open_conversation(p_other_user_id => $1, p_product_id => $2) as r', s.buyer.id, s.productId),
+		expect: userError('product_seller_mismatch')
+	},
+	{
+		who: 'blocker',
+		what: 'opens the seller’s product conversation',
+		run: (s) => q('select public.open_conversation(p_other_user_id => $1, p_product_id => $2) as r', s.seller.id, s.productId),
+		expect: { check: (rows) => expect(rows[0].r).toMatchObject({ conversation_id: null, messages: [] }) }
+	},
+	{
+		// products' RLS shows a sold product to its seller only; the definer RPC must not show it
+		// to a caller who has no conversation about it either.
+		who: 'outsider',
+		what: 'opens a conversation about the seller’s sold product (hidden by products RLS)',
+		run: (s) => q('select public.open_conversation(p_other_user_id => $1, p_product_id => $2) as r', s.seller.id, s.soldProductId),
+		expect: { anyOf: [userError('not_found'), { check: (rows) => expect(rows[0].r).toMatchObject({ conversation_id: null, product: null, messages: [] }) }] }
+	},
+	{ who: 'anon', what: 'opens the conversation', run: (s) => q('select public.open_conversation(p_other_user_id => $1, p_product_id => $2)', s.seller.id, s.productId), expect: permission },
+
+	// send_message
+	{
+		who: 'outsider',
+		what: 'sends into the conversation by id',
+		run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_conversation_id => $3)', randomUUID(), 'let me in', s.conversationId),
+		expect: userError('not_member')
+	},
+	{
+		who: 'outsider',
+		what: 'sends into the conversation by id, also naming the seller and product',
+		run: (s) =>
+			q(
+				'select public.send_message(p_id => $1, p_body => $2, p_conversation_id => $3, p_other_user_id => $4, p_product_id => $5)',
+				randomUUID(),
+				'let me in',
+				s.conversationId,
+				s.seller.id,
+				s.productId
+			),
+		expect: userError('not_member')
+	},
+	{
+		who: 'outsider',
+		what: 'resends the buyer’s message id (idempotency key) to read it',
+		run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_other_user_id => $3)', s.buyerMessages[0], 'x', s.seller.id),
+		expect: userError('conflict')
+	},
+	{
+		who: 'outsider',
+		what: 'replies to the buyer’s message from a new conversation',
+		run: (s) =>
+			q(
+				'select public.send_message(p_id => $1, p_body => $2, p_other_user_id => $3, p_product_id => $4, p_reply_to_id => $5)',
+				randomUUID(),
+				'quoting you',
+				s.seller.id,
+				s.productId,
+				s.buyerMessages[0]
+			),
+		expect: userError('not_found')
+	},
+	{
+		who: 'seller',
+		what: 'resends the buyer’s message id in their conversation',
+		run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_conversation_id => $3)', s.buyerMessages[1], 'overwritten', s.conversationId),
+		expect: userError('conflict')
+	},
+	{
+		who: 'buyer',
+		what: 'quotes the outsider’s message in its own conversation',
+		run: (s) =>
+			q('select public.send_message(p_id => $1, p_body => $2, p_conversation_id => $3, p_reply_to_id => $4)', randomUUID(), 'leak it', s.conversationId, s.outsiderMessageId),
+		expect: userError('not_found')
+	},
+	{
+		who: 'buyer',
+		what: 'messages the user who blocked it',
+		run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_other_user_id => $3)', randomUUID(), 'why?', s.blocker.id),
+		expect: userError('blocked')
+	},
+	{ who: 'anon', what: 'sends into the conversation', run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_conversation_id => $3)', randomUUID(), 'hi', s.conversationId), expect: permission },
+	{ who: 'anon', what: 'starts a conversation with the seller', run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_other_user_id => $3)', randomUUID(), 'hi', s.seller.id), expect: permission },
+
+	// list_conversation_previews: only the caller's own inbox, under every filter.
+	...(['all', 'unread', 'archived'] as const).map(
+		(filter): Case => ({
+			who: 'outsider',
+			what: `lists previews (${filter})`,
+			run: () => q('select * from public.list_conversation_previews(p_filter => $1)', filter),
+			expect: {
+				check: (rows, s) => {
+					expect(rows.map((r) => r.conversation_id)).not.toContain(s.conversationId);
+					expect(rows.every((r) => r.conversation_id === s.outsiderConversationId)).toBe(true);
+				}
+			}
+		})
+	),
+	{
+		who: 'blocker',
+		what: 'lists previews',
+		run: () => q('select * from public.list_conversation_previews()'),
+		expect: { check: (rows, s) => expect(rows.map((r) => r.conversation_id)).toEqual([s.outsiderConversationId]) }
+	},
+	{ who: 'anon', what: 'lists previews', run: () => q('select * from public.list_conversation_previews()'), expect: permission },
+
+	// list_messages
+	{ who: 'outsider', what: 'lists the conversation’s messages', run: (s) => q('select * from public.list_messages(p_conversation_id => $1)', s.conversationId), expect: userError('not_member') },
+	{
+		who: 'outsider',
+		what: 'lists the conversation’s messages with a cursor',
+		run: (s) => q(`select * from public.list_messages(p_conversation_id => $1, p_before_at => 'infinity', p_before_id => $2, p_limit => 200)`, s.conversationId, s.buyerMessages[2]),
+		expect: userError('not_member')
+	},
+	{ who: 'blocker', what: 'lists the conversation’s messages', run: (s) => q('select * from public.list_messages(p_conversation_id => $1)', s.conversationId), expect: userError('not_member') },
+	{ who: 'buyer', what: 'lists the outsider’s conversation', run: (s) => q('select * from public.list_messages(p_conversation_id => $1)', s.outsiderConversationId), expect: userError('not_member') },
+	{ who: 'anon', what: 'lists the conversation’s messages', run: (s) => q('select * from public.list_messages(p_conversation_id => $1)', s.conversationId), expect: permission },
+
+	// mark_conversation_read
+	{ who: 'outsider', what: 'marks the conversation read', run: (s) => q('select public.mark_conversation_read(p_conversation_id => $1)', s.conversationId), expect: userError('not_member') },
+	{
+		who: 'outsider',
+		what: 'marks the conversation read up to a message',
+		run: (s) => q('select public.mark_conversation_read(p_conversation_id => $1, p_up_to_message_id => $2)', s.conversationId, s.sellerMessages[2]),
+		expect: userError('not_member')
+	},
+	{
+		who: 'buyer',
+		what: 'marks its conversation read up to the outsider’s message',
+		run: (s) => q('select public.mark_conversation_read(p_conversation_id => $1, p_up_to_message_id => $2)', s.conversationId, s.outsiderMessageId),
+		expect: userError('not_found')
+	},
+	{ who: 'anon', what: 'marks the conversation read', run: (s) => q('select public.mark_conversation_read(p_conversation_id => $1)', s.conversationId), expect: permission },
+
+	// unread_total: the caller's own badge only.
+	{ who: 'outsider', what: 'reads the unread total', run: () => q('select public.unread_total() as n'), expect: { check: (rows) => expect(rows).toEqual([{ n: 0 }]) } },
+	{ who: 'blocker', what: 'reads the unread total', run: () => q('select public.unread_total() as n'), expect: { check: (rows) => expect(rows).toEqual([{ n: 1 }]) } },
+	{ who: 'anon', what: 'reads the unread total', run: () => q('select public.unread_total()'), expect: permission },
+
+	// edit_message / delete_message: only one's own messages, only as a member.
+	...(['edit', 'delete'] as const).flatMap((verb): Case[] => {
+		const call = (id: string): Query =>
+			verb === 'edit' ? q('select public.edit_message(p_id => $1, p_body => $2)', id, 'pwned') : q('select public.delete_message(p_id => $1)', id);
+		return [
+			{ who: 'outsider', what: `${verb}s the buyer’s message`, run: (s) => call(s.buyerMessages[0]), expect: userError('not_found') },
+			{ who: 'outsider', what: `${verb}s the seller’s message`, run: (s) => call(s.sellerMessages[2]), expect: userError('not_found') },
+			{ who: 'blocker', what: `${verb}s the buyer’s message`, run: (s) => call(s.buyerMessages[1]), expect: userError('not_found') },
+			{ who: 'seller', what: `${verb}s the buyer’s message`, run: (s) => call(s.buyerMessages[0]), expect: userError('not_allowed') },
+			{ who: 'buyer', what: `${verb}s the seller’s message`, run: (s) => call(s.sellerMessages[1]), expect: userError('not_allowed') },
+			{ who: 'buyer', what: `${verb}s the outsider’s message`, run: (s) => call(s.outsiderMessageId), expect: userError('not_found') },
+			{ who: 'outsider', what: `${verb}s a message that does not exist`, run: () => call(randomUUID()), expect: userError('not_found') },
+			{ who: 'anon', what: `${verb}s the buyer’s message`, run: (s) => call(s.buyerMessages[0]), expect: permission }
+		];
+	}),
+
+	// set_archived / set_muted: members only, and only their own row (checked in a test below).
+	{ who: 'outsider', what: 'archives the conversation', run: (s) => q('select public.set_archived(p_conversation_id => $1, p_archived => true)', s.conversationId), expect: userError('not_member') },
+	{ who: 'outsider', what: 'unarchives the conversation', run: (s) => q('select public.set_archived(p_conversation_id => $1, p_archived => false)', s.conversationId), expect: userError('not_member') },
+	{ who: 'anon', what: 'archives the conversation', run: (s) => q('select public.set_archived(p_conversation_id => $1, p_archived => true)', s.conversationId), expect: permission },
+	{ who: 'outsider', what: 'mutes the conversation', run: (s) => q(`select public.set_muted(p_conversation_id => $1, p_until => 'infinity')`, s.conversationId), expect: userError('not_member') },
+	{ who: 'outsider', what: 'unmutes the conversation', run: (s) => q('select public.set_muted(p_conversation_id => $1, p_until => null)', s.conversationId), expect: userError('not_member') },
+	{ who: 'anon', what: 'mutes the conversation', run: (s) => q(`select public.set_muted(p_conversation_id => $1, p_until => 'infinity')`, s.conversationId), expect: permission },
+
+	// block_user / unblock_user: a caller only ever touches its own blocks.
+	{ who: 'anon', what: 'blocks the buyer', run: (s) => q('select public.block_user(p_user_id => $1)', s.buyer.id), expect: permission },
+	{ who: 'anon', what: 'unblocks the buyer', run: (s) => q('select public.unblock_user(p_user_id => $1)', s.buyer.id), expect: permission },
+	{ who: 'buyer', what: 'lifts the block made against it', run: (s) => q('select public.unblock_user(p_user_id => $1) as r', s.blocker.id), expect: { check: blockStillThere } },
+	{ who: 'outsider', what: 'lifts the blocker’s block of the buyer', run: (s) => q('select public.unblock_user(p_user_id => $1) as r', s.buyer.id), expect: { check: blockStillThere } },
+	{ who: 'seller', what: 'lifts the blocker’s block of the buyer', run: (s) => q('select public.unblock_user(p_user_id => $1) as r', s.buyer.id), expect: { check: blockStillThere } },
+	{ who: 'outsider', what: 'blocks itself', run: (s) => q('select public.block_user(p_user_id => $1)', s.outsider.id), expect: userError('invalid_input') },
+
+	// report_message: only the other member's messages of one's own conversations.
+	{ who: 'outsider', what: 'reports the buyer’s message', run: (s) => q(`select public.report_message(p_message_id => $1, p_reason => 'spam')`, s.buyerMessages[0]), expect: userError('not_found') },
+	{ who: 'blocker', what: 'reports the seller’s message', run: (s) => q(`select public.report_message(p_message_id => $1, p_reason => 'abuse')`, s.sellerMessages[0]), expect: userError('not_found') },
+	{ who: 'buyer', what: 'reports its own message', run: (s) => q(`select public.report_message(p_message_id => $1, p_reason => 'other')`, s.buyerMessages[0]), expect: userError('not_allowed') },
+	{ who: 'buyer', what: 'reports the outsider’s message', run: (s) => q(`select public.report_message(p_message_id => $1, p_reason => 'scam')`, s.outsiderMessageId), expect: userError('not_found') },
+	{ who: 'anon', what: 'reports the buyer’s message', run: (s) => q(`select public.report_message(p_message_id => $1, p_reason => 'spam')`, s.buyerMessages[0]), expect: permission },
+
+	// search_messages: only the caller's conversations.
+	{ who: 'outsider', what: 'searches the conversation’s words', run: () => q('select * from public.search_messages(p_query => $1)', 'camera'), expect: nothing },
+	{ who: 'outsider', what: 'searches the reported message’s words', run: () => q('select * from public.search_messages(p_query => $1)', 'lowball offer'), expect: nothing },
+	{ who: 'blocker', what: 'searches the conversation’s words', run: () => q('select * from public.search_messages(p_query => $1, p_limit => 100)', 'saturday'), expect: nothing },
+	{ who: 'buyer', what: 'searches the outsider’s words', run: () => q('select * from public.search_messages(p_query => $1)', 'zanzibar'), expect: nothing },
+	{ who: 'anon', what: 'searches messages', run: () => q('select * from public.search_messages(p_query => $1)', 'camera'), expect: permission },
+
+	// purge_expired_messages: the operator's (service_role) only.
+	...(['outsider', 'buyer', 'seller', 'anon'] as const).map(
+		(who): Case => ({ who, what: 'purges expired messages', run: () => q('select * from public.purge_expired_messages(p_batch => 1000000)'), expect: permission })
+	),
+
+	// The event log: sync_since and current_event_cursor serve the caller's own log; the
+	// server's fetch-by-reference, pruning and publishing are service_role's.
+	{
+		who: 'outsider',
+		what: 'catches up from cursor 0',
+		run: () => q('select public.sync_since(p_cursor => 0) as r'),
+		expect: {
+			check: (rows, s) => {
+				const { events } = rows[0].r as { events: { user_id: string; conversation_id: string }[] };
+				expect(events.length).toBeGreaterThan(0);
+				expect(events.every((e) => e.user_id === s.outsider.id && e.conversation_id === s.outsiderConversationId)).toBe(true);
+			}
+		}
+	},
+	{
+		who: 'blocker',
+		what: 'catches up from cursor 0',
+		run: () => q('select public.sync_since(p_cursor => 0, p_limit => 1000) as r'),
+		expect: { check: (rows, s) => expect((rows[0].r as { events: { conversation_id: string }[] }).events.map((e) => e.conversation_id)).not.toContain(s.conversationId) }
+	},
+	{ who: 'anon', what: 'catches up from cursor 0', run: () => q('select public.sync_since(p_cursor => 0)'), expect: permission },
+	{ who: 'anon', what: 'reads its event cursor', run: () => q('select public.current_event_cursor()'), expect: permission },
+	...(['outsider', 'seller', 'anon'] as const).flatMap((who): Case[] => [
+		{
+			who,
+			what: 'fetches the buyer’s events by reference',
+			run: (s) => q('select * from public.messaging_events_by_ref($1::jsonb)', JSON.stringify([1, 2, 3, 4, 5, 6].map((id) => ({ user_id: s.buyer.id, id })))),
+			expect: permission
+		},
+		{ who, what: 'prunes the event log', run: () => q(`select public.prune_messaging_events(p_keep => interval '0 seconds')`), expect: permission },
+		{
+			who,
+			what: 'publishes a forged event to the buyer',
+			run: (s) => q('select public.messaging_publish($1::jsonb)', JSON.stringify([{ user_id: s.buyer.id, id: 1, type: 'message.created', payload: {} }])),
+			expect: permission
+		}
+	]),
+	{ who: 'outsider', what: 'renders the buyer’s preview with private.preview_json', run: (s) => q('select private.preview_json($1, $2)', s.conversationId, s.buyer.id), expect: permission },
+	{ who: 'outsider', what: 'reads private.conversation_preview_rows', run: (s) => q('select * from private.conversation_preview_rows where conversation_id = $1', s.conversationId), expect: permission },
+
+	// The private helpers behind the RPCs are out of reach altogether.
+	{ who: 'outsider', what: 'renders the buyer’s message with private.message_json', run: (s) => q('select private.message_json($1)', s.buyerMessages[0]), expect: permission },
+	{ who: 'outsider', what: 'reads the buyer’s read state with private.read_state_json', run: (s) => q('select private.read_state_json($1, $2)', s.conversationId, s.buyer.id), expect: permission },
+	{ who: 'outsider', what: 'reads the buyer’s membership with private.membership', run: (s) => q('select * from private.membership($1, $2)', s.conversationId, s.buyer.id), expect: permission },
+	{ who: 'outsider', what: 'locates the conversation with private.locate_conversation', run: (s) => q('select * from private.locate_conversation($1, $2, $3)', s.buyer.id, s.seller.id, s.productId), expect: permission },
+	{ who: 'anon', what: 'calls private.current_user_id', run: () => q('select private.current_user_id()'), expect: permission }
+];
+
+/** unblock_user answers for the caller's own blocks; the blocker's block of the buyer survives. */
+async function blockStillThere(rows: Row[], s: Scene) {
+	expect(rows[0].r).toMatchObject({ blocked: false });
+	const { rows: blocks } = await db.query('select 1 from public.user_blocks where blocker_id = $1 and blocked_id = $2', [s.blocker.id, s.buyer.id]);
+	expect(blocks).toHaveLength(1);
+}
+
+const attacks: Case[] = [...tableCases, ...otherMemberTableCases, ...rpcCases];
+
+// ---------------------------------------------------------------------------------------------
+// Positive controls: the same roles, asking for what is theirs, get it.
+// ---------------------------------------------------------------------------------------------
+
+const controls: Case[] = [
+	{ who: 'buyer', what: 'reads its conversation', run: (s) => q('select id from public.conversations where id = $1', s.conversationId), expect: { check: (rows) => expect(rows).toHaveLength(1) } },
+	{ who: 'seller', what: 'reads its conversation', run: (s) => q('select id from public.conversations where id = $1', s.conversationId), expect: { check: (rows) => expect(rows).toHaveLength(1) } },
+	{
+		who: 'buyer',
+		what: 'reads its membership row',
+		run: (s) => q('select user_id, other_user_id from public.conversation_members where conversation_id = $1 and user_id = $2', s.conversationId, s.buyer.id),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ user_id: s.buyer.id, other_user_id: s.seller.id }]) }
+	},
+	{ who: 'buyer', what: 'reads the messages', run: (s) => q('select id from public.messages where conversation_id = $1', s.conversationId), expect: { check: (rows) => expect(rows).toHaveLength(6) } },
+	{
+		who: 'seller',
+		what: 'reads the messages through the view',
+		run: (s) => q('select body, sender_username from public.messages_realtime_view where conversation_id = $1 order by created_at, id', s.conversationId),
+		expect: { check: (rows) => expect(rows.map((r) => r.body)).toEqual(BODIES.map(([, body]) => body)) }
+	},
+	{ who: 'seller', what: 'reads its report', run: (s) => q('select reason, body_snapshot from public.message_reports where id = $1', s.reportId), expect: { check: (rows) => expect(rows).toEqual([{ reason: 'scam', body_snapshot: BODIES[2][1] }]) } },
+	{ who: 'blocker', what: 'reads its block', run: (s) => q('select blocked_id from public.user_blocks where blocker_id = $1', s.blocker.id), expect: { check: (rows, s) => expect(rows).toEqual([{ blocked_id: s.buyer.id }]) } },
+	{ who: 'outsider', what: 'reads its own conversation', run: (s) => q('select body from public.messages_realtime_view where conversation_id = $1', s.outsiderConversationId), expect: { check: (rows) => expect(rows).toEqual([{ body: OUTSIDER_BODY }]) } },
+	{
+		who: 'buyer',
+		what: 'opens its conversation',
+		run: (s) => q('select public.open_conversation(p_other_user_id => $1, p_product_id => $2) as r', s.seller.id, s.productId),
+		expect: {
+			check: (rows, s) => {
+				const opened = rows[0].r as { conversation_id: string; messages: unknown[]; read_state: unknown };
+				expect(opened.conversation_id).toBe(s.conversationId);
+				expect(opened.messages).toHaveLength(6);
+				expect(opened.read_state).not.toBeNull();
+			}
+		}
+	},
+	{ who: 'seller', what: 'lists the messages', run: (s) => q('select id from public.list_messages(p_conversation_id => $1)', s.conversationId), expect: { check: (rows) => expect(rows).toHaveLength(6) } },
+	{
+		who: 'seller',
+		what: 'lists its previews',
+		run: () => q('select conversation_id from public.list_conversation_previews()'),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ conversation_id: s.conversationId }]) }
+	},
+	{ who: 'buyer', what: 'searches its messages', run: () => q('select body from public.search_messages(p_query => $1)', 'camera'), expect: { check: (rows) => expect(rows).toHaveLength(2) } },
+	{ who: 'outsider', what: 'searches its own messages', run: () => q('select body from public.search_messages(p_query => $1)', 'zanzibar'), expect: { check: (rows) => expect(rows).toEqual([{ body: OUTSIDER_BODY }]) } },
+	{
+		who: 'buyer',
+		what: 'reads its own events',
+		run: (s) => q('select distinct user_id from public.messaging_events where conversation_id = $1', s.conversationId),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ user_id: s.buyer.id }]) }
+	},
+	{ who: 'buyer', what: 'reads its unread total', run: () => q('select public.unread_total() as n'), expect: { check: (rows) => expect(rows).toEqual([{ n: 1 }]) } }
+];
+
+// ---------------------------------------------------------------------------------------------
+
+/** The RPCs authenticated may run (purge_expired_messages is service_role's). */
+const API = [
+	'block_user',
+	'delete_message',
+	'edit_message',
+	'list_conversation_previews',
+	'list_messages',
+	'mark_conversation_read',
+	'open_conversation',
+	'report_message',
+	'search_messages',
+	'send_message',
+	'set_archived',
+	'set_muted',
+	'unblock_user',
+	'unread_total'
+];
+
+const BODIES: ['buyer' | 'seller', string][] = [
+	['buyer', 'Is the camera still available?'],
+	['seller', 'Yes, the camera is here.'],
+	['buyer', 'Lowball offer: would you take 80?'],
+	['seller', 'Make it 90.'],
+	['buyer', 'Deal, see you Saturday.'],
+	['seller', 'Great, bring cash.']
+];
+const OUTSIDER_BODY = 'Greetings from Zanzibar';
+
+interface Snapshot {
+	messages: unknown[];
+	conversations: unknown[];
+	members: unknown[];
+	blocks: unknown[];
+	reports: unknown[];
+	settings: unknown[];
+	events: unknown[];
+	counters: unknown[];
+	conversationsOfUsers: number;
+}
+
+/** Everything of the scene, read as the admin (RLS does not apply). */
+async function snapshot(s: Scene): Promise<Snapshot> {
+	const users = [s.buyer.id, s.seller.id, s.outsider.id, s.blocker.id];
+	const conversations = [s.conversationId, s.outsiderConversationId];
+	const rows = async (sql: string, values: unknown[]) => (await db.query<{ row: unknown }>(sql, values)).rows.map((r) => r.row);
+	return {
+		messages: await rows('select to_jsonb(m) - $2::text as row from public.messages m where conversation_id = any($1) order by created_at, id', [conversations, 'search']),
+		conversations: await rows('select to_jsonb(c) as row from public.conversations c where id = any($1) order by id', [conversations]),
+		members: await rows('select to_jsonb(m) as row from public.conversation_members m where conversation_id = any($1) order by conversation_id, user_id', [conversations]),
+		blocks: await rows('select to_jsonb(b) as row from public.user_blocks b where blocker_id = any($1) or blocked_id = any($1) order by blocker_id, blocked_id', [users]),
+		reports: await rows('select to_jsonb(r) as row from public.message_reports r where reporter_id = any($1) or reported_user_id = any($1) order by id', [users]),
+		settings: await rows('select to_jsonb(s) as row from public.messaging_settings s', []),
+		events: await rows('select to_jsonb(e) as row from public.messaging_events e where user_id = any($1) order by user_id, id', [users]),
+		counters: await rows('select to_jsonb(c) as row from public.messaging_event_counters c where user_id = any($1) order by user_id', [users]),
+		conversationsOfUsers: (
+			await db.query<{ n: number }>('select count(*)::int as n from public.conversations where user_low = any($1) or user_high = any($1)', [users])
+		).rows[0].n
+	};
+}
+
+function userOf(s: Scene, who: Who): string | null {
+	return who === 'anon' ? null : s[who].id;
+}
+
+/** Runs a case as its user; returns its rows or the database error. */
+async function attempt(c: Case): Promise<{ rows: Row[] } | { error: pg.DatabaseError }> {
+	const { sql, values } = c.run(scene);
+	try {
+		return { rows: await sqlAs(db, userOf(scene, c.who), sql, values) };
+	} catch (error) {
+		return { error: error as pg.DatabaseError };
+	}
+}
+
+async function verify(c: Case) {
+	await judge(c, await attempt(c), c.expect);
+}
+
+async function judge(c: Case, outcome: { rows: Row[] } | { error: pg.DatabaseError }, expectation: Expectation): Promise<void> {
+	if ('anyOf' in expectation) {
+		const misses: unknown[] = [];
+		for (const option of expectation.anyOf) {
+			try {
+				return await judge(c, outcome, option);
+			} catch (miss) {
+				misses.push(miss);
+			}
+		}
+		throw new Error(`${c.who} ${c.what}: none of the accepted outcomes happened:\n${misses.map((miss) => (miss as Error).message).join('\n')}`);
+	}
+	if ('denied' in expectation) {
+		expect('error' in outcome, `${c.who} ${c.what} should be refused, but it ran and returned ${JSON.stringify('rows' in outcome && outcome.rows)}`).toBe(true);
+		const { error } = outcome as { error: pg.DatabaseError };
+		if (expectation.denied === 'permission') {
+			expect({ code: error.code, message: error.message }).toMatchObject({ code: '42501', message: expect.stringMatching(/^permission denied for /) });
+		} else if (expectation.denied === 'read_only_view') {
+			expect([
+				{ code: '42501', message: 'permission denied for view messages_realtime_view' },
+				{ code: '55000', message: expect.stringMatching(/^cannot (insert into|update|delete from) view "messages_realtime_view"$/) }
+			]).toContainEqual({ code: error.code, message: error.message });
+		} else {
+			expect({ code: error.code, hint: error.hint }).toEqual({ code: USER_ERROR_SQLSTATE, hint: expectation.kind });
+		}
+		return;
+	}
+	if ('error' in outcome) throw outcome.error;
+	if ('rows' in expectation) expect(outcome.rows).toEqual([]);
+	else await expectation.check(outcome.rows, scene);
+}
+
+describe('messaging row-level security: the attack matrix', () => {
+	beforeAll(async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const outsider = await createActor(db);
+		const blocker = await createActor(db);
+		const buyerMessages: string[] = [];
+		const sellerMessages: string[] = [];
+		let conversationId = '';
+		for (const [from, body] of BODIES) {
+			const m = from === 'buyer' ? await send(buyer, seller, body, product.id) : await send(seller, buyer, body, product.id);
+			(from === 'buyer' ? buyerMessages : sellerMessages).push(m.id);
+			conversationId = m.conversation_id;
+		}
+		const report = await seller.api.reportMessage({ messageId: buyerMessages[1], reason: 'scam', details: 'lowball' });
+		const outsiderMessage = await send(outsider, blocker, OUTSIDER_BODY);
+		await blocker.api.blockUser({ userId: buyer.id });
+		scene = {
+			buyer,
+			seller,
+			outsider,
+			blocker,
+			productId: product.id,
+			soldProductId: (await createProduct(db, seller.id, { status: 'sold', title: 'Sold camera, hidden by RLS' })).id,
+			conversationId,
+			buyerMessages,
+			sellerMessages,
+			reportId: report.id,
+			outsiderConversationId: outsiderMessage.conversation_id,
+			outsiderMessageId: outsiderMessage.id
+		};
+		before = await snapshot(scene);
+		// The scene is what the cases assume.
+		expect(before.messages).toHaveLength(7);
+		expect(before.members).toHaveLength(4);
+		expect(before.blocks).toHaveLength(1);
+		expect(before.reports).toHaveLength(1);
+	});
+
+	afterAll(() => {
+		console.log(`RLS attack matrix: ${attacksTried} cases (plus ${controlsTried} positive controls)`);
+	});
+
+	describe('members still reach their own data', () => {
+		for (const c of controls) {
+			it(`${c.who} ${c.what}`, async () => {
+				controlsTried++;
+				await verify(c);
+			});
+		}
+	});
+
+	describe('every attempt on what is not one’s own is refused or sees nothing', () => {
+		for (const c of attacks) {
+			it(`${c.who} ${c.what}`, async () => {
+				attacksTried++;
+				await verify(c);
+			});
+		}
+	});
+
+	it('the matrix tried every case, and at least 80', () => {
+		expect(attacksTried).toBe(attacks.length);
+		expect(attacksTried).toBeGreaterThanOrEqual(80);
+		expect(controlsTried).toBe(controls.length);
+	});
+
+	it('nothing changed: bodies, read states, blocks, reports, settings and conversations are as before', async () => {
+		const after = await snapshot(scene);
+		expect(after).toEqual(before);
+	});
+
+	it('a member’s own archive, mute and read position leave the other member’s row alone', async () => {
+		const { buyer, seller, conversationId } = scene;
+		const buyerRow = async () => (await db.query('select to_jsonb(m) as row from public.conversation_members m where conversation_id = $1 and user_id = $2', [conversationId, buyer.id])).rows[0].row;
+		const untouched = await buyerRow();
+		const eventsOfBuyer = async () =>
+			(await db.query<{ type: string; payload: unknown }>('select type, payload from public.messaging_events where user_id = $1 order by id', [buyer.id])).rows;
+		const buyerEventsBefore = (await eventsOfBuyer()).length;
+		await seller.api.setArchived({ conversationId, archived: true });
+		await seller.api.setMuted({ conversationId, until: 'infinity' });
+		await seller.api.markConversationRead({ conversationId });
+		expect(await buyerRow()).toEqual(untouched);
+		// The seller's archive and mute are pushed to the seller alone.
+		expect((await eventsOfBuyer()).slice(buyerEventsBefore)).toEqual([]);
+		const { rows } = await db.query('select archived_at is not null as archived, muted_until from public.conversation_members where conversation_id = $1 and user_id = $2', [conversationId, seller.id]);
+		expect(rows).toEqual([{ archived: true, muted_until: Infinity }]);
+		await seller.api.setArchived({ conversationId, archived: false });
+		await seller.api.setMuted({ conversationId, until: null });
+	});
+
+	it('a deleted message’s text is gone for the other member: tables, view, RPCs and the event log', async () => {
+		const { buyer, seller } = await marketplace(db);
+		const secret = 'call me on 0612 345 678 tonight';
+		await send(buyer, seller, 'Hello there');
+		const oops = await send(buyer, seller, secret);
+		await send(seller, buyer, 'Sure');
+		await buyer.api.deleteMessage({ id: oops.id });
+		const conversationId = oops.conversation_id;
+		const sources: [string, string, unknown[]][] = [
+			['messages', 'select body from public.messages where conversation_id = $1', [conversationId]],
+			['messages_realtime_view', 'select body, reply_to_preview from public.messages_realtime_view where conversation_id = $1', [conversationId]],
+			['list_messages', 'select body from public.list_messages(p_conversation_id => $1)', [conversationId]],
+			['open_conversation', 'select public.open_conversation(p_other_user_id => $1) as r', [buyer.id]],
+			['search_messages', 'select * from public.search_messages(p_query => $1)', ['0612']],
+			['list_conversation_previews', 'select * from public.list_conversation_previews()', []],
+			['messaging_events', 'select payload from public.messaging_events where user_id = $1', [seller.id]],
+			['sync_since', 'select public.sync_since(p_cursor => 0, p_limit => 1000) as r', []]
+		];
+		let everything = '';
+		for (const [source, sql, values] of sources) {
+			const seen = JSON.stringify(await sqlAs(db, seller.id, sql, values));
+			everything += seen;
+			expect.soft(seen, `${source} still shows the deleted text`).not.toContain('0612');
+		}
+		expect(everything).toContain('Hello there');
+		// Nor does it linger anywhere of the conversation for the admin to find (no report was made).
+		const { rows } = await db.query(
+			`select (select count(*) from public.messages m where m.conversation_id = $1 and m.body like '%0612%')
+			      + (select count(*) from public.conversations c where c.id = $1 and c.last_message_preview like '%0612%')
+			      + (select count(*) from public.messaging_events e where e.conversation_id = $1 and e.payload::text like '%0612%') as n`,
+			[conversationId]
+		);
+		expect(rows).toEqual([{ n: '0' }]);
+	});
+
+	it('grants: anon can use no messaging object, authenticated only reads tables and runs the API', async () => {
+		const { rows } = await db.query<{ object: string; role: string; privilege: string }>(
+			`select t.object, r.role, p.privilege
+			   from unnest($1::text[]) t(object)
+			  cross join (values ('anon'), ('authenticated')) r(role)
+			  cross join (values ('select'), ('insert'), ('update'), ('delete'), ('truncate'), ('references'), ('trigger')) p(privilege)
+			  where has_table_privilege(r.role, t.object, p.privilege)
+			  order by 1, 2, 3`,
+			[tables.map((table) => `public.${table}`)]
+		);
+		expect(rows).toEqual(
+			tables
+				.filter((table) => table !== 'messaging_settings' && table !== 'messaging_event_counters')
+				.map((table) => ({ object: `public.${table}`, role: 'authenticated', privilege: 'select' }))
+				.sort((a, b) => a.object.localeCompare(b.object))
+		);
+		// Every function of the public and private schemas (the marketplace's and the messaging's):
+		// anon runs none, authenticated exactly the messaging API. PUBLIC's default execute right
+		// must be revoked from private helpers too, not only left behind the schema's usage right.
+		const { rows: functions } = await db.query<{ name: string; anon: boolean; authenticated: boolean }>(`
+			select n.nspname || '.' || p.proname as name,
+			       has_function_privilege('anon', p.oid, 'execute') as anon,
+			       has_function_privilege('authenticated', p.oid, 'execute') as authenticated
+			  from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+			 where n.nspname in ('public', 'private')
+			   and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+			 order by 1`);
+		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual([]);
+		expect(functions.filter((f) => f.authenticated).map((f) => f.name).sort()).toEqual(
+			[...API, 'current_event_cursor', 'sync_since'].map((name) => `public.${name}`).sort()
+		);
+		const { rows: views } = await db.query<{ invoker: boolean }>(
+			`select coalesce('security_invoker=true' = any(reloptions), false) as invoker from pg_class where oid = 'public.messages_realtime_view'::regclass`
+		);
+		expect(views).toEqual([{ invoker: true }]);
+	});
+});
