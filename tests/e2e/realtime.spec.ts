@@ -1,0 +1,69 @@
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO, hydrated, signIn } from './session';
+
+const RECORD_PLAYER = 'a0000000-0000-4000-8000-000000000003';
+
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
+const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
+
+async function send(page: Page, text: string) {
+	await composer(page).fill(text);
+	await composer(page).press('Enter');
+	await expect(thread(page).locator('li[data-status="sent"]', { hasText: text })).toHaveCount(1);
+}
+
+test('a buyer’s first message reaches the seller’s inbox live, the reply reaches the buyer live, and nothing is lost offline', async ({
+	browser
+}) => {
+	const anaContext = await browser.newContext();
+	const samContext = await browser.newContext();
+	const ana = await anaContext.newPage();
+	const sam = await samContext.newPage();
+	await signIn(sam, DEMO.sam.email, '/messages');
+	await hydrated(sam);
+	await expect(sam.getByTestId('unread-total')).toHaveCount(0);
+
+	// Ana starts the conversation from the product page's deep link.
+	await signIn(ana, DEMO.ana.email, `/products/${RECORD_PLAYER}`);
+	await hydrated(ana);
+	await ana.getByRole('link', { name: 'Message seller' }).click();
+	await expect(ana).toHaveURL(`/messages?conversation=${DEMO.sam.id}__${RECORD_PLAYER}`);
+	await hydrated(ana);
+	await expect(ana.getByText('Ask Sam Seller about Record player.')).toBeVisible();
+	await send(ana, 'Hi! Is the record player still available?');
+
+	// Sam's inbox shows the new conversation and the unread badges without a reload.
+	const preview = sam.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: /Record player/ });
+	await expect(preview).toContainText('Hi! Is the record player still available?');
+	await expect(preview).toContainText('1 unread');
+	await expect(sam.getByTestId('unread-total')).toHaveText('1 unread');
+
+	// Opening it marks it read; Ana sees "Seen" under her message.
+	await preview.click();
+	await expect(thread(sam).getByText('Hi! Is the record player still available?')).toBeVisible();
+	await expect(sam.getByTestId('unread-total')).toHaveCount(0);
+	await expect(thread(ana).locator('li', { hasText: 'Hi! Is the record player still available?' }).getByText('Seen')).toBeVisible();
+
+	// Sam replies; Ana sees it live.
+	await hydrated(sam);
+	await send(sam, 'Yes, it is! Want to come and try it?');
+	await expect(thread(ana).getByText('Yes, it is! Want to come and try it?')).toBeVisible();
+
+	// Ana goes offline while Sam keeps writing; back online, she has every message exactly once.
+	await anaContext.setOffline(true);
+	await expect(ana.locator('.connection-state')).toContainText('offline');
+	const whileOffline = ['First while you were away', 'Second while you were away', 'Third while you were away'];
+	for (const text of whileOffline) await send(sam, text);
+	await anaContext.setOffline(false);
+	for (const text of whileOffline) await expect(thread(ana).locator('li[data-message-id]', { hasText: text })).toHaveCount(1);
+	await expect(ana.locator('.connection-state')).toHaveCount(0);
+	const bodies = await thread(ana).locator('li[data-message-id] .bubble-body').allTextContents();
+	expect(bodies).toEqual([
+		'Hi! Is the record player still available?',
+		'Yes, it is! Want to come and try it?',
+		...whileOffline
+	]);
+
+	await anaContext.close();
+	await samContext.close();
+});
