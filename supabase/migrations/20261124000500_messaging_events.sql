@@ -80,6 +80,32 @@ as $$
 $$;
 revoke all on function private.preview_json(uuid, uuid) from public, anon, authenticated;
 
+-- A member's badge total: unread messages outside archived and muted conversations. Carried
+-- by every event to that member, so clients never add up counts they cannot all see.
+create function private.unread_total_of(member uuid) returns integer
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(sum(m.unread_count), 0)::integer
+    from public.conversation_members m
+   where m.user_id = member and m.unread_count > 0 and m.archived_at is null and m.hidden_at is null
+     and (m.muted_until is null or m.muted_until <= now())
+$$;
+revoke all on function private.unread_total_of(uuid) from public, anon, authenticated;
+
+create or replace function public.unread_total()
+returns integer
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.unread_total_of(private.current_user_id());
+end;
+$$;
+
 -- Pushes committed-to-be events to their users. On Supabase: one broadcast per event to the
 -- private channel user:<id> (authorised by the policy on realtime.messages below). On plain
 -- PostgreSQL: one NOTIFY per call on channel bazaar_messaging, carrying the events when they
@@ -165,7 +191,8 @@ declare
   logged jsonb[];
 begin
   select array_agg(m.user_id order by m.user_id),
-         array_agg(jsonb_build_object('message', message, 'preview', private.preview_json(conversation, m.user_id)) order by m.user_id),
+         array_agg(jsonb_build_object('message', message, 'preview', private.preview_json(conversation, m.user_id),
+                                      'unread_total', private.unread_total_of(m.user_id)) order by m.user_id),
          array_agg(jsonb_build_object('message_id', message_id) order by m.user_id)
     into recipients, payloads, logged
     from public.conversation_members m where m.conversation_id = conversation;
@@ -238,7 +265,8 @@ declare
   payloads jsonb[];
 begin
   select array_agg(m.user_id order by m.user_id),
-         array_agg(jsonb_build_object('read_state', private.read_state_json(conversation, m.user_id)) order by m.user_id)
+         array_agg(jsonb_build_object('read_state', private.read_state_json(conversation, m.user_id),
+                                      'unread_total', private.unread_total_of(m.user_id)) order by m.user_id)
     into recipients, payloads
     from public.conversation_members m where m.conversation_id = conversation;
   perform private.emit('read', conversation, recipients, payloads);
@@ -263,7 +291,8 @@ begin
   if (new.archived_at, new.muted_until, new.hidden_at) is distinct from (old.archived_at, old.muted_until, old.hidden_at) then
     perform private.emit('conversation.updated', new.conversation_id, array[new.user_id], array[jsonb_build_object(
       'read_state', private.read_state_json(new.conversation_id, new.user_id),
-      'preview', private.preview_json(new.conversation_id, new.user_id)
+      'preview', private.preview_json(new.conversation_id, new.user_id),
+      'unread_total', private.unread_total_of(new.user_id)
     )]);
   end if;
   return null;
@@ -305,6 +334,7 @@ declare
   events jsonb;
   last_id bigint;
   scanned integer;
+  total integer := private.unread_total_of(me);
 begin
   select * into counter from public.messaging_event_counters c where c.user_id = me;
   if p_cursor is null or p_cursor < 0 or p_cursor < coalesce(counter.pruned_through, 0) or p_cursor > coalesce(counter.last_id, 0) then
@@ -319,7 +349,8 @@ begin
                    case when private.message_json((e.payload ->> 'message_id')::uuid) is not null then
                      jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id, 'created_at', e.created_at,
                        'payload', jsonb_build_object('message', private.message_json((e.payload ->> 'message_id')::uuid),
-                                                     'preview', private.preview_json(e.conversation_id, me)))
+                                                     'preview', private.preview_json(e.conversation_id, me),
+                                                     'unread_total', total))
                    end
                  else jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
                                          'created_at', e.created_at, 'payload', e.payload)
@@ -349,7 +380,8 @@ as $$
          jsonb_build_object('id', e.id, 'type', e.type, 'conversation_id', e.conversation_id, 'created_at', e.created_at,
            'payload', case when e.type in ('message.created', 'message.updated')
                         then jsonb_build_object('message', private.message_json((e.payload ->> 'message_id')::uuid),
-                                                'preview', private.preview_json(e.conversation_id, e.user_id))
+                                                'preview', private.preview_json(e.conversation_id, e.user_id),
+                                                'unread_total', private.unread_total_of(e.user_id))
                         else e.payload end)
     from public.messaging_events e
     join jsonb_to_recordset(refs) as r(user_id uuid, id bigint) on e.user_id = r.user_id and e.id = r.id

@@ -160,6 +160,9 @@ export type ReportReason = z.infer<typeof ReportReason>;
 /** What a person may type: checked in the browser and the form action before SQL checks it again. */
 export const MESSAGE_MAX_LENGTH = 4000;
 
+/** The recipient's badge total after the event: events carry it so no client has to add up counts it cannot see. */
+const UnreadTotal = z.number().int().nonnegative().optional();
+
 /** One entry of a user's event log, as sync_since and the live push deliver it. */
 export const MessagingEvent = z.discriminatedUnion('type', [
 	z.object({
@@ -167,21 +170,21 @@ export const MessagingEvent = z.discriminatedUnion('type', [
 		id: z.number().int().positive(),
 		conversation_id: Id,
 		created_at: Timestamp,
-		payload: z.object({ message: Message, preview: ConversationPreviewRow.nullable() })
+		payload: z.object({ message: Message, preview: ConversationPreviewRow.nullable(), unread_total: UnreadTotal })
 	}),
 	z.object({
 		type: z.literal('read'),
 		id: z.number().int().positive(),
 		conversation_id: Id,
 		created_at: Timestamp,
-		payload: z.object({ read_state: ReadState })
+		payload: z.object({ read_state: ReadState, unread_total: UnreadTotal })
 	}),
 	z.object({
 		type: z.literal('conversation.updated'),
 		id: z.number().int().positive(),
 		conversation_id: Id,
 		created_at: Timestamp,
-		payload: z.object({ read_state: ReadState, preview: ConversationPreviewRow.nullable() })
+		payload: z.object({ read_state: ReadState, preview: ConversationPreviewRow.nullable(), unread_total: UnreadTotal })
 	})
 ]);
 export type MessagingEvent = z.infer<typeof MessagingEvent>;

@@ -23,28 +23,29 @@ export function layoutThread<M extends { id: string; sender_id: string; created_
 ): ThreadItem<M>[] {
 	const items: ThreadItem<M>[] = [];
 	const readUpTo = options.lastReadAt ? timeKey(options.lastReadAt) : null;
+	// Each message's day and time once: labels are costly and every pair of neighbours compares them.
+	const days = messages.map((m) => dayLabel(m.created_at, options.now, options.timeZone));
+	const keys = messages.map((m) => timeKey(m.created_at));
+	const together = (a: number, b: number) =>
+		a >= 0 &&
+		b < messages.length &&
+		messages[a].sender_id === messages[b].sender_id &&
+		Math.abs(keys[b] - keys[a]) < GROUP_GAP_MICROS &&
+		days[a] === days[b];
 	let unreadShown = false;
 	let lastDay = '';
 	for (let i = 0; i < messages.length; i++) {
 		const message = messages[i];
-		const day = dayLabel(message.created_at, options.now, options.timeZone);
+		const day = days[i];
 		if (day !== lastDay) {
 			items.push({ kind: 'day', label: day, key: `day-${message.id}` });
 			lastDay = day;
 		}
-		if (!unreadShown && readUpTo !== null && message.sender_id !== options.me && timeKey(message.created_at) > readUpTo) {
+		if (!unreadShown && readUpTo !== null && message.sender_id !== options.me && keys[i] > readUpTo) {
 			items.push({ kind: 'unread', key: 'unread-divider' });
 			unreadShown = true;
 		}
-		const previous = messages[i - 1];
-		const next = messages[i + 1];
-		const together = (a: M | undefined, b: M | undefined) =>
-			!!a &&
-			!!b &&
-			a.sender_id === b.sender_id &&
-			Math.abs(timeKey(b.created_at) - timeKey(a.created_at)) < GROUP_GAP_MICROS &&
-			dayLabel(a.created_at, options.now, options.timeZone) === dayLabel(b.created_at, options.now, options.timeZone);
-		items.push({ kind: 'message', message, startsGroup: !together(previous, message), endsGroup: !together(message, next) });
+		items.push({ kind: 'message', message, startsGroup: !together(i - 1, i), endsGroup: !together(i, i + 1) });
 	}
 	return items;
 }

@@ -80,7 +80,7 @@ export class RealtimeMessagingService {
 		this.#unlisten.push(
 			this.#env.on('online', () => this.#reconnectNow()),
 			this.#env.on('offline', () => this.#goOffline()),
-			this.#env.on('visible', () => void this.catchUp())
+			this.#env.on('visible', () => void this.catchUp().catch(() => {}))
 		);
 		if (this.#env.isOnline()) this.#connect();
 		else this.state = 'offline';
@@ -89,6 +89,7 @@ export class RealtimeMessagingService {
 
 	stop() {
 		this.#stopped = true;
+		this.#buffer.length = 0;
 		this.#generation++;
 		for (const unlisten of this.#unlisten.splice(0)) unlisten();
 		if (this.#retry !== null) this.#env.clearTimeout(this.#retry);
@@ -117,6 +118,8 @@ export class RealtimeMessagingService {
 						break;
 					}
 					for (const event of result.events) this.#deliver(event);
+					// The log may skip events it no longer renders (purged messages); move past them too.
+					if (result.cursor > this.#cursor) this.#cursor = result.cursor;
 					if (!result.has_more) break;
 				}
 			} while (this.#catchUpAgain);
@@ -135,6 +138,7 @@ export class RealtimeMessagingService {
 	}
 
 	#live(event: MessagingEvent) {
+		if (this.#stopped) return;
 		if (this.#catchUp) this.#buffer.push(event);
 		else if (event.id <= this.#cursor + 1) this.#deliver(event);
 		else void this.catchUp().catch(() => this.#dropped('catch-up failed')); // a gap: fill it from the log

@@ -37,9 +37,6 @@ export interface Thread {
 
 type PreviewLike = Omit<ConversationPreview, 'key'> & { key?: string };
 
-const counts = (p: { unread_count: number; archived: boolean; muted_until: string | null }, now: number) =>
-	!p.archived && (p.muted_until === null || Date.parse(p.muted_until) <= now);
-
 function belongs(preview: ConversationPreview, filter: InboxFilter): boolean {
 	if (filter === 'archived') return preview.archived;
 	if (preview.archived) return false;
@@ -58,20 +55,17 @@ export class ConversationStore {
 	previews = $state<ConversationPreview[]>([]);
 	inboxNext = $state<Cursor | null>(null);
 	threads = $state<Record<string, Thread>>({});
-	/** Per conversation: what it adds to the badge; covers conversations outside the loaded page too. */
-	#unread = $state<Record<string, { unread: number; counts: boolean }>>({});
+	/** The header badge: the server's figure, refreshed by every load and every event. */
+	unreadTotal = $state(0);
 	#keys = new Map<string, string>();
 	/** Threads kept in memory, least recently opened first; older ones are dropped to keep memory flat. */
 	#recent: string[] = [];
 	readonly maxThreads: number;
 
-	unreadTotal = $derived(Object.values(this.#unread).reduce((sum, c) => sum + (c.counts ? c.unread : 0), 0));
-
 	constructor(options: { me: string; unreadTotal?: number; maxThreads?: number }) {
 		this.me = options.me;
 		this.maxThreads = options.maxThreads ?? 20;
-		// Until previews arrive, the server's total stands in for conversations we know nothing of.
-		if (options.unreadTotal) this.#unread['*'] = { unread: options.unreadTotal, counts: true };
+		this.unreadTotal = options.unreadTotal ?? 0;
 	}
 
 	keyOf(conversationId: string): string | undefined {
@@ -83,10 +77,7 @@ export class ConversationStore {
 		this.filter = filter;
 		this.previews = [];
 		this.inboxNext = page.next;
-		if (unreadTotal !== undefined) {
-			this.#unread = {};
-			this.#unread['*'] = { unread: unreadTotal, counts: true };
-		}
+		if (unreadTotal !== undefined) this.unreadTotal = unreadTotal;
 		for (const preview of page.previews) this.#upsertPreview(preview, false);
 		this.#sortPreviews();
 	}
@@ -199,6 +190,7 @@ export class ConversationStore {
 
 	/** Applies one event of the user's log: a message, an edit or delete, a read position, an archive or mute. */
 	applyEvent(event: MessagingEvent) {
+		if (event.payload.unread_total !== undefined) this.unreadTotal = event.payload.unread_total;
 		switch (event.type) {
 			case 'message.created':
 			case 'message.updated': {
@@ -244,37 +236,32 @@ export class ConversationStore {
 	#upsertMessage(key: string, message: Message) {
 		const thread = this.threads[key];
 		if (!thread) return;
+		const item: ThreadMessage = { ...message, status: 'sent' };
 		const index = thread.messages.findIndex((m) => m.id === message.id);
 		if (index >= 0) {
 			const current = thread.messages[index];
 			// An older copy never overwrites a newer one (an edit's echo arriving before a stale page).
 			if (current.status === 'sent' && !isNewer(message, current)) return;
-			thread.messages[index] = { ...message, status: 'sent' };
-			if (current.created_at !== message.created_at) thread.messages.sort(compareMessages);
-			return;
-		}
-		const item: ThreadMessage = { ...message, status: 'sent' };
-		const last = thread.messages.at(-1);
-		if (!last || compareMessages(last, item) < 0) thread.messages.push(item);
-		else {
+			thread.messages[index] = item;
+			if (current.status === 'sent' && current.created_at === message.created_at) return;
+		} else {
+			const last = thread.messages.at(-1);
 			thread.messages.push(item);
-			thread.messages.sort(compareMessages);
+			if (!last || (last.status === 'sent' && compareMessages(last, item) < 0)) return;
 		}
-		// Pending messages stay below everything the server already has.
+		// Server order for what the server has; messages still sending or failed stay at the bottom.
+		const sent = thread.messages.filter((m) => m.status === 'sent').sort(compareMessages);
 		const pending = thread.messages.filter((m) => m.status !== 'sent');
-		if (pending.length && thread.messages.at(-1)?.status === 'sent') {
-			thread.messages = [...thread.messages.filter((m) => m.status === 'sent'), ...pending];
-		}
+		thread.messages = [...sent, ...pending];
 	}
 
 	#upsertPreview(row: PreviewLike, live: boolean): string {
 		const key = row.key ?? formatConversationKey({ otherUserId: row.other_user_id, productId: row.product_id });
 		const preview: ConversationPreview = { ...row, key };
 		this.#keys.set(preview.conversation_id, key);
-		delete this.#unread['*'];
-		this.#unread[preview.conversation_id] = { unread: preview.unread_count, counts: counts(preview, Date.now()) };
 		const index = this.previews.findIndex((p) => p.conversation_id === preview.conversation_id);
 		if (index >= 0) {
+			// A late page never replaces a newer row (nor its unread count).
 			if (timeKey(this.previews[index].last_message_at) > timeKey(preview.last_message_at)) return key;
 			if (belongs(preview, this.filter)) this.previews[index] = preview;
 			else this.previews.splice(index, 1);
@@ -313,8 +300,6 @@ export class ConversationStore {
 			preview.muted_until = readState.muted_until;
 			if (!belongs(preview, this.filter)) this.previews = this.previews.filter((p) => p !== preview);
 		}
-		delete this.#unread['*'];
-		this.#unread[readState.conversation_id] = { unread: readState.unread_count, counts: counts(readState, Date.now()) };
 	}
 }
 
