@@ -213,13 +213,6 @@ export class ConversationStore {
 		}
 	}
 
-	/** Forgets a thread (page left) unless it is among the recently opened ones. */
-	release(key: string) {
-		this.#recent = this.#recent.filter((k) => k !== key);
-		this.#recent.push(key);
-		this.#trim();
-	}
-
 	#touch(key: string) {
 		this.#recent = this.#recent.filter((k) => k !== key);
 		this.#recent.push(key);
