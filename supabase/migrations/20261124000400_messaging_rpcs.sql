@@ -457,7 +457,20 @@ begin
 end;
 $$;
 
--- The badge: unread messages over the caller's inbox, leaving out archived and muted conversations.
+-- A member's badge total: unread messages outside archived and muted conversations.
+create function private.unread_total_of(member uuid) returns integer
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(sum(m.unread_count), 0)::integer
+    from public.conversation_members m
+   where m.user_id = member and m.unread_count > 0 and m.archived_at is null and m.hidden_at is null
+     and (m.muted_until is null or m.muted_until <= now())
+$$;
+revoke all on function private.unread_total_of(uuid) from public, anon, authenticated;
+
+-- The caller's badge total.
 create function public.unread_total()
 returns integer
 language plpgsql
@@ -465,13 +478,8 @@ stable
 security definer
 set search_path = ''
 as $$
-declare
-  me uuid := private.current_user_id();
 begin
-  return (select coalesce(sum(m.unread_count), 0)::integer
-            from public.conversation_members m
-           where m.user_id = me and m.unread_count > 0 and m.archived_at is null and m.hidden_at is null
-             and (m.muted_until is null or m.muted_until <= now()));
+  return private.unread_total_of(private.current_user_id());
 end;
 $$;
 

@@ -80,32 +80,6 @@ as $$
 $$;
 revoke all on function private.preview_json(uuid, uuid) from public, anon, authenticated;
 
--- A member's badge total: unread messages outside archived and muted conversations. Carried
--- by every event to that member, so clients never add up counts they cannot all see.
-create function private.unread_total_of(member uuid) returns integer
-language sql
-stable
-set search_path = ''
-as $$
-  select coalesce(sum(m.unread_count), 0)::integer
-    from public.conversation_members m
-   where m.user_id = member and m.unread_count > 0 and m.archived_at is null and m.hidden_at is null
-     and (m.muted_until is null or m.muted_until <= now())
-$$;
-revoke all on function private.unread_total_of(uuid) from public, anon, authenticated;
-
-create or replace function public.unread_total()
-returns integer
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-begin
-  return private.unread_total_of(private.current_user_id());
-end;
-$$;
-
 -- Pushes committed-to-be events to their users. On Supabase: one broadcast per event to the
 -- private channel user:<id> (authorised by the policy on realtime.messages below). On plain
 -- PostgreSQL: one NOTIFY per call on channel bazaar_messaging, carrying the events when they
@@ -201,58 +175,22 @@ end;
 $$;
 revoke all on function private.emit_message_event(text, uuid, uuid) from public, anon, authenticated;
 
-create or replace function private.on_message_inserted() returns trigger
+-- Runs after the preview triggers (triggers fire in name order), so the pushed preview is current.
+create function private.publish_message_change() returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
-  update public.conversations c
-     set last_message_id = new.id,
-         last_message_at = new.created_at,
-         last_message_preview = left(new.body, 200),
-         last_message_sender_id = new.sender_id,
-         last_message_deleted = false
-   where c.id = new.conversation_id
-     and (c.last_message_at is null or (new.created_at, new.id) > (c.last_message_at, c.last_message_id));
-
-  update public.conversation_members m
-     set last_message_at = greatest(m.last_message_at, new.created_at),
-         hidden_at = null,
-         unread_count = case when m.user_id = new.sender_id then 0 else m.unread_count + 1 end,
-         archived_at = case when m.user_id = new.sender_id then m.archived_at else null end,
-         last_read_at = case when m.user_id = new.sender_id then new.created_at else m.last_read_at end,
-         last_read_message_id = case when m.user_id = new.sender_id then new.id else m.last_read_message_id end
-   where m.conversation_id = new.conversation_id;
-
-  perform private.emit_message_event('message.created', new.id, new.conversation_id);
+  perform private.emit_message_event(
+    case when tg_op = 'INSERT' then 'message.created' else 'message.updated' end, new.id, new.conversation_id);
   return null;
 end;
 $$;
+revoke all on function private.publish_message_change() from public, anon, authenticated;
 
-create or replace function private.on_message_changed() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  update public.conversations c
-     set last_message_preview = left(new.body, 200),
-         last_message_deleted = new.deleted_at is not null
-   where c.id = new.conversation_id and c.last_message_id = new.id;
-
-  if old.deleted_at is null and new.deleted_at is not null then
-    update public.conversation_members m
-       set unread_count = greatest(m.unread_count - 1, 0)
-     where m.conversation_id = new.conversation_id
-       and m.user_id <> new.sender_id
-       and m.unread_count > 0
-       and (m.last_read_at is null
-            or (new.created_at, new.id) > (m.last_read_at, coalesce(m.last_read_message_id, '00000000-0000-0000-0000-000000000000')));
-  end if;
-
-  perform private.emit_message_event('message.updated', new.id, new.conversation_id);
-  return null;
-end;
-$$;
+create trigger messages_publish
+  after insert or update of body, deleted_at on public.messages
+  for each row execute function private.publish_message_change();
 
 -- A read position that moved: the reader's other tabs drop their badges, the other member
 -- shows "Seen". Each gets its own read state.
@@ -274,9 +212,9 @@ end;
 $$;
 revoke all on function private.emit_read_event(uuid) from public, anon, authenticated;
 
--- Archive, mute and read-position changes of a member, as events. Statement triggers would see
--- message inserts too (which move the sender's read position); the message events cover those,
--- so only changes that come without a new message are published here.
+-- Archive, mute and read-position changes of a member, as events. A new message also updates
+-- member rows (the sender's read position moves to it); the message event covers those, so only
+-- changes that come without a new message are published here.
 create function private.on_membership_changed() returns trigger
 language plpgsql
 set search_path = ''
