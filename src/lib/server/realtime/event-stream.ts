@@ -66,10 +66,6 @@ export function messagingEventStream(options: EventStreamOptions): ReadableStrea
 							if (!result.has_more) break;
 						}
 					} while (again && !closed);
-					// Live events that arrived during the catch-up, in order.
-					const buffered = pending;
-					pending = [];
-					for (const event of buffered) onLive(event);
 				})()
 					.catch((error: Error) => {
 						log(`catch-up failed for ${userId}: ${error.message}`);
@@ -78,6 +74,10 @@ export function messagingEventStream(options: EventStreamOptions): ReadableStrea
 					})
 					.finally(() => {
 						catchingUp = null;
+						// Live events that arrived during the catch-up, in order; a gap among them starts another catch-up.
+						const buffered = pending;
+						pending = [];
+						for (const event of buffered) onLive(event);
 					});
 				return catchingUp;
 			};

@@ -27,6 +27,8 @@ export function listenForEvents(options: { connectionString: string; hub: Realti
 	let client: pg.Client | undefined;
 	let stopped = false;
 	let attempt = 0;
+	// Notifications sent while the connection was down are gone: streams must catch up when it is back.
+	let reconnecting = false;
 	let readyWaiters: (() => void)[] = [];
 	let live = false;
 
@@ -56,12 +58,16 @@ export function listenForEvents(options: { connectionString: string; hub: Realti
 					if (message.channel === CHANNEL) relay(message.payload).catch((error) => log(`relay failed: ${error.message}`));
 				});
 				await next.query(`listen ${CHANNEL}`);
+				if (stopped) {
+					await next.end().catch(() => {});
+					return;
+				}
 				client = next;
-				const wasReconnect = attempt > 0;
 				attempt = 0;
 				live = true;
 				for (const wake of readyWaiters.splice(0)) wake();
-				if (wasReconnect) {
+				if (reconnecting) {
+					reconnecting = false;
 					log('LISTEN connection restored; streams catch up');
 					hub.resumeAll();
 				}
@@ -70,7 +76,7 @@ export function listenForEvents(options: { connectionString: string; hub: Realti
 					client = undefined;
 					if (stopped) return;
 					log('LISTEN connection lost; reconnecting');
-					attempt = 1;
+					reconnecting = true;
 					void connect();
 				});
 				return;
