@@ -147,10 +147,14 @@ begin
       perform private.fail('product_seller_mismatch', 'A conversation about a product must include its seller.');
     end if;
   end if;
-  select c.id into conversation
-    from public.conversations c
-   where c.user_low = least(me, other) and c.user_high = greatest(me, other)
-     and c.product_id is not distinct from product;
+  -- Two branches rather than "is not distinct from", which the unique key cannot serve.
+  if product is null then
+    select c.id into conversation from public.conversations c
+     where c.user_low = least(me, other) and c.user_high = greatest(me, other) and c.product_id is null;
+  else
+    select c.id into conversation from public.conversations c
+     where c.user_low = least(me, other) and c.user_high = greatest(me, other) and c.product_id = product;
+  end if;
   -- A sold product is its seller's business: nobody else starts a conversation about it
   -- (or learns its details through one); existing conversations carry on.
   if conversation is null and product is not null and seller <> me
@@ -718,6 +722,8 @@ begin
     join public.profiles o on o.id = cm.other_user_id
     left join public.products p on p.id = cm.product_id
    where m.search @@ query
+     -- The caller's conversations first: without this the GIN scan reads every user's matches.
+     and m.conversation_id = any(array(select x.conversation_id from public.conversation_members x where x.user_id = me))
      and m.deleted_at is null
      and (m.created_at, m.id) < (before_at, before_id)
    order by m.created_at desc, m.id desc

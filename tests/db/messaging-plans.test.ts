@@ -1,0 +1,454 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset, type Dataset } from '../../bench/dataset.ts';
+import type { MessagingBackend } from '../../src/lib/server/backend/messaging-backend.ts';
+import { postgresMessaging } from '../../src/lib/server/backend/postgres.ts';
+import { createPool } from '../../src/lib/server/db/pool.ts';
+import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
+import { claimsFor, scratchDatabase, testPool } from '../support/database.ts';
+
+/*
+ * The plans the hot RPCs really run, on a data set big enough that a sequential scan or a
+ * sort of a whole history would be chosen if the schema let it: 300 users, a seller in 2,000
+ * conversations holding 60,000 messages (one of them 20,000 long), 200,000 messages in all.
+ *
+ * Every call goes through the real Postgres adapter on a pool of one connection that has
+ * auto_explain loaded (nested statements, ANALYZE, JSON), so each statement the functions
+ * run is reported with its plan and actual row counts as a NOTICE. Each case is called 8
+ * times on that one backend, and every call's plans are checked: PL/pgSQL caches plans
+ * per backend and switches to a generic plan after five calls, so calls 6 to 8 run
+ * whatever plan the cache settled on.
+ */
+
+const CALLS = 8;
+
+interface PlanNode {
+	'Node Type': string;
+	'Relation Name'?: string;
+	Alias?: string;
+	'Index Name'?: string;
+	'Index Cond'?: string;
+	Filter?: string;
+	'Sort Key'?: string[];
+	'Plan Rows'?: number;
+	'Actual Rows'?: number;
+	'Actual Loops'?: number;
+	'Rows Removed by Filter'?: number;
+	'Rows Removed by Index Recheck'?: number;
+	'Parent Relationship'?: string;
+	'Subplan Name'?: string;
+	Plans?: PlanNode[];
+}
+
+interface StatementPlan {
+	query: string;
+	plan: PlanNode;
+}
+
+/** The plans of every statement one RPC call executed, the outer one included. */
+interface CallPlans {
+	call: number;
+	statements: StatementPlan[];
+}
+
+const BIG_TABLES = ['messages', 'conversation_members', 'conversations'];
+const INDEX_SCANS = ['Index Scan', 'Index Only Scan'];
+const SCANS = ['Seq Scan', 'Index Scan', 'Index Only Scan', 'Bitmap Heap Scan', 'Tid Scan', 'Tid Range Scan'];
+
+function nodes(node: PlanNode): PlanNode[] {
+	return [node, ...(node.Plans ?? []).flatMap(nodes)];
+}
+
+const loops = (node: PlanNode) => node['Actual Loops'] ?? 0;
+
+/** Rows a scan node read over all its loops: returned plus discarded by its filter or recheck. */
+function rowsRead(node: PlanNode): number {
+	const perLoop = (node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0);
+	return Math.round(perLoop * loops(node));
+}
+
+/** Rows a node returned over all its loops. */
+const rowsOut = (node: PlanNode) => Math.round((node['Actual Rows'] ?? 0) * loops(node));
+
+function label(node: PlanNode): string {
+	const parts = [node['Node Type']];
+	if (node['Index Name']) parts.push(`using ${node['Index Name']}`);
+	if (node['Relation Name']) parts.push(`on ${node['Relation Name']} ${node.Alias ?? ''}`.trimEnd());
+	if (node['Subplan Name']) parts.push(`[${node['Subplan Name']}]`);
+	let text = `${parts.join(' ')} (estimated rows=${node['Plan Rows'] ?? '?'}, rows=${node['Actual Rows'] ?? '?'} loops=${loops(node)}`;
+	if (node['Rows Removed by Filter']) text += ` removed by filter=${node['Rows Removed by Filter']}`;
+	text += ')';
+	if (node['Index Cond']) text += ` cond: ${node['Index Cond']}`;
+	if (node.Filter) text += ` filter: ${node.Filter}`;
+	if (node['Sort Key']) text += ` key: ${node['Sort Key'].join(', ')}`;
+	return text;
+}
+
+function render(node: PlanNode, depth = 0): string {
+	return [`${'  '.repeat(depth)}-> ${label(node)}`, ...(node.Plans ?? []).map((child) => render(child, depth + 1))].join('\n');
+}
+
+const oneLine = (query: string) => query.replace(/\s+/g, ' ').trim().slice(0, 160);
+
+function renderCall(plans: CallPlans): string {
+	return plans.statements.map((s) => `# ${oneLine(s.query)}\n${render(s.plan)}`).join('\n');
+}
+
+/** A membership check reads one member row, by primary key or by the per-user index. */
+const MEMBERSHIP = 'conversation_members_pkey|conversation_members_user_idx';
+
+interface Expectations {
+	/** Indexes the call must read (Index Scan, Index Only Scan or Bitmap Index Scan); 'a|b' accepts either. */
+	indexes: string[];
+	/** Indexes that must be read in index order (Index Scan or Index Only Scan), so a Limit stops the scan. */
+	orderedIndexes?: string[];
+	/** The most rows any one scan of these tables may read (returned plus filtered out, over all its loops). */
+	maxRowsRead: Partial<Record<'messages' | 'conversation_members' | 'conversations', number>>;
+	/** The most rows any one index scan (or index-only scan) through these indexes may read. */
+	maxRowsReadByIndex?: Record<string, number>;
+	/** The most rows a Sort node may take in per execution: the page, never the history. */
+	maxSortInput: number;
+	/** Tables whose every scan must be an index scan in index order (no bitmap heap scans, which lose it). */
+	indexScansOnly?: string[];
+}
+
+/** Everything wrong with one call's plans, each problem with the plan it was seen in. */
+function problemsOf(plans: CallPlans, expected: Expectations): string[] {
+	const problems: string[] = [];
+	const where = (statement: StatementPlan) => `call ${plans.call}, statement "${oneLine(statement.query)}":\n${render(statement.plan)}`;
+	const used = new Set<string>();
+	const ordered = new Set<string>();
+	for (const statement of plans.statements) {
+		for (const node of nodes(statement.plan)) {
+			const relation = node['Relation Name'];
+			const index = node['Index Name'];
+			if (index) {
+				used.add(index);
+				if (INDEX_SCANS.includes(node['Node Type'])) ordered.add(index);
+				// Index scans only: a bitmap index scan also counts entries of dead row versions,
+				// and the rows its heap scan reads are bounded per table below.
+				const bound = INDEX_SCANS.includes(node['Node Type']) ? expected.maxRowsReadByIndex?.[index] : undefined;
+				if (bound !== undefined && rowsRead(node) > bound) {
+					problems.push(`${label(node)} read ${rowsRead(node)} rows through ${index}, more than ${bound}, in ${where(statement)}`);
+				}
+			}
+			if (relation && BIG_TABLES.includes(relation) && node['Node Type'] === 'Seq Scan') {
+				problems.push(`Seq Scan on ${relation} in ${where(statement)}`);
+			}
+			if (relation && SCANS.includes(node['Node Type'])) {
+				if (expected.indexScansOnly?.includes(relation) && !INDEX_SCANS.includes(node['Node Type'])) {
+					problems.push(`${node['Node Type']} on ${relation} (not an index scan in index order) in ${where(statement)}`);
+				}
+				const bound = expected.maxRowsRead[relation as keyof Expectations['maxRowsRead']];
+				if (bound !== undefined && rowsRead(node) > bound) {
+					problems.push(`${label(node)} read ${rowsRead(node)} rows of ${relation}, more than ${bound}, in ${where(statement)}`);
+				}
+			}
+			if (node['Node Type'] === 'Sort' || node['Node Type'] === 'Incremental Sort') {
+				const input = node.Plans?.[0];
+				const perExecution = input && loops(node) > 0 ? rowsOut(input) / loops(node) : 0;
+				if (!input || perExecution > expected.maxSortInput) {
+					problems.push(
+						`${label(node)} sorts ${perExecution} rows per execution, more than the page (${expected.maxSortInput}), in ${where(statement)}`
+					);
+				}
+			}
+		}
+	}
+	for (const index of expected.indexes) {
+		if (!index.split('|').some((name) => used.has(name))) problems.push(`call ${plans.call} never reads ${index}:\n${renderCall(plans)}`);
+	}
+	for (const index of expected.orderedIndexes ?? []) {
+		if (!ordered.has(index)) problems.push(`call ${plans.call} never reads ${index} in index order:\n${renderCall(plans)}`);
+	}
+	return problems;
+}
+
+/** The index scan node of `index` in a call (the first one found). */
+function scanOf(plans: CallPlans, index: string): PlanNode | undefined {
+	return plans.statements.flatMap((s) => nodes(s.plan)).find((n) => n['Index Name'] === index && INDEX_SCANS.includes(n['Node Type']));
+}
+
+describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () => {
+	const admin = testPool();
+	let scratchName = '';
+	let drop: () => Promise<void> = async () => {};
+	let db: pg.Pool;
+	let explainPool: pg.Pool;
+	let connections = 0;
+	let notices: string[] = [];
+	let data: Dataset;
+	let seller: MessagingBackend;
+	let unreadRows: number;
+
+	beforeAll(async () => {
+		const scratch = await scratchDatabase(admin);
+		drop = scratch.drop;
+		scratchName = new URL(scratch.url).pathname.slice(1);
+		db = createPool(scratch.url, { max: 3 });
+		const setup = await db.connect();
+		try {
+			await applyShim(setup, join(process.cwd(), 'supabase', 'shim'));
+			await migrate(setup, join(process.cwd(), 'supabase', 'migrations'));
+			data = await loadDataset(setup, {
+				users: 300,
+				sellerProducts: 7,
+				sellerConversations: 2_000,
+				busyMessages: 20_000,
+				sellerMessages: 60_000,
+				otherConversations: 8_000,
+				totalMessages: 200_000
+			});
+		} finally {
+			setup.release();
+		}
+
+		// One connection, kept for the whole file, so the plan cache of its backend carries from call to call.
+		explainPool = createPool(scratch.url, { max: 1, idleTimeoutMillis: 0 });
+		explainPool.on('connect', () => connections++);
+		const client = await explainPool.connect();
+		try {
+			client.on('notice', (notice) => notices.push(notice.message ?? ''));
+			await client.query(`load 'auto_explain'`);
+			await client.query(`set auto_explain.log_min_duration = 0`);
+			await client.query(`set auto_explain.log_nested_statements = on`);
+			await client.query(`set auto_explain.log_analyze = on`);
+			await client.query(`set auto_explain.log_timing = off`);
+			await client.query(`set auto_explain.log_format = 'json'`);
+			await client.query(`set auto_explain.log_level = 'notice'`);
+			await client.query(`set client_min_messages = 'notice'`);
+		} finally {
+			client.release();
+		}
+		seller = postgresMessaging(explainPool, claimsFor(data.sellerId));
+		const { rows } = await db.query(
+			`select count(*)::int as n from public.conversation_members
+			  where user_id = $1 and unread_count > 0 and archived_at is null and hidden_at is null`,
+			[data.sellerId]
+		);
+		unreadRows = rows[0].n;
+	}, 240_000);
+
+	afterAll(async () => {
+		await explainPool?.end();
+		await db?.end();
+		// pool.end() resolves before the server has seen the connections go; dropping the
+		// database under them would make them fail loudly.
+		for (let i = 0; i < 50; i++) {
+			const { rows } = await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [scratchName]);
+			if (rows[0].n === 0) break;
+			await new Promise((done) => setTimeout(done, 100));
+		}
+		await drop();
+	});
+
+	/** Runs one RPC call and returns the plans auto_explain reported for it. */
+	async function explained<T>(call: number, run: () => Promise<T>): Promise<{ result: T; plans: CallPlans }> {
+		notices = [];
+		const result = await run();
+		const statements = notices
+			.filter((message) => message.includes('plan:'))
+			.map((message) => {
+				const logged = JSON.parse(message.slice(message.indexOf('{'))) as { 'Query Text': string; Plan: PlanNode };
+				return { query: logged['Query Text'], plan: logged.Plan };
+			});
+		return { result, plans: { call, statements } };
+	}
+
+	/** Calls `run` CALLS times and checks the plans of every call. */
+	async function checkCalls<T>(
+		run: (call: number) => Promise<T>,
+		expected: Expectations,
+		after?: (result: T, plans: CallPlans) => void
+	): Promise<CallPlans[]> {
+		const all: CallPlans[] = [];
+		for (let call = 1; call <= CALLS; call++) {
+			const { result, plans } = await explained(call, () => run(call));
+			expect(plans.statements.length, `auto_explain reported nothing for call ${call}`).toBeGreaterThan(1);
+			expect(problemsOf(plans, expected)).toEqual([]);
+			after?.(result, plans);
+			all.push(plans);
+		}
+		return all;
+	}
+
+	it('loads a consistent data set, big enough that a filter on messages is a sequential scan', async () => {
+		expect(data.counts).toMatchObject({ users: 300, conversations: 10_000, messages: 200_000, sellerMessages: 60_000, busyMessages: 20_000 });
+		const { rows } = await db.query(
+			`select (select count(*) from public.messages)::int as messages,
+			        (select count(*) from public.messages where conversation_id = $1)::int as busy,
+			        (select count(*) from public.conversation_members where user_id = $2)::int as seller_conversations,
+			        (select c.last_message_id = (select m.id from public.messages m where m.conversation_id = $1
+			                                      order by m.created_at desc, m.id desc limit 1)
+			           from public.conversations c where c.id = $1) as preview_is_newest`,
+			[data.busyConversationId, data.sellerId]
+		);
+		expect(rows[0]).toEqual({ messages: 200_000, busy: 20_000, seller_conversations: 2_000, preview_is_newest: true });
+		// Big enough that a plain filter on the tables would be a sequential scan.
+		const plan = await db.query(`explain (format json) select * from public.messages where body <> ''`);
+		expect(JSON.stringify(plan.rows[0])).toContain('Seq Scan');
+		expect(unreadRows).toBeGreaterThan(1_000);
+	});
+
+	describe('list_conversation_previews', () => {
+		const cases = [
+			{ filter: 'all', index: 'conversation_members_inbox_idx' },
+			{ filter: 'unread', index: 'conversation_members_unread_idx' },
+			{ filter: 'archived', index: 'conversation_members_archived_idx' }
+		] as const;
+		const limit = 30;
+
+		for (const { filter, index } of cases) {
+			it(`${filter}: first page and the next page read the page from ${index}`, async () => {
+				const expected: Expectations = {
+					indexes: [index, MEMBERSHIP, 'conversations_pkey'],
+					orderedIndexes: [index],
+					// The page (the adapter asks for limit + 1 to know whether there is a next one)
+					// from the filter's index, then per previewed conversation its row and both members.
+					maxRowsReadByIndex: { [index]: limit + 1 },
+					maxRowsRead: { conversation_members: 2 * (limit + 1), conversations: limit + 1, messages: 0 },
+					maxSortInput: limit + 1
+				};
+				await checkCalls(
+					() => seller.listConversationPreviews({ filter, limit }),
+					expected,
+					(page) => {
+						expect(page.previews).toHaveLength(limit);
+						expect(page.next).not.toBeNull();
+					}
+				);
+
+				const page1 = await seller.listConversationPreviews({ filter, limit });
+				const page2 = await seller.listConversationPreviews({ filter, limit, before: page1.next });
+				await checkCalls(
+					() => seller.listConversationPreviews({ filter, limit, before: page2.next }),
+					expected,
+					(page) => {
+						expect(page.previews).toHaveLength(limit);
+						const seen = new Set([...page1.previews, ...page2.previews].map((p) => p.conversation_id));
+						expect(page.previews.filter((p) => seen.has(p.conversation_id))).toEqual([]);
+						expect(page.previews[0].last_message_at <= page2.previews[limit - 1].last_message_at).toBe(true);
+					}
+				);
+			});
+		}
+	});
+
+	describe('list_messages on the 20,000-message conversation', () => {
+		const limit = 50;
+		const expected: Expectations = {
+			indexes: ['messages_thread_idx', MEMBERSHIP],
+			orderedIndexes: ['messages_thread_idx'],
+			// The adapter asks for limit + 1 rows to know whether there is a next page; the
+			// membership check reads the conversation's two members at most.
+			maxRowsRead: { messages: limit + 1, conversation_members: 2, conversations: limit + 1 },
+			maxSortInput: limit + 1,
+			indexScansOnly: ['messages']
+		};
+
+		it('newest page reads one page from messages_thread_idx', async () => {
+			const { rows: newest } = await db.query(
+				`select id from public.messages where conversation_id = $1 order by created_at desc, id desc limit $2`,
+				[data.busyConversationId, limit]
+			);
+			await checkCalls(
+				() => seller.listMessages({ conversationId: data.busyConversationId, limit }),
+				expected,
+				(page) => expect(page.messages.map((m) => m.id)).toEqual(newest.map((r) => r.id))
+			);
+		});
+
+		it('a page 10,000 messages deep (keyset cursor) still reads one page', async () => {
+			const { rows } = await db.query(
+				`select created_at::text as at, id from public.messages where conversation_id = $1
+				  order by created_at desc, id desc offset 9999 limit $2 + 1`,
+				[data.busyConversationId, limit]
+			);
+			const before = { at: rows[0].at as string, id: rows[0].id as string };
+			const calls = await checkCalls(
+				() => seller.listMessages({ conversationId: data.busyConversationId, limit, before }),
+				expected,
+				(page) => expect(page.messages.map((m) => m.id)).toEqual(rows.slice(1).map((r) => r.id))
+			);
+			// The cursor is an index condition (a range start), not a filter over the rows before it.
+			for (const plans of calls) expect(scanOf(plans, 'messages_thread_idx')?.['Index Cond']).toMatch(/ROW\(created_at, id\) < ROW\(/);
+		});
+	});
+
+	it('open_conversation of the 20,000-message conversation reads its newest page only', async () => {
+		const limit = 50;
+		await checkCalls(
+			() => seller.openConversation({ otherUserId: data.busyBuyerId, productId: data.busyProductId, limit }),
+			{
+				indexes: ['messages_thread_idx', MEMBERSHIP, 'conversations_pair_product_key'],
+				orderedIndexes: ['messages_thread_idx'],
+				// The pair lookup reads the pair's conversations (one per product they talked about),
+				// the read state the conversation's two members.
+				maxRowsRead: { messages: limit + 1, conversation_members: 2, conversations: limit + 1 },
+				maxSortInput: limit + 1,
+				indexScansOnly: ['messages']
+			},
+			(opened) => {
+				expect(opened.conversation_id).toBe(data.busyConversationId);
+				expect(opened.page.messages).toHaveLength(limit);
+				expect(opened.page.next).not.toBeNull();
+			}
+		);
+	});
+
+	it('unread_total sums the unread partial index, nothing else', async () => {
+		const { rows } = await db.query(
+			`select coalesce(sum(unread_count), 0)::int as total from public.conversation_members
+			  where user_id = $1 and unread_count > 0 and archived_at is null and hidden_at is null`,
+			[data.sellerId]
+		);
+		await checkCalls(
+			() => seller.unreadTotal(),
+			{
+				// A sum over the caller's entries in the unread index (a bitmap scan is as good as any
+				// here: no order, no limit): its cost is the unread conversations, never the inbox or history.
+				indexes: ['conversation_members_unread_idx'],
+				maxRowsReadByIndex: { conversation_members_unread_idx: unreadRows },
+				maxRowsRead: { conversation_members: unreadRows, messages: 0 },
+				maxSortInput: 0
+			},
+			(total) => expect(total).toBe(rows[0].total)
+		);
+	});
+
+	it('mark_conversation_read finds the newest message and recounts from the read position only', async () => {
+		await checkCalls(
+			async () => {
+				// Something new to read each time, so every call moves the read position and runs the update.
+				await db.query(
+					`insert into public.messages (id, conversation_id, sender_id, body, expires_at)
+					 values (gen_random_uuid(), $1, $2, 'Still there?', now() + interval '30 days')`,
+					[data.busyConversationId, data.busyBuyerId]
+				);
+				return seller.markConversationRead({ conversationId: data.busyConversationId });
+			},
+			{
+				// The newest message (one row), the unread recount after it (none), the caller's
+				// member row; the read event then reads and sorts the conversation's two members and
+				// carries each one's badge total, a sum over their entries in the unread index (as
+				// unread_total: the unread conversations, never the history).
+				indexes: ['messages_thread_idx', MEMBERSHIP],
+				orderedIndexes: ['messages_thread_idx'],
+				maxRowsReadByIndex: { conversation_members_pkey: 2, conversation_members_user_idx: 2, conversation_members_unread_idx: unreadRows },
+				maxRowsRead: { messages: 1, conversation_members: unreadRows },
+				maxSortInput: 2,
+				indexScansOnly: ['messages']
+			},
+			(state, plans) => {
+				expect(state.unread_count).toBe(0);
+				const updates = plans.statements.filter((s) => /update public\.conversation_members/i.test(s.query));
+				expect(updates, `the read position did not move in call ${plans.call}`).toHaveLength(1);
+			}
+		);
+	});
+
+	it('all calls ran on one connection, so the cached-plan behaviour was exercised', () => {
+		expect(connections).toBe(1);
+	});
+});
