@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { databaseUrlFile } from './tests/e2e/database';
 
 // E2E_PORT lets two runs share a machine.
 const PORT = Number(process.env.E2E_PORT ?? 4173);
@@ -30,8 +31,9 @@ export default defineConfig({
 		trace: 'retain-on-failure'
 	},
 	webServer: {
-		// The production build on a throwaway embedded PostgreSQL, migrated and seeded at start.
-		command: 'npm run build && node build',
+		// The production build on a throwaway embedded PostgreSQL, migrated and seeded at start. The
+		// wrapper is `node build` plus one thing: it tells the tests the database URL, for arranging data in SQL.
+		command: 'npm run build && node --import tsx tests/e2e/serve.ts',
 		url: `http://127.0.0.1:${PORT}/`,
 		timeout: 180_000,
 		reuseExistingServer: false,
@@ -43,6 +45,7 @@ export default defineConfig({
 			HOST: '127.0.0.1',
 			ORIGIN: `http://127.0.0.1:${PORT}`,
 			BAZAAR_DB_EPHEMERAL: '1',
+			E2E_DATABASE_URL_FILE: databaseUrlFile(PORT),
 			DATABASE_URL: '',
 			PUBLIC_SUPABASE_URL: ''
 		}

@@ -37,7 +37,8 @@ export function relativeTime(timestamp: string, now: Date = new Date(), timeZone
 	const then = new Date(timestamp);
 	const seconds = Math.round((now.getTime() - then.getTime()) / 1000);
 	if (seconds < 45) return 'now';
-	if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} min`;
+	// Rounded, but never "60 min": from 59.5 minutes that would outrun the hour the next case starts at.
+	if (seconds < 3600) return `${Math.min(59, Math.max(1, Math.round(seconds / 60)))} min`;
 	const thenDay = calendarDay(then, timeZone);
 	const nowDay = calendarDay(now, timeZone);
 	if (sameDay(thenDay, nowDay)) return clockTime(timestamp, timeZone);

@@ -116,7 +116,11 @@ export class ConversationStore {
 	prependOlder(key: string, page: MessagePage) {
 		const thread = this.threads[key];
 		if (!thread) return;
-		for (const message of page.messages) this.#upsertMessage(key, message);
+		// One merge and one sort for the page, not one per message.
+		const known = new Set(thread.messages.map((m) => m.id));
+		const older: ThreadMessage[] = page.messages.filter((m) => !known.has(m.id)).map((m) => ({ ...m, status: 'sent' }));
+		const sent = [...older, ...thread.messages.filter((m) => m.status === 'sent')].sort(compareMessages);
+		thread.messages = [...sent, ...thread.messages.filter((m) => m.status !== 'sent')];
 		thread.older = page.next;
 	}
 

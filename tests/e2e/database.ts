@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+/** Where the web server (tests/e2e/serve.ts) writes the URL of its throwaway database; one file per app port. */
+export function databaseUrlFile(port: number | string): string {
+	// Under the output folder, which Playwright empties before it starts the web server.
+	return fileURLToPath(new URL(`../../test-results/e2e-database-${port}.url`, import.meta.url));
+}
+
+/**
+ * Runs SQL as the database owner (no row-level security) on the web server's database, for
+ * arranging what the UI cannot make quickly. `baseURL` picks the server of this run.
+ */
+export async function withDatabase<T>(baseURL: string | undefined, work: (client: pg.Client) => Promise<T>): Promise<T> {
+	const port = new URL(baseURL ?? 'http://127.0.0.1:4173').port;
+	const url = readFileSync(databaseUrlFile(port), 'utf8').trim();
+	const client = new pg.Client({ connectionString: url });
+	client.on('error', () => {});
+	await client.connect();
+	try {
+		return await work(client);
+	} finally {
+		await client.end().catch(() => {});
+	}
+}

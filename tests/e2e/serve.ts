@@ -1,0 +1,37 @@
+/**
+ * The browser tests' web server: the production build (`build/`) on a throwaway PostgreSQL
+ * cluster, migrated and seeded, exactly as `BAZAAR_DB_EPHEMERAL=1 node build` would run it,
+ * except that this process starts the cluster itself and writes its URL to
+ * E2E_DATABASE_URL_FILE, so tests can arrange data no user action can make quickly (say 500
+ * messages in one thread, past the per-minute send limit) with plain SQL.
+ *
+ * Run with `node --import tsx tests/e2e/serve.ts` after `npm run build`. SIGTERM (Playwright's
+ * graceful shutdown) stops PostgreSQL and deletes the cluster, as with `node build`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { readConfig } from '../../src/lib/server/config.ts';
+import { prepareDatabase } from '../../src/lib/server/db/database.ts';
+
+const urlFile = process.env.E2E_DATABASE_URL_FILE;
+if (!urlFile) throw new Error('E2E_DATABASE_URL_FILE must name the file that receives the database URL.');
+
+// Shim, migrations and seed on a throwaway cluster; prepareDatabase also stops it on SIGTERM/SIGINT.
+const database = await prepareDatabase(readConfig({ ...process.env, DATABASE_URL: '', BAZAAR_DB_EPHEMERAL: '1' }), (line) =>
+	console.log(`[db] ${line}`)
+);
+
+mkdirSync(dirname(resolve(urlFile)), { recursive: true });
+writeFileSync(urlFile, `${database.url}\n`);
+process.once('exit', () => rmSync(urlFile, { force: true }));
+
+// The app then runs in plain-PostgreSQL mode against that cluster: the shim and migrations are
+// already applied (a no-op again), the seed already ran, and sessions get a throwaway secret.
+process.env.DATABASE_URL = database.url;
+process.env.BAZAAR_SEED = '0';
+process.env.JWT_SECRET ??= randomBytes(48).toString('base64url');
+
+// Not a literal import: the build is JavaScript outside the type-checked program.
+await import(pathToFileURL(resolve('build/index.js')).href);
