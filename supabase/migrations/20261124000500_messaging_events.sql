@@ -19,8 +19,9 @@ create table public.messaging_event_counters (
 create table public.messaging_events (
   user_id uuid not null references public.profiles (id) on delete cascade,
   id bigint not null,
-  type text not null check (type in ('message.created', 'message.updated', 'read', 'conversation.updated')),
-  conversation_id uuid not null,
+  type text not null check (type in ('message.created', 'message.updated', 'read', 'conversation.updated', 'block.updated')),
+  -- null for events about a user rather than a conversation (blocks)
+  conversation_id uuid,
   payload jsonb not null,
   created_at timestamptz not null default now(),
   primary key (user_id, id)
@@ -241,6 +242,29 @@ revoke all on function private.on_membership_changed() from public, anon, authen
 create trigger conversation_members_after_change
   after update of last_read_at, last_read_message_id, archived_at, muted_until, hidden_at on public.conversation_members
   for each row execute function private.on_membership_changed();
+
+-- A block or unblock, to both users: the blocked side's open threads stop offering to send
+-- (and start again), and the blocker's other tabs follow.
+create function private.publish_block_change() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  block public.user_blocks := case when tg_op = 'INSERT' then new else old end;
+  blocked boolean := tg_op = 'INSERT';
+begin
+  perform private.emit('block.updated', null, array[block.blocker_id, block.blocked_id], array[
+    jsonb_build_object('other_user_id', block.blocked_id, 'by_me', true, 'blocked', blocked),
+    jsonb_build_object('other_user_id', block.blocker_id, 'by_me', false, 'blocked', blocked)
+  ]);
+  return null;
+end;
+$$;
+revoke all on function private.publish_block_change() from public, anon, authenticated;
+
+create trigger user_blocks_publish
+  after insert or delete on public.user_blocks
+  for each row execute function private.publish_block_change();
 
 -- The caller's newest event id: where a freshly loaded page starts listening.
 create function public.current_event_cursor() returns bigint

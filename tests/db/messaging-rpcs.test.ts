@@ -307,6 +307,25 @@ describe('unread counts and previews', () => {
 		await expect(send(buyer, seller, 'Hello again', product.id)).resolves.toMatchObject({ body: 'Hello again' });
 	});
 
+	it('blocking and unblocking reach both users through their event logs', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		await send(buyer, seller, 'Hello', product.id);
+		const cursors = { buyer: await buyer.api.currentEventCursor(), seller: await seller.api.currentEventCursor() };
+		await seller.api.blockUser({ userId: buyer.id });
+		await seller.api.blockUser({ userId: buyer.id }); // already blocked: no second event
+		await seller.api.unblockUser({ userId: buyer.id });
+		const payloads = async (who: Actor, cursor: number) =>
+			(await who.api.syncSince({ cursor })).events.filter((e) => e.type === 'block.updated').map((e) => e.payload);
+		expect(await payloads(buyer, cursors.buyer)).toEqual([
+			{ other_user_id: seller.id, by_me: false, blocked: true },
+			{ other_user_id: seller.id, by_me: false, blocked: false }
+		]);
+		expect(await payloads(seller, cursors.seller)).toEqual([
+			{ other_user_id: buyer.id, by_me: true, blocked: true },
+			{ other_user_id: buyer.id, by_me: true, blocked: false }
+		]);
+	});
+
 	it('the badge total leaves out muted and archived conversations', async () => {
 		const seller = await createActor(db);
 		const product = await createProduct(db, seller.id);

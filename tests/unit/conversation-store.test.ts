@@ -703,3 +703,29 @@ describe('ConversationStore: bounded memory', () => {
 		expect(ids(store, keyFor(1))).toEqual([messageId(1)]);
 	});
 });
+
+describe('ConversationStore: blocks', () => {
+	const blockEvent = (payload: { other_user_id: string; by_me: boolean; blocked: boolean }) =>
+		MessagingEvent.parse({ type: 'block.updated', id: ++eventId, conversation_id: null, created_at: at(59), payload });
+
+	it('a block event closes and reopens the composer of every thread with that user, and no other', () => {
+		const store = newStore();
+		store.openThread(opened());
+		const general = { ...opened({ conversation_id: conversationId(7), product: null }), key: formatConversationKey({ otherUserId: ALICE, productId: null }) };
+		store.openThread(general);
+		const withBob = {
+			...opened({ conversation_id: conversationId(8), other_user: { ...alice, id: BOB, username: 'bob' } }),
+			key: formatConversationKey({ otherUserId: BOB, productId: PRODUCT })
+		};
+		store.openThread(withBob);
+
+		store.applyEvent(blockEvent({ other_user_id: ALICE, by_me: false, blocked: true }));
+		expect([store.thread(KEY)!.blockedMe, store.thread(general.key)!.blockedMe, store.thread(withBob.key)!.blockedMe]).toEqual([true, true, false]);
+
+		store.applyEvent(blockEvent({ other_user_id: ALICE, by_me: false, blocked: false }));
+		expect(store.thread(KEY)!.blockedMe).toBe(false);
+
+		store.applyEvent(blockEvent({ other_user_id: BOB, by_me: true, blocked: true }));
+		expect(store.thread(withBob.key)!).toMatchObject({ blockedByMe: true, blockedMe: false });
+	});
+});

@@ -185,6 +185,14 @@ export const MessagingEvent = z.discriminatedUnion('type', [
 		conversation_id: Id,
 		created_at: Timestamp,
 		payload: z.object({ read_state: ReadState, preview: ConversationPreviewRow.nullable(), unread_total: UnreadTotal })
+	}),
+	z.object({
+		type: z.literal('block.updated'),
+		id: z.number().int().positive(),
+		conversation_id: z.null(),
+		created_at: Timestamp,
+		/** by_me: the recipient blocked (or unblocked) other_user_id; otherwise other_user_id blocked the recipient. */
+		payload: z.object({ other_user_id: Id, by_me: z.boolean(), blocked: z.boolean(), unread_total: UnreadTotal })
 	})
 ]);
 export type MessagingEvent = z.infer<typeof MessagingEvent>;

@@ -1,7 +1,7 @@
 import { MessagingEvent, MessagingSignal, SyncResult } from '../schemas';
 import type { RealtimeTransport, TransportHandlers } from './transport';
 
-const EVENT_TYPES = ['message.created', 'message.updated', 'read', 'conversation.updated'] as const;
+const EVENT_TYPES = ['message.created', 'message.updated', 'read', 'conversation.updated', 'block.updated'] as const;
 const SIGNAL_TYPES = ['typing', 'presence'] as const;
 
 /**

@@ -214,6 +214,15 @@ export class ConversationStore {
 				this.#applyReadState(event.payload.read_state);
 				break;
 			}
+			case 'block.updated': {
+				const { other_user_id, by_me, blocked } = event.payload;
+				for (const thread of Object.values(this.threads)) {
+					if (thread.otherUser.id !== other_user_id) continue;
+					if (by_me) thread.blockedByMe = blocked;
+					else thread.blockedMe = blocked;
+				}
+				break;
+			}
 		}
 	}
 
