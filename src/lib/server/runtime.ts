@@ -30,6 +30,9 @@ async function start(): Promise<Runtime> {
 	const hub = new RealtimeHub();
 	const listener = listenForEvents({ connectionString: database.url, hub, pool });
 	relayPresence(hub, pool);
+	// The embedded cluster stops on these signals (and then the process exits): the LISTEN
+	// connection must not take that shutdown for an outage and start reconnecting.
+	if (database.cluster) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void listener.stop());
 	return { config, pool, sessionSecret: sessionSecret(config), hub, listener };
 }
 
