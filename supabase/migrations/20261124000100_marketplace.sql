@@ -9,7 +9,8 @@ create table public.profiles (
     check (username ~ '^[a-z0-9_]{3,32}$'),
   display_name text not null
     check (char_length(btrim(display_name)) between 1 and 80),
-  avatar_url text,
+  -- Same-site paths or https only: another user's browser loads it, so no plain-http trackers.
+  avatar_url text check (avatar_url ~ '^(/[^/]|https://)'),
   tier public.profile_tier not null default 'free',
   created_at timestamptz not null default now()
 );
@@ -23,7 +24,7 @@ create table public.products (
   description text not null default '' check (char_length(description) <= 4000),
   price_cents integer not null check (price_cents >= 0),
   currency char(3) not null default 'EUR' check (currency ~ '^[A-Z]{3}$'),
-  image_url text,
+  image_url text check (image_url ~ '^(/[^/]|https://)'),
   status public.product_status not null default 'active',
   created_at timestamptz not null default now()
 );
@@ -51,7 +52,8 @@ begin
       then left(base, 25) || '_' || substr(replace(new.id::text, '-', ''), 1, 6)
       else left(base, 32) end,
     coalesce(nullif(btrim(new.raw_user_meta_data ->> 'display_name'), ''), split_part(new.email, '@', 1), 'User'),
-    new.raw_user_meta_data ->> 'avatar_url'
+    -- Anything else would fail the column's check and with it the whole sign-up.
+    case when new.raw_user_meta_data ->> 'avatar_url' ~ '^(/[^/]|https://)' then new.raw_user_meta_data ->> 'avatar_url' end
   );
   return new;
 end;

@@ -23,13 +23,25 @@ begin
    where c.id = new.conversation_id
      and (c.last_message_at is null or (new.created_at, new.id) > (c.last_message_at, c.last_message_id));
 
+  -- The sender's position moves only forward: a message from the other side that committed
+  -- first with a later timestamp stays unread.
   update public.conversation_members m
      set last_message_at = greatest(m.last_message_at, new.created_at),
          hidden_at = null,
-         unread_count = case when m.user_id = new.sender_id then 0 else m.unread_count + 1 end,
+         unread_count = case
+           when m.user_id <> new.sender_id then m.unread_count + 1
+           when (m.last_read_at is null or (new.created_at, new.id) > (m.last_read_at, coalesce(m.last_read_message_id, '00000000-0000-0000-0000-000000000000')))
+             then (select count(*) from public.messages x
+                    where x.conversation_id = new.conversation_id and x.sender_id <> new.sender_id and x.deleted_at is null
+                      and (x.created_at, x.id) > (new.created_at, new.id))
+           else m.unread_count end,
          archived_at = case when m.user_id = new.sender_id then m.archived_at else null end,
-         last_read_at = case when m.user_id = new.sender_id then new.created_at else m.last_read_at end,
-         last_read_message_id = case when m.user_id = new.sender_id then new.id else m.last_read_message_id end
+         last_read_at = case
+           when m.user_id = new.sender_id and (m.last_read_at is null or (new.created_at, new.id) > (m.last_read_at, coalesce(m.last_read_message_id, '00000000-0000-0000-0000-000000000000'))) then new.created_at
+           else m.last_read_at end,
+         last_read_message_id = case
+           when m.user_id = new.sender_id and (m.last_read_at is null or (new.created_at, new.id) > (m.last_read_at, coalesce(m.last_read_message_id, '00000000-0000-0000-0000-000000000000'))) then new.id
+           else m.last_read_message_id end
    where m.conversation_id = new.conversation_id;
   return null;
 end;

@@ -431,31 +431,35 @@ as $$
 declare
   me uuid := private.current_user_id();
   member public.conversation_members := private.membership(p_conversation_id, me);
-  target record;
+  target_id uuid;
+  target_at timestamptz;
 begin
   if p_up_to_message_id is null then
-    select m.id, m.created_at into target from public.messages m
+    select m.id, m.created_at into target_id, target_at from public.messages m
      where m.conversation_id = p_conversation_id
      order by m.created_at desc, m.id desc limit 1;
   else
-    select m.id, m.created_at into target from public.messages m
+    select m.id, m.created_at into target_id, target_at from public.messages m
      where m.id = p_up_to_message_id and m.conversation_id = p_conversation_id;
     if not found then
       perform private.fail('not_found', 'That message is not in this conversation.');
     end if;
   end if;
 
-  if target.id is not null and (
+  if target_id is not null and (
        member.last_read_at is null
-       or (target.created_at, target.id) > (member.last_read_at, coalesce(member.last_read_message_id, '00000000-0000-0000-0000-000000000000'))
+       or (target_at, target_id) > (member.last_read_at, coalesce(member.last_read_message_id, '00000000-0000-0000-0000-000000000000'))
      ) then
     update public.conversation_members m
-       set last_read_at = target.created_at,
-           last_read_message_id = target.id,
+       set last_read_at = target_at,
+           last_read_message_id = target_id,
            unread_count = (select count(*) from public.messages x
                             where x.conversation_id = p_conversation_id and x.sender_id <> me and x.deleted_at is null
-                              and (x.created_at, x.id) > (target.created_at, target.id))
-     where m.conversation_id = p_conversation_id and m.user_id = me;
+                              and (x.created_at, x.id) > (target_at, target_id))
+     where m.conversation_id = p_conversation_id and m.user_id = me
+       -- Checked again on the locked row: a concurrent call may have moved it further meanwhile.
+       and (m.last_read_at is null
+            or (target_at, target_id) > (m.last_read_at, coalesce(m.last_read_message_id, '00000000-0000-0000-0000-000000000000')));
   end if;
   return private.read_state_json(p_conversation_id, me);
 end;

@@ -40,7 +40,7 @@ create policy "users read their own events"
 
 -- One inbox row as list_conversation_previews returns it, for any member: the source of the
 -- previews pushed with message events.
-create view private.conversation_preview_rows as
+create view private.conversation_preview_rows with (security_invoker = true) as
 select
   m.user_id,
   m.conversation_id,
@@ -228,11 +228,15 @@ begin
     perform private.emit_read_event(new.conversation_id);
   end if;
   if (new.archived_at, new.muted_until, new.hidden_at) is distinct from (old.archived_at, old.muted_until, old.hidden_at) then
-    perform private.emit('conversation.updated', new.conversation_id, array[new.user_id], array[jsonb_build_object(
-      'read_state', private.read_state_json(new.conversation_id, new.user_id),
-      'preview', private.preview_json(new.conversation_id, new.user_id),
-      'unread_total', private.unread_total_of(new.user_id)
-    )]);
+    perform private.emit('conversation.updated', new.conversation_id, array[new.user_id],
+      array[jsonb_build_object(
+        'read_state', private.read_state_json(new.conversation_id, new.user_id),
+        'preview', private.preview_json(new.conversation_id, new.user_id),
+        'unread_total', private.unread_total_of(new.user_id))],
+      -- The preview holds message text: the log keeps the rest and renders it when read.
+      array[jsonb_build_object(
+        'read_state', private.read_state_json(new.conversation_id, new.user_id),
+        'unread_total', private.unread_total_of(new.user_id))]);
   end if;
   return null;
 end;
@@ -265,6 +269,32 @@ revoke all on function private.publish_block_change() from public, anon, authent
 create trigger user_blocks_publish
   after insert or delete on public.user_blocks
   for each row execute function private.publish_block_change();
+
+-- An event of the log as clients receive it. Message events are rendered from the message as
+-- it is now (an edited or deleted message shows as such; a purged one renders as null and is
+-- skipped), and previews from the conversation as it is now, so the log never holds old text.
+create function private.render_event(e public.messaging_events, unread_total integer) returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select case
+    when e.type in ('message.created', 'message.updated') then
+      case when m.message is not null then
+        jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
+          'created_at', e.created_at, 'payload', jsonb_build_object(
+            'message', m.message, 'preview', private.preview_json(e.conversation_id, e.user_id), 'unread_total', unread_total))
+      end
+    when e.type = 'conversation.updated' then
+      jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
+        'created_at', e.created_at, 'payload', e.payload || jsonb_build_object('preview', private.preview_json(e.conversation_id, e.user_id)))
+    else
+      jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
+        'created_at', e.created_at, 'payload', e.payload)
+  end
+  from (select private.message_json((e.payload ->> 'message_id')::uuid) as message) m
+$$;
+revoke all on function private.render_event(public.messaging_events, integer) from public, anon, authenticated;
 
 -- The caller's newest event id: where a freshly loaded page starts listening.
 create function public.current_event_cursor() returns bigint
@@ -302,21 +332,9 @@ begin
   if p_cursor is null or p_cursor < 0 or p_cursor < coalesce(counter.pruned_through, 0) or p_cursor > coalesce(counter.last_id, 0) then
     return jsonb_build_object('events', '[]'::jsonb, 'cursor', coalesce(counter.last_id, 0), 'resync', true, 'has_more', false);
   end if;
-  -- Message events are rendered now, from the message as it is: an edited or deleted message
-  -- shows as such, and events of purged messages are skipped (the cursor still moves past them).
   select coalesce(jsonb_agg(e.event order by e.id) filter (where e.event is not null), '[]'::jsonb), max(e.id), count(*)
     into events, last_id, scanned
-    from (select e.id,
-                 case when e.type in ('message.created', 'message.updated') then
-                   case when private.message_json((e.payload ->> 'message_id')::uuid) is not null then
-                     jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id, 'created_at', e.created_at,
-                       'payload', jsonb_build_object('message', private.message_json((e.payload ->> 'message_id')::uuid),
-                                                     'preview', private.preview_json(e.conversation_id, me),
-                                                     'unread_total', total))
-                   end
-                 else jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
-                                         'created_at', e.created_at, 'payload', e.payload)
-                 end as event
+    from (select e.id, private.render_event(e, total) as event
             from public.messaging_events e
            where e.user_id = me and e.id > p_cursor
            order by e.id limit page_size) e;
@@ -338,13 +356,7 @@ stable
 security definer
 set search_path = ''
 as $$
-  select e.user_id,
-         jsonb_build_object('id', e.id, 'type', e.type, 'conversation_id', e.conversation_id, 'created_at', e.created_at,
-           'payload', case when e.type in ('message.created', 'message.updated')
-                        then jsonb_build_object('message', private.message_json((e.payload ->> 'message_id')::uuid),
-                                                'preview', private.preview_json(e.conversation_id, e.user_id),
-                                                'unread_total', private.unread_total_of(e.user_id))
-                        else e.payload end)
+  select e.user_id, private.render_event(e, private.unread_total_of(e.user_id))
     from public.messaging_events e
     join jsonb_to_recordset(refs) as r(user_id uuid, id bigint) on e.user_id = r.user_id and e.id = r.id
    order by e.user_id, e.id

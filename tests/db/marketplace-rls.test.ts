@@ -65,6 +65,16 @@ describe('profiles and products row-level security', () => {
 		expect(await sqlAs(db, seller.id, 'delete from public.products where id = $1 returning id', [mine.id])).toEqual([{ id: mine.id }]);
 	});
 
+	it('avatars and product images are same-site paths or https, never plain http or other schemes', async () => {
+		const user = await createUser(db);
+		for (const url of ['http://tracker.example/pixel.gif', 'javascript:alert(1)', '//tracker.example/p.gif']) {
+			await expect(sqlAs(db, user.id, 'update public.profiles set avatar_url = $2 where id = $1', [user.id, url])).rejects.toThrow('violates check constraint');
+		}
+		expect(await sqlAs(db, user.id, `update public.profiles set avatar_url = 'https://cdn.example/a.png' where id = $1 returning avatar_url`, [user.id])).toEqual([
+			{ avatar_url: 'https://cdn.example/a.png' }
+		]);
+	});
+
 	it('nobody but the server reads auth.users', async () => {
 		const user = await createUser(db);
 		await expect(sqlAs(db, user.id, 'select email from auth.users')).rejects.toThrow('permission denied for table users');

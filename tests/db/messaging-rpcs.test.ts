@@ -346,6 +346,42 @@ describe('unread counts and previews', () => {
 	});
 });
 
+describe('concurrency and privacy of the read state and event log', () => {
+	it('concurrent read marks never move the read position backwards', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const sent = [];
+		for (let i = 0; i < 3; i++) sent.push(await send(buyer, seller, `m${i}`, product.id));
+		const conversationId = sent[0].conversation_id;
+		for (let round = 0; round < 10; round++) {
+			await Promise.all([
+				seller.api.markConversationRead({ conversationId, upToMessageId: sent[2].id }),
+				seller.api.markConversationRead({ conversationId, upToMessageId: sent[0].id }),
+				seller.api.markConversationRead({ conversationId, upToMessageId: sent[1].id })
+			]);
+			const { rows } = await db.query('select last_read_message_id, unread_count from public.conversation_members where conversation_id = $1 and user_id = $2', [
+				conversationId,
+				seller.id
+			]);
+			expect(rows[0]).toEqual({ last_read_message_id: sent[2].id, unread_count: 0 });
+		}
+	});
+
+	it('a deleted message leaves no copy of its text in anyone’s event log', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const secret = `secret-${Date.now().toString(36)}`;
+		const sent = await send(buyer, seller, `My phone number is ${secret}`, product.id);
+		await seller.api.setArchived({ conversationId: sent.conversation_id, archived: true });
+		await seller.api.markConversationRead({ conversationId: sent.conversation_id });
+		await buyer.api.deleteMessage({ id: sent.id });
+		const { rows } = await db.query('select count(*)::int as n from public.messaging_events where payload::text like $1', [`%${secret}%`]);
+		expect(rows[0].n).toBe(0);
+		const replay = await seller.api.syncSince({ cursor: 0 });
+		expect(JSON.stringify(replay)).not.toContain(secret);
+		const created = replay.events.find((e) => e.type === 'message.created' && e.payload.message.id === sent.id);
+		expect(created?.type === 'message.created' && created.payload.message).toMatchObject({ body: '', deleted_at: expect.any(String) });
+	});
+});
+
 describe('pagination', () => {
 	it('thread pages walk back through history with no gaps or repeats', async () => {
 		const { buyer, seller, product } = await marketplace(db);

@@ -41,5 +41,9 @@ describe('sign-in redirect target', () => {
 		expect(safeNext('https://evil.example')).toBe('/');
 		expect(safeNext('//evil.example')).toBe('/');
 		expect(safeNext('/\\evil.example')).toBe('/');
+		// Browsers drop tabs and newlines from URLs: "/\t/evil.example" would become "//evil.example".
+		expect(safeNext('/\t/evil.example')).toBe('/');
+		expect(safeNext('/\n/evil.example')).toBe('/');
+		expect(safeNext('/messages?conversation=x#message-1')).toBe('/messages?conversation=x#message-1');
 	});
 });

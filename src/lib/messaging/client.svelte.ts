@@ -64,10 +64,6 @@ export function setMessagingClientHolder(holder: MessagingClientHolder) {
 	setContext(CONTEXT, holder);
 }
 
-export function messagingClient(): MessagingClient | null {
-	return getContext<MessagingClientHolder | undefined>(CONTEXT)?.client ?? null;
-}
-
 export function messagingClientHolder(): MessagingClientHolder | undefined {
 	return getContext<MessagingClientHolder | undefined>(CONTEXT);
 }

@@ -5,7 +5,6 @@
 export const MESSAGING_ERROR_STATUS = {
 	not_authenticated: 401,
 	invalid_input: 400,
-	invalid_key: 400,
 	body_empty: 400,
 	body_too_long: 400,
 	self_conversation: 400,

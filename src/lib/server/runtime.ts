@@ -3,6 +3,7 @@ import { sessionSecret } from './auth/jwt-secret';
 import { readConfig, type Config } from './config';
 import { ensureDatabase } from './db/database';
 import { createPool } from './db/pool';
+import { scheduleRetention } from './db/retention';
 import { RealtimeHub } from './realtime/hub';
 import { listenForEvents, type Listener } from './realtime/listener';
 import { relayPresence } from './realtime/presence';
@@ -30,6 +31,7 @@ async function start(): Promise<Runtime> {
 	const hub = new RealtimeHub();
 	const listener = listenForEvents({ connectionString: database.url, hub, pool });
 	relayPresence(hub, pool);
+	scheduleRetention(pool);
 	// The embedded cluster stops on these signals (and then the process exits): the LISTEN
 	// connection must not take that shutdown for an outage and start reconnecting.
 	if (database.cluster) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void listener.stop());

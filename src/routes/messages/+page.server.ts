@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { error, fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { tryParseConversationKey, type ConversationKeyParts } from '$lib/messaging/conversation-key';
+import { MessagingError } from '$lib/messaging/errors';
 import { InboxFilter, ReportReason } from '$lib/messaging/schemas';
 import { asFormResult, orErrorPage } from '$lib/server/backend/user-errors';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ url, locals }) => {
+export const load: PageServerLoad = async ({ url, locals, parent }) => {
 	if (!locals.user) error(401, { message: 'Sign in to see your messages.' });
+	// The layout reads the realtime cursor; our data must be read after it, or an event committed
+	// in between would be neither in the data nor after the cursor.
+	await parent();
 	const filter = InboxFilter.catch('all').parse(url.searchParams.get('filter') ?? 'all');
 	const key = url.searchParams.get('conversation');
 	const query = (url.searchParams.get('q') ?? '').trim();
@@ -19,7 +23,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const [inbox, opened, search] = await Promise.all([
 		locals.messaging.listConversationPreviews({ filter }),
 		parts ? orErrorPage(() => locals.messaging.openConversation(parts)) : null,
-		query ? orErrorPage(() => locals.messaging.searchMessages({ query })).catch(() => null) : null
+		query ? searchOrMessage(locals, query) : null
 	]);
 	return {
 		filter,
@@ -31,6 +35,16 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 		draftId: randomUUID()
 	};
 };
+
+/** A search a person got wrong (too long, no words) shows its message above the inbox; real failures still throw. */
+async function searchOrMessage(locals: App.Locals, query: string) {
+	try {
+		return { page: await locals.messaging.searchMessages({ query }), message: null };
+	} catch (e) {
+		if (e instanceof MessagingError) return { page: null, message: e.message };
+		throw e;
+	}
+}
 
 const Key = z.string().transform((value, ctx) => {
 	const parts = tryParseConversationKey(value);
@@ -60,7 +74,7 @@ export const actions: Actions = {
 	send: async ({ request, locals }) => {
 		const form = await request.formData();
 		const input = parsed(
-			z.object({ key: Key, id: Uuid, body: z.string().max(20_000), reply_to: Uuid.nullable() }),
+			z.object({ key: Key, id: Uuid, body: z.string().max(20_000, 'Messages can be at most 4000 characters.'), reply_to: Uuid.nullable() }),
 			{ key: field(form, 'key'), id: field(form, 'id'), body: field(form, 'body'), reply_to: field(form, 'reply_to') || null },
 			'send'
 		);
@@ -69,12 +83,12 @@ export const actions: Actions = {
 		const result = await asFormResult('send', () =>
 			locals.messaging.sendMessage({ id, body, to: key, replyToId: reply_to })
 		);
-		if ('status' in result) return fail400WithBody(result, body);
+		if ('status' in result) return keepingBody(result, body);
 		return { ...result, nextDraftId: randomUUID() };
 	},
 	edit: async ({ request, locals }) => {
 		const form = await request.formData();
-		const input = parsed(z.object({ id: Uuid, body: z.string().max(20_000) }), { id: field(form, 'id'), body: field(form, 'body') }, 'edit');
+		const input = parsed(z.object({ id: Uuid, body: z.string().max(20_000, 'Messages can be at most 4000 characters.') }), { id: field(form, 'id'), body: field(form, 'body') }, 'edit');
 		if (!input.ok) return badRequest(input.failure, field(form, 'body'));
 		return asFormResult('edit', () => locals.messaging.editMessage(input.value));
 	},
@@ -142,12 +156,11 @@ export const actions: Actions = {
 	}
 };
 
-
 function badRequest(failure: { action: string; ok: false; code: string; message: string }, body?: string) {
 	return fail(400, { ...failure, body });
 }
 
 /** A refused send keeps what the person wrote, so nothing typed is lost. */
-function fail400WithBody<T extends { status: number; data: object }>(result: T, body: string) {
+function keepingBody<T extends { status: number; data: object }>(result: T, body: string) {
 	return fail(result.status, { ...result.data, body });
 }

@@ -3,7 +3,7 @@ import { redirect, type Handle } from '@sveltejs/kit';
 // Pages only: the endpoints under /messages answer 401 themselves rather than redirecting.
 const PRIVATE_PAGES = new Set(['/messages']);
 
-export const isPrivate = (pathname: string) => PRIVATE_PAGES.has(pathname);
+const isPrivate = (pathname: string) => PRIVATE_PAGES.has(pathname);
 
 /** Resolves the session once per request; private pages send visitors to sign in and back. */
 export const authGuard: Handle = async ({ event, resolve }) => {
@@ -18,6 +18,14 @@ export const authGuard: Handle = async ({ event, resolve }) => {
 
 /** Only same-site paths: `next` must never send a user to another origin. */
 export function safeNext(next: string | null): string {
-	if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-	return next;
+	if (!next) return '/';
+	const base = 'http://bazaar.invalid';
+	let target: URL;
+	try {
+		// Resolved as a browser would (it ignores tabs and newlines, reads "\\" as "/"), then compared.
+		target = new URL(next, base);
+	} catch {
+		return '/';
+	}
+	return target.origin === base && next.startsWith('/') ? target.pathname + target.search + target.hash : '/';
 }

@@ -54,8 +54,4 @@ export class RealtimeHub {
 		this.#presenceListeners.add(listener);
 		return () => this.#presenceListeners.delete(listener);
 	}
-
-	get connectedUsers(): number {
-		return this.#subscribers.size;
-	}
 }

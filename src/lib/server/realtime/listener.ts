@@ -39,8 +39,9 @@ export function listenForEvents(options: { connectionString: string; hub: Realti
 			'events' in parsed.data
 				? parsed.data.events
 				: (await pool.query('select user_id, event from public.messaging_events_by_ref($1)', [JSON.stringify(parsed.data.refs)])).rows.map(
-						(row) => ({ ...row.event, user_id: row.user_id })
-					);
+						// A purged message renders as nothing: there is nothing left to show.
+						(row) => (row.event ? { ...row.event, user_id: row.user_id } : null)
+					).filter((event) => event !== null);
 		for (const item of raw) {
 			const event = MessagingEvent.safeParse(item);
 			if (event.success) hub.publish((item as { user_id: string }).user_id, event.data);
