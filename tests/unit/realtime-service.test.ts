@@ -88,6 +88,14 @@ class FakeTransport implements RealtimeTransport {
 		this.typing.push(conversationId);
 	}
 
+	watched: string[] = [];
+	watchConversation(conversationId: string) {
+		this.watched.push(conversationId);
+		return () => {
+			this.watched = this.watched.filter((id) => id !== conversationId);
+		};
+	}
+
 	/** One page of the log after the cursor, as sync_since answers it. */
 	page(cursor: number): SyncResult {
 		const after = this.log.filter((e) => e.id > cursor).sort((a, b) => a.id - b.id);
@@ -700,9 +708,17 @@ describe('RealtimeMessagingService: resync and stop', () => {
 
 	it('sendTyping goes through the transport and swallows its failure', async () => {
 		const { transport, service } = await live();
-		await service.sendTyping(CONVERSATION, CONVERSATION);
+		await service.sendTyping(CONVERSATION);
 		expect(transport.typing).toEqual([CONVERSATION]);
 		transport.sendTyping = () => Promise.reject(new Error('offline'));
-		await expect(service.sendTyping(CONVERSATION, CONVERSATION)).resolves.toBeUndefined();
+		await expect(service.sendTyping(CONVERSATION)).resolves.toBeUndefined();
+	});
+
+	it('watching a conversation passes through to the transport and stops when released', async () => {
+		const { transport, service } = await live();
+		const stop = service.watchConversation(CONVERSATION);
+		expect(transport.watched).toEqual([CONVERSATION]);
+		stop();
+		expect(transport.watched).toEqual([]);
 	});
 });

@@ -96,8 +96,13 @@ export class RealtimeMessagingService {
 		this.#options.transport.close();
 	}
 
-	sendTyping(conversationId: string, otherUserId: string) {
-		return this.#options.transport.sendTyping(conversationId, otherUserId).catch(() => {});
+	sendTyping(conversationId: string) {
+		return this.#options.transport.sendTyping(conversationId).catch(() => {});
+	}
+
+	/** While a thread is open: receive the other member's typing. Returns the way to stop. */
+	watchConversation(conversationId: string): () => void {
+		return this.#options.transport.watchConversation(conversationId);
 	}
 
 	/** Fetches everything after the cursor from the log; concurrent calls share one run. */
@@ -141,7 +146,7 @@ export class RealtimeMessagingService {
 		if (this.#stopped) return;
 		if (this.#catchUp) this.#buffer.push(event);
 		else if (event.id <= this.#cursor + 1) this.#deliver(event);
-		else void this.catchUp().catch(() => this.#dropped('catch-up failed')); // a gap: fill it from the log
+		else void this.catchUp().catch(() => this.#dropped()); // a gap: fill it from the log
 	}
 
 	#connect() {
@@ -166,13 +171,13 @@ export class RealtimeMessagingService {
 						if (!current()) return;
 						this.#options.onResync();
 					},
-					error: (reason) => current() && this.#dropped(reason)
+					error: () => current() && this.#dropped()
 				});
 			})
-			.catch(() => current() && this.#dropped('catch-up failed'));
+			.catch(() => current() && this.#dropped());
 	}
 
-	#dropped(_reason: string) {
+	#dropped() {
 		this.#options.transport.close();
 		this.#generation++;
 		if (!this.#env.isOnline()) return this.#goOffline();

@@ -55,6 +55,9 @@ export function sseTransport(options: { base?: string; fetch?: typeof fetch } = 
 			if (!response.ok) throw new Error(`sync failed: ${response.status}`);
 			return SyncResult.parse(await response.json());
 		},
+		watchConversation() {
+			return () => {};
+		},
 		async sendTyping(conversationId: string) {
 			await fetchImpl(`${base}/typing`, {
 				method: 'POST',

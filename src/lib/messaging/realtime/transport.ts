@@ -18,5 +18,11 @@ export interface RealtimeTransport {
 	/** Events after the cursor, from the log: the catch-up every (re)connect starts with. */
 	sync(cursor: number): Promise<SyncResult>;
 	/** Tells the other member of a conversation that this user is typing. */
-	sendTyping(conversationId: string, otherUserId: string): Promise<void>;
+	sendTyping(conversationId: string): Promise<void>;
+	/**
+	 * Receives the other member's typing while a thread is open; returns the way to stop. SSE
+	 * needs nothing (the server pushes typing down the user's stream); Supabase joins the
+	 * conversation's channel.
+	 */
+	watchConversation(conversationId: string): () => void;
 }
