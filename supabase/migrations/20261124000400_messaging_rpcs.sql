@@ -307,6 +307,39 @@ begin
 end;
 $$;
 
+-- One inbox row as list_conversation_previews returns it, for any member; the realtime
+-- events push the same rows.
+create view private.conversation_preview_rows with (security_invoker = true) as
+select
+  m.user_id,
+  m.conversation_id,
+  m.other_user_id,
+  o.username as other_username,
+  o.display_name as other_display_name,
+  o.avatar_url as other_avatar_url,
+  m.product_id,
+  p.title as product_title,
+  p.price_cents as product_price_cents,
+  p.currency::text as product_currency,
+  p.image_url as product_image_url,
+  p.status::text as product_status,
+  c.last_message_id,
+  m.last_message_at,
+  c.last_message_preview,
+  c.last_message_sender_id,
+  c.last_message_deleted,
+  m.unread_count,
+  m.archived_at is not null as archived,
+  m.muted_until,
+  om.last_read_at as other_last_read_at
+from public.conversation_members m
+join public.conversations c on c.id = m.conversation_id
+join public.profiles o on o.id = m.other_user_id
+left join public.products p on p.id = m.product_id
+join public.conversation_members om on om.conversation_id = m.conversation_id and om.user_id = m.other_user_id;
+
+revoke all on private.conversation_preview_rows from public, anon, authenticated;
+
 -- The caller's inbox, newest activity first: 'all' (not archived), 'unread' or 'archived'.
 -- Each filter is one range scan of its partial index on conversation_members.
 create function public.list_conversation_previews(
@@ -375,16 +408,12 @@ begin
   end if;
 
   return query
-  select m.conversation_id, m.other_user_id, o.username, o.display_name, o.avatar_url,
-         m.product_id, p.title, p.price_cents, p.currency::text, p.image_url, p.status::text,
-         c.last_message_id, m.last_message_at, c.last_message_preview, c.last_message_sender_id, c.last_message_deleted,
-         m.unread_count, m.archived_at is not null, m.muted_until, om.last_read_at
+  select v.conversation_id, v.other_user_id, v.other_username, v.other_display_name, v.other_avatar_url,
+         v.product_id, v.product_title, v.product_price_cents, v.product_currency, v.product_image_url, v.product_status,
+         v.last_message_id, v.last_message_at, v.last_message_preview, v.last_message_sender_id, v.last_message_deleted,
+         v.unread_count, v.archived, v.muted_until, v.other_last_read_at
     from unnest(members) with ordinality as page(id, position)
-    join public.conversation_members m on m.conversation_id = page.id and m.user_id = me
-    join public.conversations c on c.id = m.conversation_id
-    join public.profiles o on o.id = m.other_user_id
-    left join public.products p on p.id = m.product_id
-    join public.conversation_members om on om.conversation_id = m.conversation_id and om.user_id = m.other_user_id
+    join private.conversation_preview_rows v on v.conversation_id = page.id and v.user_id = me
    order by page.position;
 end;
 $$;
@@ -491,7 +520,29 @@ begin
 end;
 $$;
 
--- The caller's own message, checked for editing: exists, is a member's, is the caller's, not deleted.
+-- A message in one of the caller's conversations (locked when asked); anyone else's is "not found".
+create function private.visible_message(message uuid, me uuid, lock boolean) returns public.messages
+language plpgsql
+set search_path = ''
+as $$
+declare
+  found_message public.messages;
+begin
+  if lock then
+    select * into found_message from public.messages m where m.id = message for update;
+  else
+    select * into found_message from public.messages m where m.id = message;
+  end if;
+  if found_message.id is null
+     or not exists (select from public.conversation_members c where c.conversation_id = found_message.conversation_id and c.user_id = me) then
+    perform private.fail('not_found', 'This message does not exist.');
+  end if;
+  return found_message;
+end;
+$$;
+revoke all on function private.visible_message(uuid, uuid, boolean) from public, anon, authenticated;
+
+-- The caller's own text message, locked for editing or deleting.
 create function private.own_message(message uuid, me uuid) returns public.messages
 language plpgsql
 set search_path = ''
@@ -499,10 +550,7 @@ as $$
 declare
   found_message public.messages;
 begin
-  select * into found_message from public.messages m where m.id = message for update;
-  if not found or not exists (select from public.conversation_members c where c.conversation_id = found_message.conversation_id and c.user_id = me) then
-    perform private.fail('not_found', 'This message does not exist.');
-  end if;
+  found_message := private.visible_message(message, me, true);
   if found_message.sender_id <> me or found_message.kind <> 'text' then
     perform private.fail('not_allowed', 'You can only change your own messages.');
   end if;
@@ -655,10 +703,7 @@ begin
   if char_length(coalesce(p_details, '')) > 1000 then
     perform private.fail('invalid_input', 'Report details can be at most 1000 characters.');
   end if;
-  select * into message from public.messages m where m.id = p_message_id;
-  if not found or not exists (select from public.conversation_members c where c.conversation_id = message.conversation_id and c.user_id = me) then
-    perform private.fail('not_found', 'This message does not exist.');
-  end if;
+  message := private.visible_message(p_message_id, me, false);
   if message.sender_id = me then
     perform private.fail('not_allowed', 'You can’t report your own message.');
   end if;

@@ -38,39 +38,6 @@ create policy "users read their own events"
   on public.messaging_events for select to authenticated
   using ((select auth.uid()) = user_id);
 
--- One inbox row as list_conversation_previews returns it, for any member: the source of the
--- previews pushed with message events.
-create view private.conversation_preview_rows with (security_invoker = true) as
-select
-  m.user_id,
-  m.conversation_id,
-  m.other_user_id,
-  o.username as other_username,
-  o.display_name as other_display_name,
-  o.avatar_url as other_avatar_url,
-  m.product_id,
-  p.title as product_title,
-  p.price_cents as product_price_cents,
-  p.currency::text as product_currency,
-  p.image_url as product_image_url,
-  p.status::text as product_status,
-  c.last_message_id,
-  m.last_message_at,
-  c.last_message_preview,
-  c.last_message_sender_id,
-  c.last_message_deleted,
-  m.unread_count,
-  m.archived_at is not null as archived,
-  m.muted_until,
-  om.last_read_at as other_last_read_at
-from public.conversation_members m
-join public.conversations c on c.id = m.conversation_id
-join public.profiles o on o.id = m.other_user_id
-left join public.products p on p.id = m.product_id
-join public.conversation_members om on om.conversation_id = m.conversation_id and om.user_id = m.other_user_id;
-
-revoke all on private.conversation_preview_rows from public, anon, authenticated;
-
 create function private.preview_json(conversation uuid, member uuid) returns jsonb
 language sql
 stable
