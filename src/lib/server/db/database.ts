@@ -34,7 +34,7 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
 	try {
 		await client.connect();
 		await applyShim(client, join(config.supabaseDir, 'shim'));
-		const applied = await migrate(client, join(config.supabaseDir, 'migrations'));
+		const applied = await migrate(client, join(config.supabaseDir, 'migrations'), { reset: resetAdvice(url, cluster) });
 		if (config.seed) await seed(client, config.supabaseDir);
 		return { url, cluster, applied };
 	} catch (error) {
@@ -43,6 +43,19 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
 	} finally {
 		await client.end().catch(() => {});
 	}
+}
+
+/** How to start over from an empty database, for this mode; said when a database cannot be migrated. */
+function resetAdvice(url: string, cluster: RunningCluster | undefined): string {
+	if (cluster) {
+		return `Delete the data directory (${cluster.dataDir}) and run npm run dev again, which starts from a fresh database.`;
+	}
+	const { hostname, port, pathname } = new URL(url);
+	const name = decodeURIComponent(pathname.slice(1)) || 'postgres';
+	return (
+		`This is the DATABASE_URL database "${name}" on ${hostname}:${port || 5432}: drop and recreate it ` +
+		`(connected to another database: drop database "${name}" with (force); create database "${name}";), then start the app again.`
+	);
 }
 
 const SHARED = Symbol.for('bazaar-messaging.database');

@@ -34,6 +34,34 @@ export function migrationFiles(dir: string): MigrationFile[] {
 		});
 }
 
+// The migrations were re-cut by concern once, before their first release: every version
+// below this one belongs to files that were replaced then.
+const RECUT = { version: '20261205000000', date: '2026-12-05' };
+
+/**
+ * The history lists versions that no file in the folder carries: the database was migrated
+ * with files since deleted or renamed, and applying the folder on top of it would build a
+ * schema nobody wrote. Nothing is applied; only a fresh database fixes it.
+ */
+export class ObsoleteMigrationsError extends Error {
+	/** `<version>_<name>` of each applied migration without a file, oldest first. */
+	readonly obsolete: string[];
+
+	constructor(applied: { version: string; name: string | null }[], reset: string) {
+		const obsolete = applied.map((row) => (row.name ? `${row.version}_${row.name}` : row.version));
+		const why = applied.every((row) => row.version < RECUT.version)
+			? `The migrations were re-cut on ${RECUT.date}; a database migrated before that cannot be upgraded in place.`
+			: 'An applied migration file was renamed or deleted, so this database cannot be upgraded in place.';
+		super(`This database was migrated with migration files that no longer exist (${obsolete.join(', ')}). ${why} ${reset}`);
+		this.obsolete = obsolete;
+	}
+}
+
+export interface MigrateOptions {
+	/** What to do to start from a fresh database in this setup, said to the person running it. */
+	reset?: string;
+}
+
 // The table `supabase db push` reads and writes, so both runners agree on what is applied.
 const HISTORY_DDL = `
 create schema if not exists supabase_migrations;
@@ -49,14 +77,23 @@ const MIGRATION_LOCK = 7_361_002_113;
 /**
  * Applies every file not yet recorded, in file-name order, each in its own transaction
  * with its history row. Concurrent runners serialise on an advisory lock. Returns the
- * versions applied now.
+ * versions applied now. Refuses, applying nothing, a database whose history holds versions
+ * no file has (ObsoleteMigrationsError); rows for files that exist, whoever wrote them
+ * (this runner or the Supabase CLI), are simply applied migrations.
  */
-export async function migrate(client: pg.ClientBase, dir: string): Promise<string[]> {
+export async function migrate(client: pg.ClientBase, dir: string, options: MigrateOptions = {}): Promise<string[]> {
 	const files = migrationFiles(dir);
 	await client.query(HISTORY_DDL);
 	await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
 	try {
-		const { rows } = await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations');
+		const { rows } = await client.query<{ version: string; name: string | null }>(
+			'select version, name from supabase_migrations.schema_migrations order by version'
+		);
+		const known = new Set(files.map((file) => file.version));
+		const obsolete = rows.filter((row) => !known.has(row.version));
+		if (obsolete.length > 0) {
+			throw new ObsoleteMigrationsError(obsolete, options.reset ?? 'Drop and recreate the database, then start again.');
+		}
 		const applied = new Set(rows.map((row) => row.version));
 		const done: string[] = [];
 		for (const file of files) {

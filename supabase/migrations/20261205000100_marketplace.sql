@@ -1,4 +1,6 @@
 -- The demo marketplace the messaging module lives in: profiles of users and the products sellers list.
+-- Depends on auth.users (Supabase Auth, or supabase/shim on plain PostgreSQL). Not part of the
+-- messaging module: a host marketplace keeps its own profiles and products.
 
 create type public.profile_tier as enum ('free', 'privileged', 'privileged_plus');
 create type public.product_status as enum ('active', 'sold');

@@ -1,7 +1,10 @@
--- Messaging: conversations per (user pair, product or none), their members' read state,
--- messages, blocks, reports and settings. Clients never write these tables directly:
--- every write goes through the RPCs of the next migration, which check membership,
--- blocks and limits. Row-level security still guards every table for direct reads.
+-- Messaging schema: conversations per (user pair, product or none), their members' read state,
+-- messages, blocks, reports and settings, their indexes, the messages view clients render, and
+-- row-level security. Depends on marketplace (profiles, products).
+--
+-- Clients never write these tables directly: every write goes through the RPCs of the
+-- messaging migrations that follow, which check membership, blocks and limits. Row-level
+-- security still guards every table for direct reads.
 
 create type public.message_kind as enum ('text', 'system');
 create type public.report_reason as enum ('spam', 'scam', 'abuse', 'other');
@@ -61,18 +64,17 @@ create table public.conversation_members (
   unread_count integer not null default 0 check (unread_count >= 0),
   archived_at timestamptz,
   muted_until timestamptz,
-  hidden_at timestamptz,
   primary key (conversation_id, user_id),
   check (user_id <> other_user_id)
 );
 
 -- The inbox: one index range scan per filter, newest activity first, costing the page and never the history.
 create index conversation_members_inbox_idx on public.conversation_members
-  (user_id, last_message_at desc, conversation_id desc) where archived_at is null and hidden_at is null;
+  (user_id, last_message_at desc, conversation_id desc) where archived_at is null;
 create index conversation_members_unread_idx on public.conversation_members
-  (user_id, last_message_at desc, conversation_id desc) where unread_count > 0 and archived_at is null and hidden_at is null;
+  (user_id, last_message_at desc, conversation_id desc) where unread_count > 0 and archived_at is null;
 create index conversation_members_archived_idx on public.conversation_members
-  (user_id, last_message_at desc, conversation_id desc) where archived_at is not null and hidden_at is null;
+  (user_id, last_message_at desc, conversation_id desc) where archived_at is not null;
 create index conversation_members_other_idx on public.conversation_members (other_user_id);
 -- Every membership of a user: what the messages policy and search look up.
 create index conversation_members_user_idx on public.conversation_members (user_id, conversation_id);

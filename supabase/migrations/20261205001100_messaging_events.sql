@@ -1,3 +1,8 @@
+-- Messaging events: the per-user event log, the push (and its Supabase Realtime authorisation)
+-- and the RPCs that read and prune the log; messaging_event_triggers decides which changes
+-- become events. Depends on messaging_schema, messaging_rpc_helpers, messaging_inbox (preview
+-- rows, read state, unread totals) and messaging_messages (message_json).
+--
 -- Realtime that never loses a message: every change a member must see becomes a row in that
 -- member's event log, written in the same transaction as the change, then pushed after commit
 -- (pg_notify on plain PostgreSQL, realtime.send on Supabase). Clients catch up with
@@ -38,21 +43,12 @@ create policy "users read their own events"
   on public.messaging_events for select to authenticated
   using ((select auth.uid()) = user_id);
 
-create function private.preview_json(conversation uuid, member uuid) returns jsonb
-language sql
-stable
-set search_path = ''
-as $$
-  select to_jsonb(v) - 'user_id' from private.conversation_preview_rows v
-   where v.conversation_id = conversation and v.user_id = member
-$$;
-revoke all on function private.preview_json(uuid, uuid) from public, anon, authenticated;
-
 -- Pushes committed-to-be events to their users. On Supabase: one broadcast per event to the
 -- private channel user:<id> (authorised by the policy on realtime.messages below). On plain
 -- PostgreSQL: one NOTIFY per call on channel bazaar_messaging, carrying the events when they
 -- fit in NOTIFY's 8000 bytes and only their (user_id, id) otherwise, for the server to fetch.
--- NOTIFY is delivered at commit, and never for a rolled-back transaction.
+-- NOTIFY is delivered at commit, and never for a rolled-back transaction. Called by
+-- private.emit; service_role only otherwise, so no client can forge a push.
 create function public.messaging_publish(events jsonb) returns void
 language plpgsql
 security definer
@@ -80,284 +76,6 @@ end;
 $$;
 revoke all on function public.messaging_publish(jsonb) from public, anon, authenticated;
 grant execute on function public.messaging_publish(jsonb) to service_role;
-
--- Appends one event per recipient (payloads in the same order as recipients) and publishes
--- them. Counter rows are locked in user-id order and stay locked until commit. The log keeps
--- logged_payloads when given (references, not copies of message text, so an edit, delete or
--- purge leaves no old text behind); the push carries the rendered payloads.
-create function private.emit(event_type text, conversation uuid, recipients uuid[], payloads jsonb[], logged_payloads jsonb[] default null) returns void
-language plpgsql
-set search_path = ''
-as $$
-declare
-  published jsonb;
-begin
-  insert into public.messaging_event_counters (user_id)
-  select unnest(recipients) order by 1
-  on conflict (user_id) do nothing;
-  perform from public.messaging_event_counters c where c.user_id = any(recipients) order by c.user_id for update;
-
-  with bumped as (
-    update public.messaging_event_counters c set last_id = c.last_id + 1
-     where c.user_id = any(recipients)
-    returning c.user_id, c.last_id
-  ), rendered as (
-    select b.user_id, b.last_id as id, r.payload, coalesce(r.logged, r.payload) as logged
-      from bumped b
-      join unnest(recipients, payloads, coalesce(logged_payloads, array_fill(null::jsonb, array[cardinality(recipients)])))
-        as r(user_id, payload, logged) on r.user_id = b.user_id
-  ), inserted as (
-    insert into public.messaging_events (user_id, id, type, conversation_id, payload)
-    select x.user_id, x.id, event_type, conversation, x.logged from rendered x
-    returning user_id, id, created_at
-  )
-  select jsonb_agg(jsonb_build_object('user_id', i.user_id, 'id', i.id, 'type', event_type, 'conversation_id', conversation,
-                                      'payload', x.payload, 'created_at', i.created_at))
-    into published
-    from inserted i join rendered x on x.user_id = i.user_id and x.id = i.id;
-  perform public.messaging_publish(published);
-end;
-$$;
-revoke all on function private.emit(text, uuid, uuid[], jsonb[], jsonb[]) from public, anon, authenticated;
-
--- Message events for both members: the push carries the rendered message and each member's
--- own preview; the log keeps only the message id and renders it when read (sync_since).
-create function private.emit_message_event(event_type text, message_id uuid, conversation uuid) returns void
-language plpgsql
-set search_path = ''
-as $$
-declare
-  message jsonb := private.message_json(message_id);
-  recipients uuid[];
-  payloads jsonb[];
-  logged jsonb[];
-begin
-  select array_agg(m.user_id order by m.user_id),
-         array_agg(jsonb_build_object('message', message, 'preview', private.preview_json(conversation, m.user_id),
-                                      'unread_total', private.unread_total_of(m.user_id)) order by m.user_id),
-         array_agg(jsonb_build_object('message_id', message_id) order by m.user_id)
-    into recipients, payloads, logged
-    from public.conversation_members m where m.conversation_id = conversation;
-  perform private.emit(event_type, conversation, recipients, payloads, logged);
-end;
-$$;
-revoke all on function private.emit_message_event(text, uuid, uuid) from public, anon, authenticated;
-
--- Runs after the preview triggers (triggers fire in name order), so the pushed preview is current.
-create function private.publish_message_change() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform private.emit_message_event(
-    case when tg_op = 'INSERT' then 'message.created' else 'message.updated' end, new.id, new.conversation_id);
-  return null;
-end;
-$$;
-revoke all on function private.publish_message_change() from public, anon, authenticated;
-
-create trigger messages_publish
-  after insert or update of body, deleted_at on public.messages
-  for each row execute function private.publish_message_change();
-
--- A read position that moved: the reader's other tabs drop their badges, the other member
--- shows "Seen". Each gets its own read state.
-create function private.emit_read_event(conversation uuid) returns void
-language plpgsql
-set search_path = ''
-as $$
-declare
-  recipients uuid[];
-  payloads jsonb[];
-begin
-  select array_agg(m.user_id order by m.user_id),
-         array_agg(jsonb_build_object('read_state', private.read_state_json(conversation, m.user_id),
-                                      'unread_total', private.unread_total_of(m.user_id)) order by m.user_id)
-    into recipients, payloads
-    from public.conversation_members m where m.conversation_id = conversation;
-  perform private.emit('read', conversation, recipients, payloads);
-end;
-$$;
-revoke all on function private.emit_read_event(uuid) from public, anon, authenticated;
-
--- Archive, mute and read-position changes of a member, as events. A new message also updates
--- member rows (the sender's read position moves to it); the message event covers those, so only
--- changes that come without a new message are published here.
-create function private.on_membership_changed() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  if new.last_message_at is distinct from old.last_message_at then
-    return null; -- part of a new message, published with it
-  end if;
-  if (new.last_read_at, new.last_read_message_id) is distinct from (old.last_read_at, old.last_read_message_id) then
-    perform private.emit_read_event(new.conversation_id);
-  end if;
-  if (new.archived_at, new.muted_until, new.hidden_at) is distinct from (old.archived_at, old.muted_until, old.hidden_at) then
-    perform private.emit('conversation.updated', new.conversation_id, array[new.user_id],
-      array[jsonb_build_object(
-        'read_state', private.read_state_json(new.conversation_id, new.user_id),
-        'preview', private.preview_json(new.conversation_id, new.user_id),
-        'unread_total', private.unread_total_of(new.user_id))],
-      -- The preview holds message text: the log keeps the rest and renders it when read.
-      array[jsonb_build_object(
-        'read_state', private.read_state_json(new.conversation_id, new.user_id),
-        'unread_total', private.unread_total_of(new.user_id))]);
-  end if;
-  return null;
-end;
-$$;
-revoke all on function private.on_membership_changed() from public, anon, authenticated;
-
-create trigger conversation_members_after_change
-  after update of last_read_at, last_read_message_id, archived_at, muted_until, hidden_at on public.conversation_members
-  for each row execute function private.on_membership_changed();
-
--- A block or unblock, to both users: the blocked side's open threads stop offering to send
--- (and start again), and the blocker's other tabs follow.
-create function private.publish_block_change() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-declare
-  block public.user_blocks := case when tg_op = 'INSERT' then new else old end;
-  blocked boolean := tg_op = 'INSERT';
-begin
-  perform private.emit('block.updated', null, array[block.blocker_id, block.blocked_id], array[
-    jsonb_build_object('other_user_id', block.blocked_id, 'by_me', true, 'blocked', blocked),
-    jsonb_build_object('other_user_id', block.blocker_id, 'by_me', false, 'blocked', blocked)
-  ]);
-  return null;
-end;
-$$;
-revoke all on function private.publish_block_change() from public, anon, authenticated;
-
-create trigger user_blocks_publish
-  after insert or delete on public.user_blocks
-  for each row execute function private.publish_block_change();
-
--- An event of the log as clients receive it. Message events are rendered from the message as
--- it is now (an edited or deleted message shows as such; a purged one renders as null and is
--- skipped), and previews from the conversation as it is now, so the log never holds old text.
-create function private.render_event(e public.messaging_events, unread_total integer) returns jsonb
-language sql
-stable
-set search_path = ''
-as $$
-  select case
-    when e.type in ('message.created', 'message.updated') then
-      case when m.message is not null then
-        jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
-          'created_at', e.created_at, 'payload', jsonb_build_object(
-            'message', m.message, 'preview', private.preview_json(e.conversation_id, e.user_id), 'unread_total', unread_total))
-      end
-    when e.type = 'conversation.updated' then
-      jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
-        'created_at', e.created_at, 'payload', e.payload || jsonb_build_object('preview', private.preview_json(e.conversation_id, e.user_id)))
-    else
-      jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
-        'created_at', e.created_at, 'payload', e.payload)
-  end
-  from (select private.message_json((e.payload ->> 'message_id')::uuid) as message) m
-$$;
-revoke all on function private.render_event(public.messaging_events, integer) from public, anon, authenticated;
-
--- The caller's newest event id: where a freshly loaded page starts listening.
-create function public.current_event_cursor() returns bigint
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  me uuid := private.current_user_id();
-begin
-  return coalesce((select c.last_id from public.messaging_event_counters c where c.user_id = me), 0);
-end;
-$$;
-
--- The caller's events after p_cursor, oldest first, at most p_limit. resync is true when the
--- cursor is older than what is kept (or from another database): the client must reload.
-create function public.sync_since(p_cursor bigint, p_limit integer default 500)
-returns jsonb
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  me uuid := private.current_user_id();
-  counter public.messaging_event_counters;
-  page_size integer := least(greatest(coalesce(p_limit, 500), 1), 1000);
-  events jsonb;
-  last_id bigint;
-  scanned integer;
-  total integer := private.unread_total_of(me);
-begin
-  select * into counter from public.messaging_event_counters c where c.user_id = me;
-  if p_cursor is null or p_cursor < 0 or p_cursor < coalesce(counter.pruned_through, 0) or p_cursor > coalesce(counter.last_id, 0) then
-    return jsonb_build_object('events', '[]'::jsonb, 'cursor', coalesce(counter.last_id, 0), 'resync', true, 'has_more', false);
-  end if;
-  select coalesce(jsonb_agg(e.event order by e.id) filter (where e.event is not null), '[]'::jsonb), max(e.id), count(*)
-    into events, last_id, scanned
-    from (select e.id, private.render_event(e, total) as event
-            from public.messaging_events e
-           where e.user_id = me and e.id > p_cursor
-           order by e.id limit page_size) e;
-  return jsonb_build_object(
-    'events', events,
-    'cursor', coalesce(last_id, p_cursor),
-    'resync', false,
-    'has_more', scanned = page_size
-  );
-end;
-$$;
-
--- Fetches events by reference, for the server relaying a NOTIFY too large to carry them.
--- service_role only: it serves every user.
-create function public.messaging_events_by_ref(refs jsonb)
-returns table (user_id uuid, event jsonb)
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select e.user_id, private.render_event(e, private.unread_total_of(e.user_id))
-    from public.messaging_events e
-    join jsonb_to_recordset(refs) as r(user_id uuid, id bigint) on e.user_id = r.user_id and e.id = r.id
-   order by e.user_id, e.id
-$$;
-
--- Deletes events older than p_keep and records, per user, how far the log was cut.
-create function public.prune_messaging_events(p_keep interval default interval '7 days')
-returns bigint
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  removed bigint;
-begin
-  with gone as (
-    delete from public.messaging_events e where e.created_at < now() - p_keep returning e.user_id, e.id
-  ), per_user as (
-    select g.user_id, max(g.id) as through, count(*) as n from gone g group by g.user_id
-  ), marked as (
-    update public.messaging_event_counters c set pruned_through = greatest(c.pruned_through, p.through)
-      from per_user p where c.user_id = p.user_id
-    returning p.n
-  )
-  select coalesce(sum(n), 0) into removed from marked;
-  return removed;
-end;
-$$;
-
-revoke all on function public.current_event_cursor(), public.sync_since(bigint, integer),
-  public.messaging_events_by_ref(jsonb), public.prune_messaging_events(interval)
-  from public, anon, authenticated;
-grant execute on function public.current_event_cursor(), public.sync_since(bigint, integer) to authenticated;
-grant execute on function public.messaging_events_by_ref(jsonb), public.prune_messaging_events(interval) to service_role;
 
 -- Supabase Realtime authorisation: a signed-in user may receive broadcasts on their own
 -- private channel user:<id>, and send and receive typing and presence on the channels
@@ -403,3 +121,179 @@ begin
   end if;
 end
 $$;
+
+-- Appends one event per recipient (payloads in the same order as recipients) and publishes
+-- them. Counter rows are locked in user-id order and stay locked until commit. The log keeps
+-- logged_payloads when given (references, not copies of message text, so an edit, delete or
+-- purge leaves no old text behind); the push carries the rendered payloads.
+create function private.emit(event_type text, conversation uuid, recipients uuid[], payloads jsonb[], logged_payloads jsonb[] default null) returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  published jsonb;
+begin
+  insert into public.messaging_event_counters (user_id)
+  select unnest(recipients) order by 1
+  on conflict (user_id) do nothing;
+  perform from public.messaging_event_counters c where c.user_id = any(recipients) order by c.user_id for update;
+
+  with bumped as (
+    update public.messaging_event_counters c set last_id = c.last_id + 1
+     where c.user_id = any(recipients)
+    returning c.user_id, c.last_id
+  ), rendered as (
+    select b.user_id, b.last_id as id, r.payload, coalesce(r.logged, r.payload) as logged
+      from bumped b
+      join unnest(recipients, payloads, coalesce(logged_payloads, array_fill(null::jsonb, array[cardinality(recipients)])))
+        as r(user_id, payload, logged) on r.user_id = b.user_id
+  ), inserted as (
+    insert into public.messaging_events (user_id, id, type, conversation_id, payload)
+    select x.user_id, x.id, event_type, conversation, x.logged from rendered x
+    returning user_id, id, created_at
+  )
+  select jsonb_agg(jsonb_build_object('user_id', i.user_id, 'id', i.id, 'type', event_type, 'conversation_id', conversation,
+                                      'payload', x.payload, 'created_at', i.created_at))
+    into published
+    from inserted i join rendered x on x.user_id = i.user_id and x.id = i.id;
+  perform public.messaging_publish(published);
+end;
+$$;
+revoke all on function private.emit(text, uuid, uuid[], jsonb[], jsonb[]) from public, anon, authenticated;
+
+-- A member's inbox row of a conversation (list_conversation_previews' shape), for events.
+create function private.preview_json(conversation uuid, member uuid) returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select to_jsonb(v) - 'user_id' from private.conversation_preview_rows v
+   where v.conversation_id = conversation and v.user_id = member
+$$;
+revoke all on function private.preview_json(uuid, uuid) from public, anon, authenticated;
+
+-- An event of the log as clients receive it. Message events are rendered from the message as
+-- it is now (an edited or deleted message shows as such; a purged one renders as null and is
+-- skipped), and previews from the conversation as it is now, so the log never holds old text.
+create function private.render_event(e public.messaging_events, unread_total integer) returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select case
+    when e.type in ('message.created', 'message.updated') then
+      case when m.message is not null then
+        jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
+          'created_at', e.created_at, 'payload', jsonb_build_object(
+            'message', m.message, 'preview', private.preview_json(e.conversation_id, e.user_id), 'unread_total', unread_total))
+      end
+    when e.type = 'conversation.updated' then
+      jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
+        'created_at', e.created_at, 'payload', e.payload || jsonb_build_object('preview', private.preview_json(e.conversation_id, e.user_id)))
+    else
+      jsonb_build_object('user_id', e.user_id, 'id', e.id, 'type', e.type, 'conversation_id', e.conversation_id,
+        'created_at', e.created_at, 'payload', e.payload)
+  end
+  from (select private.message_json((e.payload ->> 'message_id')::uuid) as message) m
+$$;
+revoke all on function private.render_event(public.messaging_events, integer) from public, anon, authenticated;
+
+-- The caller's newest event id: where a freshly loaded page starts listening. Signed-in users.
+create function public.current_event_cursor() returns bigint
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  me uuid := private.current_user_id();
+begin
+  return coalesce((select c.last_id from public.messaging_event_counters c where c.user_id = me), 0);
+end;
+$$;
+revoke all on function public.current_event_cursor() from public, anon, authenticated;
+grant execute on function public.current_event_cursor() to authenticated;
+
+-- The caller's events after p_cursor, oldest first, at most p_limit. resync is true when the
+-- cursor is older than what is kept (or from another database): the client must reload.
+-- Signed-in users, their own log only.
+create function public.sync_since(p_cursor bigint, p_limit integer default 500)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  me uuid := private.current_user_id();
+  counter public.messaging_event_counters;
+  page_size integer := least(greatest(coalesce(p_limit, 500), 1), 1000);
+  events jsonb;
+  last_id bigint;
+  scanned integer;
+  total integer := private.unread_total_of(me);
+begin
+  select * into counter from public.messaging_event_counters c where c.user_id = me;
+  if p_cursor is null or p_cursor < 0 or p_cursor < coalesce(counter.pruned_through, 0) or p_cursor > coalesce(counter.last_id, 0) then
+    return jsonb_build_object('events', '[]'::jsonb, 'cursor', coalesce(counter.last_id, 0), 'resync', true, 'has_more', false);
+  end if;
+  select coalesce(jsonb_agg(e.event order by e.id) filter (where e.event is not null), '[]'::jsonb), max(e.id), count(*)
+    into events, last_id, scanned
+    from (select e.id, private.render_event(e, total) as event
+            from public.messaging_events e
+           where e.user_id = me and e.id > p_cursor
+           order by e.id limit page_size) e;
+  return jsonb_build_object(
+    'events', events,
+    'cursor', coalesce(last_id, p_cursor),
+    'resync', false,
+    'has_more', scanned = page_size
+  );
+end;
+$$;
+revoke all on function public.sync_since(bigint, integer) from public, anon, authenticated;
+grant execute on function public.sync_since(bigint, integer) to authenticated;
+
+-- Fetches events by reference, for the server relaying a NOTIFY too large to carry them.
+-- service_role only: it serves every user.
+create function public.messaging_events_by_ref(refs jsonb)
+returns table (user_id uuid, event jsonb)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select e.user_id, private.render_event(e, private.unread_total_of(e.user_id))
+    from public.messaging_events e
+    join jsonb_to_recordset(refs) as r(user_id uuid, id bigint) on e.user_id = r.user_id and e.id = r.id
+   order by e.user_id, e.id
+$$;
+revoke all on function public.messaging_events_by_ref(jsonb) from public, anon, authenticated;
+grant execute on function public.messaging_events_by_ref(jsonb) to service_role;
+
+-- Deletes events older than p_keep and records, per user, how far the log was cut, so an older
+-- cursor gets resync. For the operator's scheduler: service_role only.
+create function public.prune_messaging_events(p_keep interval default interval '7 days')
+returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  removed bigint;
+begin
+  with gone as (
+    delete from public.messaging_events e where e.created_at < now() - p_keep returning e.user_id, e.id
+  ), per_user as (
+    select g.user_id, max(g.id) as through, count(*) as n from gone g group by g.user_id
+  ), marked as (
+    update public.messaging_event_counters c set pruned_through = greatest(c.pruned_through, p.through)
+      from per_user p where c.user_id = p.user_id
+    returning p.n
+  )
+  select coalesce(sum(n), 0) into removed from marked;
+  return removed;
+end;
+$$;
+revoke all on function public.prune_messaging_events(interval) from public, anon, authenticated;
+grant execute on function public.prune_messaging_events(interval) to service_role;
