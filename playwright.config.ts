@@ -30,24 +30,46 @@ export default defineConfig({
 		},
 		trace: 'retain-on-failure'
 	},
-	webServer: {
-		// The production build on a throwaway embedded PostgreSQL, migrated and seeded at start. The
-		// wrapper is `node build` plus one thing: it tells the tests the database URL, for arranging data in SQL.
-		command: 'npm run build && node --import tsx tests/e2e/serve.ts',
-		url: `http://127.0.0.1:${PORT}/`,
-		timeout: 180_000,
-		reuseExistingServer: false,
-		// SIGTERM lets the server stop its PostgreSQL and delete the throwaway cluster; the default SIGKILL would not.
-		gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
-		stdout: 'pipe',
-		env: {
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			ORIGIN: `http://127.0.0.1:${PORT}`,
-			BAZAAR_DB_EPHEMERAL: '1',
-			E2E_DATABASE_URL_FILE: databaseUrlFile(PORT),
-			DATABASE_URL: '',
-			PUBLIC_SUPABASE_URL: ''
+	webServer: [
+		{
+			// The production build on a throwaway embedded PostgreSQL, migrated and seeded at start. The
+			// wrapper is `node build` plus one thing: it tells the tests the database URL, for arranging data in SQL.
+			command: 'npm run build && node --import tsx tests/e2e/serve.ts',
+			url: `http://127.0.0.1:${PORT}/`,
+			timeout: 180_000,
+			reuseExistingServer: false,
+			// SIGTERM lets the server stop its PostgreSQL and delete the throwaway cluster; the default SIGKILL would not.
+			gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+			stdout: 'pipe',
+			env: {
+				PORT: String(PORT),
+				HOST: '127.0.0.1',
+				ORIGIN: `http://127.0.0.1:${PORT}`,
+				BAZAAR_DB_EPHEMERAL: '1',
+				E2E_DATABASE_URL_FILE: databaseUrlFile(PORT),
+				DATABASE_URL: '',
+				PUBLIC_SUPABASE_URL: ''
+			}
+		},
+		{
+			// A host marketplace that uses the module only through the package's exports (tests/host-app),
+			// built against `npm run package`'s dist/ and served the same way on its own throwaway database.
+			command: 'bash tests/host-app/build.sh && node --import tsx tests/e2e/serve.ts',
+			url: `http://127.0.0.1:${PORT + 1}/sign-in`,
+			timeout: 180_000,
+			reuseExistingServer: false,
+			gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+			stdout: 'pipe',
+			env: {
+				PORT: String(PORT + 1),
+				HOST: '127.0.0.1',
+				ORIGIN: `http://127.0.0.1:${PORT + 1}`,
+				BAZAAR_DB_EPHEMERAL: '1',
+				E2E_BUILD: 'tests/host-app/build',
+				E2E_DATABASE_URL_FILE: databaseUrlFile(PORT + 1),
+				DATABASE_URL: '',
+				PUBLIC_SUPABASE_URL: ''
+			}
 		}
-	}
+	]
 });

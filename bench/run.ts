@@ -15,10 +15,10 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import type { Cursor } from '../src/lib/messaging/schemas.ts';
+import type { Cursor } from '../src/lib/messaging/schemas/index.ts';
 import type { SessionClaims } from '../src/lib/server/auth/jwt.ts';
-import type { MessagingBackend } from '../src/lib/server/backend/messaging-backend.ts';
-import { postgresMessaging } from '../src/lib/server/backend/postgres.ts';
+import type { MessagingBackend } from '../src/lib/server/messaging/backend/messaging-backend.ts';
+import { postgresMessaging } from '../src/lib/server/messaging/backend/postgres.ts';
 import { readConfig } from '../src/lib/server/config.ts';
 import { prepareDatabase, type Database } from '../src/lib/server/db/database.ts';
 import { createPool } from '../src/lib/server/db/pool.ts';
@@ -171,8 +171,8 @@ async function bench(database: Database) {
 				`${users.toLocaleString('en')} users in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s\n`
 		);
 
-		const seller: MessagingBackend = postgresMessaging(pool, claimsFor(data.sellerId));
-		const buyer: MessagingBackend = postgresMessaging(pool, claimsFor(data.busyBuyerId));
+		const seller: MessagingBackend = postgresMessaging({ pool, claims: claimsFor(data.sellerId) });
+		const buyer: MessagingBackend = postgresMessaging({ pool, claims: claimsFor(data.busyBuyerId) });
 		const sellerClaims = claimsFor(data.sellerId);
 		const busy = data.busyConversationId;
 

@@ -1,7 +1,8 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { AuthAdapter } from '$lib/server/auth/auth-adapter';
 import type { SessionClaims } from '$lib/server/auth/jwt';
 import type { Catalogue } from '$lib/server/catalogue/catalogue';
-import type { MessagingBackend } from '$lib/server/backend/messaging-backend';
+import type { MessagingBackend, MessagingRealtime } from '$lib/server';
 
 declare global {
 	namespace App {
@@ -22,8 +23,10 @@ declare global {
 			supabase?: SupabaseClient;
 			/** Plain-PostgreSQL modes only: the claims RPCs run with. */
 			claims?: SessionClaims | null;
+			auth: AuthAdapter;
 			catalogue: Catalogue;
 			messaging: MessagingBackend;
+			messagingRealtime: MessagingRealtime;
 		}
 		interface PageData {
 			user: SessionUser | null;

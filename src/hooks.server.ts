@@ -4,8 +4,7 @@ import { authGuard } from '$lib/server/auth/guard';
 import { localSession } from '$lib/server/auth/local-session';
 import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
-import { postgresMessaging } from '$lib/server/backend/postgres';
-import { supabaseMessaging } from '$lib/server/backend/supabase';
+import { postgresMessaging, supabaseMessaging } from '$lib/server';
 import { runtime } from '$lib/server/runtime';
 
 let sessionHandle: Handle | undefined;
@@ -23,7 +22,8 @@ const backends: Handle = async ({ event, resolve }) => {
 	const rt = await runtime();
 	const { supabase, claims = null } = event.locals;
 	event.locals.catalogue = supabase ? supabaseCatalogue(supabase) : postgresCatalogue(rt.pool!, claims);
-	event.locals.messaging = supabase ? supabaseMessaging(supabase) : postgresMessaging(rt.pool!, claims);
+	event.locals.messaging = supabase ? supabaseMessaging({ supabase }) : postgresMessaging({ pool: rt.pool!, claims });
+	event.locals.messagingRealtime = rt.realtime;
 	return resolve(event);
 };
 

@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessagingEvent, type Message } from '../../src/lib/messaging/schemas.ts';
-import { postgresMessaging } from '../../src/lib/server/backend/postgres.ts';
+import { MessagingEvent, type Message } from '../../src/lib/messaging/schemas/index.ts';
+import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import { freePort, startCluster, type RunningCluster } from '../../src/lib/server/db/embedded-cluster.ts';
 import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
-import { messagingEventStream } from '../../src/lib/server/realtime/event-stream.ts';
-import { RealtimeHub } from '../../src/lib/server/realtime/hub.ts';
-import { listenForEvents, type Listener } from '../../src/lib/server/realtime/listener.ts';
-import { relayPresence } from '../../src/lib/server/realtime/presence.ts';
+import { messagingEventStream } from '../../src/lib/server/messaging/realtime/event-stream.ts';
+import { RealtimeHub } from '../../src/lib/server/messaging/realtime/hub.ts';
+import { listenForEvents, type Listener } from '../../src/lib/server/messaging/realtime/listener.ts';
+import { relayPresence } from '../../src/lib/server/messaging/realtime/presence.ts';
 import { claimsFor, scratchDatabase, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
 import { createActor, marketplace, send, type Actor } from '../support/messaging.ts';
@@ -33,7 +33,7 @@ import { ReconnectingSse, SseConnection, type SseEvent } from '../support/sse-cl
  * into without patching globals. So each server below is wired exactly as runtime() wires it
  * (RealtimeHub, listenForEvents, relayPresence on one pool), and its request handler repeats
  * the route's few lines: the cursor from Last-Event-ID or ?cursor= (same pattern, 400 otherwise),
- * messagingEventStream with syncSince = postgresMessaging(pool, claims).syncSince (what
+ * messagingEventStream with syncSince = postgresMessaging({ pool, claims }).syncSince (what
  * hooks.server.ts puts in locals.messaging) and the route's response headers. The signed-in
  * user, which the app reads from its session cookie, comes from an x-test-user-id header.
  */
@@ -66,7 +66,7 @@ async function startStreamServer(pool: pg.Pool, hub: RealtimeHub): Promise<Strea
 			res.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"Send the last event id you have."}');
 			return;
 		}
-		const backend = postgresMessaging(pool, claimsFor(userId));
+		const backend = postgresMessaging({ pool, claims: claimsFor(userId) });
 		const stream = messagingEventStream({
 			userId,
 			cursor: Number(given),

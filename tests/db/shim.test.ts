@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claimsFor, sqlAs, testPool } from '../support/database.ts';
-import { asUser } from '../../src/lib/server/db/request-scope.ts';
+import { asUser } from '../../src/lib/server/messaging/backend/request-scope.ts';
 
 const db = testPool();
 

@@ -695,3 +695,45 @@ test('unknown or foreign conversations are 404 pages; a malformed key is a clear
 
 	await ana.context().close();
 });
+
+test('mute and unmute: the inbox says "Muted" and the menu offers "Unmute", after a reload too, and unmuting undoes both', async ({ browser }) => {
+	const ana = await signedInPage(browser, 'ana');
+	await sendByAction(ana, keyWith('lee', null), 'Hello Lee, a general question.');
+	await openThread(ana, 'lee', null);
+	const general = conversations(ana).locator(`a[data-conversation-key="${keyWith('lee', null)}"]`);
+	await expect(general).not.toContainText('Muted');
+
+	await conversationMenu(ana, 'Mute');
+	await expect(general).toContainText('Muted');
+	await ana.reload();
+	await hydrated(ana);
+	await expect(general).toContainText('Muted');
+	await conversationMenu(ana, 'Unmute');
+	await expect(general).not.toContainText('Muted');
+	await ana.reload();
+	await hydrated(ana);
+	await expect(general).not.toContainText('Muted');
+	await ana.getByLabel('Conversation options').click();
+	await expect(ana.locator('details.thread-menu').getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
+	await ana.context().close();
+});
+
+test('opening another conversation announces nothing; a message arriving in the open one is announced', async ({ browser }) => {
+	const lee = await signedInPage(browser, 'lee');
+	await sendByAction(lee, keyWith('ana', null), 'General news from Lee.');
+	await sendByAction(lee, keyWith('ana', PRODUCT.lamp), 'The lamp shade is linen.');
+	const ana = await signedInPage(browser, 'ana');
+	await openThread(ana, 'lee', null);
+	const liveRegion = ana.locator('.thread [aria-live="polite"]');
+	await expect(liveRegion).toHaveText('');
+
+	await conversations(ana).locator(`a[data-conversation-key="${keyWith('lee', PRODUCT.lamp)}"]`).click();
+	await expect(messageRow(ana, 'The lamp shade is linen.')).toBeVisible();
+	await expect(ana.locator('.connection-state')).toHaveCount(0);
+	await expect(liveRegion).toHaveText('');
+
+	await sendByAction(lee, keyWith('ana', PRODUCT.lamp), 'It dims, too.');
+	await expect(liveRegion).toHaveText('Lee Seller: It dims, too.');
+	await lee.context().close();
+	await ana.context().close();
+});

@@ -33,5 +33,6 @@ process.env.DATABASE_URL = database.url;
 process.env.BAZAAR_SEED = '0';
 process.env.JWT_SECRET ??= randomBytes(48).toString('base64url');
 
-// Not a literal import: the build is JavaScript outside the type-checked program.
-await import(pathToFileURL(resolve('build/index.js')).href);
+// Not a literal import: the build is JavaScript outside the type-checked program. E2E_BUILD names
+// another app's build (the host-app fixture), served the same way.
+await import(pathToFileURL(resolve(process.env.E2E_BUILD ?? 'build', 'index.js')).href);

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, inject } from 'vitest';
 import type { SessionClaims } from '../../src/lib/server/auth/jwt.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
-import { asUser } from '../../src/lib/server/db/request-scope.ts';
+import { asUser } from '../../src/lib/server/messaging/backend/request-scope.ts';
 
 /** A pool on the run's throwaway database, closed after the file's tests. */
 export function testPool(): pg.Pool {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { postgresMessaging } from '../../src/lib/server/backend/postgres.ts';
-import type { MessagingBackend } from '../../src/lib/server/backend/messaging-backend.ts';
+import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
+import type { MessagingBackend } from '../../src/lib/server/messaging/backend/messaging-backend.ts';
 import { claimsFor } from './database.ts';
 import { createProduct, createUser, type TestUser } from './factories.ts';
 
@@ -12,7 +12,7 @@ export interface Actor extends TestUser {
 
 export async function createActor(db: pg.Pool, overrides: Parameters<typeof createUser>[1] = {}): Promise<Actor> {
 	const user = await createUser(db, overrides);
-	return { ...user, api: postgresMessaging(db, claimsFor(user.id, user.email)) };
+	return { ...user, api: postgresMessaging({ pool: db, claims: claimsFor(user.id, user.email) }) };
 }
 
 /** A buyer, a seller and one of the seller's products. */

@@ -4,7 +4,8 @@ import {
 	type RealtimeEnvironment
 } from '../../src/lib/messaging/realtime/realtime-service.svelte.ts';
 import type { RealtimeTransport, TransportHandlers } from '../../src/lib/messaging/realtime/transport.ts';
-import { MessagingEvent, type MessagingSignal, type SyncResult } from '../../src/lib/messaging/schemas.ts';
+import type { MessagingEvent, MessagingSignal, SyncResult } from '../../src/lib/messaging/schemas/index.ts';
+import { CONVERSATION, readEvent, readState } from '../support/rows.ts';
 
 /**
  * The realtime service's state machine, driven by a fake transport (a server-side event log
@@ -12,29 +13,8 @@ import { MessagingEvent, type MessagingSignal, type SyncResult } from '../../src
  * environment (online and visibility flags, manual timers, deterministic random).
  */
 
-const CONVERSATION = 'c0000000-0000-4000-8000-000000000001';
-
 /** A valid event of the user's log; the service only looks at ids, so a read event will do. */
-function event(id: number): MessagingEvent {
-	return MessagingEvent.parse({
-		type: 'read',
-		id,
-		conversation_id: CONVERSATION,
-		created_at: '2026-11-24T10:00:00.000001+00:00',
-		payload: {
-			read_state: {
-				conversation_id: CONVERSATION,
-				unread_count: 0,
-				last_read_at: null,
-				last_read_message_id: null,
-				archived: false,
-				muted_until: null,
-				other_last_read_at: null,
-				other_last_read_message_id: null
-			}
-		}
-	});
-}
+const event = (id: number): MessagingEvent => readEvent(readState(), { id });
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

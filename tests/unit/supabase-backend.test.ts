@@ -5,8 +5,22 @@ import type { SupabaseClient, WebSocketLikeConstructor } from '@supabase/supabas
 import ws from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MessagingError } from '../../src/lib/messaging/errors.ts';
-import { supabaseMessaging } from '../../src/lib/server/backend/supabase.ts';
-import type { MessagingBackend } from '../../src/lib/server/backend/messaging-backend.ts';
+import { supabaseMessaging } from '../../src/lib/server/messaging/backend/supabase.ts';
+import type { MessagingBackend } from '../../src/lib/server/messaging/backend/messaging-backend.ts';
+import {
+	ALICE,
+	CONVERSATION,
+	ME,
+	PRODUCT,
+	alice,
+	conversationId,
+	message as messageRow,
+	messageId,
+	previewRow,
+	product,
+	readState as readStateRow,
+	searchHitRow
+} from '../support/rows.ts';
 
 /**
  * The Supabase adapter at its HTTP boundary: a real supabase-js client, built the way
@@ -15,13 +29,11 @@ import type { MessagingBackend } from '../../src/lib/server/backend/messaging-ba
  * what the client sent.
  */
 
-const ME = '11111111-1111-4111-8111-111111111111';
-const OTHER = '22222222-2222-4222-8222-222222222222';
-const PRODUCT = 'a0000000-0000-4000-8000-000000000001';
-const CONVERSATION = 'c0000000-0000-4000-8000-000000000001';
-const GENERAL_CONVERSATION = 'c0000000-0000-4000-8000-000000000002';
-const MESSAGE = 'd0000000-0000-4000-8000-000000000001';
-const REPLY_TO = 'd0000000-0000-4000-8000-000000000002';
+/** The other member of the conversations these tests send to and read. */
+const OTHER = ALICE;
+const GENERAL_CONVERSATION = conversationId(2);
+const MESSAGE = messageId(1);
+const REPLY_TO = messageId(2);
 const REPORT = 'e0000000-0000-4000-8000-000000000001';
 
 const ANON_KEY = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.anon-key-for-tests.signature';
@@ -158,7 +170,7 @@ function supabaseClient(cookies: Cookies): SupabaseClient {
 
 function signedIn(): { api: MessagingBackend; cookies: Cookies } {
 	const cookies: Cookies = { jar: [{ name: AUTH_COOKIE, value: SESSION_COOKIE_VALUE }], written: [] };
-	return { api: supabaseMessaging(supabaseClient(cookies)), cookies };
+	return { api: supabaseMessaging({ supabase: supabaseClient(cookies) }), cookies };
 }
 
 /** The one request the call made: an RPC, with the anon key and the user's token. */
@@ -183,7 +195,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Canned rows, shaped as the RPCs return them
+// Canned rows, shaped as the RPCs return them, come from tests/support/rows.ts.
 
 let sequence = 0;
 /** A fresh uuid per call, so pages have distinct ids. */
@@ -191,99 +203,6 @@ function uuid(prefix: string): string {
 	sequence += 1;
 	return `${prefix}-0000-4000-8000-${sequence.toString(16).padStart(12, '0')}`;
 }
-
-function messageRow(overrides: Record<string, unknown> = {}) {
-	return {
-		id: MESSAGE,
-		conversation_id: CONVERSATION,
-		sender_id: ME,
-		sender_username: 'me',
-		sender_display_name: 'Me',
-		sender_avatar_url: null,
-		kind: 'text',
-		body: 'Is it still available?',
-		reply_to_id: null,
-		reply_to_sender_id: null,
-		reply_to_preview: null,
-		reply_to_deleted: false,
-		created_at: '2026-11-24T10:00:00.123456+00:00',
-		edited_at: null,
-		deleted_at: null,
-		product_id: PRODUCT,
-		product_title: 'Bicycle',
-		product_price_cents: 12000,
-		product_currency: 'EUR',
-		product_image_url: null,
-		...overrides
-	};
-}
-
-function readStateRow(overrides: Record<string, unknown> = {}) {
-	return {
-		conversation_id: CONVERSATION,
-		unread_count: 0,
-		last_read_at: '2026-11-24T10:00:00.123456+00:00',
-		last_read_message_id: MESSAGE,
-		archived: false,
-		muted_until: null,
-		other_last_read_at: null,
-		other_last_read_message_id: null,
-		...overrides
-	};
-}
-
-function previewRow(overrides: Record<string, unknown> = {}) {
-	return {
-		conversation_id: CONVERSATION,
-		other_user_id: OTHER,
-		other_username: 'other',
-		other_display_name: 'Other',
-		other_avatar_url: null,
-		product_id: PRODUCT,
-		product_title: 'Bicycle',
-		product_price_cents: 12000,
-		product_currency: 'EUR',
-		product_image_url: null,
-		product_status: 'active',
-		last_message_id: MESSAGE,
-		last_message_at: '2026-11-24T10:00:00.123456+00:00',
-		last_message_preview: 'Is it still available?',
-		last_message_sender_id: OTHER,
-		last_message_deleted: false,
-		unread_count: 1,
-		archived: false,
-		muted_until: null,
-		other_last_read_at: null,
-		...overrides
-	};
-}
-
-function searchRow(overrides: Record<string, unknown> = {}) {
-	return {
-		message_id: MESSAGE,
-		conversation_id: CONVERSATION,
-		sender_id: OTHER,
-		body: 'The bicycle is blue',
-		created_at: '2026-11-24T10:00:00.123456+00:00',
-		other_user_id: OTHER,
-		other_display_name: 'Other',
-		other_avatar_url: null,
-		product_id: PRODUCT,
-		product_title: 'Bicycle',
-		...overrides
-	};
-}
-
-const OTHER_USER = { id: OTHER, username: 'other', display_name: 'Other', avatar_url: null };
-const PRODUCT_SUMMARY = {
-	id: PRODUCT,
-	title: 'Bicycle',
-	price_cents: 12000,
-	currency: 'EUR',
-	image_url: null,
-	status: 'active',
-	seller_id: OTHER
-};
 
 // ---------------------------------------------------------------------------------------
 
@@ -349,8 +268,8 @@ describe('supabase messaging backend: requests and results', () => {
 		const readState = readStateRow();
 		reply({
 			conversation_id: CONVERSATION,
-			other_user: OTHER_USER,
-			product: PRODUCT_SUMMARY,
+			other_user: alice,
+			product: product,
 			read_state: readState,
 			blocked_by_me: false,
 			blocked_me: false,
@@ -362,8 +281,8 @@ describe('supabase messaging backend: requests and results', () => {
 		expect(rpcRequest('open_conversation').body).toStrictEqual({ p_other_user_id: OTHER, p_product_id: PRODUCT, p_limit: 3 });
 		expect(opened.key).toBe(`${OTHER}__${PRODUCT}`);
 		expect(opened.conversation_id).toBe(CONVERSATION);
-		expect(opened.other_user).toStrictEqual(OTHER_USER);
-		expect(opened.product).toStrictEqual(PRODUCT_SUMMARY);
+		expect(opened.other_user).toStrictEqual(alice);
+		expect(opened.product).toStrictEqual(product);
 		expect(opened.read_state).toStrictEqual(readState);
 		expect(opened.page).toStrictEqual({
 			messages: messages.slice(0, 2),
@@ -375,8 +294,8 @@ describe('supabase messaging backend: requests and results', () => {
 		const { api } = signedIn();
 		reply({
 			conversation_id: CONVERSATION,
-			other_user: OTHER_USER,
-			product: PRODUCT_SUMMARY,
+			other_user: alice,
+			product: product,
 			read_state: readStateRow(),
 			blocked_by_me: false,
 			blocked_me: false,
@@ -395,7 +314,7 @@ describe('supabase messaging backend: requests and results', () => {
 		const { api } = signedIn();
 		reply({
 			conversation_id: null,
-			other_user: OTHER_USER,
+			other_user: alice,
 			product: null,
 			read_state: null,
 			blocked_by_me: false,
@@ -606,9 +525,9 @@ describe('supabase messaging backend: requests and results', () => {
 	it('searches messages, keys the hits and computes the next cursor when limit + 1 rows come back', async () => {
 		const { api } = signedIn();
 		const rows = [
-			searchRow({ message_id: uuid('d4000000'), created_at: '2026-11-24T08:00:03.000003+00:00' }),
-			searchRow({ message_id: uuid('d4000000'), product_id: null, product_title: null, created_at: '2026-11-24T08:00:02.000002+00:00' }),
-			searchRow({ message_id: uuid('d4000000'), created_at: '2026-11-24T08:00:01.000001+00:00' })
+			searchHitRow({ message_id: uuid('d4000000'), created_at: '2026-11-24T08:00:03.000003+00:00' }),
+			searchHitRow({ message_id: uuid('d4000000'), product_id: null, product_title: null, created_at: '2026-11-24T08:00:02.000002+00:00' }),
+			searchHitRow({ message_id: uuid('d4000000'), created_at: '2026-11-24T08:00:01.000001+00:00' })
 		];
 		reply(rows);
 
@@ -624,7 +543,7 @@ describe('supabase messaging backend: requests and results', () => {
 
 	it('searches with the default page size after a cursor', async () => {
 		const { api } = signedIn();
-		reply([searchRow()]);
+		reply([searchHitRow()]);
 		const before = { at: '2026-11-24T08:00:00.000001+00:00', id: MESSAGE };
 
 		const page = await api.searchMessages({ query: 'blue', before });
@@ -635,7 +554,7 @@ describe('supabase messaging backend: requests and results', () => {
 
 	it('without a session cookie, calls with the anon key as bearer and reports not_authenticated from the 401', async () => {
 		const cookies: Cookies = { jar: [], written: [] };
-		const api = supabaseMessaging(supabaseClient(cookies));
+		const api = supabaseMessaging({ supabase: supabaseClient(cookies) });
 		replyError(401, { code: '42501', message: 'permission denied for function unread_total' });
 
 		const error = await rejectionOf(api.unreadTotal());

@@ -18,7 +18,7 @@ const GROUP_GAP_MICROS = 5 * 60 * 1_000_000;
  * before the first unread message from the other side, and bubbles grouped by sender.
  */
 export function layoutThread<M extends { id: string; sender_id: string; created_at: string }>(
-	messages: M[],
+	messages: readonly M[],
 	options: { me: string; lastReadAt: string | null; now?: Date; timeZone?: string }
 ): ThreadItem<M>[] {
 	const items: ThreadItem<M>[] = [];
@@ -52,7 +52,7 @@ export function layoutThread<M extends { id: string; sender_id: string; created_
 
 /** My newest message the other side has read up to, for the "Seen" mark. */
 export function lastSeenMessageId<M extends { id: string; sender_id: string; created_at: string }>(
-	messages: M[],
+	messages: readonly M[],
 	me: string,
 	otherLastReadAt: string | null
 ): string | null {

@@ -1,8 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { safeNext } from '$lib/server/auth/guard';
-import { SESSION_COOKIE, SESSION_SECONDS, signInWithPassword } from '$lib/server/auth/local-auth';
-import { runtime } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
 
 const Credentials = z.object({
@@ -19,7 +17,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, locals, url }) => {
+	default: async ({ request, locals }) => {
 		const form = await request.formData();
 		const parsed = Credentials.safeParse({
 			email: form.get('email'),
@@ -30,21 +28,7 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { email, message: INVALID });
 		const { password, next } = parsed.data;
 
-		if (locals.supabase) {
-			const { error } = await locals.supabase.auth.signInWithPassword({ email: parsed.data.email, password });
-			if (error) return fail(400, { email, message: INVALID });
-		} else {
-			const rt = await runtime();
-			const signedIn = await signInWithPassword(rt.pool!, rt.sessionSecret!, parsed.data.email, password);
-			if (!signedIn) return fail(400, { email, message: INVALID });
-			cookies.set(SESSION_COOKIE, signedIn.token, {
-				path: '/',
-				httpOnly: true,
-				sameSite: 'lax',
-				secure: url.protocol === 'https:',
-				maxAge: SESSION_SECONDS
-			});
-		}
+		if (!(await locals.auth.signInWithPassword(parsed.data.email, password))) return fail(400, { email, message: INVALID });
 		redirect(303, safeNext(next));
 	}
 };

@@ -1,5 +1,4 @@
 import { redirect } from '@sveltejs/kit';
-import { SESSION_COOKIE } from '$lib/server/auth/local-auth';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -7,9 +6,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ cookies, locals }) => {
-		if (locals.supabase) await locals.supabase.auth.signOut();
-		else cookies.delete(SESSION_COOKIE, { path: '/' });
+	default: async ({ locals }) => {
+		await locals.auth.signOut();
 		redirect(303, '/');
 	}
 };

@@ -1,22 +1,22 @@
-import { MessagingEvent, MessagingSignal, SyncResult } from '../schemas';
+import type { MessagingApi } from '../api';
+import { MessagingEvent, MessagingSignal } from '../schemas';
 import type { RealtimeTransport, TransportHandlers } from './transport';
 
 const EVENT_TYPES = ['message.created', 'message.updated', 'read', 'conversation.updated', 'block.updated'] as const;
 const SIGNAL_TYPES = ['typing', 'presence'] as const;
 
 /**
- * Plain-PostgreSQL mode: the server's /messages/stream (Server-Sent Events). Reconnection is
+ * Plain-PostgreSQL mode: the server's `<messages page>/stream` (Server-Sent Events). Reconnection is
  * the service's job, with backoff and a catch-up first, so EventSource's own retry is cut short.
  */
-export function sseTransport(options: { base?: string; fetch?: typeof fetch } = {}): RealtimeTransport {
-	const base = options.base ?? '/messages';
-	const fetchImpl = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+export function sseTransport(options: { api: MessagingApi }): RealtimeTransport {
+	const { api } = options;
 	let source: EventSource | null = null;
 
 	return {
 		connect(cursor: number, handlers: TransportHandlers) {
 			source?.close();
-			const current = new EventSource(`${base}/stream?cursor=${cursor}`);
+			const current = new EventSource(api.streamUrl(cursor));
 			source = current;
 			const parse = (data: string) => {
 				try {
@@ -50,20 +50,10 @@ export function sseTransport(options: { base?: string; fetch?: typeof fetch } = 
 			source?.close();
 			source = null;
 		},
-		async sync(cursor: number) {
-			const response = await fetchImpl(`${base}/sync?cursor=${cursor}`, { headers: { accept: 'application/json' } });
-			if (!response.ok) throw new Error(`sync failed: ${response.status}`);
-			return SyncResult.parse(await response.json());
-		},
+		sync: (cursor: number) => api.sync(cursor),
 		watchConversation() {
 			return () => {};
 		},
-		async sendTyping(conversationId: string) {
-			await fetchImpl(`${base}/typing`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ conversation_id: conversationId })
-			});
-		}
+		sendTyping: (conversationId: string) => api.typing(conversationId)
 	};
 }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { formatConversationKey } from './conversation-key';
+import { formatConversationKey } from '../conversation-key';
 
 /**
  * The shapes the messaging RPCs return, shared by server and browser. Timestamps stay the
  * strings PostgreSQL wrote (microsecond precision), so a cursor sent back is exact.
  */
-const Timestamp = z.string().min(1);
-const Id = z.uuid();
+export const Timestamp = z.string().min(1);
+export const Id = z.uuid();
 
 export const InboxFilter = z.enum(['all', 'unread', 'archived']);
 export type InboxFilter = z.infer<typeof InboxFilter>;
@@ -71,10 +71,8 @@ export const ReadState = z.object({
 export type ReadState = z.infer<typeof ReadState>;
 
 /** A page of a thread, newest message first; `next` continues with older messages. */
-export interface MessagePage {
-	messages: Message[];
-	next: Cursor | null;
-}
+export const MessagePage = z.object({ messages: z.array(Message), next: Cursor.nullable() });
+export type MessagePage = z.infer<typeof MessagePage>;
 
 export const OpenedConversationRow = z.object({
 	conversation_id: Id.nullable(),
@@ -116,16 +114,16 @@ export const ConversationPreviewRow = z.object({
 	other_last_read_at: Timestamp.nullable()
 });
 
+export type ConversationPreviewRow = z.infer<typeof ConversationPreviewRow>;
+
 export const ConversationPreview = ConversationPreviewRow.transform((row) => ({
 	...row,
 	key: formatConversationKey({ otherUserId: row.other_user_id, productId: row.product_id })
 }));
 export type ConversationPreview = z.infer<typeof ConversationPreview>;
 
-export interface PreviewPage {
-	previews: ConversationPreview[];
-	next: Cursor | null;
-}
+export const PreviewPage = z.object({ previews: z.array(ConversationPreview), next: Cursor.nullable() });
+export type PreviewPage = z.infer<typeof PreviewPage>;
 
 export const SearchHit = z
 	.object({
@@ -143,71 +141,11 @@ export const SearchHit = z
 	.transform((row) => ({ ...row, key: formatConversationKey({ otherUserId: row.other_user_id, productId: row.product_id }) }));
 export type SearchHit = z.infer<typeof SearchHit>;
 
-export interface SearchPage {
-	hits: SearchHit[];
-	next: Cursor | null;
-}
+export const SearchPage = z.object({ hits: z.array(SearchHit), next: Cursor.nullable() });
+export type SearchPage = z.infer<typeof SearchPage>;
 
 export const BlockState = z.object({ user_id: Id, blocked: z.boolean() });
 export type BlockState = z.infer<typeof BlockState>;
 
 export const ReportReceipt = z.object({ id: Id, message_id: Id });
 export type ReportReceipt = z.infer<typeof ReportReceipt>;
-
-export const ReportReason = z.enum(['spam', 'scam', 'abuse', 'other']);
-export type ReportReason = z.infer<typeof ReportReason>;
-
-/** What a person may type: checked in the browser and the form action before SQL checks it again. */
-export const MESSAGE_MAX_LENGTH = 4000;
-
-/** The recipient's badge total after the event: events carry it so no client has to add up counts it cannot see. */
-const UnreadTotal = z.number().int().nonnegative().optional();
-
-/** One entry of a user's event log, as sync_since and the live push deliver it. */
-export const MessagingEvent = z.discriminatedUnion('type', [
-	z.object({
-		type: z.enum(['message.created', 'message.updated']),
-		id: z.number().int().positive(),
-		conversation_id: Id,
-		created_at: Timestamp,
-		payload: z.object({ message: Message, preview: ConversationPreviewRow.nullable(), unread_total: UnreadTotal })
-	}),
-	z.object({
-		type: z.literal('read'),
-		id: z.number().int().positive(),
-		conversation_id: Id,
-		created_at: Timestamp,
-		payload: z.object({ read_state: ReadState, unread_total: UnreadTotal })
-	}),
-	z.object({
-		type: z.literal('conversation.updated'),
-		id: z.number().int().positive(),
-		conversation_id: Id,
-		created_at: Timestamp,
-		payload: z.object({ read_state: ReadState, preview: ConversationPreviewRow.nullable(), unread_total: UnreadTotal })
-	}),
-	z.object({
-		type: z.literal('block.updated'),
-		id: z.number().int().positive(),
-		conversation_id: z.null(),
-		created_at: Timestamp,
-		/** by_me: the recipient blocked (or unblocked) other_user_id; otherwise other_user_id blocked the recipient. */
-		payload: z.object({ other_user_id: Id, by_me: z.boolean(), blocked: z.boolean(), unread_total: UnreadTotal })
-	})
-]);
-export type MessagingEvent = z.infer<typeof MessagingEvent>;
-
-export const SyncResult = z.object({
-	events: z.array(MessagingEvent),
-	cursor: z.number().int().nonnegative(),
-	resync: z.boolean(),
-	has_more: z.boolean()
-});
-export type SyncResult = z.infer<typeof SyncResult>;
-
-/** Signals that need no log: lost ones are harmless and expire by themselves. */
-export const MessagingSignal = z.discriminatedUnion('type', [
-	z.object({ type: z.literal('typing'), conversation_id: Id, user_id: Id, until: z.number() }),
-	z.object({ type: z.literal('presence'), user_id: Id, online: z.boolean(), last_seen: z.number().nullable() })
-]);
-export type MessagingSignal = z.infer<typeof MessagingSignal>;

@@ -19,6 +19,14 @@ export function supabaseSession(runtime: Runtime): Handle {
 			}
 		});
 		event.locals.supabase = supabase;
+		event.locals.auth = {
+			async signInWithPassword(email, password) {
+				return !(await supabase.auth.signInWithPassword({ email, password })).error;
+			},
+			async signOut() {
+				await supabase.auth.signOut();
+			}
+		};
 		event.locals.safeGetSession = async () => {
 			const {
 				data: { session }

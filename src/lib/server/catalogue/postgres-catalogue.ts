@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SessionClaims } from '../auth/jwt';
-import { asUser } from '../db/request-scope';
+import { asUser } from '../index';
 import { ProductCard, ProductDetail, type Catalogue } from './catalogue';
 
 const COLUMNS = `p.id, p.title, p.price_cents, p.currency::text as currency, p.image_url, p.status::text as status,

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { formatConversationKey } from '$lib/messaging/conversation-key';
+import { formatConversationKey } from '$lib';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { messagingErrorFrom, MessagingError } from '$lib/messaging/errors';
-import type { SessionClaims } from '../auth/jwt';
-import { asUser } from '../db/request-scope';
+import { asUser, type RequestClaims } from './request-scope';
 import { rpcMessagingBackend, type MessagingBackend, type RpcCall } from './messaging-backend';
 
 const FUNCTION_NAME = /^[a-z_]+$/;
@@ -12,7 +11,7 @@ const ARGUMENT_NAME = /^p_[a-z_]+$/;
  * named-argument call, and the result as JSON (rows aggregated into an array, as PostgREST
  * returns them), so both adapters hand the same shapes to the same parsers.
  */
-export function postgresRpc(pool: pg.Pool, claims: SessionClaims | null): RpcCall {
+export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCall {
 	return async (name, args, shape) => {
 		if (!claims) throw new MessagingError('not_authenticated', 'Sign in to use messages.');
 		if (!FUNCTION_NAME.test(name)) throw new Error(`Not an RPC name: ${name}`);
@@ -31,6 +30,7 @@ export function postgresRpc(pool: pg.Pool, claims: SessionClaims | null): RpcCal
 	};
 }
 
-export function postgresMessaging(pool: pg.Pool, claims: SessionClaims | null): MessagingBackend {
-	return rpcMessagingBackend(postgresRpc(pool, claims));
+/** The contract over plain PostgreSQL, as the user whose verified claims are given (null: signed out). */
+export function postgresMessaging(options: { pool: pg.Pool; claims: RequestClaims | null }): MessagingBackend {
+	return rpcMessagingBackend(postgresRpc(options.pool, options.claims));
 }

@@ -1,5 +1,14 @@
 import type pg from 'pg';
-import type { SessionClaims } from '../auth/jwt.ts';
+
+/**
+ * What RPCs read through auth.uid() and auth.jwt(): the verified user's id as `sub`, with the
+ * role PostgREST would switch to. A host app builds these from its own session.
+ */
+export interface RequestClaims {
+	sub: string;
+	role: 'authenticated';
+	[claim: string]: unknown;
+}
 
 /**
  * Runs `work` in one transaction as PostgREST runs a request: the JWT claims in
@@ -8,7 +17,7 @@ import type { SessionClaims } from '../auth/jwt.ts';
  */
 export async function asUser<T>(
 	pool: pg.Pool,
-	claims: SessionClaims | null,
+	claims: RequestClaims | null,
 	work: (client: pg.PoolClient) => Promise<T>
 ): Promise<T> {
 	const client = await pool.connect();

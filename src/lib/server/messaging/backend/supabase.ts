@@ -11,6 +11,7 @@ export function supabaseRpc(supabase: SupabaseClient): RpcCall {
 	};
 }
 
-export function supabaseMessaging(supabase: SupabaseClient): MessagingBackend {
-	return rpcMessagingBackend(supabaseRpc(supabase));
+/** The contract over Supabase: the same RPCs through PostgREST, with the request's session. */
+export function supabaseMessaging(options: { supabase: SupabaseClient }): MessagingBackend {
+	return rpcMessagingBackend(supabaseRpc(options.supabase));
 }

@@ -1,0 +1,15 @@
+/**
+ * The browser half of Bazaar Messaging: the page component, the per-tab client that holds the
+ * inbox and threads and runs the realtime feed, and the shared schemas. Safe to import anywhere.
+ */
+export { default as MessagesPage } from './messaging/components/MessagesPage.svelte';
+export { default as UnreadBadge } from './messaging/components/UnreadBadge.svelte';
+export { MessagingClient, getMessaging, setMessaging, type MessagingOptions } from './messaging/state/messaging-client.svelte';
+export { InboxState } from './messaging/state/inbox.svelte';
+export { ThreadState, type ThreadMessage, type DeliveryStatus } from './messaging/state/thread.svelte';
+export { MessagingApi, type Outcome } from './messaging/api';
+export { formatConversationKey, parseConversationKey, tryParseConversationKey, type ConversationKeyParts } from './messaging/conversation-key';
+export { MessagingError, messagingErrorFrom, type MessagingErrorCode } from './messaging/errors';
+export { formatPrice } from './messaging/price';
+export type { MessagesPageData, MessagesPageForm, MessagesPageLoad } from './messaging/page-data';
+export * from './messaging/schemas';

@@ -1,0 +1,22 @@
+import type { InboxFilter, OpenedConversation, PreviewPage, RealtimeSession, SearchPage } from './schemas';
+
+/** What the messages page's load returns. */
+export interface MessagesPageLoad {
+	filter: InboxFilter;
+	query: string;
+	inbox: PreviewPage;
+	/** The conversation `?conversation=` names; it has no id until its first message. */
+	opened: OpenedConversation | null;
+	/** The results of `?q=`, or the reason there are none a person can fix. */
+	search: { page: SearchPage | null; message: string | null } | null;
+	/** The idempotency key of the next message sent without JavaScript. */
+	draftId: string;
+}
+
+/** The page's data as its component receives it: the load's, plus the layout's realtime session. */
+export interface MessagesPageData extends MessagesPageLoad {
+	messaging: RealtimeSession | null;
+}
+
+/** What a form action of the page answered, as the page receives it after a submission without JavaScript. */
+export type MessagesPageForm = { action: string; ok: boolean; message?: string; body?: string; nextDraftId?: string } | null | undefined;

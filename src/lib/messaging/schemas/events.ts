@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ConversationPreviewRow, Id, Message, ReadState, Timestamp } from './rows';
+
+/** The recipient's badge total after the event: events carry it so no client has to add up counts it cannot see. */
+const UnreadTotal = z.number().int().nonnegative().optional();
+
+/** One entry of a user's event log, as sync_since and the live push deliver it. */
+export const MessagingEvent = z.discriminatedUnion('type', [
+	z.object({
+		type: z.enum(['message.created', 'message.updated']),
+		id: z.number().int().positive(),
+		conversation_id: Id,
+		created_at: Timestamp,
+		payload: z.object({ message: Message, preview: ConversationPreviewRow.nullable(), unread_total: UnreadTotal })
+	}),
+	z.object({
+		type: z.literal('read'),
+		id: z.number().int().positive(),
+		conversation_id: Id,
+		created_at: Timestamp,
+		payload: z.object({ read_state: ReadState, unread_total: UnreadTotal })
+	}),
+	z.object({
+		type: z.literal('conversation.updated'),
+		id: z.number().int().positive(),
+		conversation_id: Id,
+		created_at: Timestamp,
+		payload: z.object({ read_state: ReadState, preview: ConversationPreviewRow.nullable(), unread_total: UnreadTotal })
+	}),
+	z.object({
+		type: z.literal('block.updated'),
+		id: z.number().int().positive(),
+		conversation_id: z.null(),
+		created_at: Timestamp,
+		/** by_me: the recipient blocked (or unblocked) other_user_id; otherwise other_user_id blocked the recipient. */
+		payload: z.object({ other_user_id: Id, by_me: z.boolean(), blocked: z.boolean(), unread_total: UnreadTotal })
+	})
+]);
+export type MessagingEvent = z.infer<typeof MessagingEvent>;
+
+export const SyncResult = z.object({
+	events: z.array(MessagingEvent),
+	cursor: z.number().int().nonnegative(),
+	resync: z.boolean(),
+	has_more: z.boolean()
+});
+export type SyncResult = z.infer<typeof SyncResult>;
+
+/** Signals that need no log: lost ones are harmless and expire by themselves. */
+export const MessagingSignal = z.discriminatedUnion('type', [
+	z.object({ type: z.literal('typing'), conversation_id: Id, user_id: Id, until: z.number() }),
+	z.object({ type: z.literal('presence'), user_id: Id, online: z.boolean(), last_seen: z.number().nullable() })
+]);
+export type MessagingSignal = z.infer<typeof MessagingSignal>;
+
+/** What a signed-in page hands the browser to start its realtime feed: the layout loads it with loadMessagingSession. */
+export const RealtimeSession = z.object({
+	me: Id,
+	/** The last event id the page's data already includes. */
+	cursor: z.number().int().nonnegative(),
+	unreadTotal: z.number().int().nonnegative(),
+	transport: z.enum(['sse', 'supabase']),
+	supabase: z.object({ url: z.string(), anonKey: z.string() }).optional()
+});
+export type RealtimeSession = z.infer<typeof RealtimeSession>;

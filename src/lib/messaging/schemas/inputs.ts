@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { tryParseConversationKey } from '../conversation-key';
+import { BlockState, Message, ReadState, ReportReceipt } from './rows';
+
+/** What a person may type: checked in the browser and the form action before SQL checks it again. */
+export const MESSAGE_MAX_LENGTH = 4000;
+
+export const ReportReason = z.enum(['spam', 'scam', 'abuse', 'other']);
+export type ReportReason = z.infer<typeof ReportReason>;
+
+const NOT_VALID = 'Some of what was sent is not valid.';
+const Uuid = z.uuid({ error: NOT_VALID });
+/** An optional id: a form sends an empty field for "none". */
+const OptionalUuid = z.preprocess((value) => (value === '' || value === undefined ? null : value), Uuid.nullable());
+const Flag = z.enum(['true', 'false'], { error: NOT_VALID }).transform((value) => value === 'true');
+// Generous: the exact limit (in characters as PostgreSQL counts them) is the RPC's to enforce and explain.
+const Body = z.string({ error: 'Write a message before sending.' }).max(20_000, `Messages can be at most ${MESSAGE_MAX_LENGTH} characters.`);
+
+export const ConversationKeyField = z.string({ error: 'This conversation link is not valid.' }).transform((value, ctx) => {
+	const parts = tryParseConversationKey(value);
+	if (!parts) {
+		ctx.addIssue({ code: 'custom', message: 'This conversation link is not valid.' });
+		return z.NEVER;
+	}
+	return parts;
+});
+
+/**
+ * Every form action of the messages page, by name: what its form sends (as
+ * `Object.fromEntries(formData)`) and what it answers. The server parses requests with the
+ * inputs; the browser parses answers with the results.
+ */
+export const MessagingActions = {
+	/** Into the open conversation by id; the first message of a new one goes by key. */
+	send: {
+		input: z
+			.object({ id: Uuid, body: Body, conversation_id: OptionalUuid, key: ConversationKeyField.optional(), reply_to: OptionalUuid })
+			.refine((input) => input.conversation_id !== null || input.key !== undefined, 'This conversation link is not valid.'),
+		result: Message
+	},
+	edit: { input: z.object({ id: Uuid, body: Body }), result: Message },
+	delete: { input: z.object({ id: Uuid }), result: Message },
+	archive: { input: z.object({ conversation_id: Uuid, archived: Flag }), result: ReadState },
+	mute: { input: z.object({ conversation_id: Uuid, muted: Flag }), result: ReadState },
+	block: { input: z.object({ user_id: Uuid, blocked: Flag }), result: BlockState },
+	report: {
+		input: z.object({ message_id: Uuid, reason: ReportReason, details: z.string().max(1000, 'Details can be at most 1000 characters.').default('') }),
+		result: ReportReceipt
+	},
+	read: { input: z.object({ conversation_id: Uuid, up_to: OptionalUuid }), result: ReadState }
+} as const;
+
+export type MessagingAction = keyof typeof MessagingActions;
+export type ActionInput<A extends MessagingAction> = z.infer<(typeof MessagingActions)[A]['input']>;
+export type ActionResultOf<A extends MessagingAction> = z.infer<(typeof MessagingActions)[A]['result']>;
+
+/** The one shape every action answers with (inside SvelteKit's success or failure envelope). */
+export const ActionFailure = z.object({
+	action: z.string(),
+	ok: z.literal(false),
+	code: z.string(),
+	message: z.string(),
+	/** A refused send keeps what the person wrote. */
+	body: z.string().optional()
+});
+export type ActionFailure = z.infer<typeof ActionFailure>;

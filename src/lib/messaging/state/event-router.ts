@@ -1,0 +1,39 @@
+import type { MessagingEvent } from '../schemas';
+import type { InboxState } from './inbox.svelte';
+import type { OpenThreads } from './open-threads.svelte';
+
+/**
+ * Applies one event of the user's log to the inbox and the kept threads: a message, an edit
+ * or delete, a read position, an archive or mute, a block. Every event also carries the
+ * recipient's badge total.
+ */
+export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; threads: OpenThreads }) {
+	const { inbox, threads } = state;
+	if (event.payload.unread_total !== undefined) inbox.setUnreadTotal(event.payload.unread_total);
+	switch (event.type) {
+		case 'message.created':
+		case 'message.updated': {
+			const { message, preview } = event.payload;
+			const key = preview ? inbox.upsert(preview, true) : undefined;
+			const thread = key !== undefined ? threads.get(key) : threads.byConversation(event.conversation_id);
+			if (!thread) break;
+			thread.confirm(message);
+			if (preview) thread.mergeCounts(preview);
+			break;
+		}
+		case 'conversation.updated':
+			if (event.payload.preview) inbox.upsert(event.payload.preview, true);
+			inbox.applyReadState(event.payload.read_state);
+			threads.byConversation(event.conversation_id)?.setReadState(event.payload.read_state);
+			break;
+		case 'read':
+			inbox.applyReadState(event.payload.read_state);
+			threads.byConversation(event.conversation_id)?.setReadState(event.payload.read_state);
+			break;
+		case 'block.updated': {
+			const { other_user_id, by_me, blocked } = event.payload;
+			for (const thread of threads.all()) if (thread.otherUser.id === other_user_id) thread.setBlocked(by_me ? 'byMe' : 'me', blocked);
+			break;
+		}
+	}
+}

@@ -1,0 +1,100 @@
+import { formatConversationKey } from '../conversation-key';
+import type { ConversationPreview, ConversationPreviewRow, Cursor, InboxFilter, PreviewPage, ReadState } from '../schemas';
+import { timeKey } from '../timeline';
+
+/** A preview row as events carry it (without the key) or as pages carry it (with). */
+export type PreviewLike = ConversationPreviewRow & { key?: string };
+
+function belongs(preview: ConversationPreview, filter: InboxFilter): boolean {
+	if (filter === 'archived') return preview.archived;
+	if (preview.archived) return false;
+	return filter === 'all' || preview.unread_count > 0;
+}
+
+/**
+ * The inbox as this tab shows it: previews for one filter, newest activity first, where the
+ * next page starts, and the unread total of the header badge. Pages and live rows merge by
+ * conversation; a late page never replaces a newer row.
+ */
+export class InboxState {
+	#filter = $state<InboxFilter>('all');
+	#previews = $state<ConversationPreview[]>([]);
+	#next = $state.raw<Cursor | null>(null);
+	#unreadTotal = $state(0);
+
+	constructor(options: { unreadTotal?: number } = {}) {
+		this.#unreadTotal = options.unreadTotal ?? 0;
+	}
+
+	get filter() {
+		return this.#filter;
+	}
+	get previews(): readonly ConversationPreview[] {
+		return this.#previews;
+	}
+	/** Where the next page starts; null when everything is loaded. */
+	get next() {
+		return this.#next;
+	}
+	/** The header badge: the server's figure, refreshed by every load and every event. */
+	get unreadTotal() {
+		return this.#unreadTotal;
+	}
+
+	/** A fresh first page for a filter, as the server loaded it. */
+	set(filter: InboxFilter, page: PreviewPage, unreadTotal?: number) {
+		this.#filter = filter;
+		this.#previews = [];
+		this.#next = page.next;
+		if (unreadTotal !== undefined) this.#unreadTotal = unreadTotal;
+		for (const preview of page.previews) this.upsert(preview, false);
+		this.#sort();
+	}
+
+	append(page: PreviewPage) {
+		for (const preview of page.previews) this.upsert(preview, false);
+		this.#next = page.next;
+		this.#sort();
+	}
+
+	setUnreadTotal(total: number) {
+		this.#unreadTotal = total;
+	}
+
+	/** Merges one row; `live` rows (from events) go to the top. Returns the conversation's key. */
+	upsert(row: PreviewLike, live: boolean): string {
+		const key = row.key ?? formatConversationKey({ otherUserId: row.other_user_id, productId: row.product_id });
+		const preview: ConversationPreview = { ...row, key };
+		const index = this.#previews.findIndex((p) => p.conversation_id === preview.conversation_id);
+		if (index >= 0) {
+			// A late page never replaces a newer row (nor its unread count).
+			if (timeKey(this.#previews[index].last_message_at) > timeKey(preview.last_message_at)) return key;
+			if (belongs(preview, this.#filter)) this.#previews[index] = preview;
+			else this.#previews.splice(index, 1);
+		} else if (belongs(preview, this.#filter)) {
+			// Live: newest activity goes on top; an older conversation beyond the loaded page waits for paging.
+			const last = this.#previews.at(-1);
+			if (!live || !this.#next || !last || timeKey(preview.last_message_at) >= timeKey(last.last_message_at)) {
+				this.#previews.push(preview);
+			}
+		}
+		if (live) this.#sort();
+		return key;
+	}
+
+	applyReadState(readState: ReadState) {
+		const preview = this.#previews.find((p) => p.conversation_id === readState.conversation_id);
+		if (!preview) return;
+		preview.unread_count = readState.unread_count;
+		preview.other_last_read_at = readState.other_last_read_at;
+		preview.archived = readState.archived;
+		preview.muted_until = readState.muted_until;
+		if (!belongs(preview, this.#filter)) this.#previews = this.#previews.filter((p) => p.conversation_id !== preview.conversation_id);
+	}
+
+	#sort() {
+		this.#previews.sort(
+			(a, b) => timeKey(b.last_message_at) - timeKey(a.last_message_at) || (a.conversation_id < b.conversation_id ? 1 : -1)
+		);
+	}
+}

@@ -1,0 +1,151 @@
+import { createContext, untrack } from 'svelte';
+import { invalidateAll } from '$app/navigation';
+import { MessagingApi } from '../api';
+import { RealtimeMessagingService } from '../realtime/realtime-service.svelte';
+import { transportFor } from '../realtime/transport-for';
+import type { RealtimeTransport } from '../realtime/transport';
+import type { InboxFilter, MessagingEvent, MessagingSignal, OpenedConversation, PreviewPage, RealtimeSession } from '../schemas';
+import { routeEvent } from './event-router';
+import { InboxState } from './inbox.svelte';
+import { OpenThreads } from './open-threads.svelte';
+
+export interface MessagingOptions {
+	/** Where the messages page is mounted; its endpoints live under it. Default `/messages`. */
+	basePath?: string;
+	/** The link of a product page. Default `/products/<id>`. */
+	productHref?: (productId: string) => string;
+	/** Threads kept in memory. */
+	maxThreads?: number;
+}
+
+/**
+ * The browser side of messaging for one tab: the inbox, the kept threads, the realtime service
+ * feeding them, and the short-lived signals (who is typing, who is online). Create it during a
+ * layout's initialisation and hand it down with `setMessaging`; on the server it only renders
+ * what the page loaded (it starts nothing there), and a new one is made for every request.
+ */
+export class MessagingClient {
+	readonly api: MessagingApi;
+	readonly basePath: string;
+	readonly productHref: (productId: string) => string;
+	/** conversation id → when the other member's "typing…" expires (ms since epoch). */
+	readonly typing = $state<Record<string, number>>({});
+	readonly presence = $state<Record<string, { online: boolean; last_seen: number | null }>>({});
+	#service = $state.raw<RealtimeMessagingService | null>(null);
+	#inbox = $state.raw(new InboxState());
+	#threads = $state.raw(new OpenThreads());
+	#maxThreads: number | undefined;
+	/** Whose state this is: a different user starts from nothing, as keys are relative to the viewer. */
+	#owner = $state<string | null>(null);
+
+	constructor(options: MessagingOptions = {}) {
+		this.basePath = (options.basePath ?? '/messages').replace(/\/$/, '');
+		this.productHref = options.productHref ?? ((id) => `/products/${id}`);
+		this.api = new MessagingApi({ basePath: this.basePath });
+		this.#maxThreads = options.maxThreads;
+		this.#threads = new OpenThreads({ maxThreads: options.maxThreads });
+	}
+
+	get inbox(): InboxState {
+		return this.#inbox;
+	}
+
+	get threads(): OpenThreads {
+		return this.#threads;
+	}
+
+	/** The signed-in user whose messages these are. */
+	get me() {
+		return this.#owner;
+	}
+
+	/** live, connecting, reconnecting or offline; live when nothing runs (server rendering, no JavaScript). */
+	get connection() {
+		return this.#service?.state ?? 'live';
+	}
+
+	/** What the server loaded for a page: the inbox's first page and, if one is open, the thread. */
+	showPage(page: { session: RealtimeSession; filter: InboxFilter; inbox: PreviewPage; opened: OpenedConversation | null }) {
+		this.#own(page.session.me);
+		this.inbox.set(page.filter, page.inbox, page.session.unreadTotal);
+		return page.opened ? this.threads.open(page.opened) : null;
+	}
+
+	applyEvent(event: MessagingEvent) {
+		routeEvent(event, this);
+		// A message from someone ends their typing indicator.
+		if (event.type === 'message.created' && event.payload.message.sender_id !== this.#owner) delete this.typing[event.conversation_id];
+	}
+
+	/**
+	 * For the layout, during its initialisation: shows the signed-in user's badge at once (server
+	 * rendering too) and, in the browser, runs their realtime feed while they stay signed in.
+	 * Only a change of user restarts the feed: later loads of the same user's session must not.
+	 */
+	followSession(session: () => RealtimeSession | null) {
+		const first = untrack(session);
+		if (first) {
+			this.#own(first.me);
+			this.inbox.setUnreadTotal(first.unreadTotal);
+		}
+		$effect(() => {
+			const me = session()?.me;
+			if (!me) return;
+			return untrack(() => this.connect({ session: session()!, onResync: () => void invalidateAll() }));
+		});
+	}
+
+	/**
+	 * Starts the realtime feed for a signed-in user, from the cursor the page's data includes.
+	 * Returns the stop. `onResync` runs when the log no longer reaches back to the cursor: reload the page's data.
+	 */
+	connect(options: { session: RealtimeSession; onResync: () => void; transport?: RealtimeTransport }): () => void {
+		const { session } = options;
+		this.#own(session.me);
+		this.inbox.setUnreadTotal(session.unreadTotal);
+		let stopped = false;
+		let service: RealtimeMessagingService | null = null;
+		const started = options.transport ? Promise.resolve(options.transport) : transportFor({ session, api: this.api });
+		void started.then((transport) => {
+			if (stopped) return;
+			service = new RealtimeMessagingService({
+				transport,
+				cursor: session.cursor,
+				onEvent: (event) => this.applyEvent(event),
+				onSignal: (signal) => this.#signal(signal),
+				onResync: options.onResync
+			});
+			this.#service = service;
+			service.start();
+		});
+		return () => {
+			stopped = true;
+			service?.stop();
+			if (this.#service === service) this.#service = null;
+		};
+	}
+
+	sendTyping(conversationId: string) {
+		return this.#service?.sendTyping(conversationId);
+	}
+
+	/** Receives the other member's typing while a thread is open; returns the way to stop. */
+	watchConversation(conversationId: string): () => void {
+		return this.#service?.watchConversation(conversationId) ?? (() => {});
+	}
+
+	#own(me: string) {
+		if (this.#owner === me) return;
+		this.#owner = me;
+		this.#inbox = new InboxState();
+		this.#threads = new OpenThreads({ maxThreads: this.#maxThreads });
+	}
+
+	#signal(signal: MessagingSignal) {
+		if (signal.type === 'typing') this.typing[signal.conversation_id] = signal.until;
+		else this.presence[signal.user_id] = { online: signal.online, last_seen: signal.last_seen };
+	}
+}
+
+/** The tab's MessagingClient, set once by the layout and read by every messaging component. */
+export const [getMessaging, setMessaging] = createContext<MessagingClient>();

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { error, fail, type RequestEvent } from '@sveltejs/kit';
+import { MessagingError } from '../../messaging/errors';
+import { MessagingActions, type ActionInput, type MessagingAction } from '../../messaging/schemas';
+import type { MessagingBackend } from './backend/messaging-backend';
+
+type Handlers = { [A in MessagingAction]: (input: ActionInput<A>, messaging: MessagingBackend) => Promise<unknown> };
+
+const handlers: Handlers = {
+	send: ({ id, body, conversation_id, key, reply_to }, messaging) =>
+		messaging.sendMessage({ id, body, replyToId: reply_to, ...(conversation_id ? { conversationId: conversation_id } : { to: key! }) }),
+	edit: (input, messaging) => messaging.editMessage(input),
+	delete: (input, messaging) => messaging.deleteMessage(input),
+	archive: (input, messaging) => messaging.setArchived({ conversationId: input.conversation_id, archived: input.archived }),
+	mute: (input, messaging) => messaging.setMuted({ conversationId: input.conversation_id, until: input.muted ? 'infinity' : null }),
+	block: (input, messaging) => (input.blocked ? messaging.blockUser({ userId: input.user_id }) : messaging.unblockUser({ userId: input.user_id })),
+	report: (input, messaging) => messaging.reportMessage({ messageId: input.message_id, reason: input.reason, details: input.details }),
+	read: (input, messaging) => messaging.markConversationRead({ conversationId: input.conversation_id, upToMessageId: input.up_to })
+};
+
+/**
+ * One named form action: parse the form once with the action's schema, make one call, answer
+ * in the one shape every action shares. A refused send keeps what the person wrote, and a
+ * stored one hands out the idempotency key of the next draft (for sending without JavaScript).
+ */
+function action<A extends MessagingAction>(name: A) {
+	return async ({ request, locals }: RequestEvent) => {
+		if (!locals.user) error(401, { message: 'Sign in to use messages.' });
+		const form = Object.fromEntries(await request.formData());
+		const body = typeof form.body === 'string' ? form.body : undefined;
+		const parsed = MessagingActions[name].input.safeParse(form);
+		if (!parsed.success) {
+			return fail(400, { action: name, ok: false as const, code: 'invalid_input', message: parsed.error.issues[0]?.message ?? 'Some of what was sent is not valid.', body });
+		}
+		try {
+			const result = await handlers[name](parsed.data as never, locals.messaging);
+			return { action: name, ok: true as const, result, nextDraftId: name === 'send' ? randomUUID() : undefined };
+		} catch (e) {
+			if (e instanceof MessagingError) return fail(e.status, { action: name, ok: false as const, code: e.code, message: e.message, body });
+			throw e;
+		}
+	};
+}
+
+/** The messages page's named form actions, for `export { actions }` in a `+page.server.ts`. */
+export const actions = Object.fromEntries((Object.keys(handlers) as MessagingAction[]).map((name) => [name, action(name)])) as {
+	[A in MessagingAction]: ReturnType<typeof action<A>>;
+};

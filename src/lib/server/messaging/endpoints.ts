@@ -1,0 +1,104 @@
+import { error, json, type RequestEvent } from '@sveltejs/kit';
+import { z } from 'zod';
+import { InboxFilter } from '../../messaging/schemas';
+import { cursorFrom } from './backend/cursor-params';
+import { orErrorPage } from './backend/user-errors';
+import { messagingEventStream } from './realtime/event-stream';
+import { typingRecipient } from './realtime/signal-recipients';
+
+const CURSOR = /^\d{1,15}$/;
+const TYPING_MS = 5_000;
+const Typing = z.object({ conversation_id: z.uuid() });
+
+function signedIn(locals: App.Locals): NonNullable<App.Locals['user']> {
+	if (!locals.user) error(401, { message: 'Sign in to use messages.' });
+	return locals.user;
+}
+
+/** The server's own realtime relay; Supabase mode has Supabase Realtime instead. */
+function relay(locals: App.Locals) {
+	const realtime = locals.messagingRealtime;
+	if (realtime.transport !== 'sse') error(404, { message: 'Realtime runs through Supabase in this mode.' });
+	return realtime;
+}
+
+const reads: Record<string, (event: RequestEvent) => Promise<Response>> = {
+	/** Older messages of a thread, loaded as the reader scrolls up. */
+	async history({ locals, url }) {
+		signedIn(locals);
+		const conversationId = z.uuid().safeParse(url.searchParams.get('conversation_id'));
+		if (!conversationId.success) error(400, { message: 'conversation_id must be a conversation id.' });
+		const before = cursorFrom(url);
+		return json(await orErrorPage(() => locals.messaging.listMessages({ conversationId: conversationId.data, before, limit: 50 })));
+	},
+
+	/** More of the inbox, loaded as the list scrolls. */
+	async previews({ locals, url }) {
+		signedIn(locals);
+		const filter = InboxFilter.safeParse(url.searchParams.get('filter') ?? 'all');
+		if (!filter.success) error(400, { message: 'filter must be all, unread or archived.' });
+		const before = cursorFrom(url);
+		return json(await orErrorPage(() => locals.messaging.listConversationPreviews({ filter: filter.data, before })));
+	},
+
+	/** Catch-up for a tab coming back: the caller's events after ?cursor=. */
+	async sync({ locals, url }) {
+		signedIn(locals);
+		const cursor = url.searchParams.get('cursor') ?? '';
+		if (!CURSOR.test(cursor)) error(400, { message: 'cursor must be the last event id you have.' });
+		return json(await orErrorPage(() => locals.messaging.syncSince({ cursor: Number(cursor) })));
+	},
+
+	/** The signed-in user's events as Server-Sent Events, from Last-Event-ID (or ?cursor) on. */
+	async stream({ locals, request, url }) {
+		const { hub } = relay(locals);
+		const user = signedIn(locals);
+		const given = request.headers.get('last-event-id') ?? url.searchParams.get('cursor') ?? '';
+		if (!CURSOR.test(given)) error(400, { message: 'Send the last event id you have (Last-Event-ID or ?cursor=).' });
+		const stream = messagingEventStream({
+			userId: user.id,
+			cursor: Number(given),
+			hub,
+			syncSince: (cursor) => locals.messaging.syncSince({ cursor }),
+			log: (line) => console.warn(`[realtime] ${line}`)
+		});
+		return new Response(stream, {
+			headers: {
+				'content-type': 'text/event-stream; charset=utf-8',
+				'cache-control': 'no-cache, no-transform',
+				connection: 'keep-alive',
+				'x-accel-buffering': 'no'
+			}
+		});
+	}
+};
+
+const writes: Record<string, (event: RequestEvent) => Promise<Response>> = {
+	/** "ana is typing…": relayed to the other member's open streams, never stored. */
+	async typing({ locals, request }) {
+		const { hub, pool } = relay(locals);
+		const user = signedIn(locals);
+		const parsed = Typing.safeParse(await request.json().catch(() => null));
+		if (!parsed.success) error(400, { message: 'Send {"conversation_id": "<uuid>"}.' });
+		const recipient = await typingRecipient(pool, user.id, parsed.data.conversation_id);
+		// Not a member, or blocked either way: nothing to tell, and no hint which.
+		if (recipient) {
+			hub.signal(recipient, { type: 'typing', conversation_id: parsed.data.conversation_id, user_id: user.id, until: Date.now() + TYPING_MS });
+		}
+		return new Response(null, { status: 204 });
+	}
+};
+
+function dispatch(table: Record<string, (event: RequestEvent) => Promise<Response>>) {
+	return (event: RequestEvent) => {
+		const handler = Object.hasOwn(table, event.params.endpoint ?? '') ? table[event.params.endpoint!] : undefined;
+		if (!handler) error(404, { message: 'Not found' });
+		return handler(event);
+	};
+}
+
+/**
+ * The messaging endpoints under the messages page, for `export const { GET, POST } = messagingEndpoints`
+ * in `<messages page>/[endpoint]/+server.ts`: GET history, previews, sync and stream; POST typing.
+ */
+export const messagingEndpoints = { GET: dispatch(reads), POST: dispatch(writes) };

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { error, type ServerLoadEvent } from '@sveltejs/kit';
+import { tryParseConversationKey } from '../../messaging/conversation-key';
+import { MessagingError } from '../../messaging/errors';
+import type { MessagesPageLoad } from '../../messaging/page-data';
+import { InboxFilter } from '../../messaging/schemas';
+import type { MessagingBackend } from './backend/messaging-backend';
+import { orErrorPage } from './backend/user-errors';
+
+export { actions } from './actions';
+
+/**
+ * The messages page: the inbox for `?filter=`, the conversation `?conversation=<key>` names
+ * (opening never creates one), and the results of `?q=`. For `export { load }` in a
+ * `+page.server.ts` under a layout that loads `loadMessagingSession`.
+ */
+export async function load({ url, locals, parent }: ServerLoadEvent): Promise<MessagesPageLoad> {
+	if (!locals.user) error(401, { message: 'Sign in to see your messages.' });
+	// The layout reads the realtime cursor; our data must be read after it, or an event committed
+	// in between would be neither in the data nor after the cursor.
+	await parent();
+	const filter = InboxFilter.catch('all').parse(url.searchParams.get('filter') ?? 'all');
+	const key = url.searchParams.get('conversation');
+	const query = (url.searchParams.get('q') ?? '').trim();
+	const parts = key === null ? null : tryParseConversationKey(key);
+	if (key !== null && !parts) error(400, { message: 'This conversation link is not valid.' });
+	const [inbox, opened, search] = await Promise.all([
+		locals.messaging.listConversationPreviews({ filter }),
+		parts ? orErrorPage(() => locals.messaging.openConversation(parts)) : null,
+		query ? searchOrMessage(locals.messaging, query) : null
+	]);
+	return {
+		filter,
+		query,
+		inbox,
+		opened,
+		search,
+		// For sending without JavaScript: the idempotency key of the next message, so a resubmitted form stores it once.
+		draftId: randomUUID()
+	};
+}
+
+/** A search a person got wrong (too long, no words) shows its message above the inbox; real failures still throw. */
+async function searchOrMessage(messaging: MessagingBackend, query: string) {
+	try {
+		return { page: await messaging.searchMessages({ query }), message: null };
+	} catch (e) {
+		if (e instanceof MessagingError) return { page: null, message: e.message };
+		throw e;
+	}
+}

@@ -1,0 +1,13 @@
+import type { MessagingBackend, MessagingRealtime } from 'bazaar-messaging/server';
+
+declare global {
+	namespace App {
+		interface Locals {
+			user: { id: string } | null;
+			messaging: MessagingBackend;
+			messagingRealtime: MessagingRealtime;
+		}
+	}
+}
+
+export {};

@@ -1,0 +1,19 @@
+import type { Handle } from '@sveltejs/kit';
+import pg from 'pg';
+import { postgresMessaging, startPostgresRealtime } from 'bazaar-messaging/server';
+
+const connectionString = process.env.DATABASE_URL;
+if (!connectionString) throw new Error('DATABASE_URL is not set');
+const pool = new pg.Pool({ connectionString });
+pool.on('error', () => {});
+const realtime = startPostgresRealtime({ connectionString, pool });
+
+// This host's own sign-in is a cookie naming the user: enough for a fixture, and all the
+// messaging module needs from a host is the verified user id.
+export const handle: Handle = async ({ event, resolve }) => {
+	const id = event.cookies.get('host-user') ?? null;
+	event.locals.user = id ? { id } : null;
+	event.locals.messaging = postgresMessaging({ pool, claims: id ? { sub: id, role: 'authenticated' } : null });
+	event.locals.messagingRealtime = realtime;
+	return resolve(event);
+};

@@ -1,0 +1,1 @@
+export { loadMessagesPage as load, messagesPageActions as actions } from 'bazaar-messaging/server';

@@ -1,0 +1,3 @@
+import { messagingEndpoints } from 'bazaar-messaging/server';
+
+export const { GET, POST } = messagingEndpoints;

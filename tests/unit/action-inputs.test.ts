@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { MessagingActions, type ActionInput, type MessagingAction } from '../../src/lib/messaging/schemas/inputs.ts';
+import { ALICE, CONVERSATION, KEY, PRODUCT, messageId } from '../support/rows.ts';
+
+/**
+ * The form actions' inputs, parsed as the server parses them: a real form's fields through
+ * `Object.fromEntries(formData)`, the first issue's message being what the person reads.
+ */
+
+const NOT_VALID = 'Some of what was sent is not valid.';
+const BAD_LINK = 'This conversation link is not valid.';
+
+function submit<A extends MessagingAction>(name: A, fields: Record<string, string>) {
+	const form = new FormData();
+	for (const [field, value] of Object.entries(fields)) form.set(field, value);
+	return MessagingActions[name].input.safeParse(Object.fromEntries(form)) as z.ZodSafeParseResult<ActionInput<A>>;
+}
+
+/** What the person is told when the action refuses the form. */
+function refusal(result: z.ZodSafeParseResult<unknown>): string | undefined {
+	expect(result.success, 'the form is refused').toBe(false);
+	return result.error?.issues[0]?.message;
+}
+
+const ID = messageId(100);
+
+describe('MessagingActions.send: input', () => {
+	it('sends into a conversation by id, with no reply', () => {
+		const result = submit('send', { id: ID, body: 'Yes, it is', conversation_id: CONVERSATION, reply_to: '' });
+		expect(result.success).toBe(true);
+		expect(result.data).toEqual({ id: ID, body: 'Yes, it is', conversation_id: CONVERSATION, reply_to: null });
+	});
+
+	it("the first message of a new conversation goes by key, parsed into the other member and the product", () => {
+		const result = submit('send', { id: ID, body: 'Hi', conversation_id: '', key: KEY, reply_to: '' });
+		expect(result.data).toMatchObject({ conversation_id: null, key: { otherUserId: ALICE, productId: PRODUCT }, reply_to: null });
+
+		const general = submit('send', { id: ID, body: 'Hi', key: `${ALICE}__general` });
+		expect(general.data).toMatchObject({ conversation_id: null, key: { otherUserId: ALICE, productId: null } });
+	});
+
+	it('a form with neither a conversation id nor a key is refused as a bad link', () => {
+		expect(refusal(submit('send', { id: ID, body: 'Hi' }))).toBe(BAD_LINK);
+		expect(refusal(submit('send', { id: ID, body: 'Hi', conversation_id: '', reply_to: '' }))).toBe(BAD_LINK);
+	});
+
+	it('a key that is not a conversation key is refused as a bad link', () => {
+		expect(refusal(submit('send', { id: ID, body: 'Hi', key: `${ALICE}__chair` }))).toBe(BAD_LINK);
+		expect(refusal(submit('send', { id: ID, body: 'Hi', key: 'not-a-key' }))).toBe(BAD_LINK);
+	});
+
+	it('an empty reply_to means no reply; a message id is kept', () => {
+		expect(submit('send', { id: ID, body: 'Hi', conversation_id: CONVERSATION, reply_to: '' }).data?.reply_to).toBeNull();
+		expect(submit('send', { id: ID, body: 'Hi', conversation_id: CONVERSATION }).data?.reply_to).toBeNull();
+		expect(submit('send', { id: ID, body: 'Hi', conversation_id: CONVERSATION, reply_to: messageId(1) }).data?.reply_to).toBe(messageId(1));
+	});
+
+	it('ids that are not uuids are refused with the same plain message', () => {
+		expect(refusal(submit('send', { id: 'draft-1', body: 'Hi', conversation_id: CONVERSATION }))).toBe(NOT_VALID);
+		expect(refusal(submit('send', { id: '', body: 'Hi', conversation_id: CONVERSATION }))).toBe(NOT_VALID);
+		expect(refusal(submit('send', { id: ID, body: 'Hi', conversation_id: '42' }))).toBe(NOT_VALID);
+		expect(refusal(submit('send', { id: ID, body: 'Hi', conversation_id: CONVERSATION, reply_to: 'x' }))).toBe(NOT_VALID);
+	});
+
+	it('a form without a body asks for a message', () => {
+		expect(refusal(submit('send', { id: ID, conversation_id: CONVERSATION }))).toBe('Write a message before sending.');
+	});
+});
+
+describe('MessagingActions: the other actions', () => {
+	it.each([
+		['archive', 'archived', 'conversation_id', CONVERSATION],
+		['mute', 'muted', 'conversation_id', CONVERSATION],
+		['block', 'blocked', 'user_id', ALICE]
+	] as const)("%s: '%s' true and false become booleans; anything else is refused", (name, flag, idField, id) => {
+		expect(submit(name, { [idField]: id, [flag]: 'true' }).data).toEqual({ [idField]: id, [flag]: true });
+		expect(submit(name, { [idField]: id, [flag]: 'false' }).data).toEqual({ [idField]: id, [flag]: false });
+		expect(refusal(submit(name, { [idField]: id, [flag]: 'yes' }))).toBe(NOT_VALID);
+		expect(refusal(submit(name, { [idField]: id }))).toBe(NOT_VALID);
+		expect(refusal(submit(name, { [idField]: 'nope', [flag]: 'true' }))).toBe(NOT_VALID);
+	});
+
+	it('edit and delete need a message id', () => {
+		expect(submit('edit', { id: ID, body: 'Edited' }).data).toEqual({ id: ID, body: 'Edited' });
+		expect(refusal(submit('edit', { id: 'x', body: 'Edited' }))).toBe(NOT_VALID);
+		expect(submit('delete', { id: ID }).data).toEqual({ id: ID });
+		expect(refusal(submit('delete', { id: 'x' }))).toBe(NOT_VALID);
+	});
+
+	it('read marks up to a message, or everything when up_to is empty', () => {
+		expect(submit('read', { conversation_id: CONVERSATION, up_to: '' }).data).toEqual({ conversation_id: CONVERSATION, up_to: null });
+		expect(submit('read', { conversation_id: CONVERSATION }).data).toEqual({ conversation_id: CONVERSATION, up_to: null });
+		expect(submit('read', { conversation_id: CONVERSATION, up_to: ID }).data).toEqual({ conversation_id: CONVERSATION, up_to: ID });
+		expect(refusal(submit('read', { conversation_id: 'x' }))).toBe(NOT_VALID);
+	});
+
+	it('report takes a known reason and details that default to empty', () => {
+		expect(submit('report', { message_id: ID, reason: 'spam' }).data).toEqual({ message_id: ID, reason: 'spam', details: '' });
+		expect(submit('report', { message_id: ID, reason: 'scam', details: 'Asked for a bank transfer' }).data?.details).toBe('Asked for a bank transfer');
+		expect(submit('report', { message_id: ID, reason: 'rude' }).success).toBe(false);
+		expect(refusal(submit('report', { message_id: 'x', reason: 'spam' }))).toBe(NOT_VALID);
+	});
+});

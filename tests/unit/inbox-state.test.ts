@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { messagingState, type MessagingState } from '../support/messaging-state.ts';
+import {
+	ALICE,
+	BOB,
+	CONVERSATION,
+	PRODUCT,
+	at,
+	conversationId,
+	conversationUpdatedEvent,
+	message,
+	messageEvent,
+	messageId,
+	preview,
+	previewRow,
+	readEvent,
+	readState,
+	userId
+} from '../support/rows.ts';
+
+/**
+ * The inbox's previews for one filter: newest activity first, live rows merged by conversation,
+ * a late page never replacing a newer row, and rows leaving and joining the filter as their
+ * read state changes.
+ */
+
+function threeConversations(state: MessagingState) {
+	state.inbox.set(
+		'all',
+		{
+			previews: [
+				preview({ conversation_id: conversationId(1), other_user_id: userId(1), last_message_at: at(30) }),
+				preview({ conversation_id: conversationId(2), other_user_id: userId(2), last_message_at: at(20) }),
+				preview({ conversation_id: conversationId(3), other_user_id: userId(3), last_message_at: at(10) })
+			],
+			next: null
+		},
+		0
+	);
+}
+const order = (state: MessagingState) => state.inbox.previews.map((p) => p.conversation_id);
+
+describe('InboxState: previews', () => {
+	it('previews re-sort live by last_message_at, newest activity first', () => {
+		const state = messagingState();
+		threeConversations(state);
+		expect(order(state)).toEqual([1, 2, 3].map(conversationId));
+
+		state.apply(
+			messageEvent(message({ id: messageId(3), conversation_id: conversationId(3), created_at: at(40) }), {
+				preview: { conversation_id: conversationId(3), other_user_id: userId(3), unread_count: 1 }
+			})
+		);
+		expect(order(state)).toEqual([3, 1, 2].map(conversationId));
+		expect(state.inbox.previews[0]).toMatchObject({ last_message_at: at(40), last_message_preview: 'Is it still available?', unread_count: 1 });
+
+		// Microseconds decide too.
+		state.apply(
+			messageEvent(message({ id: messageId(2), conversation_id: conversationId(2), created_at: at(40, 2) }), {
+				preview: { conversation_id: conversationId(2), other_user_id: userId(2) }
+			})
+		);
+		expect(order(state)).toEqual([2, 3, 1].map(conversationId));
+	});
+
+	it("a new conversation's first message event puts its preview at the top", () => {
+		const state = messagingState();
+		threeConversations(state);
+		const first = message({ id: messageId(9), conversation_id: conversationId(9), sender_id: BOB, created_at: at(45) });
+		state.apply(messageEvent(first, { preview: { conversation_id: conversationId(9), other_user_id: BOB, product_id: null, unread_count: 1 } }));
+
+		expect(order(state)).toEqual([9, 1, 2, 3].map(conversationId));
+		expect(state.inbox.previews[0].key).toBe(`${BOB}__general`);
+	});
+
+	it('a live row older than the loaded page waits for paging when more pages follow', () => {
+		const state = messagingState();
+		state.inbox.set('all', { previews: [preview({ last_message_at: at(30) })], next: { at: at(30), id: CONVERSATION } }, 0);
+		state.apply(
+			messageEvent(message({ id: messageId(9), conversation_id: conversationId(9), created_at: at(10) }), {
+				preview: { conversation_id: conversationId(9), other_user_id: BOB }
+			})
+		);
+		expect(order(state)).toEqual([CONVERSATION]);
+
+		// With everything loaded, there is no page to wait for.
+		state.inbox.append({ previews: [], next: null });
+		state.apply(
+			messageEvent(message({ id: messageId(9), conversation_id: conversationId(9), created_at: at(10) }), {
+				preview: { conversation_id: conversationId(9), other_user_id: BOB }
+			})
+		);
+		expect(order(state)).toEqual([CONVERSATION, conversationId(9)]);
+	});
+
+	it('an older preview row from a late page changes neither the newer preview nor the unread total', () => {
+		const state = messagingState();
+		state.inbox.set('all', { previews: [preview({ unread_count: 1, last_message_at: at(0) })], next: { at: at(0), id: CONVERSATION } }, 1);
+		state.apply(messageEvent(message({ id: messageId(2), created_at: at(30) }), { preview: { unread_count: 2 }, unreadTotal: 2 }));
+		expect(state.inbox.unreadTotal).toBe(2);
+
+		// A page requested before that message, answered after it.
+		state.inbox.append({ previews: [preview({ unread_count: 1, last_message_at: at(0) })], next: null });
+		expect(state.inbox.previews).toHaveLength(1);
+		expect(state.inbox.previews[0]).toMatchObject({ last_message_at: at(30), unread_count: 2 });
+		expect(state.inbox.unreadTotal).toBe(2);
+		expect(state.inbox.next).toBeNull();
+	});
+
+	it("an archived conversation leaves the 'all' filter, and unarchiving brings it back in order", () => {
+		const state = messagingState();
+		threeConversations(state);
+		const archived = readState({ conversation_id: conversationId(2), archived: true });
+		state.apply(
+			conversationUpdatedEvent(
+				archived,
+				previewRow({ conversation_id: conversationId(2), other_user_id: userId(2), last_message_at: at(20), archived: true })
+			)
+		);
+		expect(order(state)).toEqual([1, 3].map(conversationId));
+
+		const back = readState({ conversation_id: conversationId(2), archived: false });
+		state.apply(
+			conversationUpdatedEvent(back, previewRow({ conversation_id: conversationId(2), other_user_id: userId(2), last_message_at: at(20), archived: false }))
+		);
+		expect(order(state)).toEqual([1, 2, 3].map(conversationId));
+	});
+
+	it("the 'archived' filter shows archived conversations only", () => {
+		const state = messagingState();
+		state.inbox.set('archived', { previews: [preview({ archived: true })], next: null }, 0);
+		expect(state.inbox.filter).toBe('archived');
+		expect(state.inbox.previews).toHaveLength(1);
+		state.apply(conversationUpdatedEvent(readState({ archived: false }), previewRow({ archived: false })));
+		expect(state.inbox.previews).toHaveLength(0);
+	});
+
+	it("the 'unread' filter drops a conversation once it has been read", () => {
+		const state = messagingState();
+		state.inbox.set('unread', { previews: [preview({ unread_count: 2 })], next: null }, 2);
+		expect(state.inbox.previews).toHaveLength(1);
+		state.apply(readEvent(readState({ unread_count: 0 }), { unreadTotal: 0 }));
+		expect(state.inbox.previews).toHaveLength(0);
+		expect(state.inbox.unreadTotal).toBe(0);
+	});
+
+	it('a fresh first page replaces the previews of the filter shown before', () => {
+		const state = messagingState();
+		threeConversations(state);
+		state.inbox.set('unread', { previews: [preview({ unread_count: 1 })], next: null });
+		expect(order(state)).toEqual([CONVERSATION]);
+		expect(state.inbox.filter).toBe('unread');
+	});
+});
+
+describe('InboxState: conversation keys', () => {
+	it('previews are keyed otherUserId__productId, or otherUserId__general without a product', () => {
+		const state = messagingState();
+		const general = conversationId(2);
+		state.inbox.set(
+			'all',
+			{
+				previews: [
+					preview({ conversation_id: CONVERSATION, other_user_id: ALICE, product_id: PRODUCT, last_message_at: at(2) }),
+					preview({ conversation_id: general, other_user_id: ALICE, product_id: null, product_title: null, last_message_at: at(1) })
+				],
+				next: null
+			},
+			0
+		);
+		expect(state.inbox.previews.map((p) => p.key)).toEqual([`${ALICE}__${PRODUCT}`, `${ALICE}__general`]);
+	});
+
+	it('upsert answers the key of a row that comes without one', () => {
+		const state = messagingState();
+		expect(state.inbox.upsert(previewRow({ other_user_id: BOB, product_id: null }), true)).toBe(`${BOB}__general`);
+		expect(state.inbox.upsert(previewRow({ conversation_id: conversationId(2) }), true)).toBe(`${ALICE}__${PRODUCT}`);
+	});
+});
+
+describe('InboxState: the unread badge', () => {
+	it("the server's unread total keeps counting conversations beyond the loaded inbox page", () => {
+		const state = messagingState();
+		// 5 unread in all; the first page shows only one conversation with 1 of them.
+		state.inbox.set('all', { previews: [preview({ unread_count: 1 })], next: { at: at(0), id: CONVERSATION } }, 5);
+		expect(state.inbox.unreadTotal).toBe(5);
+	});
+
+	it('a page loaded without a total leaves the badge as it was', () => {
+		const state = messagingState({ unreadTotal: 4 });
+		state.inbox.set('all', { previews: [preview({ unread_count: 1 })], next: null });
+		expect(state.inbox.unreadTotal).toBe(4);
+	});
+});

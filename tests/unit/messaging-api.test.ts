@@ -1,0 +1,193 @@
+import type { ActionResult } from '@sveltejs/kit';
+import { describe, expect, it } from 'vitest';
+import { MessagingApi, actionOutcome } from '../../src/lib/messaging/api.ts';
+import { CONVERSATION, KEY, at, message, messageId, messageEvent, previewRow, readState } from '../support/rows.ts';
+
+/**
+ * The browser's request layer, against a `fetch` the test answers with real `Response`s: the
+ * URLs it builds, the answers it parses with the shared schemas, and the plain messages it
+ * gives back when a request fails. (No server, no database: those have their own tests.)
+ */
+
+const OFFLINE = 'You appear to be offline. Try again when you are connected.';
+
+interface Sent {
+	url: string;
+	init?: RequestInit;
+}
+
+/** A MessagingApi whose fetch records each request and answers with the next of `answers` (an Error rejects). */
+function apiAnswering(...answers: (Response | Error)[]) {
+	const sent: Sent[] = [];
+	const api = new MessagingApi({
+		basePath: '/shop/messages',
+		fetch: async (input, init) => {
+			sent.push({ url: String(input), init });
+			const answer = answers.shift();
+			if (!answer) throw new Error('no answer left for this request');
+			if (answer instanceof Error) throw answer;
+			return answer;
+		}
+	});
+	return { api, sent };
+}
+
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const urlOf = (sent: Sent) => new URL(sent.url, 'http://localhost');
+const cursor = { at: at(30, 123456), id: messageId(7) };
+
+describe('MessagingApi: reads', () => {
+	it('previews asks <basePath>/previews for the filter after the cursor, and keys the parsed rows', async () => {
+		const row = previewRow();
+		const { api, sent } = apiAnswering(json({ previews: [row], next: null }));
+
+		const outcome = await api.previews({ filter: 'unread', before: cursor });
+
+		const url = urlOf(sent[0]);
+		expect(url.pathname).toBe('/shop/messages/previews');
+		expect(Object.fromEntries(url.searchParams)).toEqual({ filter: 'unread', before_at: cursor.at, before_id: cursor.id });
+		expect(sent[0].url).toContain('before_at=2026-11-24T10%3A00%3A30.123456%2B00%3A00'); // the offset's + survives
+		expect(outcome).toEqual({ ok: true, value: { previews: [{ ...row, key: KEY }], next: null } });
+	});
+
+	it('history asks <basePath>/history for the conversation before the cursor, and parses the page', async () => {
+		const older = message({ id: messageId(6), created_at: at(20) });
+		const { api, sent } = apiAnswering(json({ messages: [older], next: { at: at(20), id: messageId(6) } }));
+
+		const outcome = await api.history({ conversationId: CONVERSATION, before: cursor });
+
+		const url = urlOf(sent[0]);
+		expect(url.pathname).toBe('/shop/messages/history');
+		expect(Object.fromEntries(url.searchParams)).toEqual({ conversation_id: CONVERSATION, before_at: cursor.at, before_id: cursor.id });
+		expect(outcome).toEqual({ ok: true, value: { messages: [older], next: { at: at(20), id: messageId(6) } } });
+	});
+
+	it("a 4xx answer's JSON message is what the person reads", async () => {
+		const { api } = apiAnswering(json({ message: 'before_at and before_id must come together and be valid.' }, 400));
+		expect(await api.history({ conversationId: CONVERSATION, before: cursor })).toEqual({
+			ok: false,
+			message: 'before_at and before_id must come together and be valid.'
+		});
+	});
+
+	it('a failure without a JSON message, or an answer of the wrong shape, is a plain "something went wrong"', async () => {
+		const { api } = apiAnswering(
+			new Response('<h1>Bad gateway</h1>', { status: 502 }),
+			json({ previews: [{ conversation_id: 'not a uuid' }], next: null })
+		);
+		const broken = await api.previews({ filter: 'all', before: cursor });
+		expect(broken.ok).toBe(false);
+		expect(!broken.ok && broken.message).toMatch(/went wrong/);
+		const malformed = await api.previews({ filter: 'all', before: cursor });
+		expect(malformed.ok).toBe(false);
+		expect(!malformed.ok && malformed.message).toMatch(/went wrong/);
+	});
+
+	it('a network failure is the offline message', async () => {
+		const { api } = apiAnswering(new TypeError('Failed to fetch'));
+		expect(await api.previews({ filter: 'all', before: cursor })).toEqual({ ok: false, message: OFFLINE });
+	});
+});
+
+describe('MessagingApi: sync and the stream', () => {
+	it('sync asks <basePath>/sync after the cursor and parses the events', async () => {
+		const event = messageEvent(message(), { id: 42 });
+		const { api, sent } = apiAnswering(json({ events: [event], cursor: 42, resync: false, has_more: false }));
+
+		expect(await api.sync(41)).toEqual({ events: [event], cursor: 42, resync: false, has_more: false });
+		expect(urlOf(sent[0]).pathname).toBe('/shop/messages/sync');
+		expect(urlOf(sent[0]).searchParams.get('cursor')).toBe('41');
+	});
+
+	it('sync throws when the catch-up cannot be had, so the realtime service retries', async () => {
+		const { api } = apiAnswering(new TypeError('Failed to fetch'), json({ message: 'Sign in to use messages.' }, 401), json({ events: 'no' }));
+		await expect(api.sync(1)).rejects.toThrow(/offline/);
+		await expect(api.sync(1)).rejects.toThrow(/Sign in to use messages/);
+		await expect(api.sync(1)).rejects.toThrow(/sync failed/);
+	});
+
+	it('the stream starts at <basePath>/stream after the cursor', () => {
+		expect(new MessagingApi({ basePath: '/messages' }).streamUrl(17)).toBe('/messages/stream?cursor=17');
+	});
+
+	it('typing posts the conversation as JSON, and a network failure is not an error', async () => {
+		const { api, sent } = apiAnswering(new Response(null, { status: 204 }), new TypeError('Failed to fetch'));
+		await api.typing(CONVERSATION);
+		expect(sent[0].url).toBe('/shop/messages/typing');
+		expect(sent[0].init?.method).toBe('POST');
+		expect(JSON.parse(String(sent[0].init?.body))).toEqual({ conversation_id: CONVERSATION });
+		await expect(api.typing(CONVERSATION)).resolves.toBeUndefined();
+	});
+});
+
+describe('MessagingApi: form actions', () => {
+	it('actionUrl names the action, and the conversation (encoded) when there is one', () => {
+		const api = new MessagingApi({ basePath: '/messages' });
+		expect(api.actionUrl('read')).toBe('/messages?/read');
+		expect(api.actionUrl('send', KEY)).toBe(`/messages?conversation=${KEY}&/send`);
+		expect(api.actionUrl('send', 'a b&c=/d')).toBe('/messages?conversation=a%20b%26c%3D%2Fd&/send');
+	});
+
+	it('action posts its fields to the action, leaving out empty ones; a network failure is the offline message', async () => {
+		const { api, sent } = apiAnswering(new TypeError('Failed to fetch'));
+		const outcome = await api.action('send', { id: messageId(100), body: 'Hi', conversation_id: CONVERSATION, reply_to: null, key: undefined });
+
+		expect(outcome).toEqual({ ok: false, message: OFFLINE });
+		expect(sent[0].url).toBe('/shop/messages?/send');
+		expect(sent[0].init?.method).toBe('POST');
+		expect(new Headers(sent[0].init?.headers).get('x-sveltekit-action')).toBe('true');
+		const body = sent[0].init?.body as FormData;
+		expect(Object.fromEntries(body)).toEqual({ id: messageId(100), body: 'Hi', conversation_id: CONVERSATION });
+	});
+});
+
+describe('actionOutcome', () => {
+	const success = (data: Record<string, unknown>): ActionResult => ({ type: 'success', status: 200, data });
+
+	it("a success whose result matches the action's result schema is ok, with the parsed value", () => {
+		const state = readState({ archived: true });
+		expect(actionOutcome('archive', success({ action: 'archive', ok: true, result: state }))).toEqual({ ok: true, value: state });
+
+		const sent = message({ id: messageId(100) });
+		expect(actionOutcome('send', success({ action: 'send', ok: true, result: sent, nextDraftId: messageId(101) }))).toEqual({ ok: true, value: sent });
+	});
+
+	it('a success with a malformed result is not ok, with a message', () => {
+		const outcome = actionOutcome('archive', success({ action: 'archive', ok: true, result: { conversation_id: CONVERSATION } }));
+		expect(outcome.ok).toBe(false);
+		expect(!outcome.ok && outcome.message).toMatch(/went wrong/);
+		// A send answered with a read state is malformed too: each action has its own result.
+		expect(actionOutcome('send', success({ action: 'send', ok: true, result: readState() })).ok).toBe(false);
+		expect(actionOutcome('send', success({ action: 'send', ok: true })).ok).toBe(false);
+	});
+
+	it("a failure envelope gives its message and code", () => {
+		const result: ActionResult = {
+			type: 'failure',
+			status: 403,
+			data: { action: 'send', ok: false, code: 'blocked', message: 'Alice is not accepting messages from you.', body: 'Hi' }
+		};
+		expect(actionOutcome('send', result)).toEqual({ ok: false, message: 'Alice is not accepting messages from you.', code: 'blocked' });
+	});
+
+	it('a failure that is not in the shared shape is a plain "something went wrong"', () => {
+		const outcome = actionOutcome('send', { type: 'failure', status: 400, data: { missing: true } });
+		expect(outcome.ok).toBe(false);
+		expect(!outcome.ok && outcome.message).toMatch(/went wrong/);
+		expect(!outcome.ok && outcome.code).toBeUndefined();
+	});
+
+	it('an error gives its message, or a plain one', () => {
+		expect(actionOutcome('read', { type: 'error', status: 401, error: { message: 'Sign in to use messages.' } })).toEqual({
+			ok: false,
+			message: 'Sign in to use messages.'
+		});
+		const bare = actionOutcome('read', { type: 'error', error: undefined });
+		expect(bare.ok).toBe(false);
+		expect(!bare.ok && bare.message).toMatch(/went wrong/);
+	});
+
+	it('a redirect is not a result', () => {
+		expect(actionOutcome('read', { type: 'redirect', status: 303, location: '/login' }).ok).toBe(false);
+	});
+});

@@ -1,0 +1,268 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Message } from '../../src/lib/messaging/schemas/index.ts';
+import { idsOf, messagingState, onlyCopy } from '../support/messaging-state.ts';
+import { CONVERSATION, KEY, ME, at, me, message, messageEvent, messageId, openedConversation, readState } from '../support/rows.ts';
+
+/**
+ * A thread's merge rules: whatever order server pages, live events, catch-up results and
+ * optimistic sends arrive in, each message shows once, in (created_at, id) order, newest edit
+ * winning; messages still sending or failed stay at the bottom.
+ */
+
+afterEach(() => {
+	vi.useRealTimers();
+});
+
+describe('ThreadState: one copy of each message, in order', () => {
+	it('a message from the server page, a live event and a catch-up replay appears once', () => {
+		const state = messagingState();
+		const first = message({ id: messageId(1), created_at: at(0) });
+		const thread = state.threads.open(openedConversation({ messages: [first] }));
+		state.apply(messageEvent(first));
+		state.apply(messageEvent(first)); // the catch-up re-reads it
+		thread.prependOlder({ messages: [first], next: null });
+		state.threads.open(openedConversation({ messages: [first] }));
+
+		expect(idsOf(state)).toEqual([messageId(1)]);
+		expect(onlyCopy(state, messageId(1)).status).toBe('sent');
+	});
+
+	it('messages arriving out of order end sorted by created_at, to the microsecond, then by id', () => {
+		const state = messagingState();
+		state.threads.open(openedConversation());
+		const arrivals = [
+			message({ id: messageId(5), created_at: at(1, 2) }),
+			message({ id: messageId(2), created_at: at(0, 1) }),
+			message({ id: messageId(4), created_at: at(1, 1) }),
+			message({ id: messageId(3), created_at: at(0, 2) }),
+			message({ id: messageId(7), created_at: at(2, 0) }),
+			message({ id: messageId(6), created_at: at(2, 0) }), // same microsecond: id decides
+			message({ id: messageId(1), created_at: at(0, 0) })
+		];
+		for (const m of arrivals) state.apply(messageEvent(m, { preview: null }));
+
+		expect(idsOf(state)).toEqual([1, 2, 3, 4, 5, 6, 7].map(messageId));
+	});
+
+	it('timestamps written with different UTC offsets sort by the instant they name', () => {
+		const state = messagingState();
+		state.threads.open(openedConversation());
+		state.apply(messageEvent(message({ id: messageId(3), created_at: '2026-11-24T12:00:00.000003+02:00' }), { preview: null }));
+		state.apply(messageEvent(message({ id: messageId(1), created_at: '2026-11-24T05:00:00.000001-05:00' }), { preview: null }));
+		state.apply(messageEvent(message({ id: messageId(4), created_at: '2026-11-24T10:00:00.000004+00:00' }), { preview: null }));
+		state.apply(messageEvent(message({ id: messageId(2), created_at: '2026-11-24T15:30:00.000002+05:30' }), { preview: null }));
+
+		expect(idsOf(state)).toEqual([1, 2, 3, 4].map(messageId));
+	});
+
+	it('older history prepended by scrolling up lands above what is loaded and remembers the next cursor', () => {
+		const state = messagingState();
+		const thread = state.threads.open(
+			openedConversation({ messages: [message({ id: messageId(3), created_at: at(3) })], next: { at: at(3), id: messageId(3) } })
+		);
+		expect(thread.older).toEqual({ at: at(3), id: messageId(3) });
+		thread.prependOlder({
+			messages: [message({ id: messageId(2), created_at: at(2) }), message({ id: messageId(1), created_at: at(1) })],
+			next: null
+		});
+		expect(idsOf(state)).toEqual([1, 2, 3].map(messageId));
+		expect(thread.older).toBeNull();
+	});
+});
+
+describe('ThreadState: optimistic sending', () => {
+	const PENDING = messageId(100);
+
+	function withHistory() {
+		vi.useFakeTimers({ toFake: ['Date'] });
+		vi.setSystemTime(new Date('2026-11-24T10:01:00.000Z'));
+		const state = messagingState();
+		const thread = state.threads.open(
+			openedConversation({ messages: [message({ id: messageId(1), created_at: at(0) }), message({ id: messageId(2), created_at: at(30) })] })
+		);
+		return { state, thread };
+	}
+
+	const echo = (overrides: Partial<Message> = {}) =>
+		message({
+			id: PENDING,
+			sender_id: ME,
+			sender_username: 'me',
+			sender_display_name: 'Me',
+			body: 'Yes, it is',
+			created_at: at(61, 123456),
+			...overrides
+		});
+
+	it('addPending shows the message as sending at the bottom of the thread', () => {
+		const { thread } = withHistory();
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		expect(thread.messages.map((m) => m.id)).toEqual([messageId(1), messageId(2), PENDING]);
+		expect(thread.messages.at(-1)).toMatchObject({ status: 'sending', body: 'Yes, it is', sender_id: ME, conversation_id: CONVERSATION });
+	});
+
+	it('a pending message stays at the bottom even when the newest message is stamped ahead of this clock', () => {
+		const { state, thread } = withHistory();
+		state.apply(messageEvent(message({ id: messageId(3), created_at: at(600) }), { preview: null })); // server clock 9 min ahead
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		expect(idsOf(state).at(-1)).toBe(PENDING);
+		expect(Message.safeParse(thread.messages.at(-1)).success).toBe(true);
+	});
+
+	it('the RPC answer arriving first confirms the pending copy: one copy, sent, with the server timestamp', () => {
+		const { state, thread } = withHistory();
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		thread.confirm(echo());
+		state.apply(messageEvent(echo())); // the echo after the answer
+		const sent = onlyCopy(state, PENDING);
+		expect(sent.status).toBe('sent');
+		expect(sent.created_at).toBe(at(61, 123456));
+		expect(idsOf(state)).toEqual([messageId(1), messageId(2), PENDING]);
+	});
+
+	it('the echo event arriving first confirms the pending copy; the RPC answer then changes nothing', () => {
+		const { state, thread } = withHistory();
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		state.apply(messageEvent(echo()));
+		expect(onlyCopy(state, PENDING).status).toBe('sent');
+		thread.confirm(echo());
+		expect(onlyCopy(state, PENDING).status).toBe('sent');
+		expect(idsOf(state)).toEqual([messageId(1), messageId(2), PENDING]);
+	});
+
+	it('fail marks a sending message failed with its error; a retry with the same id shows it sending again, still once', () => {
+		const { state, thread } = withHistory();
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		thread.fail(PENDING, 'You are offline.');
+		expect(onlyCopy(state, PENDING)).toMatchObject({ status: 'failed', error: 'You are offline.' });
+
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		const retried = onlyCopy(state, PENDING);
+		expect(retried.status).toBe('sending');
+		expect(retried.error).toBeUndefined();
+
+		thread.confirm(echo());
+		expect(onlyCopy(state, PENDING).status).toBe('sent');
+	});
+
+	it('a failure reported after the echo already confirmed the message does not mark it failed', () => {
+		const { state, thread } = withHistory();
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		state.apply(messageEvent(echo()));
+		thread.fail(PENDING, 'Timed out.');
+		expect(onlyCopy(state, PENDING).status).toBe('sent');
+		expect(onlyCopy(state, PENDING).error).toBeUndefined();
+	});
+
+	it('the first confirmed send gives a thread opened before its conversation existed its conversation id', () => {
+		vi.useFakeTimers({ toFake: ['Date'] });
+		vi.setSystemTime(new Date('2026-11-24T10:01:00.000Z'));
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ conversation_id: null, read_state: null }));
+		expect(state.threads.byConversation(CONVERSATION)).toBeUndefined();
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		thread.confirm(echo());
+		expect(thread.conversationId).toBe(CONVERSATION);
+		expect(state.threads.byConversation(CONVERSATION)?.key).toBe(KEY);
+		// Later events without a preview still find the thread.
+		state.apply(messageEvent(message({ id: messageId(101), created_at: at(90) }), { preview: null }));
+		expect(idsOf(state)).toEqual([PENDING, messageId(101)]);
+	});
+
+	it('a message from the server never sorts between or below messages still sending', () => {
+		const { state, thread } = withHistory();
+		thread.addPending({ id: messageId(100), body: 'first' }, me); // stamped 10:01:00 by this clock
+		vi.setSystemTime(new Date('2026-11-24T10:01:02.000Z'));
+		thread.addPending({ id: messageId(101), body: 'second' }, me); // stamped 10:01:02
+		// Alice's reply, stored by the server between the two local stamps.
+		state.apply(messageEvent(message({ id: messageId(3), created_at: at(61) })));
+
+		expect(idsOf(state)).toEqual([messageId(1), messageId(2), messageId(3), messageId(100), messageId(101)]);
+	});
+
+	it('confirming the first of two pending messages keeps the other at the bottom, even with the server clock ahead', () => {
+		const { state, thread } = withHistory();
+		thread.addPending({ id: messageId(100), body: 'first' }, me);
+		thread.addPending({ id: messageId(101), body: 'second' }, me);
+		// The server stamps the first one 5 s after this tab's clock.
+		thread.confirm(echo({ id: messageId(100), body: 'first', created_at: at(65) }));
+
+		expect(idsOf(state)).toEqual([messageId(1), messageId(2), messageId(100), messageId(101)]);
+		expect(thread.messages.map((m) => m.status)).toEqual(['sent', 'sent', 'sent', 'sending']);
+	});
+
+	it('a thread reopened by the server keeps the messages still sending', () => {
+		const { state, thread } = withHistory();
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		state.threads.open(
+			openedConversation({ messages: [message({ id: messageId(1), created_at: at(0) }), message({ id: messageId(2), created_at: at(30) })] })
+		);
+		expect(idsOf(state)).toEqual([messageId(1), messageId(2), PENDING]);
+		expect(onlyCopy(state, PENDING).status).toBe('sending');
+	});
+});
+
+describe('ThreadState: edits and deletes', () => {
+	const ORIGINAL = message({ id: messageId(1), body: 'Is it still available?', created_at: at(0) });
+	const EDITED = { ...ORIGINAL, body: 'Is it still available? I can pick it up today.', edited_at: at(20) };
+
+	it('an edit arriving before the insert still ends with the edited text, once', () => {
+		const state = messagingState();
+		state.threads.open(openedConversation());
+		state.apply(messageEvent(EDITED, { type: 'message.updated' }));
+		state.apply(messageEvent(ORIGINAL, { type: 'message.created' }));
+
+		const shown = onlyCopy(state, ORIGINAL.id);
+		expect(shown.body).toBe(EDITED.body);
+		expect(shown.edited_at).toBe(at(20));
+	});
+
+	it('a stale older copy (a page loaded before the edit, a replayed insert) never overwrites a newer edit', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ messages: [ORIGINAL] }));
+		state.apply(messageEvent(EDITED, { type: 'message.updated' }));
+		thread.prependOlder({ messages: [ORIGINAL], next: null });
+		state.threads.open(openedConversation({ messages: [ORIGINAL] }));
+		state.apply(messageEvent(ORIGINAL));
+		state.apply(messageEvent({ ...ORIGINAL, body: 'first edit', edited_at: at(10) }, { type: 'message.updated' }));
+
+		expect(onlyCopy(state, ORIGINAL.id).body).toBe(EDITED.body);
+	});
+
+	it('a later edit replaces an earlier one', () => {
+		const state = messagingState();
+		state.threads.open(openedConversation({ messages: [ORIGINAL] }));
+		state.apply(messageEvent(EDITED, { type: 'message.updated' }));
+		state.apply(messageEvent({ ...ORIGINAL, body: 'Sold, sorry', edited_at: at(40) }, { type: 'message.updated' }));
+		expect(onlyCopy(state, ORIGINAL.id).body).toBe('Sold, sorry');
+	});
+
+	it('a delete event shows the message with an empty body and its deleted_at, and stale copies do not bring the text back', () => {
+		const state = messagingState();
+		state.threads.open(openedConversation({ messages: [ORIGINAL] }));
+		state.apply(messageEvent(EDITED, { type: 'message.updated' }));
+		state.apply(messageEvent({ ...EDITED, body: '', deleted_at: at(50) }, { type: 'message.updated' }));
+		expect(onlyCopy(state, ORIGINAL.id)).toMatchObject({ body: '', deleted_at: at(50) });
+
+		state.apply(messageEvent(EDITED, { type: 'message.updated' }));
+		state.threads.open(openedConversation({ messages: [ORIGINAL] }));
+		expect(onlyCopy(state, ORIGINAL.id)).toMatchObject({ body: '', deleted_at: at(50) });
+	});
+});
+
+describe('ThreadState: counts from a preview', () => {
+	it("mergeCounts takes a preview's unread count and the other member's read position, and keeps the rest of the read state", () => {
+		const state = messagingState();
+		const opened = readState({ unread_count: 1, last_read_at: at(10), last_read_message_id: messageId(1), muted_until: 'infinity' });
+		const thread = state.threads.open(openedConversation({ read_state: opened }));
+		thread.mergeCounts({ unread_count: 4, other_last_read_at: at(30) });
+		expect(thread.readState).toEqual({ ...opened, unread_count: 4, other_last_read_at: at(30) });
+	});
+
+	it('mergeCounts leaves a thread without a conversation yet without read state', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ conversation_id: null, read_state: null }));
+		thread.mergeCounts({ unread_count: 4, other_last_read_at: at(30) });
+		expect(thread.readState).toBeNull();
+	});
+});
