@@ -7,7 +7,6 @@ import { canAccess, stagingRoot, type ServerIdentity } from './postgres-user.ts'
 export interface PostgresBinaries {
 	initdb: string;
 	postgres: string;
-	pgCtl: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -28,7 +27,6 @@ function binariesIn(native: string): PostgresBinaries {
 	return {
 		initdb: join(native, 'bin', 'initdb'),
 		postgres: join(native, 'bin', 'postgres'),
-		pgCtl: join(native, 'bin', 'pg_ctl')
 	};
 }
 
