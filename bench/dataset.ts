@@ -156,7 +156,8 @@ export async function loadDataset(client: pg.ClientBase, options: DatasetOptions
 	step(`${o.sellerConversations + o.otherConversations} conversations`);
 
 	// Messages, in batches of whole conversations, without the per-row triggers: the previews
-	// and read state they would have kept are already in place.
+	// and read state they would have kept are already in place, and the members the insert
+	// trigger would copy are written here.
 	const { rows: batches } = await client.query<{ first: number; last: number; messages: string }>(
 		`select min(ord) as first, max(ord) as last, sum(n) as messages
 		   from (select ord, n, (sum(n) over (order by ord) - n) / $1::int as batch from ds_conversations) c
@@ -168,9 +169,10 @@ export async function loadDataset(client: pg.ClientBase, options: DatasetOptions
 		let done = 0;
 		for (const batch of batches) {
 			await client.query(
-				`insert into public.messages (id, conversation_id, sender_id, body, created_at, expires_at)
+				`insert into public.messages (id, conversation_id, sender_id, body, created_at, expires_at, members)
 				 select ${id('i')}, c.id, case when (c.n - i) % 2 = 0 then c.last_sender else c.last_reader end,
-				        ${body('i')}, ${at('i')}, ${at('i')} + interval '365 days'
+				        ${body('i')}, ${at('i')}, ${at('i')} + interval '365 days',
+				        array[least(c.last_sender, c.last_reader), greatest(c.last_sender, c.last_reader)]
 				   from ds_conversations c cross join lateral generate_series(1, c.n) i
 				  where c.ord between $2 and $3`,
 				[BODIES, batch.first, batch.last]

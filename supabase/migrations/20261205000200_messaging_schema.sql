@@ -12,7 +12,8 @@ create type public.report_reason as enum ('spam', 'scam', 'abuse', 'other');
 -- Operator knobs, one row. Only the owner and service_role read or change it.
 create table public.messaging_settings (
   id boolean primary key default true check (id),
-  rate_limit_per_minute integer not null default 30 check (rate_limit_per_minute > 0),
+  -- Messages a sender may send in any minute; null turns the limit off (load tests, trusted bots).
+  rate_limit_per_minute integer default 30 check (rate_limit_per_minute > 0),
   free_retention interval not null default interval '30 days',
   privileged_retention interval not null default interval '180 days',
   privileged_plus_retention interval not null default interval '365 days'
@@ -94,6 +95,9 @@ create table public.messages (
   -- Retention decided by the sender's tier when sent; purge_expired_messages() removes what is past it.
   expires_at timestamptz not null,
   search tsvector generated always as (to_tsvector('simple', body)) stored,
+  -- The conversation's two members, copied at insert (messaging_search's trigger), so one GIN
+  -- index finds a user's matches without reading every user's (see search_messages).
+  members uuid[] not null,
   constraint messages_body_length check (
     (deleted_at is not null and body = '')
     or (deleted_at is null and char_length(body) between 1 and 4000 and body = btrim(body))
@@ -104,7 +108,6 @@ create table public.messages (
 create index messages_thread_idx on public.messages (conversation_id, created_at desc, id desc);
 create index messages_sender_recent_idx on public.messages (sender_id, created_at desc);
 create index messages_expiry_idx on public.messages (expires_at);
-create index messages_search_idx on public.messages using gin (search);
 create index messages_reply_to_idx on public.messages (reply_to_id) where reply_to_id is not null;
 
 create table public.user_blocks (

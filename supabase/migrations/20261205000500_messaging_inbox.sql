@@ -58,7 +58,9 @@ revoke all on private.conversation_preview_rows from public, anon, authenticated
 
 -- The caller's inbox, newest activity first: 'all' (not archived), 'unread' or 'archived'.
 -- Signed-in users; each sees only the conversations they are a member of. Each filter is one
--- range scan of its partial index on conversation_members.
+-- range scan of its partial index on conversation_members for the page's ids, then one join
+-- of those ids with the preview rows: both plans are right as generic plans, so PL/pgSQL's
+-- plan cache plans them once per connection rather than once per call.
 create function public.list_conversation_previews(
   p_filter text default 'all',
   p_before_at timestamptz default null,
@@ -91,7 +93,6 @@ language plpgsql
 stable
 security definer
 set search_path = ''
-set plan_cache_mode = force_custom_plan
 as $$
 declare
   me uuid := private.current_user_id();

@@ -397,6 +397,27 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		);
 	});
 
+	it("searching a common word reads the caller's matches from messages_member_search_idx, not every user's", async () => {
+		const query = `select count(*)::int as n from public.messages where members @> array[$1::uuid] and search @@ to_tsquery('simple', $2)`;
+		const mine = (await db.query(query, [data.sellerId, 'camera:*'])).rows[0].n as number;
+		const everyone = (await db.query(`select count(*)::int as n from public.messages where search @@ to_tsquery('simple', 'camera:*')`)).rows[0].n as number;
+		expect(mine).toBeGreaterThan(1_000);
+		expect(everyone).toBeGreaterThan(2 * mine);
+		await checkCalls(
+			() => seller.searchMessages({ query: 'camera' }),
+			{
+				indexes: ['messages_member_search_idx'],
+				// The caller's matches, then the page's rows by primary key; never everyone's matches.
+				maxRowsRead: { messages: mine, conversation_members: 21 },
+				maxSortInput: mine
+			},
+			(page) => {
+				expect(page.hits).toHaveLength(20);
+				expect(page.next).not.toBeNull();
+			}
+		);
+	});
+
 	it('unread_total sums the unread partial index, nothing else', async () => {
 		const { rows } = await db.query(
 			`select coalesce(sum(unread_count), 0)::int as total from public.conversation_members

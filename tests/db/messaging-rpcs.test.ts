@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MessagingError } from '../../src/lib/messaging/errors.ts';
-import { testPool } from '../support/database.ts';
+import { claimsFor, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
 import { createActor, marketplace, send, type Actor } from '../support/messaging.ts';
 
@@ -140,6 +140,32 @@ describe('send_message', () => {
 		expect(await footprint(buyer, seller)).toMatchObject({ messages: 30 });
 		// The other side is not slowed down by the buyer's burst.
 		await expect(send(seller, buyer, 'fine', product.id)).resolves.toMatchObject({ body: 'fine' });
+	});
+
+	it('an operator can turn the per-sender limit off (a null limit)', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		// One transaction, rolled back: the setting is shared by every test running meanwhile.
+		const client = await db.connect();
+		try {
+			await client.query('begin');
+			await client.query('update public.messaging_settings set rate_limit_per_minute = null');
+			await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
+				JSON.stringify(claimsFor(buyer.id))
+			]);
+			for (let i = 0; i < 31; i++) {
+				await client.query('select public.send_message(p_id => $1, p_body => $2, p_other_user_id => $3, p_product_id => $4)', [
+					randomUUID(),
+					`message ${i}`,
+					seller.id,
+					product.id
+				]);
+			}
+			const { rows } = await client.query('select count(*)::int as n from public.messages where sender_id = $1', [buyer.id]);
+			expect(rows[0].n).toBe(31);
+		} finally {
+			await client.query('rollback');
+			client.release();
+		}
 	});
 
 	it('keeps each message for as long as its sender’s tier allows', async () => {

@@ -1,15 +1,36 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { messagingErrorFrom, MessagingError } from '$lib/messaging/errors';
-import { asUser, type RequestClaims } from './request-scope';
+import type { RequestClaims } from './request-scope';
 import { rpcMessagingBackend, type MessagingBackend, type RpcCall } from './messaging-backend';
 
 const FUNCTION_NAME = /^[a-z_]+$/;
 const ARGUMENT_NAME = /^p_[a-z_]+$/;
 
+/** An argument as an SQL literal; PostgreSQL types it from the function's parameter. */
+function literal(value: unknown): string {
+	if (value === null || value === undefined) return 'null';
+	if (typeof value === 'boolean') return String(value);
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) throw new MessagingError('invalid_input', 'Some of what was sent is not valid.');
+		return String(value);
+	}
+	if (typeof value === 'string') {
+		// A query string cannot carry NUL, and no text of ours may contain it.
+		if (value.includes('\0')) throw new MessagingError('invalid_input', 'Text cannot contain NUL characters.');
+		return pg.escapeLiteral(value);
+	}
+	throw new Error(`Not an RPC argument value: ${typeof value}`);
+}
+
 /**
  * Calls an RPC as PostgREST would: one transaction with the user's claims and role set, a
  * named-argument call, and the result as JSON (rows aggregated into an array, as PostgREST
  * returns them), so both adapters hand the same shapes to the same parsers.
+ *
+ * One round trip: the claims, the role and the call travel as one simple-protocol message,
+ * which PostgreSQL runs as one implicit transaction (the settings are transaction-local, and
+ * an error rolls everything back). The arguments are therefore literals, not parameters;
+ * names are checked and values escaped.
  */
 export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCall {
 	return async (name, args, shape) => {
@@ -17,15 +38,22 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 		if (!FUNCTION_NAME.test(name)) throw new Error(`Not an RPC name: ${name}`);
 		const names = Object.keys(args);
 		for (const arg of names) if (!ARGUMENT_NAME.test(arg)) throw new Error(`Not an RPC argument: ${arg}`);
-		const call = `public.${name}(${names.map((arg, i) => `${arg} => $${i + 1}`).join(', ')})`;
-		const sql =
-			shape === 'rows'
-				? `select coalesce(jsonb_agg(r), '[]'::jsonb) as result from ${call} r`
-				: `select to_jsonb(${call}) as result`;
+		const call = `public.${name}(${names.map((arg) => `${arg} => ${literal(args[arg])}`).join(', ')})`;
+		const select =
+			// json, as PostgREST builds it: jsonb would parse and sort every row's keys only to print them again.
+			shape === 'rows' ? `select coalesce(json_agg(r), '[]'::json) as result from ${call} r` : `select to_json(${call}) as result`;
+		const sql = `select set_config('request.jwt.claims', ${literal(JSON.stringify(claims))}, true), set_config('role', 'authenticated', true); ${select}`;
+		const client = await pool.connect();
+		let broken: Error | undefined;
 		try {
-			return await asUser(pool, claims, async (client) => (await client.query(sql, Object.values(args))).rows[0].result);
+			const results = (await client.query(sql)) as unknown as pg.QueryResult<{ result: unknown }>[];
+			return results[1].rows[0].result;
 		} catch (error) {
+			// A connection that failed mid-query is not given back to the pool.
+			if (!(error as pg.DatabaseError).code) broken = error as Error;
 			throw messagingErrorFrom(error as pg.DatabaseError) ?? error;
+		} finally {
+			client.release(broken);
 		}
 	};
 }
