@@ -214,6 +214,26 @@ $$;
 revoke all on function public.current_event_cursor() from public, anon, authenticated;
 grant execute on function public.current_event_cursor() to authenticated;
 
+-- What every signed-in page starts from, in one call: the caller's newest event id (as
+-- current_event_cursor) and badge total (as unread_total), both read from the one snapshot of
+-- the call, so the total is the one that cursor stands for. Signed-in users, their own only.
+create function public.messaging_session_start() returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  me uuid := private.current_user_id();
+begin
+  return jsonb_build_object(
+    'cursor', coalesce((select c.last_id from public.messaging_event_counters c where c.user_id = me), 0),
+    'unread_total', private.unread_total_of(me));
+end;
+$$;
+revoke all on function public.messaging_session_start() from public, anon, authenticated;
+grant execute on function public.messaging_session_start() to authenticated;
+
 -- The caller's events after p_cursor, oldest first, at most p_limit. resync is true when the
 -- cursor is older than what is kept (or from another database): the client must reload.
 -- Signed-in users, their own log only.

@@ -514,6 +514,22 @@ const rpcCases: Case[] = [
 	},
 	{ who: 'anon', what: 'catches up from cursor 0', run: () => q('select public.sync_since(p_cursor => 0)'), expect: permission },
 	{ who: 'anon', what: 'reads its event cursor', run: () => q('select public.current_event_cursor()'), expect: permission },
+	// messaging_session_start: the caller's own cursor and badge, the same as the two RPCs it joins.
+	...(['outsider', 'blocker'] as const).map(
+		(who): Case => ({
+			who,
+			what: 'reads where its session starts',
+			run: () => q('select public.messaging_session_start() as r, public.current_event_cursor() as cursor, public.unread_total() as n'),
+			expect: {
+				check: (rows) => {
+					const { r, cursor, n } = rows[0] as { r: { cursor: number; unread_total: number }; cursor: string; n: number };
+					expect(Number(cursor)).toBeGreaterThan(0);
+					expect(r).toEqual({ cursor: Number(cursor), unread_total: n });
+				}
+			}
+		})
+	),
+	{ who: 'anon', what: 'reads where its session starts', run: () => q('select public.messaging_session_start()'), expect: permission },
 	...(['outsider', 'seller', 'anon'] as const).flatMap((who): Case[] => [
 		{
 			who,
@@ -869,7 +885,7 @@ describe('messaging row-level security: the attack matrix', () => {
 			 order by 1`);
 		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual([]);
 		expect(functions.filter((f) => f.authenticated).map((f) => f.name).sort()).toEqual(
-			[...API, 'current_event_cursor', 'sync_since'].map((name) => `public.${name}`).sort()
+			[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since'].map((name) => `public.${name}`).sort()
 		);
 		const { rows: views } = await db.query<{ invoker: boolean }>(
 			`select coalesce('security_invoker=true' = any(reloptions), false) as invoker from pg_class where oid = 'public.messages_realtime_view'::regclass`

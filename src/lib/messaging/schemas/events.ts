@@ -53,6 +53,13 @@ export const MessagingSignal = z.discriminatedUnion('type', [
 ]);
 export type MessagingSignal = z.infer<typeof MessagingSignal>;
 
+/** Where a signed-in page's feed starts and its badge total, read together (messaging_session_start). */
+export const SessionStart = z.object({
+	cursor: z.number().int().nonnegative(),
+	unread_total: z.number().int().nonnegative()
+});
+export type SessionStart = z.infer<typeof SessionStart>;
+
 /** What a signed-in page hands the browser to start its realtime feed: the layout loads it with loadMessagingSession. */
 export const RealtimeSession = z.object({
 	me: Id,

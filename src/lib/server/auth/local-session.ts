@@ -1,15 +1,15 @@
 import type { Cookies, Handle } from '@sveltejs/kit';
 import type { Runtime } from '../runtime';
 import type { AuthAdapter } from './auth-adapter';
-import { verifySessionToken } from './jwt';
+import { verifySessionToken, type SessionClaims } from './jwt';
 import { SESSION_COOKIE, SESSION_SECONDS, signInWithPassword } from './local-auth';
 
 /** Plain-PostgreSQL mode: the signed, Supabase-shaped JWT in our HttpOnly cookie is the session. */
 export function localSession(runtime: Runtime): Handle {
-	const secret = runtime.sessionSecret!;
+	const verify = rememberingVerifier(runtime.sessionSecret!);
 	return async ({ event, resolve }) => {
 		const token = event.cookies.get(SESSION_COOKIE);
-		const claims = token ? verifySessionToken(token, secret) : null;
+		const claims = token ? verify(token) : null;
 		if (token && !claims) event.cookies.delete(SESSION_COOKIE, { path: '/' });
 		const user = claims ? { id: claims.sub, email: claims.email } : null;
 		event.locals.claims = claims;
@@ -17,6 +17,31 @@ export function localSession(runtime: Runtime): Handle {
 			user ? { session: { user, expiresAt: claims!.exp }, user } : { session: null, user: null };
 		event.locals.auth = localAuth(runtime, event.cookies, event.url);
 		return resolve(event);
+	};
+}
+
+/**
+ * verifySessionToken, remembering the tokens it accepted: a browser sends the same token with
+ * every request, and checking its signature and parsing its claims was a visible share of what
+ * a page costs. Expiry is still checked each time. Only valid tokens are remembered (making
+ * one takes a sign-in), at most `size` of them, the oldest forgotten first.
+ */
+export function rememberingVerifier(secret: string, size = 10_000): (token: string) => SessionClaims | null {
+	const accepted = new Map<string, SessionClaims>();
+	return (token) => {
+		const known = accepted.get(token);
+		if (known) {
+			if (known.exp * 1000 > Date.now()) return known;
+			accepted.delete(token);
+			return null;
+		}
+		const claims = verifySessionToken(token, secret);
+		if (claims) {
+			if (accepted.size >= size) accepted.delete(accepted.keys().next().value!);
+			// Shared by every request carrying the token: nobody may change it.
+			accepted.set(token, Object.freeze(claims));
+		}
+		return claims;
 	};
 }
 

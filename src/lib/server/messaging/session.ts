@@ -7,13 +7,13 @@ import type { RealtimeSession } from '../../messaging/schemas';
  */
 export async function loadMessagingSession(locals: App.Locals): Promise<RealtimeSession | null> {
 	if (!locals.user) return null;
-	const cursor = await locals.messaging.currentEventCursor();
-	const unreadTotal = await locals.messaging.unreadTotal();
+	// One call for both: every signed-in page pays for this before its own data.
+	const { cursor, unread_total } = await locals.messaging.sessionStart();
 	const realtime = locals.messagingRealtime;
 	return {
 		me: locals.user.id,
 		cursor,
-		unreadTotal,
+		unreadTotal: unread_total,
 		transport: realtime.transport,
 		supabase: realtime.transport === 'supabase' ? realtime.supabase : undefined
 	};

@@ -11,6 +11,7 @@ import {
 	ReadState,
 	ReportReceipt,
 	SearchHit,
+	SessionStart,
 	SyncResult,
 	type MessagePage,
 	type OpenedConversation,
@@ -42,6 +43,8 @@ export interface MessagingBackend {
 	syncSince(options: { cursor: number; limit?: number }): Promise<SyncResult>;
 	/** The caller's newest event id: where a freshly loaded page starts listening. */
 	currentEventCursor(): Promise<number>;
+	/** currentEventCursor and unreadTotal in one call, both as of one moment: what a signed-in page starts from. */
+	sessionStart(): Promise<SessionStart>;
 }
 
 /** Into an existing conversation by id, or into the conversation a key names (created on first send). */
@@ -212,6 +215,10 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 
 		async currentEventCursor() {
 			return z.number().int().nonnegative().parse(await call('current_event_cursor', {}, 'value'));
+		},
+
+		async sessionStart() {
+			return SessionStart.parse(await call('messaging_session_start', {}, 'value'));
 		}
 	};
 }

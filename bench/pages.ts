@@ -1,0 +1,284 @@
+/**
+ * Served pages: the built app under autocannon, the pages side by side in one run (taking
+ * turns), 10 connections on 127.0.0.1. The signed-out /login page is the yardstick (layout and
+ * page with no database work); the signed-in inbox and a thread must serve at least 60% of its
+ * rate, and a send through the form action must answer within 15 ms at p95.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { startApp, type AppServer } from './app-server.ts';
+import { summarise, type Measurement, type Section } from './report.ts';
+
+const CONNECTIONS = 10;
+const SESSION_COOKIE = 'bazaar-session';
+const ANA = { email: 'ana@example.com', password: 'password123' };
+// The seed's film camera, sold by Sam, which Ana asked about (supabase/seed.sql).
+const SAM = '33333333-3333-4333-8333-333333333333';
+const CAMERA = 'a0000000-0000-4000-8000-000000000001';
+const THREAD = `/messages?conversation=${SAM}__${CAMERA}`;
+const PAGE_TARGET = 0.6;
+const SEND_P95_MS = 15;
+
+interface Load {
+	path: string;
+	method?: 'GET' | 'POST';
+	headers?: Record<string, string>;
+	/** A fresh body per request. */
+	body?: () => string;
+}
+
+/** A free port on 127.0.0.1, for the app. */
+async function freePort(): Promise<number> {
+	return new Promise((done, fail) => {
+		const server = createServer();
+		server.once('error', fail);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => done(port));
+		});
+	});
+}
+
+/** CPU time in ms used so far by the app's process and by its PostgreSQL (postmaster and backends). */
+type CpuMeter = () => { app: number; db: number };
+
+/**
+ * Reads CPU time from /proc (Linux; null elsewhere). Requests per second move with whatever
+ * else the machine runs; what a request costs in CPU moves much less, so it is the second
+ * view of a change. The app's figure includes its whole process (GC threads, and the tsx
+ * loader that tests/e2e/serve.ts runs under).
+ */
+async function cpuMeter(app: AppServer, db: pg.Client): Promise<CpuMeter | null> {
+	if (!existsSync(`/proc/${app.pid}/stat`)) return null;
+	const { rows } = await db.query<{ pid: number }>('select pg_backend_pid() as pid');
+	const postmaster = stat(rows[0].pid)?.ppid;
+	if (!postmaster) return null;
+	return () => {
+		let db = stat(postmaster)?.cpu ?? 0;
+		for (const entry of readdirSync('/proc')) {
+			if (!/^\d+$/.test(entry)) continue;
+			const child = stat(Number(entry));
+			if (child?.ppid === postmaster) db += child.cpu;
+		}
+		return { app: stat(app.pid)?.cpu ?? 0, db };
+	};
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** A process's parent and CPU time (user + system, ms) from /proc/<pid>/stat; null once it is gone. */
+function stat(pid: number): { ppid: number; cpu: number } | null {
+	try {
+		// After "pid (comm) ": state, ppid, ..., utime and stime are the 12th and 13th fields.
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return { ppid: Number(fields[1]), cpu: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND };
+	} catch {
+		return null;
+	}
+}
+
+/** Signs in through the login form as a browser would; the session cookie as a Cookie header. */
+async function signIn(app: AppServer, credentials: { email: string; password: string }): Promise<string> {
+	const response = await fetch(`${app.url}/login`, {
+		method: 'POST',
+		redirect: 'manual',
+		// A browser's Accept: SvelteKit answers a form post that prefers JSON as an enhanced form.
+		headers: { origin: app.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ ...credentials, next: '/' })
+	});
+	const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+	if (response.status !== 303 || !cookie) throw new Error(`Signing in as ${credentials.email} failed (${response.status})`);
+	return cookie.split(';')[0];
+}
+
+/** One request as the load makes it, to show the measured answer is the real one (not a redirect, not an error page). */
+async function expectAnswer(app: AppServer, load: Load, expected: string): Promise<void> {
+	const response = await fetch(`${app.url}${load.path}`, { method: load.method ?? 'GET', redirect: 'manual', headers: load.headers, body: load.body?.() });
+	const text = await response.text();
+	if (response.status !== 200 || !text.includes(expected)) {
+		throw new Error(`${load.method ?? 'GET'} ${load.path} answered ${response.status} without "${expected}": ${text.slice(0, 300)}`);
+	}
+}
+
+interface Slice {
+	result: autocannon.Result;
+	latencies: number[];
+	/** CPU ms the app and its database used meanwhile. */
+	cpu?: { app: number; db: number };
+}
+
+/** Runs one load for `seconds` and returns what autocannon saw, with every response time kept. */
+async function cannon(app: AppServer, load: Load, seconds: number, meter?: CpuMeter | null): Promise<Slice> {
+	const before = meter?.();
+	const latencies: number[] = [];
+	const { body } = load;
+	const result = await new Promise<autocannon.Result>((done, fail) => {
+		const instance = autocannon(
+			{
+				url: app.url,
+				connections: CONNECTIONS,
+				duration: seconds,
+				requests: [
+					{
+						method: load.method ?? 'GET',
+						path: load.path,
+						headers: load.headers,
+						...(body ? { setupRequest: (request: autocannon.Request) => ({ ...request, body: body() }) } : {})
+					}
+				]
+			},
+			(error, result) => (error ? fail(error) : done(result))
+		);
+		instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+	});
+	const after = meter?.();
+	return { result, latencies, cpu: before && after ? { app: after.app - before.app, db: after.db - before.db } : undefined };
+}
+
+/** What one load's slices added up to. */
+class Tally {
+	latencies: number[] = [];
+	completed = 0;
+	seconds = 0;
+	errors = 0;
+	non2xx = 0;
+	cpu = { app: 0, db: 0 };
+
+	add({ result, latencies, cpu }: Slice) {
+		if (cpu) {
+			this.cpu.app += cpu.app;
+			this.cpu.db += cpu.db;
+		}
+		this.latencies.push(...latencies);
+		this.completed += result.requests.total;
+		this.seconds += result.duration;
+		this.errors += result.errors + result.timeouts;
+		this.non2xx += result.non2xx;
+	}
+
+	row(operation: string): Measurement {
+		const { calls, median, p95, p99, max } = summarise(this.latencies);
+		const perRequest = (ms: number) => Math.round((ms * 1000) / this.completed);
+		const cpu: Record<string, number> = this.cpu.app > 0 ? { 'app CPU µs': perRequest(this.cpu.app), 'db CPU µs': perRequest(this.cpu.db) } : {};
+		return { operation, calls, median, p95, p99, max, rate: this.completed / this.seconds, extra: { errors: this.errors, 'non-2xx': this.non2xx, ...cpu } };
+	}
+}
+
+/**
+ * The pages take turns in short slices, so a neighbour's load on a shared machine (or a
+ * slow drift of any kind) falls on all of them alike and their ratios stay fair. One warm-up
+ * pass first: JIT, pool connections and PostgreSQL's plan caches settle before anything counts.
+ */
+async function measurePages(app: AppServer, pages: { operation: string; load: Load }[], timing: Timing, meter: CpuMeter | null): Promise<Measurement[]> {
+	for (const page of pages) await cannon(app, page.load, timing.warmUp);
+	const tallies = pages.map(() => new Tally());
+	for (let slice = 0; slice < timing.slices; slice++) {
+		for (const [i, page] of pages.entries()) tallies[i].add(await cannon(app, page.load, timing.slice, meter));
+	}
+	return pages.map((page, i) => tallies[i].row(page.operation));
+}
+
+async function measure(app: AppServer, operation: string, load: Load, timing: Timing, meter: CpuMeter | null): Promise<Measurement> {
+	await cannon(app, load, timing.warmUp);
+	const tally = new Tally();
+	tally.add(await cannon(app, load, timing.slice * timing.slices, meter));
+	return tally.row(operation);
+}
+
+interface Timing {
+	warmUp: number;
+	slice: number;
+	slices: number;
+}
+
+export async function benchPages(options: { quick: boolean; log: (line: string) => void }): Promise<Section> {
+	const { log } = options;
+	const timing: Timing = options.quick ? { warmUp: 1, slice: 1, slices: 3 } : { warmUp: 2, slice: 2, slices: 5 };
+	const seconds = timing.slice * timing.slices;
+	const app = await startApp({ port: await freePort(), log });
+	const db = new pg.Client({ connectionString: app.databaseUrl });
+	db.on('error', (error) => log(`[bench] database connection failed: ${error.message}`));
+	try {
+		await db.connect();
+		// Ten connections send as fast as they can: the point is the latency, not the per-sender limit.
+		await db.query('update public.messaging_settings set rate_limit_per_minute = 1000000');
+		const { rows: found } = await db.query<{ id: string }>(
+			`select c.id from public.conversations c
+			   join public.conversation_members m on m.conversation_id = c.id and m.other_user_id = $1
+			  where c.product_id = $2`,
+			[SAM, CAMERA]
+		);
+		if (!found[0]) throw new Error('The seed has no conversation between Ana and Sam about the camera');
+		const conversationId = found[0].id;
+
+		const cookie = await signIn(app, ANA);
+		const signedIn = { cookie };
+		const loads = {
+			login: { path: '/login' },
+			home: { path: '/', headers: signedIn },
+			inbox: { path: '/messages', headers: signedIn },
+			thread: { path: THREAD, headers: signedIn },
+			send: {
+				path: '/messages?/send',
+				method: 'POST',
+				headers: {
+					...signedIn,
+					origin: app.url,
+					'x-sveltekit-action': 'true',
+					accept: 'application/json',
+					'content-type': 'application/x-www-form-urlencoded'
+				},
+				body: () => new URLSearchParams({ conversation_id: conversationId, id: randomUUID(), body: 'Is it still available? I can pick it up today.' }).toString()
+			}
+		} satisfies Record<string, Load>;
+
+		await expectAnswer(app, loads.login, 'Sign in');
+		await expectAnswer(app, loads.home, 'Sign out');
+		await expectAnswer(app, loads.inbox, 'Vintage film camera');
+		await expectAnswer(app, loads.thread, 'Is the film camera still available?');
+		await expectAnswer(app, loads.send, '"type":"success"');
+		const meter = await cpuMeter(app, db);
+
+		log(`  pages: ${seconds} s each in ${timing.slices} turns, ${CONNECTIONS} connections`);
+		const rows = await measurePages(
+			app,
+			[
+				{ operation: 'GET /login (signed out)', load: loads.login },
+				{ operation: 'GET / (signed in)', load: loads.home },
+				{ operation: 'GET /messages (signed in)', load: loads.inbox },
+				{ operation: 'GET /messages?conversation=… (a thread)', load: loads.thread }
+			],
+			timing,
+			meter
+		);
+		const [login, , ...messagesPages] = rows;
+		for (const row of messagesPages) {
+			const ratio = row.rate! / login.rate!;
+			row.extra = { ...row.extra, 'of /login': ratio };
+			row.target = `≥ ${PAGE_TARGET * 100}% of /login`;
+			row.met = ratio >= PAGE_TARGET && row.extra.errors === 0 && row.extra['non-2xx'] === 0;
+		}
+		// Sends last: each adds a message to the thread measured above.
+		log(`  sends: ${seconds} s, ${CONNECTIONS} connections`);
+		const send = await measure(app, 'POST /messages?/send (form action)', loads.send, timing, meter);
+		send.target = `p95 ≤ ${SEND_P95_MS} ms`;
+		send.met = send.p95! <= SEND_P95_MS && send.extra!.errors === 0 && send.extra!['non-2xx'] === 0;
+		rows.push(send);
+
+		return {
+			title: 'Served pages (built app, autocannon)',
+			note:
+				`\`node build\` on a throwaway PostgreSQL with the demo seed, signed in as Ana; autocannon in the bench process, ` +
+				`${CONNECTIONS} connections on 127.0.0.1, ${seconds} s per row after ${timing.warmUp} s of warm-up; the pages take turns ` +
+				`in ${timing.slices} slices of ${timing.slice} s, then the sends (into Ana's conversation with Sam about the camera). ` +
+				`CPU µs: what one request cost the app's process and its PostgreSQL (from /proc).`,
+			rows
+		};
+	} finally {
+		await db.end().catch(() => {});
+		await app.stop();
+	}
+}
