@@ -55,11 +55,13 @@ const reads: Record<string, (event: RequestEvent) => Promise<Response>> = {
 		const user = signedIn(locals);
 		const given = request.headers.get('last-event-id') ?? url.searchParams.get('cursor') ?? '';
 		if (!CURSOR.test(given)) error(400, { message: 'Send the last event id you have (Last-Event-ID or ?cursor=).' });
+		// The stream outlives this request: it keeps the backend, not the request's locals.
+		const { messaging } = locals;
 		const stream = messagingEventStream({
 			userId: user.id,
 			cursor: Number(given),
 			hub,
-			syncSince: (cursor) => locals.messaging.syncSince({ cursor }),
+			syncSince: (cursor) => messaging.syncSince({ cursor }),
 			log: (line) => console.warn(`[realtime] ${line}`)
 		});
 		return new Response(stream, {

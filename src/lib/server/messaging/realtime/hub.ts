@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { MessagingEvent, MessagingSignal } from '$lib/messaging/schemas';
 
 /** What a connected stream receives: logged events (with ids), signals, and "catch up now". */
@@ -14,36 +15,75 @@ export interface Subscriber {
  * is all presence needs.
  */
 export class RealtimeHub {
-	#subscribers = new Map<string, Set<Subscriber>>();
+	// A user's one stream as is (the usual case), or a set when several tabs are open.
+	#subscribers = new Map<string, Subscriber | Set<Subscriber>>();
 	#lastSeen = new Map<string, number>();
 	#presenceListeners = new Set<(userId: string, online: boolean) => void>();
+	// The async context the hub was made in (process start), not that of any one request.
+	#scope = new AsyncResource('bazaar-messaging.realtime');
+
+	/**
+	 * Runs `make` outside the current request's async context. What a stream creates (promises,
+	 * timers) carries the context it was made in, and with it everything stored there
+	 * (AsyncLocalStorage: SvelteKit's request event and all it holds), for as long as it lives.
+	 */
+	detached<T>(make: () => T): T {
+		return this.#scope.runInAsyncScope(make);
+	}
 
 	subscribe(userId: string, subscriber: Subscriber): () => void {
-		let set = this.#subscribers.get(userId);
-		const cameOnline = !set;
-		if (!set) this.#subscribers.set(userId, (set = new Set()));
-		set.add(subscriber);
-		if (cameOnline) for (const listener of this.#presenceListeners) listener(userId, true);
-		return () => {
-			set.delete(subscriber);
-			if (set.size === 0 && this.#subscribers.get(userId) === set) {
-				this.#subscribers.delete(userId);
-				this.#lastSeen.set(userId, Date.now());
-				for (const listener of this.#presenceListeners) listener(userId, false);
+		this.add(userId, subscriber);
+		return () => this.remove(userId, subscriber);
+	}
+
+	/** subscribe() without the closure that undoes it: pair with remove(). */
+	add(userId: string, subscriber: Subscriber) {
+		const current = this.#subscribers.get(userId);
+		if (current === undefined) {
+			this.#subscribers.set(userId, subscriber);
+			for (const listener of this.#presenceListeners) listener(userId, true);
+		} else if (current instanceof Set) {
+			current.add(subscriber);
+		} else if (current !== subscriber) {
+			this.#subscribers.set(userId, new Set([current, subscriber]));
+		}
+	}
+
+	remove(userId: string, subscriber: Subscriber) {
+		const current = this.#subscribers.get(userId);
+		if (current instanceof Set) {
+			current.delete(subscriber);
+			if (current.size > 1) return;
+			const [last] = current;
+			if (last) {
+				this.#subscribers.set(userId, last);
+				return;
 			}
-		};
+		} else if (current !== subscriber) {
+			return;
+		}
+		this.#subscribers.delete(userId);
+		this.#lastSeen.set(userId, Date.now());
+		for (const listener of this.#presenceListeners) listener(userId, false);
 	}
 
 	publish(userId: string, event: MessagingEvent) {
-		for (const subscriber of this.#subscribers.get(userId) ?? []) subscriber.event(event);
+		const current = this.#subscribers.get(userId);
+		if (current instanceof Set) for (const subscriber of current) subscriber.event(event);
+		else current?.event(event);
 	}
 
 	signal(userId: string, signal: MessagingSignal) {
-		for (const subscriber of this.#subscribers.get(userId) ?? []) subscriber.signal(signal);
+		const current = this.#subscribers.get(userId);
+		if (current instanceof Set) for (const subscriber of current) subscriber.signal(signal);
+		else current?.signal(signal);
 	}
 
 	resumeAll() {
-		for (const set of this.#subscribers.values()) for (const subscriber of set) subscriber.resume();
+		for (const current of this.#subscribers.values()) {
+			if (current instanceof Set) for (const subscriber of current) subscriber.resume();
+			else current.resume();
+		}
 	}
 
 	presence(userId: string): { online: boolean; last_seen: number | null } {
