@@ -12,12 +12,13 @@ export interface EventStreamOptions {
 	log?: (line: string) => void;
 }
 
-// Buffer.from takes small chunks from a shared slab rather than allocating each one.
+const encoder = new TextEncoder();
+
 const frame = (event: string, data: unknown, id?: number) =>
-	Buffer.from(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+	encoder.encode(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
 // Tells EventSource how long to wait before reconnecting. Never written to, so every stream shares it.
-const CONNECTED = Buffer.from(`retry: 2000\n: connected\n\n`);
+const CONNECTED = encoder.encode(`retry: 2000\n: connected\n\n`);
 
 const LOOKS_PER_PERIOD = 2;
 const SLOTS = 32;
@@ -148,7 +149,7 @@ class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 
 	/** Heartbeats: a look at whether anything was written lately. */
 	look() {
-		if (++this.#silentLooks >= LOOKS_PER_PERIOD) this.#write(Buffer.from(`: heartbeat ${Date.now()}\n\n`));
+		if (++this.#silentLooks >= LOOKS_PER_PERIOD) this.#write(encoder.encode(`: heartbeat ${Date.now()}\n\n`));
 	}
 
 	#write(chunk: Uint8Array) {
@@ -165,7 +166,6 @@ class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 		if (event.id <= this.#sent) return;
 		this.#sent = event.id;
 		this.#write(frame(event.type, event, event.id));
-		if (process.env.RT_DEBUG_TRACE && event.type === 'message.created') (globalThis as unknown as { rtTrace: string[] }).rtTrace.push(`w ${event.payload.message.id} ${this.#userId} ${Number(process.hrtime.bigint()) / 1e6}`); // TEMP
 	}
 
 	#catchUp(): Promise<void> {

@@ -56,10 +56,6 @@ export function listenForEvents(options: { connectionString: string; hub: Realti
 			try {
 				await next.connect();
 				next.on('notification', (message) => {
-					if (process.env.RT_DEBUG_TRACE) { // TEMP
-						const m = /"message": \{"id": "([0-9a-f-]{36})"/.exec(message.payload ?? '');
-						if (m) (globalThis as unknown as { rtTrace: string[] }).rtTrace.push(`r ${m[1]} ${Number(process.hrtime.bigint()) / 1e6}`);
-					}
 					if (message.channel === CHANNEL) relay(message.payload).catch((error) => log(`relay failed: ${error.message}`));
 				});
 				await next.query(`listen ${CHANNEL}`);

@@ -24,38 +24,6 @@ export interface PostgresRealtime {
  */
 export function startPostgresRealtime(options: { connectionString: string; pool: pg.Pool; log?: (line: string) => void }): PostgresRealtime {
 	const hub = new RealtimeHub();
-	if (process.env.RT_DEBUG_TRACE) { // TEMP
-		const g = globalThis as unknown as { rtTrace: string[] };
-		g.rtTrace = [];
-		void import('node:fs').then(({ appendFileSync }) => {
-			setInterval(() => { if (g.rtTrace.length) appendFileSync(`/work/main/.scratch/rt-trace-${process.pid}.txt`, g.rtTrace.splice(0).join('\n') + '\n'); }, 1000).unref();
-		});
-	}
-	if (process.env.RT_DEBUG_LOOP) { // TEMP
-		void import('node:perf_hooks').then(({ monitorEventLoopDelay, PerformanceObserver }) => {
-			const h = monitorEventLoopDelay({ resolution: 5 });
-			h.enable();
-			const gcs: string[] = [];
-			new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.duration > 5) gcs.push(`${(e as unknown as { detail: { kind: number } }).detail?.kind}:${e.duration.toFixed(0)}@${(e.startTime / 1000).toFixed(1)}`); }).observe({ entryTypes: ['gc'] });
-			setInterval(() => {
-				console.log(`[rtloop] t=${(performance.now() / 1000).toFixed(0)} p50=${(h.percentile(50) / 1e6).toFixed(1)} p99=${(h.percentile(99) / 1e6).toFixed(1)} max=${(h.max / 1e6).toFixed(1)} gc>5ms: ${gcs.splice(0).join(' ')}`);
-				h.reset();
-			}, 2000).unref();
-		});
-	}
-	if (process.env.RT_DEBUG_MEMORY) { // TEMP
-		process.on('SIGUSR2', async () => {
-			const v8 = await import('node:v8');
-			const g = (globalThis as { gc?: () => void }).gc;
-			const show = (what: string) => {
-				const m = process.memoryUsage();
-				const spaces = v8.getHeapSpaceStatistics().map((s) => `${s.space_name.replace('_space', '')}=${(s.space_size / 1048576).toFixed(1)}/${(s.space_used_size / 1048576).toFixed(1)}`).join(' ');
-				console.log(`[rtmem] ${what} rss=${(m.rss / 1048576).toFixed(1)} heapTotal=${(m.heapTotal / 1048576).toFixed(1)} heapUsed=${(m.heapUsed / 1048576).toFixed(1)} external=${(m.external / 1048576).toFixed(1)} arrayBuffers=${(m.arrayBuffers / 1048576).toFixed(1)} ${spaces}`);
-			};
-			show('now');
-			if (g) { g(); show('after gc'); }
-		});
-	}
 	const listener = listenForEvents({ connectionString: options.connectionString, hub, pool: options.pool, log: options.log });
 	const stopPresence = relayPresence(hub, options.pool);
 	return {
