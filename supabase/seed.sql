@@ -1,17 +1,41 @@
 -- Demo marketplace: two buyers, two sellers, their products. Every login's password is password123.
 -- Idempotent: running it again changes nothing.
 
-insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-values
-  ('11111111-1111-4111-8111-111111111111', 'ana@example.com', extensions.crypt('password123', extensions.gen_salt('bf', 8)),
-   '{"username": "ana", "display_name": "Ana Buyer", "avatar_url": "/avatars/ana.svg"}'),
-  ('22222222-2222-4222-8222-222222222222', 'ben@example.com', extensions.crypt('password123', extensions.gen_salt('bf', 8)),
-   '{"username": "ben", "display_name": "Ben Buyer", "avatar_url": "/avatars/ben.svg"}'),
-  ('33333333-3333-4333-8333-333333333333', 'sam@example.com', extensions.crypt('password123', extensions.gen_salt('bf', 8)),
-   '{"username": "sam", "display_name": "Sam Seller", "avatar_url": "/avatars/sam.svg"}'),
-  ('44444444-4444-4444-8444-444444444444', 'lee@example.com', extensions.crypt('password123', extensions.gen_salt('bf', 8)),
-   '{"username": "lee", "display_name": "Lee Seller", "avatar_url": "/avatars/lee.svg"}')
+-- Complete Supabase Auth rows, so `supabase db reset` gives logins that work: Supabase Auth
+-- finds a user by instance_id (all zeros), email and aud, refuses an unconfirmed email, and reads
+-- the token columns into plain strings (a NULL there fails every sign-in: supabase/auth#1940).
+-- On plain PostgreSQL the shim has the same columns and local sign-in reads email and password.
+insert into auth.users (
+  instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+  raw_app_meta_data, raw_user_meta_data, created_at, updated_at,
+  confirmation_token, recovery_token, email_change_token_new, email_change,
+  email_change_token_current, phone_change, phone_change_token, reauthentication_token
+)
+select '00000000-0000-0000-0000-000000000000', u.id, 'authenticated', 'authenticated', u.email,
+       extensions.crypt('password123', extensions.gen_salt('bf', 8)), now(),
+       '{"provider": "email", "providers": ["email"]}', u.meta, now(), now(),
+       '', '', '', '', '', '', '', ''
+  from (values
+    ('11111111-1111-4111-8111-111111111111'::uuid, 'ana@example.com',
+     '{"username": "ana", "display_name": "Ana Buyer", "avatar_url": "/avatars/ana.svg"}'::jsonb),
+    ('22222222-2222-4222-8222-222222222222', 'ben@example.com',
+     '{"username": "ben", "display_name": "Ben Buyer", "avatar_url": "/avatars/ben.svg"}'),
+    ('33333333-3333-4333-8333-333333333333', 'sam@example.com',
+     '{"username": "sam", "display_name": "Sam Seller", "avatar_url": "/avatars/sam.svg"}'),
+    ('44444444-4444-4444-8444-444444444444', 'lee@example.com',
+     '{"username": "lee", "display_name": "Lee Seller", "avatar_url": "/avatars/lee.svg"}')
+  ) as u(id, email, meta)
 on conflict (id) do nothing;
+
+-- Each login's email identity, as Supabase Auth writes it at sign-up: the provider id is the user id.
+insert into auth.identities (provider_id, user_id, provider, identity_data, last_sign_in_at, created_at, updated_at)
+select u.id::text, u.id, 'email',
+       jsonb_build_object('sub', u.id::text, 'email', u.email, 'email_verified', true, 'phone_verified', false),
+       now(), now(), now()
+  from auth.users u
+ where u.id in ('11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222',
+                '33333333-3333-4333-8333-333333333333', '44444444-4444-4444-8444-444444444444')
+on conflict (provider_id, provider) do nothing;
 
 update public.profiles set tier = 'privileged' where id = '33333333-3333-4333-8333-333333333333' and tier <> 'privileged';
 update public.profiles set tier = 'privileged_plus' where id = '44444444-4444-4444-8444-444444444444' and tier <> 'privileged_plus';

@@ -23,22 +23,74 @@ create schema if not exists extensions;
 grant usage on schema extensions to anon, authenticated, service_role;
 create extension if not exists pgcrypto with schema extensions;
 
--- Supabase's default privileges: the API roles reach public objects, and RLS decides which rows.
+-- Supabase's default privileges as new projects have them (since 2026-05-30, and on every project
+-- from 2026-10-30): the API roles may use the public schema and run its new functions (each
+-- migration revokes what it must), but reach a new table or sequence only through an explicit
+-- grant. The revokes also undo the table and sequence defaults an earlier shim set.
 grant usage on schema public to anon, authenticated, service_role;
-alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
 alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+alter default privileges in schema public revoke all on tables from anon, authenticated, service_role;
+alter default privileges in schema public revoke all on sequences from anon, authenticated, service_role;
 
 create schema if not exists auth;
 grant usage on schema auth to anon, authenticated, service_role;
 
+-- The columns of Supabase Auth's auth.users that our code and the seed use, and those Supabase
+-- requires non-null, with Supabase's names and types. A database made by an earlier shim gets
+-- the missing ones added in place.
 create table if not exists auth.users (
   id uuid primary key default gen_random_uuid(),
-  email text unique,
-  encrypted_password text,
+  email varchar(255) unique,
+  encrypted_password varchar(255),
   raw_user_meta_data jsonb not null default '{}'::jsonb,
   created_at timestamptz not null default now()
 );
+
+do $$
+begin
+  -- An earlier shim made these two text.
+  if (select atttypid from pg_attribute where attrelid = 'auth.users'::regclass and attname = 'email') = 'text'::regtype then
+    alter table auth.users alter column email type varchar(255);
+  end if;
+  if (select atttypid from pg_attribute where attrelid = 'auth.users'::regclass and attname = 'encrypted_password') = 'text'::regtype then
+    alter table auth.users alter column encrypted_password type varchar(255);
+  end if;
+end
+$$;
+
+alter table auth.users
+  add column if not exists instance_id uuid,
+  add column if not exists aud varchar(255),
+  add column if not exists role varchar(255),
+  add column if not exists email_confirmed_at timestamptz,
+  -- Supabase Auth reads the token columns into plain strings: a NULL there fails every sign-in.
+  add column if not exists confirmation_token varchar(255),
+  add column if not exists recovery_token varchar(255),
+  add column if not exists email_change_token_new varchar(255),
+  add column if not exists email_change varchar(255),
+  add column if not exists email_change_token_current varchar(255) default '',
+  add column if not exists phone_change text default '',
+  add column if not exists phone_change_token varchar(255) default '',
+  add column if not exists reauthentication_token varchar(255) default '',
+  add column if not exists raw_app_meta_data jsonb,
+  add column if not exists updated_at timestamptz,
+  add column if not exists is_sso_user boolean not null default false,
+  add column if not exists is_anonymous boolean not null default false;
+
+-- How each user signs in: one row per (provider, id at that provider); for email sign-in the
+-- provider id is the user id. Supabase's columns and keys, without its generated email column.
+create table if not exists auth.identities (
+  provider_id text not null,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  identity_data jsonb not null,
+  provider text not null,
+  last_sign_in_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  id uuid primary key default gen_random_uuid(),
+  constraint identities_provider_id_provider_unique unique (provider_id, provider)
+);
+create index if not exists identities_user_id_idx on auth.identities (user_id);
 
 -- The claims of the current request, exactly as PostgREST sets them: a JSON text in
 -- request.jwt.claims (and, for old clients, request.jwt.claim.<name>).

@@ -44,6 +44,29 @@ describe('profiles and products row-level security', () => {
 		expect(await visible(seller.id)).toEqual([...ids].sort());
 	});
 
+	it('each seller sees their own sold products and nobody else’s, visitors and other users only active ones', async () => {
+		const [a, b, other] = [await createUser(db), await createUser(db), await createUser(db)];
+		const aActive = await createProduct(db, a.id);
+		const aSold = await createProduct(db, a.id, { status: 'sold' });
+		const bSold = await createProduct(db, b.id, { status: 'sold' });
+		const ids = [aActive.id, aSold.id, bSold.id];
+		const visible = async (userId: string | null) =>
+			(await sqlAs<{ id: string }>(db, userId, 'select id from public.products where id = any($1)', [ids])).map((r) => r.id).sort();
+		expect(await visible(null)).toEqual([aActive.id]);
+		expect(await visible(other.id)).toEqual([aActive.id]);
+		expect(await visible(a.id)).toEqual([aActive.id, aSold.id].sort());
+		expect(await visible(b.id)).toEqual([aActive.id, bSold.id].sort());
+		// One policy per role and command: the advisor's multiple_permissive_policies stays quiet.
+		const { rows } = await db.query(
+			`select polname, polroles::regrole[]::text[] as roles from pg_policy
+			  where polrelid = 'public.products'::regclass and polcmd = 'r' order by 1`
+		);
+		expect(rows).toEqual([
+			{ polname: 'users read active products and their own', roles: ['authenticated'] },
+			{ polname: 'visitors read active products', roles: ['anon'] }
+		]);
+	});
+
 	it('sellers list, change and delete only their own products', async () => {
 		const [seller, other] = [await createUser(db), await createUser(db)];
 		const product = await createProduct(db, seller.id);
@@ -79,5 +102,11 @@ describe('profiles and products row-level security', () => {
 		const user = await createUser(db);
 		await expect(sqlAs(db, user.id, 'select email from auth.users')).rejects.toThrow('permission denied for table users');
 		await expect(sqlAs(db, null, 'select email from auth.users')).rejects.toThrow('permission denied for table users');
+	});
+
+	it('nobody but the server reads auth.identities', async () => {
+		const user = await createUser(db);
+		await expect(sqlAs(db, user.id, 'select identity_data from auth.identities')).rejects.toThrow('permission denied for table identities');
+		await expect(sqlAs(db, null, 'select identity_data from auth.identities')).rejects.toThrow('permission denied for table identities');
 	});
 });
