@@ -1,4 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
 import type { AuthAdapter } from '$lib/server/auth/auth-adapter';
 import type { SessionClaims } from '$lib/server/auth/jwt';
 import type { Catalogue } from '$lib/server/catalogue/catalogue';
@@ -17,10 +18,10 @@ declare global {
 		interface Locals {
 			user: SessionUser | null;
 			session: Session | null;
-			/** Validated session: in Supabase mode checked with the Auth server, not just read from the cookie. */
+			/** Validated session: in Supabase mode the access token's signature is verified, not just read from the cookie. */
 			safeGetSession(): Promise<{ session: Session | null; user: SessionUser | null }>;
 			/** Supabase mode only. */
-			supabase?: SupabaseClient;
+			supabase?: SupabaseClient<Database>;
 			/** Plain-PostgreSQL modes only: the claims RPCs run with. */
 			claims?: SessionClaims | null;
 			auth: AuthAdapter;

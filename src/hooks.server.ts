@@ -13,7 +13,9 @@ export const init: ServerInit = async () => {
 	const rt = await runtime();
 	// supabase-js is loaded only in Supabase mode: plain-PostgreSQL mode has no use for it.
 	sessionHandle =
-		rt.config.mode === 'supabase' ? (await import('$lib/server/auth/supabase-session')).supabaseSession(rt) : localSession(rt);
+		rt.config.mode === 'supabase'
+			? (await import('$lib/server/auth/supabase-session')).supabaseSession(rt.config.supabase!)
+			: localSession(rt);
 };
 
 const session: Handle = (input) => sessionHandle!(input);

@@ -1,13 +1,16 @@
 import { createServerClient } from '@supabase/ssr';
 import WebSocket from 'ws';
+import { z } from 'zod';
 import type { Handle } from '@sveltejs/kit';
-import type { Runtime } from '../runtime';
+import type { Database } from '$lib/database.types';
 
-/** Supabase's SvelteKit guide, as is: a per-request client reading and writing the auth cookies. */
-export function supabaseSession(runtime: Runtime): Handle {
-	const { url, anonKey } = runtime.config.supabase!;
+/** What the app takes from a verified access token; Supabase Auth puts more in it. */
+const Claims = z.object({ sub: z.uuid(), email: z.string().optional(), exp: z.number().int() });
+
+/** Supabase's SvelteKit guide: a per-request client reading and writing the auth cookies. */
+export function supabaseSession({ url, anonKey }: { url: string; anonKey: string }): Handle {
 	return async ({ event, resolve }) => {
-		const supabase = createServerClient(url, anonKey, {
+		const supabase = createServerClient<Database>(url, anonKey, {
 			// Node 20 has no native WebSocket, and supabase-js refuses to start without one.
 			realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
 			cookies: {
@@ -28,18 +31,16 @@ export function supabaseSession(runtime: Runtime): Handle {
 			}
 		};
 		event.locals.safeGetSession = async () => {
-			const {
-				data: { session }
-			} = await supabase.auth.getSession();
-			if (!session) return { session: null, user: null };
-			// getSession() only reads the cookie; getUser() asks the Auth server whether the JWT is still good.
-			const {
-				data: { user },
-				error
-			} = await supabase.auth.getUser();
-			if (error || !user) return { session: null, user: null };
-			const sessionUser = { id: user.id, email: user.email ?? '' };
-			return { session: { user: sessionUser, expiresAt: session.expires_at ?? 0 }, user: sessionUser };
+			// The cookie alone proves nothing: getClaims() verifies the access token's signature (after
+			// refreshing it when it is about to expire). With asymmetric signing keys it checks against
+			// the project's JWKS, fetched once and cached, so a request costs no call to Auth; with
+			// legacy HS256 keys it asks Auth instead. Like PostgREST, it accepts a token until it
+			// expires even if its session was signed out elsewhere in the meantime.
+			const { data, error } = await supabase.auth.getClaims();
+			const claims = Claims.safeParse(data?.claims);
+			if (error || !claims.success) return { session: null, user: null };
+			const user = { id: claims.data.sub, email: claims.data.email ?? '' };
+			return { session: { user, expiresAt: claims.data.exp }, user };
 		};
 		return resolve(event, {
 			filterSerializedResponseHeaders: (name) => name === 'content-range' || name === 'x-supabase-api-version'

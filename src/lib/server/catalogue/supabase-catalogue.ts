@@ -1,40 +1,34 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
 import { ProductCard, ProductDetail, type Catalogue } from './catalogue';
 
-const SELECT = 'id, title, price_cents, currency, image_url, status, seller_id, seller:profiles!inner(display_name, avatar_url)';
+// Literal types, so supabase-js types the rows from the generated Database.
+const CARD = 'id, title, price_cents, currency, image_url, status, seller_id, seller:profiles!inner(display_name, avatar_url)';
+const DETAIL = `${CARD}, description` as const;
 
-interface Row {
-	seller: { display_name: string; avatar_url: string | null };
-	[column: string]: unknown;
-}
-
-const flatten = ({ seller, ...product }: Row) => ({
+const flatten = <Row extends { seller: { display_name: string; avatar_url: string | null } }>({ seller, ...product }: Row) => ({
 	...product,
 	seller_name: seller.display_name,
 	seller_avatar_url: seller.avatar_url
 });
 
 /** The same catalogue through PostgREST; the user's session makes the same policies apply. */
-export function supabaseCatalogue(supabase: SupabaseClient): Catalogue {
+export function supabaseCatalogue(supabase: SupabaseClient<Database>): Catalogue {
 	return {
 		async listProducts() {
 			const { data, error } = await supabase
 				.from('products')
-				.select(SELECT)
+				.select(CARD)
 				.eq('status', 'active')
 				.order('created_at', { ascending: false })
 				.limit(100);
 			if (error) throw new Error(error.message);
-			return ProductCard.array().parse((data as unknown as Row[]).map(flatten));
+			return ProductCard.array().parse(data.map(flatten));
 		},
 		async getProduct(id) {
-			const { data, error } = await supabase
-				.from('products')
-				.select(`${SELECT}, description`)
-				.eq('id', id)
-				.maybeSingle();
+			const { data, error } = await supabase.from('products').select(DETAIL).eq('id', id).maybeSingle();
 			if (error) throw new Error(error.message);
-			return data ? ProductDetail.parse(flatten(data as unknown as Row)) : null;
+			return data ? ProductDetail.parse(flatten(data)) : null;
 		}
 	};
 }

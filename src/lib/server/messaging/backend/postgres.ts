@@ -35,10 +35,11 @@ function literal(value: unknown): string {
 export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCall {
 	return async (name, args, shape) => {
 		if (!claims) throw new MessagingError('not_authenticated', 'Sign in to use messages.');
+		// The types allow only generated names, but a cast gets past types, and these names become SQL.
 		if (!FUNCTION_NAME.test(name)) throw new Error(`Not an RPC name: ${name}`);
-		const names = Object.keys(args);
-		for (const arg of names) if (!ARGUMENT_NAME.test(arg)) throw new Error(`Not an RPC argument: ${arg}`);
-		const call = `public.${name}(${names.map((arg) => `${arg} => ${literal(args[arg])}`).join(', ')})`;
+		const named: [string, unknown][] = Object.entries(args);
+		for (const [arg] of named) if (!ARGUMENT_NAME.test(arg)) throw new Error(`Not an RPC argument: ${arg}`);
+		const call = `public.${name}(${named.map(([arg, value]) => `${arg} => ${literal(value)}`).join(', ')})`;
 		const select =
 			// json, as PostgREST builds it: jsonb would parse and sort every row's keys only to print them again.
 			shape === 'rows' ? `select coalesce(json_agg(r), '[]'::json) as result from ${call} r` : `select to_json(${call}) as result`;

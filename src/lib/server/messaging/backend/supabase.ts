@@ -1,17 +1,30 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { PostgrestError } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
 import { messagingErrorFrom } from '$lib/messaging/errors';
-import { rpcMessagingBackend, type MessagingBackend, type RpcCall } from './messaging-backend';
+import { rpcMessagingBackend, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend';
+
+type Functions = Database['public']['Functions'];
+
+/**
+ * What the adapter needs of a supabase-js client: `rpc` over these migrations' functions. A
+ * client typed with our generated `Database`, with a host's own generated types that include
+ * our migrations (`supabase gen types`), or untyped, all fit.
+ */
+export interface MessagingRpcClient {
+	rpc<Name extends RpcName>(name: Name, args: Functions[Name]['Args']): PromiseLike<{ data: unknown; error: PostgrestError | null }>;
+}
 
 /** Calls the same RPCs through PostgREST (`POST /rest/v1/rpc/<name>`) with the user's session. */
-export function supabaseRpc(supabase: SupabaseClient): RpcCall {
+export function supabaseRpc(supabase: MessagingRpcClient): RpcCall {
 	return async (name, args) => {
-		const { data, error } = await supabase.rpc(name, args);
+		// RpcArgs adds the null every PostgreSQL argument accepts and the generated Args leave out.
+		const { data, error } = await supabase.rpc(name, args as Functions[typeof name]['Args']);
 		if (error) throw messagingErrorFrom(error) ?? new Error(`${name}: ${error.message} (${error.code})`);
 		return data;
 	};
 }
 
 /** The contract over Supabase: the same RPCs through PostgREST, with the request's session. */
-export function supabaseMessaging(options: { supabase: SupabaseClient }): MessagingBackend {
+export function supabaseMessaging(options: { supabase: MessagingRpcClient }): MessagingBackend {
 	return rpcMessagingBackend(supabaseRpc(options.supabase));
 }
