@@ -873,7 +873,7 @@ describe('messaging row-level security: the attack matrix', () => {
 				.sort((a, b) => a.object.localeCompare(b.object))
 		);
 		// Every function of the public and private schemas (the marketplace's and the messaging's):
-		// anon runs none, authenticated exactly the messaging API. PUBLIC's default execute right
+		// anon runs none, authenticated exactly the messaging API and the Realtime policies' check. PUBLIC's default execute right
 		// must be revoked from private helpers too, not only left behind the schema's usage right.
 		const { rows: functions } = await db.query<{ name: string; anon: boolean; authenticated: boolean }>(`
 			select n.nspname || '.' || p.proname as name,
@@ -884,8 +884,9 @@ describe('messaging row-level security: the attack matrix', () => {
 			   and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
 			 order by 1`);
 		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual([]);
+		// private.may_signal: the Realtime policies run it as the joining user (messaging_realtime_parity).
 		expect(functions.filter((f) => f.authenticated).map((f) => f.name).sort()).toEqual(
-			[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since'].map((name) => `public.${name}`).sort()
+			[...[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since'].map((name) => `public.${name}`), 'private.may_signal'].sort()
 		);
 		const { rows: views } = await db.query<{ invoker: boolean }>(
 			`select coalesce('security_invoker=true' = any(reloptions), false) as invoker from pg_class where oid = 'public.messages_realtime_view'::regclass`

@@ -3,9 +3,9 @@ import {
 	RealtimeMessagingService,
 	type RealtimeEnvironment
 } from '../../src/lib/messaging/realtime/realtime-service.svelte.ts';
-import type { RealtimeTransport, TransportHandlers } from '../../src/lib/messaging/realtime/transport.ts';
+import type { ConversationWatch, RealtimeTransport, TransportHandlers } from '../../src/lib/messaging/realtime/transport.ts';
 import type { MessagingEvent, MessagingSignal, SyncResult } from '../../src/lib/messaging/schemas/index.ts';
-import { CONVERSATION, readEvent, readState } from '../support/rows.ts';
+import { ALICE, CONVERSATION, readEvent, readState } from '../support/rows.ts';
 
 /**
  * The realtime service's state machine, driven by a fake transport (a server-side event log
@@ -69,7 +69,7 @@ class FakeTransport implements RealtimeTransport {
 	}
 
 	watched: string[] = [];
-	watchConversation(conversationId: string) {
+	watchConversation({ conversationId }: ConversationWatch) {
 		this.watched.push(conversationId);
 		return () => {
 			this.watched = this.watched.filter((id) => id !== conversationId);
@@ -608,6 +608,54 @@ describe('RealtimeMessagingService: online, offline and visibility', () => {
 	});
 });
 
+describe('RealtimeMessagingService: content-free pushes (Supabase)', () => {
+	it('a push naming a newer event catches up from the log and delivers it once', async () => {
+		const { transport, delivered, service } = await live({ cursor: 5 });
+		const before = transport.calls.length;
+		transport.append(6, 7);
+		transport.latest.handlers.behind(7);
+		await flush();
+		expect(transport.calls.slice(before)).toEqual(['sync:5']);
+		expect(delivered).toEqual([6, 7]);
+		expect(service.cursor).toBe(7);
+	});
+
+	it('a push at or below the cursor costs nothing', async () => {
+		const { transport } = await live({ cursor: 5 });
+		const before = transport.calls.length;
+		transport.latest.handlers.behind(5);
+		transport.latest.handlers.behind(2);
+		await flush();
+		expect(transport.calls.slice(before)).toEqual([]);
+	});
+
+	it('pushes arriving during a catch-up fold into one more run, and nothing is delivered twice', async () => {
+		const { transport, delivered } = await live({ cursor: 5 });
+		transport.holdSync = true;
+		transport.append(6);
+		transport.latest.handlers.behind(6);
+		transport.append(7);
+		transport.latest.handlers.behind(7);
+		transport.append(8);
+		transport.latest.handlers.behind(8);
+		expect(transport.held.map((h) => h.cursor)).toEqual([5]);
+		transport.holdSync = false;
+		transport.releaseNext({ events: [event(6)], cursor: 6, resync: false, has_more: false });
+		await flush();
+		expect(transport.count('sync:')).toBeLessThanOrEqual(4);
+		expect(delivered).toEqual([6, 7, 8]);
+	});
+
+	it('a failed catch-up after a push reconnects', async () => {
+		const { transport, env, service } = await live({ cursor: 5 });
+		transport.answers.push(new Error('network'));
+		transport.latest.handlers.behind(9);
+		await flush();
+		expect(service.state).toBe('reconnecting');
+		expect(env.timers).toHaveLength(1);
+	});
+});
+
 describe('RealtimeMessagingService: resync and stop', () => {
 	it('sync answering resync calls onResync and continues from the cursor the server gave', async () => {
 		const { transport, service, onResync, delivered } = setup({ cursor: 5 });
@@ -696,7 +744,7 @@ describe('RealtimeMessagingService: resync and stop', () => {
 
 	it('watching a conversation passes through to the transport and stops when released', async () => {
 		const { transport, service } = await live();
-		const stop = service.watchConversation(CONVERSATION);
+		const stop = service.watchConversation({ conversationId: CONVERSATION, otherUserId: ALICE });
 		expect(transport.watched).toEqual([CONVERSATION]);
 		stop();
 		expect(transport.watched).toEqual([]);

@@ -1,5 +1,5 @@
 import type { MessagingEvent, MessagingSignal } from '../schemas';
-import type { RealtimeTransport } from './transport';
+import type { ConversationWatch, RealtimeTransport } from './transport';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -100,9 +100,9 @@ export class RealtimeMessagingService {
 		return this.#options.transport.sendTyping(conversationId).catch(() => {});
 	}
 
-	/** While a thread is open: receive the other member's typing. Returns the way to stop. */
-	watchConversation(conversationId: string): () => void {
-		return this.#options.transport.watchConversation(conversationId);
+	/** While a thread is open: receive the other member's typing and presence. Returns the way to stop. */
+	watchConversation(watch: ConversationWatch): () => void {
+		return this.#options.transport.watchConversation(watch);
 	}
 
 	/** Fetches everything after the cursor from the log; concurrent calls share one run. */
@@ -167,6 +167,9 @@ export class RealtimeMessagingService {
 					},
 					event: (event) => current() && this.#live(event),
 					signal: (signal) => current() && this.#options.onSignal?.(signal),
+					behind: (cursor) => {
+						if (current() && cursor > this.#cursor) void this.catchUp().catch(() => current() && this.#dropped());
+					},
 					resync: () => {
 						if (!current()) return;
 						this.#options.onResync();

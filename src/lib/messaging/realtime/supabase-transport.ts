@@ -1,73 +1,133 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import { MessagingEvent, MessagingSignal, SyncResult } from '../schemas';
-import type { RealtimeTransport, TransportHandlers } from './transport';
+import type { Database } from '../../database.types';
+import { MessagingSignal, RealtimePoke, SyncResult } from '../schemas';
+import type { ConversationWatch, RealtimeTransport, TransportHandlers } from './transport';
+
+const TYPING_MS = 5000;
+
+interface Watched extends ConversationWatch {
+	/** Thread components watching it; the channels go when the last one stops. */
+	count: number;
+	typing: RealtimeChannel | null;
+	partner: RealtimeChannel | null;
+}
 
 /**
- * Supabase mode: the private broadcast channel user:<id>, authorised by the RLS policy on
- * realtime.messages, fed by messaging_publish(). Supabase does not guarantee delivery, so
- * the service catches up with the sync_since RPC on every (re)connect. Typing goes both ways
- * over the open conversation's own channel as broadcast. Create the browser client with
+ * Supabase mode, on private channels authorised by the policies on realtime.messages
+ * (messaging_realtime_parity):
+ * - user:<me> carries pushes without content, the newest event id only; the service then
+ *   catches up through sync_since, so no message text is ever stored in realtime.messages.
+ *   Supabase does not guarantee delivery either way: every (re)connect starts with a catch-up.
+ * - presence:<me> is where this tab tracks that the user is online; while a thread is open, the
+ *   other member's presence:<id> is watched, and conversation:<id> carries typing both ways.
+ * Every channel is joined again after a reconnect. Create the browser client with
  * `realtime: { worker: true }` so heartbeats keep running in background tabs.
  */
-export function supabaseTransport(options: { supabase: SupabaseClient; userId: string }): RealtimeTransport {
+export function supabaseTransport(options: { supabase: SupabaseClient<Database>; userId: string }): RealtimeTransport {
 	const { supabase, userId } = options;
-	let channel: RealtimeChannel | null = null;
-	let onSignal: TransportHandlers['signal'] = () => {};
-	const typingChannels = new Map<string, RealtimeChannel>();
+	let handlers: TransportHandlers | null = null;
+	let feed: RealtimeChannel | null = null;
+	let ownPresence: RealtimeChannel | null = null;
+	const watched = new Map<string, Watched>();
+	/** Partners' last known presence, so only changes become signals. */
+	const online = new Map<string, boolean>();
 
-	// One channel per open conversation, for typing both ways (authorised by the members policy).
-	function conversationChannel(conversationId: string): RealtimeChannel {
-		let typing = typingChannels.get(conversationId);
-		if (!typing) {
-			typing = supabase.channel(`conversation:${conversationId}`, { config: { private: true } });
-			typing.on('broadcast', { event: 'typing' }, ({ payload }) => {
-				const signal = MessagingSignal.safeParse(payload);
-				if (signal.success && signal.data.type === 'typing' && signal.data.user_id !== userId) onSignal(signal.data);
-			});
-			typing.subscribe();
-			typingChannels.set(conversationId, typing);
-		}
-		return typing;
+	const remove = (channel: RealtimeChannel | null) => {
+		if (channel) void supabase.removeChannel(channel);
+		return null;
+	};
+
+	function signal(value: MessagingSignal) {
+		handlers?.signal(value);
+	}
+
+	function join(watch: Watched) {
+		const typing = supabase.channel(`conversation:${watch.conversationId}`, { config: { private: true } });
+		typing.on('broadcast', { event: 'typing' }, ({ payload }) => {
+			const parsed = MessagingSignal.safeParse(payload);
+			if (parsed.success && parsed.data.type === 'typing' && parsed.data.user_id === watch.otherUserId) signal(parsed.data);
+		});
+		watch.typing = typing.subscribe();
+
+		const other = watch.otherUserId;
+		const partner = supabase.channel(`presence:${other}`, { config: { private: true } });
+		partner.on('presence', { event: 'sync' }, () => {
+			const now = Object.prototype.hasOwnProperty.call(partner.presenceState(), other);
+			if (now === (online.get(other) ?? false)) return;
+			online.set(other, now);
+			signal({ type: 'presence', user_id: other, online: now, last_seen: now ? null : Date.now() });
+		});
+		watch.partner = partner.subscribe();
+	}
+
+	function leave(watch: Watched) {
+		watch.typing = remove(watch.typing);
+		watch.partner = remove(watch.partner);
+	}
+
+	function close() {
+		handlers = null;
+		feed = remove(feed);
+		ownPresence = remove(ownPresence);
+		// What is watched stays watched: the next connect joins it again.
+		for (const watch of watched.values()) leave(watch);
+		online.clear();
 	}
 
 	return {
-		connect(_cursor: number, handlers: TransportHandlers) {
-			onSignal = handlers.signal;
-			if (channel) void supabase.removeChannel(channel);
+		connect(_cursor: number, next: TransportHandlers) {
+			close();
+			handlers = next;
 			const current = supabase.channel(`user:${userId}`, { config: { private: true } });
-			channel = current;
-			current.on('broadcast', { event: '*' }, ({ payload }) => {
-				const event = MessagingEvent.safeParse(payload);
-				if (event.success) handlers.event(event.data);
+			feed = current;
+			current.on('broadcast', { event: 'events' }, ({ payload }) => {
+				const poke = RealtimePoke.safeParse(payload);
+				if (poke.success) next.behind(poke.data.cursor);
 			});
 			current.subscribe((status) => {
-				if (channel !== current) return;
-				if (status === 'SUBSCRIBED') handlers.open();
-				else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') handlers.error(status);
+				if (feed !== current) return;
+				if (status === 'SUBSCRIBED') next.open();
+				else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') next.error(status);
 			});
+
+			const presence = supabase.channel(`presence:${userId}`, { config: { private: true, presence: { key: userId } } });
+			ownPresence = presence;
+			presence.subscribe((status) => {
+				if (ownPresence === presence && status === 'SUBSCRIBED') void presence.track({ online_at: new Date().toISOString() });
+			});
+			for (const watch of watched.values()) join(watch);
 		},
-		close() {
-			if (channel) void supabase.removeChannel(channel);
-			channel = null;
-			for (const typing of typingChannels.values()) void supabase.removeChannel(typing);
-			typingChannels.clear();
-		},
+		close,
 		async sync(cursor: number) {
 			const { data, error } = await supabase.rpc('sync_since', { p_cursor: cursor, p_limit: 500 });
 			if (error) throw new Error(error.message);
 			return SyncResult.parse(data);
 		},
-		watchConversation(conversationId: string) {
-			conversationChannel(conversationId);
+		watchConversation({ conversationId, otherUserId }: ConversationWatch) {
+			let watch = watched.get(conversationId);
+			if (!watch) {
+				watch = { conversationId, otherUserId, count: 0, typing: null, partner: null };
+				watched.set(conversationId, watch);
+				if (handlers) join(watch);
+			}
+			watch.count++;
+			const stopping = watch;
+			let stopped = false;
 			return () => {
-				const typing = typingChannels.get(conversationId);
-				if (typing) void supabase.removeChannel(typing);
-				typingChannels.delete(conversationId);
+				if (stopped) return;
+				stopped = true;
+				if (--stopping.count > 0) return;
+				leave(stopping);
+				watched.delete(conversationId);
+				online.delete(otherUserId);
 			};
 		},
 		async sendTyping(conversationId: string) {
-			const signal: MessagingSignal = { type: 'typing', conversation_id: conversationId, user_id: userId, until: Date.now() + 5000 };
-			await conversationChannel(conversationId).send({ type: 'broadcast', event: 'typing', payload: signal });
+			// Only a watched conversation has a channel this user may use (not across a block).
+			const channel = watched.get(conversationId)?.typing;
+			if (!channel) return;
+			const typing: MessagingSignal = { type: 'typing', conversation_id: conversationId, user_id: userId, until: Date.now() + TYPING_MS };
+			await channel.send({ type: 'broadcast', event: 'typing', payload: typing });
 		}
 	};
 }

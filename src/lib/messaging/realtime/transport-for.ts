@@ -1,3 +1,4 @@
+import type { Database } from '../../database.types';
 import type { MessagingApi } from '../api';
 import type { RealtimeSession } from '../schemas';
 import { sseTransport } from './sse-transport';
@@ -9,6 +10,6 @@ export async function transportFor(options: { session: RealtimeSession; api: Mes
 	if (session.transport === 'sse' || !session.supabase) return sseTransport({ api });
 	const [{ createBrowserClient }, { supabaseTransport }] = await Promise.all([import('@supabase/ssr'), import('./supabase-transport')]);
 	// worker: heartbeats from a Web Worker keep the socket alive in background tabs.
-	const supabase = createBrowserClient(session.supabase.url, session.supabase.anonKey, { realtime: { worker: true } });
+	const supabase = createBrowserClient<Database>(session.supabase.url, session.supabase.anonKey, { realtime: { worker: true } });
 	return supabaseTransport({ supabase, userId: session.me });
 }

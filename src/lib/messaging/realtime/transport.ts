@@ -1,10 +1,18 @@
 import type { MessagingEvent, MessagingSignal, SyncResult } from '../schemas';
 
+/** An open thread's conversation, and whose typing and presence it shows. */
+export interface ConversationWatch {
+	conversationId: string;
+	otherUserId: string;
+}
+
 export interface TransportHandlers {
 	/** The transport is connected and relaying live events. */
 	open(): void;
 	event(event: MessagingEvent): void;
 	signal(signal: MessagingSignal): void;
+	/** The log holds events up to this id, which the transport does not carry itself: catch up to them. */
+	behind(cursor: number): void;
 	/** The server cannot catch this client up (cursor too old): reload from scratch. */
 	resync(): void;
 	/** The connection failed or dropped; the service decides when to try again. */
@@ -20,9 +28,9 @@ export interface RealtimeTransport {
 	/** Tells the other member of a conversation that this user is typing. */
 	sendTyping(conversationId: string): Promise<void>;
 	/**
-	 * Receives the other member's typing while a thread is open; returns the way to stop. SSE
-	 * needs nothing (the server pushes typing down the user's stream); Supabase joins the
-	 * conversation's channel.
+	 * Receives the other member's typing and presence while a thread is open, across reconnects;
+	 * returns the way to stop. SSE needs nothing (the server pushes both down the user's stream);
+	 * Supabase joins the conversation's channel and the other member's presence channel.
 	 */
-	watchConversation(conversationId: string): () => void;
+	watchConversation(watch: ConversationWatch): () => void;
 }

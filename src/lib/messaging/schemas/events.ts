@@ -53,6 +53,10 @@ export const MessagingSignal = z.discriminatedUnion('type', [
 ]);
 export type MessagingSignal = z.infer<typeof MessagingSignal>;
 
+/** A Supabase push: no content, only the newest event id the recipient's log holds (see messaging_realtime_parity). */
+export const RealtimePoke = z.object({ cursor: z.number().int().nonnegative() });
+export type RealtimePoke = z.infer<typeof RealtimePoke>;
+
 /** Where a signed-in page's feed starts and its badge total, read together (messaging_session_start). */
 export const SessionStart = z.object({
 	cursor: z.number().int().nonnegative(),

@@ -3,7 +3,7 @@ import { invalidateAll } from '$app/navigation';
 import { MessagingApi } from '../api';
 import { RealtimeMessagingService } from '../realtime/realtime-service.svelte';
 import { transportFor } from '../realtime/transport-for';
-import type { RealtimeTransport } from '../realtime/transport';
+import type { ConversationWatch, RealtimeTransport } from '../realtime/transport';
 import type { InboxFilter, MessagingEvent, MessagingSignal, OpenedConversation, PreviewPage, RealtimeSession } from '../schemas';
 import { routeEvent } from './event-router';
 import { InboxState } from './inbox.svelte';
@@ -129,9 +129,9 @@ export class MessagingClient {
 		return this.#service?.sendTyping(conversationId);
 	}
 
-	/** Receives the other member's typing while a thread is open; returns the way to stop. */
-	watchConversation(conversationId: string): () => void {
-		return this.#service?.watchConversation(conversationId) ?? (() => {});
+	/** Receives the other member's typing and presence while a thread is open; returns the way to stop. */
+	watchConversation(watch: ConversationWatch): () => void {
+		return this.#service?.watchConversation(watch) ?? (() => {});
 	}
 
 	#own(me: string) {
@@ -142,8 +142,11 @@ export class MessagingClient {
 	}
 
 	#signal(signal: MessagingSignal) {
-		if (signal.type === 'typing') this.typing[signal.conversation_id] = signal.until;
-		else this.presence[signal.user_id] = { online: signal.online, last_seen: signal.last_seen };
+		if (signal.type === 'typing') {
+			// A channel joined before a block may still deliver until it is left; show nothing across one.
+			const thread = this.threads.byConversation(signal.conversation_id);
+			if (!thread?.blockedByMe && !thread?.blockedMe) this.typing[signal.conversation_id] = signal.until;
+		} else this.presence[signal.user_id] = { online: signal.online, last_seen: signal.last_seen };
 	}
 }
 
