@@ -12,6 +12,64 @@ export type Json =
 export type Database = {
   public: {
     Tables: {
+      attachments: {
+        Row: {
+          bytes: number
+          created_at: string
+          height: number
+          id: string
+          message_id: string | null
+          position: number | null
+          thumb_height: number
+          thumb_width: number
+          uploader_id: string
+          width: number
+        }
+        Insert: {
+          bytes: number
+          created_at?: string
+          height: number
+          id?: string
+          message_id?: string | null
+          position?: number | null
+          thumb_height: number
+          thumb_width: number
+          uploader_id: string
+          width: number
+        }
+        Update: {
+          bytes?: number
+          created_at?: string
+          height?: number
+          id?: string
+          message_id?: string | null
+          position?: number | null
+          thumb_height?: number
+          thumb_width?: number
+          uploader_id?: string
+          width?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "attachments_message_id_fkey"
+            columns: ["message_id"]
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "attachments_message_id_fkey"
+            columns: ["message_id"]
+            referencedRelation: "messages_realtime_view"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "attachments_uploader_id_fkey"
+            columns: ["uploader_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       conversation_members: {
         Row: {
           archived_at: string | null
@@ -131,6 +189,46 @@ export type Database = {
           },
         ]
       }
+      message_reactions: {
+        Row: {
+          created_at: string
+          emoji: string
+          message_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          emoji: string
+          message_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          emoji?: string
+          message_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "message_reactions_message_id_fkey"
+            columns: ["message_id"]
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_reactions_message_id_fkey"
+            columns: ["message_id"]
+            referencedRelation: "messages_realtime_view"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_reactions_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       message_reports: {
         Row: {
           body_snapshot: string
@@ -200,6 +298,7 @@ export type Database = {
       }
       messages: {
         Row: {
+          attachments: NonNullable<Json>
           body: string
           conversation_id: string
           created_at: string
@@ -209,11 +308,13 @@ export type Database = {
           id: string
           kind: Database["public"]["Enums"]["message_kind"]
           members: string[]
+          reactions: NonNullable<Json>
           reply_to_id: string | null
           search: unknown
           sender_id: string
         }
         Insert: {
+          attachments?: NonNullable<Json>
           body: string
           conversation_id: string
           created_at?: string
@@ -223,11 +324,13 @@ export type Database = {
           id: string
           kind?: Database["public"]["Enums"]["message_kind"]
           members: string[]
+          reactions?: NonNullable<Json>
           reply_to_id?: string | null
           search?: never
           sender_id: string
         }
         Update: {
+          attachments?: NonNullable<Json>
           body?: string
           conversation_id?: string
           created_at?: string
@@ -237,6 +340,7 @@ export type Database = {
           id?: string
           kind?: Database["public"]["Enums"]["message_kind"]
           members?: string[]
+          reactions?: NonNullable<Json>
           reply_to_id?: string | null
           search?: never
           sender_id?: string
@@ -456,6 +560,7 @@ export type Database = {
     Views: {
       messages_realtime_view: {
         Row: {
+          attachments: Json | null
           body: string | null
           conversation_id: string | null
           created_at: string | null
@@ -468,6 +573,7 @@ export type Database = {
           product_image_url: string | null
           product_price_cents: number | null
           product_title: string | null
+          reactions: Json | null
           reply_to_deleted: boolean | null
           reply_to_id: string | null
           reply_to_preview: string | null
@@ -498,13 +604,13 @@ export type Database = {
           },
           {
             foreignKeyName: "messages_sender_id_fkey"
-            columns: ["reply_to_sender_id"]
+            columns: ["sender_id"]
             referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
           {
             foreignKeyName: "messages_sender_id_fkey"
-            columns: ["sender_id"]
+            columns: ["reply_to_sender_id"]
             referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
@@ -512,13 +618,29 @@ export type Database = {
       }
     }
     Functions: {
+      attachment_for_reader: { Args: { p_id: string }; Returns: Json }
       block_user: { Args: { p_user_id: string }; Returns: Json }
+      create_attachment: {
+        Args: {
+          p_bytes: number
+          p_height: number
+          p_thumb_height: number
+          p_thumb_width: number
+          p_width: number
+        }
+        Returns: Json
+      }
       current_event_cursor: {
         Args: Record<PropertyKey, never>
         Returns: number
       }
       delete_message: { Args: { p_id: string }; Returns: Json }
+      discard_attachment: { Args: { p_id: string }; Returns: undefined }
       edit_message: { Args: { p_body: string; p_id: string }; Returns: Json }
+      forget_attachment_removals: {
+        Args: { p_ids: string[] }
+        Returns: undefined
+      }
       list_conversation_previews: {
         Args: {
           p_before_at?: string
@@ -557,6 +679,7 @@ export type Database = {
           p_limit?: number
         }
         Returns: {
+          attachments: Json | null
           body: string | null
           conversation_id: string | null
           created_at: string | null
@@ -569,6 +692,7 @@ export type Database = {
           product_image_url: string | null
           product_price_cents: number | null
           product_title: string | null
+          reactions: Json | null
           reply_to_deleted: boolean | null
           reply_to_id: string | null
           reply_to_preview: string | null
@@ -610,6 +734,10 @@ export type Database = {
         Returns: Json
       }
       prune_messaging_events: { Args: { p_keep?: string }; Returns: number }
+      purge_abandoned_attachments: {
+        Args: { p_older_than?: string }
+        Returns: number
+      }
       purge_expired_messages: {
         Args: { p_batch?: number }
         Returns: {
@@ -643,6 +771,7 @@ export type Database = {
       }
       send_message: {
         Args: {
+          p_attachment_ids?: string[]
           p_body: string
           p_conversation_id?: string
           p_id: string
@@ -662,6 +791,14 @@ export type Database = {
       }
       sync_since: {
         Args: { p_cursor: number; p_limit?: number }
+        Returns: Json
+      }
+      take_attachment_removals: {
+        Args: { p_limit?: number }
+        Returns: string[]
+      }
+      toggle_reaction: {
+        Args: { p_emoji: string; p_message_id: string }
         Returns: Json
       }
       unblock_user: { Args: { p_user_id: string }; Returns: Json }

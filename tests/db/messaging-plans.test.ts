@@ -6,12 +6,15 @@ import type { MessagingBackend } from '../../src/lib/server/messaging/backend/me
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
 import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
-import { claimsFor, scratchDatabase, testPool } from '../support/database.ts';
+import { claimsFor, scratchDatabase, sqlAs, testPool } from '../support/database.ts';
 
 /*
  * The plans the hot RPCs really run, on a data set big enough that a sequential scan or a
  * sort of a whole history would be chosen if the schema let it: 300 users, a seller in 2,000
- * conversations holding 60,000 messages (one of them 20,000 long), 200,000 messages in all.
+ * conversations holding 60,000 messages (one of them 20,000 long), 200,000 messages in all,
+ * one in three with 1 to 6 photos and one in four with reactions (about 230,000 photos and
+ * 200,000 reactions). Each message carries its rendered photos and reactions, so reading a page
+ * must not touch the attachment and reaction tables at all; a reaction rewrites one message.
  *
  * Every call goes through the real Postgres adapter on a pool of one connection that has
  * auto_explain loaded (nested statements, ANALYZE, JSON), so each statement the functions
@@ -52,7 +55,11 @@ interface CallPlans {
 	statements: StatementPlan[];
 }
 
-const BIG_TABLES = ['messages', 'conversation_members', 'conversations'];
+const BIG_TABLES = ['messages', 'conversation_members', 'conversations', 'attachments', 'message_reactions'];
+
+/** The most photos and reactions a message of the data set has (reactions: two emoji from each member). */
+const PHOTOS_PER_MESSAGE = 6;
+const REACTIONS_PER_MESSAGE = 4;
 const INDEX_SCANS = ['Index Scan', 'Index Only Scan'];
 const SCANS = ['Seq Scan', 'Index Scan', 'Index Only Scan', 'Bitmap Heap Scan', 'Tid Scan', 'Tid Range Scan'];
 
@@ -104,13 +111,15 @@ interface Expectations {
 	/** Indexes that must be read in index order (Index Scan or Index Only Scan), so a Limit stops the scan. */
 	orderedIndexes?: string[];
 	/** The most rows any one scan of these tables may read (returned plus filtered out, over all its loops). */
-	maxRowsRead: Partial<Record<'messages' | 'conversation_members' | 'conversations', number>>;
+	maxRowsRead: Partial<Record<'messages' | 'conversation_members' | 'conversations' | 'attachments' | 'message_reactions', number>>;
 	/** The most rows any one index scan (or index-only scan) through these indexes may read. */
 	maxRowsReadByIndex?: Record<string, number>;
 	/** The most rows a Sort node may take in per execution: the page, never the history. */
 	maxSortInput: number;
 	/** Tables whose every scan must be an index scan in index order (no bitmap heap scans, which lose it). */
 	indexScansOnly?: string[];
+	/** Tables the call must not read at all. */
+	untouched?: string[];
 }
 
 /** Everything wrong with one call's plans, each problem with the plan it was seen in. */
@@ -135,6 +144,9 @@ function problemsOf(plans: CallPlans, expected: Expectations): string[] {
 			}
 			if (relation && BIG_TABLES.includes(relation) && node['Node Type'] === 'Seq Scan') {
 				problems.push(`Seq Scan on ${relation} in ${where(statement)}`);
+			}
+			if (relation && expected.untouched?.includes(relation)) {
+				problems.push(`${label(node)} reads ${relation}, which this call must not touch, in ${where(statement)}`);
 			}
 			if (relation && SCANS.includes(node['Node Type'])) {
 				if (expected.indexScansOnly?.includes(relation) && !INDEX_SCANS.includes(node['Node Type'])) {
@@ -200,6 +212,28 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 				otherConversations: 8_000,
 				totalMessages: 200_000
 			});
+			// Photos and reactions, spread by a hash of the message id over every conversation. Photos
+			// are linked only by send_message, which stores them on the message: here the messages get
+			// theirs as it would render them. Reactions rewrite their messages through their triggers.
+			await setup.query(`
+				insert into public.attachments (uploader_id, message_id, position, width, height, thumb_width, thumb_height, bytes, created_at)
+				select m.sender_id, m.id, p.position, 1600, 1200, 320, 240, 400000, m.created_at
+				  from public.messages m
+				 cross join lateral generate_series(0, abs(hashtext(m.id::text)) % ${PHOTOS_PER_MESSAGE}) as p(position)
+				 where abs(hashtext(m.id::text)) % 3 = 0`);
+			await setup.query(`
+				update public.messages m set attachments = p.photos
+				  from (select a.message_id, jsonb_agg(private.attachment_json(a) order by a.position) as photos
+				          from public.attachments a group by a.message_id) p
+				 where m.id = p.message_id`);
+			await setup.query(`
+				insert into public.message_reactions (message_id, user_id, emoji, created_at)
+				select m.id, u.user_id, e.emoji, m.created_at + interval '1 minute'
+				  from public.messages m
+				 cross join lateral unnest(m.members) as u(user_id)
+				 cross join (values ('👍'), ('❤️')) as e(emoji)
+				 where abs(hashtext(m.id::text || 'reactions')) % 4 = 0`);
+			await setup.query('vacuum analyze public.messages, public.attachments, public.message_reactions');
 		} finally {
 			setup.release();
 		}
@@ -341,10 +375,16 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 			indexes: ['messages_thread_idx', MEMBERSHIP],
 			orderedIndexes: ['messages_thread_idx'],
 			// The adapter asks for limit + 1 rows to know whether there is a next page; the
-			// membership check reads the conversation's two members at most.
-			maxRowsRead: { messages: limit + 1, conversation_members: 2, conversations: limit + 1 },
+			// membership check reads the conversation's two members at most; each message of the
+			// page carries its photos and reactions, so neither table is read.
+			maxRowsRead: {
+				messages: limit + 1,
+				conversation_members: 2,
+				conversations: limit + 1
+			},
 			maxSortInput: limit + 1,
-			indexScansOnly: ['messages']
+			indexScansOnly: ['messages'],
+			untouched: ['attachments', 'message_reactions']
 		};
 
 		it('newest page reads one page from messages_thread_idx', async () => {
@@ -355,7 +395,12 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 			await checkCalls(
 				() => seller.listMessages({ conversationId: data.busyConversationId, limit }),
 				expected,
-				(page) => expect(page.messages.map((m) => m.id)).toEqual(newest.map((r) => r.id))
+				(page) => {
+					expect(page.messages.map((m) => m.id)).toEqual(newest.map((r) => r.id));
+					// The page really has photos and reactions to render.
+					expect(page.messages.some((m) => m.attachments.length > 1)).toBe(true);
+					expect(page.messages.some((m) => m.reactions.length === 2)).toBe(true);
+				}
 			);
 		});
 
@@ -384,10 +429,16 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 				indexes: ['messages_thread_idx', MEMBERSHIP, 'conversations_pair_product_key'],
 				orderedIndexes: ['messages_thread_idx'],
 				// The pair lookup reads the pair's conversations (one per product they talked about),
-				// the read state the conversation's two members.
-				maxRowsRead: { messages: limit + 1, conversation_members: 2, conversations: limit + 1 },
+				// the read state the conversation's two members; the page's messages carry their
+				// photos and reactions.
+				maxRowsRead: {
+					messages: limit + 1,
+					conversation_members: 2,
+					conversations: limit + 1
+				},
 				maxSortInput: limit + 1,
-				indexScansOnly: ['messages']
+				indexScansOnly: ['messages'],
+				untouched: ['attachments', 'message_reactions']
 			},
 			(opened) => {
 				expect(opened.conversation_id).toBe(data.busyConversationId);
@@ -467,6 +518,83 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 				expect(updates, `the read position did not move in call ${plans.call}`).toHaveLength(1);
 			}
 		);
+	});
+
+	it('sync_since renders each event from its message, photos and reactions included, by index', async () => {
+		const cursor = await seller.currentEventCursor();
+		const asBuyer = <T extends pg.QueryResultRow>(sql: string, values: unknown[]) => sqlAs<T>(db, data.busyBuyerId, sql, values);
+		// Events for the seller: the buyer reacts to the 20 newest messages and sends 4 messages of 3 photos.
+		const { rows: newest } = await db.query<{ id: string }>(
+			'select id from public.messages where conversation_id = $1 order by created_at desc, id desc limit 20',
+			[data.busyConversationId]
+		);
+		for (const { id } of newest) await asBuyer(`select public.toggle_reaction($1, '😮')`, [id]);
+		for (let i = 0; i < 4; i++) {
+			const photos: string[] = [];
+			for (let j = 0; j < 3; j++) {
+				photos.push((await asBuyer<{ id: string }>(`select public.create_attachment(1600, 1200, 320, 240, 1000) ->> 'id' as id`, []))[0].id);
+			}
+			await asBuyer('select public.send_message(p_id => gen_random_uuid(), p_body => $1, p_conversation_id => $2, p_attachment_ids => $3::uuid[])', [
+				'',
+				data.busyConversationId,
+				photos
+			]);
+		}
+		const events = 24;
+		await checkCalls(
+			() => seller.syncSince({ cursor, limit: 100 }),
+			{
+				// The caller's events after the cursor from the log's primary key; per event its message
+				// (by id, carrying its photos and reactions) and the caller's preview; the badge total
+				// from the caller's unread conversations (as unread_total).
+				indexes: ['messaging_events_pkey', 'messages_pkey', 'conversation_members_unread_idx'],
+				maxRowsReadByIndex: { messaging_events_pkey: events },
+				maxRowsRead: {
+					messages: events,
+					conversations: events,
+					conversation_members: unreadRows
+				},
+				maxSortInput: events,
+				indexScansOnly: ['messages'],
+				untouched: ['attachments', 'message_reactions']
+			},
+			(result) => {
+				expect(result.events).toHaveLength(events);
+				const messages = result.events.flatMap((event) => (event.type === 'message.created' || event.type === 'message.updated' ? [event.payload.message] : []));
+				expect(messages.filter((m) => m.attachments.length === 3)).toHaveLength(4);
+				expect(messages.filter((m) => m.reactions.some((r) => r.emoji === '😮'))).toHaveLength(20);
+			}
+		);
+	});
+
+	it('toggle_reaction rewrites the one message it changes: its reactions by primary key, its row by id', async () => {
+		const { rows } = await db.query<{ id: string }>(
+			'select id from public.messages where conversation_id = $1 order by created_at desc, id desc limit 1',
+			[data.busyConversationId]
+		);
+		const messageId = rows[0].id;
+		const { rows: before } = await db.query('select reactions from public.messages where id = $1', [messageId]);
+		await checkCalls(
+			() => seller.toggleReaction({ messageId, emoji: '🙏' }),
+			{
+				// The message (locked, then rewritten and rendered, by primary key), its reactions (the
+				// toggled one, then all of them, at most two emoji from each member plus this one), the
+				// two members for the check and the event, and each member's badge total from their
+				// unread conversations (as unread_total). No photo is read.
+				indexes: ['messages_pkey', 'message_reactions_pkey'],
+				maxRowsReadByIndex: { messages_pkey: 1, message_reactions_pkey: REACTIONS_PER_MESSAGE + 1 },
+				maxRowsRead: { messages: 1, message_reactions: REACTIONS_PER_MESSAGE + 1, conversation_members: unreadRows, conversations: 1 },
+				maxSortInput: REACTIONS_PER_MESSAGE + 1,
+				untouched: ['attachments']
+			},
+			(message, plans) => {
+				expect(message.reactions.some((r) => r.emoji === '🙏' && r.user_ids.includes(data.sellerId))).toBe(plans.call % 2 === 1);
+				const rewrites = plans.statements.filter((s) => /update public\.messages/i.test(s.query));
+				expect(rewrites, `call ${plans.call} rewrote messages ${rewrites.length} times`).toHaveLength(1);
+			}
+		);
+		// Eight toggles: back where it started.
+		expect((await db.query('select reactions from public.messages where id = $1', [messageId])).rows).toEqual(before);
 	});
 
 	it('all calls ran on one connection, so the cached-plan behaviour was exercised', () => {

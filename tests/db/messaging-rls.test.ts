@@ -7,7 +7,8 @@
 // the members still reach their own data, so "deny everything" would fail here too.
 // Covered: conversations, conversation_members, messages, user_blocks, message_reports,
 // messaging_settings, messages_realtime_view, the event log (messaging_events and its counters),
-// every messaging RPC, and the private helpers behind them.
+// photos (attachments, pending and sent) and message_reactions, every messaging RPC, and the
+// private helpers behind them.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,12 @@ interface Scene {
 	/** The outsider's own conversation (with the blocker) and its message. */
 	outsiderConversationId: string;
 	outsiderMessageId: string;
+	/** The two photos of the buyer's first message, in order. */
+	buyerPhotos: string[];
+	/** A photo the seller uploaded and has not sent. */
+	sellerPendingPhoto: string;
+	/** The photo of the outsider's message. */
+	outsiderPhoto: string;
 }
 
 interface Query {
@@ -88,9 +95,14 @@ const tables = [
 	'messaging_settings',
 	'messages_realtime_view',
 	'messaging_events',
-	'messaging_event_counters'
+	'messaging_event_counters',
+	'attachments',
+	'message_reactions'
 ] as const;
 type Table = (typeof tables)[number];
+
+const scenePhotos = (s: Scene) => [...s.buyerPhotos, s.sellerPendingPhoto];
+const sceneMessages = (s: Scene) => [...s.buyerMessages, ...s.sellerMessages];
 
 /** A select narrowed to the scene's rows of each table. */
 const sceneRows: Record<Table, (s: Scene) => Query> = {
@@ -102,7 +114,9 @@ const sceneRows: Record<Table, (s: Scene) => Query> = {
 	messaging_settings: () => q('select * from public.messaging_settings'),
 	messages_realtime_view: (s) => q('select * from public.messages_realtime_view where conversation_id = $1', s.conversationId),
 	messaging_events: (s) => q('select * from public.messaging_events where user_id = any($1) or conversation_id = $2', [s.buyer.id, s.seller.id], s.conversationId),
-	messaging_event_counters: (s) => q('select * from public.messaging_event_counters where user_id = any($1)', [s.buyer.id, s.seller.id])
+	messaging_event_counters: (s) => q('select * from public.messaging_event_counters where user_id = any($1)', [s.buyer.id, s.seller.id]),
+	attachments: (s) => q('select * from public.attachments where id = any($1) or message_id = any($2)', scenePhotos(s), sceneMessages(s)),
+	message_reactions: (s) => q('select * from public.message_reactions where message_id = any($1)', sceneMessages(s))
 };
 
 /** Well-typed inserts that would plant a row in the scene (so only a privilege check can stop them). */
@@ -152,7 +166,16 @@ const plantRow: Record<Table, (s: Scene, who: Who) => Query> = {
 			s.buyer.id,
 			s.conversationId
 		),
-	messaging_event_counters: (s) => q('insert into public.messaging_event_counters (user_id, last_id) values ($1, 0) on conflict (user_id) do update set last_id = 0 returning *', s.buyer.id)
+	messaging_event_counters: (s) => q('insert into public.messaging_event_counters (user_id, last_id) values ($1, 0) on conflict (user_id) do update set last_id = 0 returning *', s.buyer.id),
+	attachments: (s, who) =>
+		q(
+			`insert into public.attachments (uploader_id, message_id, position, width, height, thumb_width, thumb_height, bytes)
+			 values ($1, $2, 2, 100, 100, 10, 10, 1000) returning id`,
+			who === 'anon' ? s.outsider.id : s[who].id,
+			s.buyerMessages[0]
+		),
+	message_reactions: (s, who) =>
+		q(`insert into public.message_reactions (message_id, user_id, emoji) values ($1, $2, '🙏') returning *`, s.sellerMessages[1], who === 'anon' ? s.outsider.id : s[who].id)
 };
 
 /** Updates aimed at the scene's rows. */
@@ -169,7 +192,9 @@ const changeRow: Record<Table, (s: Scene) => Query> = {
 	messaging_settings: () => q('update public.messaging_settings set rate_limit_per_minute = 1000000 returning *'),
 	messages_realtime_view: (s) => q(`update public.messages_realtime_view set body = 'pwned' where conversation_id = $1 returning id`, s.conversationId),
 	messaging_events: (s) => q(`update public.messaging_events set payload = '{}' where user_id = $1 returning id`, s.buyer.id),
-	messaging_event_counters: (s) => q('update public.messaging_event_counters set last_id = 0, pruned_through = 0 where user_id = $1 returning *', s.buyer.id)
+	messaging_event_counters: (s) => q('update public.messaging_event_counters set last_id = 0, pruned_through = 0 where user_id = $1 returning *', s.buyer.id),
+	attachments: (s) => q('update public.attachments set message_id = null, position = null where id = any($1) returning id', s.buyerPhotos),
+	message_reactions: (s) => q(`update public.message_reactions set emoji = '😂' where message_id = any($1) returning *`, sceneMessages(s))
 };
 
 /** Deletes aimed at the scene's rows. */
@@ -182,7 +207,9 @@ const removeRow: Record<Table, (s: Scene) => Query> = {
 	messaging_settings: () => q('delete from public.messaging_settings returning *'),
 	messages_realtime_view: (s) => q('delete from public.messages_realtime_view where conversation_id = $1 returning id', s.conversationId),
 	messaging_events: (s) => q('delete from public.messaging_events where user_id = $1 returning id', s.buyer.id),
-	messaging_event_counters: (s) => q('delete from public.messaging_event_counters where user_id = $1 returning *', s.buyer.id)
+	messaging_event_counters: (s) => q('delete from public.messaging_event_counters where user_id = $1 returning *', s.buyer.id),
+	attachments: (s) => q('delete from public.attachments where id = any($1) returning id', scenePhotos(s)),
+	message_reactions: (s) => q('delete from public.message_reactions where message_id = any($1) returning *', sceneMessages(s))
 };
 
 const permission: Expectation = { denied: 'permission' };
@@ -239,9 +266,13 @@ function onlyOwnRows(table: Table) {
 		message_reports: 0,
 		messaging_settings: 0,
 		messages_realtime_view: 1,
-		// The outsider's own message produced one event for it (and one for the blocker).
-		messaging_events: 1,
-		messaging_event_counters: 0
+		// The outsider's own message produced one event for it (and one for the blocker), and
+		// so did the blocker's reaction to it.
+		messaging_events: 2,
+		messaging_event_counters: 0,
+		// The photo of the outsider's own message, and the blocker's reaction to it.
+		attachments: 1,
+		message_reactions: 1
 	};
 	return (rows: Row[]) => expect(rows).toEqual([{ n: own[table] }]);
 }
@@ -280,7 +311,34 @@ const otherMemberTableCases: Case[] = [
 		what: 'sees only its own events of the conversation',
 		run: (s) => q('select distinct user_id from public.messaging_events where conversation_id = $1', s.conversationId),
 		expect: { check: (rows, s) => expect(rows).toEqual([{ user_id: s.seller.id }]) }
-	}
+	},
+	// Photos: a pending photo is its uploader's alone; sent ones change only through the RPCs.
+	{ who: 'buyer', what: 'reads the seller’s pending photo', run: (s) => q('select * from public.attachments where id = $1', s.sellerPendingPhoto), expect: nothing },
+	{ who: 'buyer', what: 'reads every pending photo', run: () => q('select * from public.attachments where message_id is null'), expect: nothing },
+	{ who: 'seller', what: 'deletes the buyer’s photos directly', run: (s) => q('delete from public.attachments where id = any($1) returning id', s.buyerPhotos), expect: permission },
+	{
+		who: 'seller',
+		what: 'moves the buyer’s photo onto its own message',
+		run: (s) => q('update public.attachments set message_id = $2 where id = $1 returning id', s.buyerPhotos[0], s.sellerMessages[0]),
+		expect: permission
+	},
+	{ who: 'buyer', what: 'reads the outsider’s photo', run: (s) => q('select * from public.attachments where id = $1', s.outsiderPhoto), expect: nothing },
+	{ who: 'buyer', what: 'reads the reactions of the outsider’s message', run: (s) => q('select * from public.message_reactions where message_id = $1', s.outsiderMessageId), expect: nothing },
+	{
+		who: 'buyer',
+		what: 'reads the outsider’s photos and reactions through the view',
+		run: (s) => q('select attachments, reactions from public.messages_realtime_view where id = $1', s.outsiderMessageId),
+		expect: nothing
+	},
+	{
+		who: 'buyer',
+		what: 'adds a reaction as the seller',
+		run: (s) => q(`insert into public.message_reactions (message_id, user_id, emoji) values ($1, $2, '😮')`, s.buyerMessages[1], s.seller.id),
+		expect: permission
+	},
+	{ who: 'buyer', what: 'takes back the seller’s reaction directly', run: (s) => q('delete from public.message_reactions where user_id = $1 returning *', s.seller.id), expect: permission },
+	{ who: 'outsider', what: 'reads the removal queue', run: () => q('select * from private.attachment_removals'), expect: permission },
+	{ who: 'anon', what: 'reads the removal queue', run: () => q('select * from private.attachment_removals'), expect: permission }
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -553,8 +611,101 @@ const rpcCases: Case[] = [
 	{ who: 'outsider', what: 'reads the buyer’s read state with private.read_state_json', run: (s) => q('select private.read_state_json($1, $2)', s.conversationId, s.buyer.id), expect: permission },
 	{ who: 'outsider', what: 'reads the buyer’s membership with private.membership', run: (s) => q('select * from private.membership($1, $2)', s.conversationId, s.buyer.id), expect: permission },
 	{ who: 'outsider', what: 'locates the conversation with private.locate_conversation', run: (s) => q('select * from private.locate_conversation($1, $2, $3)', s.buyer.id, s.seller.id, s.productId), expect: permission },
-	{ who: 'anon', what: 'calls private.current_user_id', run: () => q('select private.current_user_id()'), expect: permission }
+	{ who: 'anon', what: 'calls private.current_user_id', run: () => q('select private.current_user_id()'), expect: permission },
+	{ who: 'outsider', what: 'reads the buyer’s photo with private.readable_attachment', run: (s) => q('select * from private.readable_attachment($1, $2)', s.buyerPhotos[0], s.buyer.id), expect: permission },
+
+	// Photos. create_attachment makes only the caller's own pending photo (nothing of the scene).
+	{ who: 'anon', what: 'creates a photo', run: () => q('select public.create_attachment(100, 100, 10, 10, 1000)'), expect: permission },
+	// discard_attachment: only the caller's own pending photo; anything else is left alone silently.
+	{ who: 'outsider', what: 'discards the seller’s pending photo', run: (s) => q('select public.discard_attachment($1)', s.sellerPendingPhoto), expect: { check: photoStillThere('sellerPendingPhoto') } },
+	{ who: 'buyer', what: 'discards the seller’s pending photo', run: (s) => q('select public.discard_attachment($1)', s.sellerPendingPhoto), expect: { check: photoStillThere('sellerPendingPhoto') } },
+	{ who: 'seller', what: 'discards the buyer’s sent photo', run: (s) => q('select public.discard_attachment($1)', s.buyerPhotos[0]), expect: { check: photoStillThere('buyerPhotos') } },
+	{ who: 'buyer', what: 'discards its own sent photo', run: (s) => q('select public.discard_attachment($1)', s.buyerPhotos[1]), expect: { check: photoStillThere('buyerPhotos') } },
+	{ who: 'anon', what: 'discards the seller’s pending photo', run: (s) => q('select public.discard_attachment($1)', s.sellerPendingPhoto), expect: permission },
+	// attachment_for_reader: the same not_found for a photo that is not there and one that is not the caller's.
+	...(['outsider', 'blocker'] as const).flatMap((who): Case[] => [
+		{ who, what: 'asks for the buyer’s photo', run: (s) => q('select public.attachment_for_reader($1)', s.buyerPhotos[0]), expect: userError('not_found') },
+		{ who, what: 'asks for the seller’s pending photo', run: (s) => q('select public.attachment_for_reader($1)', s.sellerPendingPhoto), expect: userError('not_found') }
+	]),
+	{ who: 'buyer', what: 'asks for the seller’s pending photo', run: (s) => q('select public.attachment_for_reader($1)', s.sellerPendingPhoto), expect: userError('not_found') },
+	{ who: 'buyer', what: 'asks for the outsider’s photo', run: (s) => q('select public.attachment_for_reader($1)', s.outsiderPhoto), expect: userError('not_found') },
+	{ who: 'anon', what: 'asks for the buyer’s photo', run: (s) => q('select public.attachment_for_reader($1)', s.buyerPhotos[0]), expect: permission },
+	// Storage's checks answer for the caller only, and only false to everyone else.
+	...(['outsider', 'blocker'] as const).flatMap((who): Case[] => [
+		{
+			who,
+			what: 'asks Storage’s read check about the buyer’s photo',
+			run: (s) => q('select private.attachment_object_readable($1) as ok', `${s.buyerPhotos[0]}/display.webp`),
+			expect: { check: (rows) => expect(rows).toEqual([{ ok: false }]) }
+		},
+		{
+			who,
+			what: 'asks Storage’s upload check about the seller’s pending photo',
+			run: (s) => q('select private.attachment_object_uploadable($1) as ok', `${s.sellerPendingPhoto}/thumb.webp`),
+			expect: { check: (rows) => expect(rows).toEqual([{ ok: false }]) }
+		}
+	]),
+	{
+		who: 'buyer',
+		what: 'asks Storage’s upload check about its own sent photo',
+		run: (s) => q('select private.attachment_object_uploadable($1) as ok', `${s.buyerPhotos[0]}/thumb.webp`),
+		expect: { check: (rows) => expect(rows).toEqual([{ ok: false }]) }
+	},
+	{ who: 'anon', what: 'asks Storage’s read check', run: (s) => q('select private.attachment_object_readable($1)', `${s.buyerPhotos[0]}/thumb.webp`), expect: permission },
+	// send_message: only the caller's own pending photos, never one already sent.
+	{
+		who: 'outsider',
+		what: 'sends the seller’s pending photo in its own conversation',
+		run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_conversation_id => $3, p_attachment_ids => $4::uuid[])', randomUUID(), 'mine now', s.outsiderConversationId, [s.sellerPendingPhoto]),
+		expect: userError('not_found')
+	},
+	{
+		who: 'buyer',
+		what: 'sends the seller’s pending photo in their conversation',
+		run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_conversation_id => $3, p_attachment_ids => $4::uuid[])', randomUUID(), 'look', s.conversationId, [s.sellerPendingPhoto]),
+		expect: userError('not_found')
+	},
+	{
+		who: 'seller',
+		what: 'resends the buyer’s photos as its own',
+		run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_conversation_id => $3, p_attachment_ids => $4::uuid[])', randomUUID(), '', s.conversationId, s.buyerPhotos),
+		expect: userError('not_found')
+	},
+	{
+		who: 'buyer',
+		what: 'moves its sent photos to a new message',
+		run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_conversation_id => $3, p_attachment_ids => $4::uuid[])', randomUUID(), 'again', s.conversationId, s.buyerPhotos),
+		expect: userError('not_found')
+	},
+	{
+		who: 'outsider',
+		what: 'sends the buyer’s photo to the buyer',
+		run: (s) => q('select public.send_message(p_id => $1, p_body => $2, p_other_user_id => $3, p_attachment_ids => $4::uuid[])', randomUUID(), 'yours?', s.buyer.id, [s.buyerPhotos[0]]),
+		expect: userError('not_found')
+	},
+	// toggle_reaction: members of the message's conversation only.
+	{ who: 'outsider', what: 'reacts to the buyer’s message', run: (s) => q(`select public.toggle_reaction($1, '👍')`, s.buyerMessages[0]), expect: userError('not_found') },
+	{ who: 'blocker', what: 'reacts to the buyer’s message', run: (s) => q(`select public.toggle_reaction($1, '👍')`, s.buyerMessages[0]), expect: userError('not_found') },
+	{ who: 'blocker', what: 'reacts to the seller’s message', run: (s) => q(`select public.toggle_reaction($1, '❤️')`, s.sellerMessages[0]), expect: userError('not_found') },
+	{ who: 'buyer', what: 'reacts to the outsider’s message', run: (s) => q(`select public.toggle_reaction($1, '😂')`, s.outsiderMessageId), expect: userError('not_found') },
+	{ who: 'anon', what: 'reacts to the buyer’s message', run: (s) => q(`select public.toggle_reaction($1, '👍')`, s.buyerMessages[0]), expect: permission },
+	// Housekeeping of photos is the operator's (service_role).
+	...(['outsider', 'buyer', 'anon'] as const).flatMap((who): Case[] => [
+		{ who, what: 'purges abandoned photos', run: () => q(`select public.purge_abandoned_attachments(interval '0 seconds')`), expect: permission },
+		{ who, what: 'reads the photo removal queue', run: () => q('select * from public.take_attachment_removals(1000)'), expect: permission },
+		{ who, what: 'empties the photo removal queue', run: (s) => q('select public.forget_attachment_removals($1::uuid[])', scenePhotos(s)), expect: permission }
+	])
 ];
+
+/** The photo (or photos) are still there, where they were. */
+function photoStillThere(which: 'sellerPendingPhoto' | 'buyerPhotos') {
+	return async (_rows: Row[], s: Scene) => {
+		const photoIds = which === 'buyerPhotos' ? s.buyerPhotos : [s.sellerPendingPhoto];
+		const { rows } = await db.query('select message_id from public.attachments where id = any($1)', [photoIds]);
+		expect(rows).toHaveLength(photoIds.length);
+		expect(rows.every((r) => r.message_id === (which === 'buyerPhotos' ? s.buyerMessages[0] : null))).toBe(true);
+	};
+}
 
 /** unblock_user answers for the caller's own blocks; the blocker's block of the buyer survives. */
 async function blockStillThere(rows: Row[], s: Scene) {
@@ -616,15 +767,85 @@ const controls: Case[] = [
 		run: (s) => q('select distinct user_id from public.messaging_events where conversation_id = $1', s.conversationId),
 		expect: { check: (rows, s) => expect(rows).toEqual([{ user_id: s.buyer.id }]) }
 	},
-	{ who: 'buyer', what: 'reads its unread total', run: () => q('select public.unread_total() as n'), expect: { check: (rows) => expect(rows).toEqual([{ n: 1 }]) } }
+	{ who: 'buyer', what: 'reads its unread total', run: () => q('select public.unread_total() as n'), expect: { check: (rows) => expect(rows).toEqual([{ n: 1 }]) } },
+	{
+		who: 'seller',
+		what: 'reads the photos of the conversation',
+		run: (s) => q('select id, position from public.attachments where message_id = any($1) order by position', sceneMessages(s)),
+		expect: { check: (rows, s) => expect(rows).toEqual(s.buyerPhotos.map((id, position) => ({ id, position }))) }
+	},
+	{
+		who: 'seller',
+		what: 'reads its own pending photo',
+		run: () => q('select id from public.attachments where message_id is null'),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ id: s.sellerPendingPhoto }]) }
+	},
+	{
+		who: 'buyer',
+		what: 'reads photos and reactions through the view',
+		run: (s) => q('select attachments, reactions from public.messages_realtime_view where id = $1', s.buyerMessages[0]),
+		expect: {
+			check: (rows, s) =>
+				expect(rows).toEqual([
+					{
+						attachments: s.buyerPhotos.map((id) => expect.objectContaining({ id })),
+						reactions: [{ emoji: '👍', user_ids: [s.seller.id] }]
+					}
+				])
+		}
+	},
+	{
+		who: 'buyer',
+		what: 'reads the reactions of the conversation',
+		run: (s) => q('select user_id, emoji from public.message_reactions where message_id = any($1) order by created_at', sceneMessages(s)),
+		expect: {
+			check: (rows, s) =>
+				expect(rows).toEqual([
+					{ user_id: s.seller.id, emoji: '👍' },
+					{ user_id: s.buyer.id, emoji: '❤️' }
+				])
+		}
+	},
+	{
+		who: 'seller',
+		what: 'asks for the buyer’s photo',
+		run: (s) => q('select public.attachment_for_reader($1) as r', s.buyerPhotos[1]),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ r: { id: s.buyerPhotos[1], message_id: s.buyerMessages[0] } }]) }
+	},
+	{
+		who: 'seller',
+		what: 'asks for its own pending photo',
+		run: (s) => q('select public.attachment_for_reader($1) as r', s.sellerPendingPhoto),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ r: { id: s.sellerPendingPhoto, message_id: null } }]) }
+	},
+	{
+		who: 'seller',
+		what: 'passes Storage’s checks for the buyer’s photo (read) and its own pending one (upload)',
+		run: (s) =>
+			q(
+				'select private.attachment_object_readable($1) as read, private.attachment_object_uploadable($2) as upload',
+				`${s.buyerPhotos[0]}/thumb.webp`,
+				`${s.sellerPendingPhoto}/display.webp`
+			),
+		expect: { check: (rows) => expect(rows).toEqual([{ read: true, upload: true }]) }
+	},
+	{
+		who: 'outsider',
+		what: 'asks for the photo of its own message',
+		run: (s) => q('select public.attachment_for_reader($1) as r', s.outsiderPhoto),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ r: { id: s.outsiderPhoto, message_id: s.outsiderMessageId } }]) }
+	}
 ];
 
 // ---------------------------------------------------------------------------------------------
 
 /** The RPCs authenticated may run (purge_expired_messages is service_role's). */
 const API = [
+	'attachment_for_reader',
 	'block_user',
+	'create_attachment',
 	'delete_message',
+	'discard_attachment',
 	'edit_message',
 	'list_conversation_previews',
 	'list_messages',
@@ -635,6 +856,7 @@ const API = [
 	'send_message',
 	'set_archived',
 	'set_muted',
+	'toggle_reaction',
 	'unblock_user',
 	'unread_total'
 ];
@@ -658,6 +880,9 @@ interface Snapshot {
 	settings: unknown[];
 	events: unknown[];
 	counters: unknown[];
+	attachments: unknown[];
+	reactions: unknown[];
+	removals: unknown[];
 	conversationsOfUsers: number;
 }
 
@@ -675,10 +900,31 @@ async function snapshot(s: Scene): Promise<Snapshot> {
 		settings: await rows('select to_jsonb(s) as row from public.messaging_settings s', []),
 		events: await rows('select to_jsonb(e) as row from public.messaging_events e where user_id = any($1) order by user_id, id', [users]),
 		counters: await rows('select to_jsonb(c) as row from public.messaging_event_counters c where user_id = any($1) order by user_id', [users]),
+		attachments: await rows('select to_jsonb(a) as row from public.attachments a where uploader_id = any($1) order by id', [users]),
+		reactions: await rows('select to_jsonb(r) as row from public.message_reactions r where user_id = any($1) order by message_id, emoji, user_id', [users]),
+		removals: await rows('select to_jsonb(r) as row from private.attachment_removals r where attachment_id = any($1) order by 1', [
+			[...scenePhotos(s), s.outsiderPhoto]
+		]),
 		conversationsOfUsers: (
 			await db.query<{ n: number }>('select count(*)::int as n from public.conversations where user_low = any($1) or user_high = any($1)', [users])
 		).rows[0].n
 	};
+}
+
+async function photo(actor: Actor): Promise<string> {
+	return (await actor.api.createAttachment({ width: 1200, height: 900, thumbWidth: 320, thumbHeight: 240, bytes: 150_000 })).id;
+}
+
+/** Sends with photos through SQL, as PostgREST calls the RPC (named arguments, a uuid[]). */
+async function sendWithPhotos(from: Actor, target: Record<string, string>, photoIds: string[]): Promise<{ id: string; conversation_id: string }> {
+	const names = Object.keys(target);
+	const [row] = await sqlAs<{ m: { id: string; conversation_id: string } }>(
+		db,
+		from.id,
+		`select public.send_message(p_id => $1, ${names.map((name, i) => `${name} => $${i + 2}`).join(', ')}, p_attachment_ids => $${names.length + 2}::uuid[]) as m`,
+		[randomUUID(), ...Object.values(target), photoIds]
+	);
+	return row.m;
 }
 
 function userOf(s: Scene, who: Who): string | null {
@@ -739,13 +985,24 @@ describe('messaging row-level security: the attack matrix', () => {
 		const buyerMessages: string[] = [];
 		const sellerMessages: string[] = [];
 		let conversationId = '';
+		const buyerPhotos = [await photo(buyer), await photo(buyer)];
 		for (const [from, body] of BODIES) {
-			const m = from === 'buyer' ? await send(buyer, seller, body, product.id) : await send(seller, buyer, body, product.id);
+			const m =
+				buyerMessages.length === 0 && from === 'buyer'
+					? await sendWithPhotos(buyer, { p_body: body, p_other_user_id: seller.id, p_product_id: product.id }, buyerPhotos)
+					: from === 'buyer'
+						? await send(buyer, seller, body, product.id)
+						: await send(seller, buyer, body, product.id);
 			(from === 'buyer' ? buyerMessages : sellerMessages).push(m.id);
 			conversationId = m.conversation_id;
 		}
+		await seller.api.toggleReaction({ messageId: buyerMessages[0], emoji: '👍' });
+		await buyer.api.toggleReaction({ messageId: sellerMessages[0], emoji: '❤️' });
+		const sellerPendingPhoto = await photo(seller);
 		const report = await seller.api.reportMessage({ messageId: buyerMessages[1], reason: 'scam', details: 'lowball' });
-		const outsiderMessage = await send(outsider, blocker, OUTSIDER_BODY);
+		const outsiderPhoto = await photo(outsider);
+		const outsiderMessage = await sendWithPhotos(outsider, { p_body: OUTSIDER_BODY, p_other_user_id: blocker.id }, [outsiderPhoto]);
+		await blocker.api.toggleReaction({ messageId: outsiderMessage.id, emoji: '😂' });
 		await blocker.api.blockUser({ userId: buyer.id });
 		scene = {
 			buyer,
@@ -759,7 +1016,10 @@ describe('messaging row-level security: the attack matrix', () => {
 			sellerMessages,
 			reportId: report.id,
 			outsiderConversationId: outsiderMessage.conversation_id,
-			outsiderMessageId: outsiderMessage.id
+			outsiderMessageId: outsiderMessage.id,
+			buyerPhotos,
+			sellerPendingPhoto,
+			outsiderPhoto
 		};
 		before = await snapshot(scene);
 		// The scene is what the cases assume.
@@ -767,6 +1027,9 @@ describe('messaging row-level security: the attack matrix', () => {
 		expect(before.members).toHaveLength(4);
 		expect(before.blocks).toHaveLength(1);
 		expect(before.reports).toHaveLength(1);
+		expect(before.attachments).toHaveLength(4);
+		expect(before.reactions).toHaveLength(3);
+		expect(before.removals).toEqual([]);
 	});
 
 	afterAll(() => {
@@ -856,6 +1119,33 @@ describe('messaging row-level security: the attack matrix', () => {
 		expect(rows).toEqual([{ n: '0' }]);
 	});
 
+	it('after a block either way, the other member of the conversation loses its photos and cannot react', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const photoId = await photo(buyer);
+		const sent = await sendWithPhotos(buyer, { p_body: 'The scratch', p_other_user_id: seller.id, p_product_id: product.id }, [photoId]);
+		const outcome = (userId: string, sql: string, values: unknown[]) =>
+			sqlAs(db, userId, sql, values).then(
+				(rows) => rows,
+				(error: pg.DatabaseError) => error.hint
+			);
+		for (const [blocker, blocked] of [
+			[seller, buyer],
+			[buyer, seller]
+		]) {
+			await blocker.api.blockUser({ userId: blocked.id });
+			expect(await outcome(seller.id, 'select public.attachment_for_reader($1)', [photoId])).toBe('not_found');
+			expect(await outcome(seller.id, 'select private.attachment_object_readable($1) as ok', [`${photoId}/display.webp`])).toEqual([{ ok: false }]);
+			// The uploader keeps its own photo.
+			expect(await outcome(buyer.id, 'select public.attachment_for_reader($1) as r', [photoId])).toEqual([{ r: { id: photoId, message_id: sent.id } }]);
+			expect(await outcome(blocked.id, `select public.toggle_reaction($1, '👍')`, [sent.id])).toBe('blocked');
+			expect(await outcome(blocker.id, `select public.toggle_reaction($1, '👍')`, [sent.id])).toBe('you_blocked');
+			await blocker.api.unblockUser({ userId: blocked.id });
+		}
+		expect(await outcome(seller.id, 'select public.attachment_for_reader($1) as r', [photoId])).toEqual([{ r: { id: photoId, message_id: sent.id } }]);
+		const { rows } = await db.query('select count(*)::int as n from public.message_reactions where message_id = $1', [sent.id]);
+		expect(rows).toEqual([{ n: 0 }]);
+	});
+
 	it('grants: anon can use no messaging object, authenticated only reads tables and runs the API', async () => {
 		const { rows } = await db.query<{ object: string; role: string; privilege: string }>(
 			`select t.object, r.role, p.privilege
@@ -884,9 +1174,15 @@ describe('messaging row-level security: the attack matrix', () => {
 			   and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
 			 order by 1`);
 		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual([]);
-		// private.may_signal: the Realtime policies run it as the joining user (messaging_realtime_parity).
+		// private.may_signal: the Realtime policies run it as the joining user (messaging_realtime_parity);
+		// the two attachment_object_ checks: the Storage policies (messaging_attachments).
 		expect(functions.filter((f) => f.authenticated).map((f) => f.name).sort()).toEqual(
-			[...[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since'].map((name) => `public.${name}`), 'private.may_signal'].sort()
+			[
+				...[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since'].map((name) => `public.${name}`),
+				'private.may_signal',
+				'private.attachment_object_readable',
+				'private.attachment_object_uploadable'
+			].sort()
 		);
 		const { rows: views } = await db.query<{ invoker: boolean }>(
 			`select coalesce('security_invoker=true' = any(reloptions), false) as invoker from pg_class where oid = 'public.messages_realtime_view'::regclass`

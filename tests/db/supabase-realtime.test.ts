@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
-import { createPool } from '../../src/lib/server/db/pool.ts';
-import { claimsFor, scratchDatabase, testPool } from '../support/database.ts';
+import { claimsFor, testPool } from '../support/database.ts';
+import { supabaseLikeDatabase } from '../support/supabase-project.ts';
 import { createActor, marketplace, send, type Actor } from '../support/messaging.ts';
 
 /*
@@ -65,24 +62,11 @@ describe('Supabase Realtime (stand-in realtime schema)', () => {
 	let drop = async () => {};
 
 	beforeAll(async () => {
-		const scratch = await scratchDatabase(admin);
-		drop = scratch.drop;
-		const setup = new pg.Client({ connectionString: scratch.url });
-		await setup.connect();
-		try {
-			await applyShim(setup, join(process.cwd(), 'supabase', 'shim'));
-			await setup.query(readFileSync(join(process.cwd(), 'tests', 'support', 'supabase-standins.sql'), 'utf8'));
-			await migrate(setup, join(process.cwd(), 'supabase', 'migrations'));
-		} finally {
-			await setup.end();
-		}
-		db = createPool(scratch.url, { max: 4 });
+		({ db, drop } = await supabaseLikeDatabase(admin));
 	});
 
-	afterAll(async () => {
-		await db?.end();
-		await drop();
-	});
+	afterAll(() => drop());
+
 
 	it('has one policy per command on realtime.messages', async () => {
 		const { rows } = await db.query(`select cmd, roles from pg_policies where schemaname = 'realtime' and tablename = 'messages' order by cmd`);
@@ -182,7 +166,7 @@ describe('Supabase Realtime (stand-in realtime schema)', () => {
 		const { rows } = await db.query<{ jobname: string; schedule: string; command: string }>(
 			'select jobname, schedule, command from cron.job order by jobname'
 		);
-		expect(rows.map((row) => row.jobname)).toEqual(['bazaar-prune-messaging-events', 'bazaar-purge-expired-messages']);
+		expect(rows.map((row) => row.jobname)).toEqual(['bazaar-prune-messaging-events', 'bazaar-purge-abandoned-attachments', 'bazaar-purge-expired-messages']);
 		for (const { command } of rows) await db.query(command);
 	});
 });

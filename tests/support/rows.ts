@@ -73,6 +73,8 @@ export function message(overrides: Partial<Message> = {}): Message {
 		product_price_cents: product.price_cents,
 		product_currency: product.currency,
 		product_image_url: null,
+		attachments: [],
+		reactions: [],
 		...overrides
 	});
 }

@@ -61,3 +61,75 @@ as $$
   on conflict (jobname) do update set schedule = excluded.schedule, command = excluded.command
   returning jobid
 $$;
+
+-- Storage: the two tables of Supabase Storage our migrations and tests touch, with the columns
+-- a project has (storage's own migrations 0002 to 0025), row-level security enabled and the
+-- grants Supabase gives the API roles (its default privileges in the storage schema: all to
+-- anon, authenticated and service_role; RLS decides). Uploads and signed URLs go through the
+-- Storage API, which runs these queries as the requesting user: an upload is an insert into
+-- storage.objects, a signed URL needs the object visible to a select. Direct deletes are refused
+-- as on Supabase (storage.protect_delete); files are removed through the API.
+create schema storage;
+grant usage on schema storage to anon, authenticated, service_role;
+
+create table storage.buckets (
+  id text not null primary key,
+  name text not null,
+  owner uuid,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  public boolean default false,
+  avif_autodetection boolean default false,
+  file_size_limit bigint,
+  allowed_mime_types text[],
+  owner_id text
+);
+create unique index bname on storage.buckets using btree (name);
+
+create table storage.objects (
+  id uuid not null default gen_random_uuid() primary key,
+  bucket_id text references storage.buckets (id),
+  name text,
+  owner uuid,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  last_accessed_at timestamptz default now(),
+  metadata jsonb,
+  path_tokens text[] generated always as (string_to_array(name, '/')) stored,
+  version text,
+  owner_id text,
+  user_metadata jsonb
+);
+create unique index bucketid_objname on storage.objects using btree (bucket_id, name);
+create index name_prefix_search on storage.objects (name text_pattern_ops);
+
+alter table storage.buckets enable row level security;
+alter table storage.objects enable row level security;
+grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
+
+-- As Supabase defines it: the folders of an object name, without the file name.
+create function storage.foldername(name text) returns text[]
+language plpgsql
+as $function$
+declare
+_parts text[];
+begin
+	select string_to_array(name, '/') into _parts;
+	return _parts[1:array_length(_parts,1)-1];
+end
+$function$;
+grant execute on function storage.foldername(text) to anon, authenticated, service_role;
+
+create function storage.protect_delete() returns trigger
+language plpgsql
+as $$
+begin
+  if coalesce(current_setting('storage.can_delete', true), 'false') != 'true' then
+    raise exception 'Direct deletion from storage tables is not allowed. Use the Storage API instead.'
+      using hint = 'This prevents accidental data loss from orphaned objects.', errcode = '42501';
+  end if;
+  return null;
+end;
+$$;
+create trigger protect_buckets_delete before delete on storage.buckets for each statement execute function storage.protect_delete();
+create trigger protect_objects_delete before delete on storage.objects for each statement execute function storage.protect_delete();

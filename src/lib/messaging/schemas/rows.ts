@@ -33,6 +33,26 @@ export const ProductSummary = z.object({
 });
 export type ProductSummary = z.infer<typeof ProductSummary>;
 
+/** A photo of a message: served as a thumbnail (about 320 px) and a display size (about 1600 px), both WebP. */
+export const Attachment = z.object({
+	id: Id,
+	width: z.number().int().positive(),
+	height: z.number().int().positive(),
+	thumb_width: z.number().int().positive(),
+	thumb_height: z.number().int().positive()
+});
+export type Attachment = z.infer<typeof Attachment>;
+export type AttachmentSize = 'thumb' | 'display';
+
+/** The fixed set of reactions, in the order they are offered. */
+export const REACTION_EMOJI = ['👍', '❤️', '😂', '😮', '🙏'] as const;
+export const ReactionEmoji = z.enum(REACTION_EMOJI);
+export type ReactionEmoji = z.infer<typeof ReactionEmoji>;
+
+/** One emoji on a message and who reacted with it, first reaction first. */
+export const Reaction = z.object({ emoji: ReactionEmoji, user_ids: z.array(Id).min(1) });
+export type Reaction = z.infer<typeof Reaction>;
+
 /** A row of messages_realtime_view: what a thread renders. */
 export const Message = z.object({
 	id: Id,
@@ -54,7 +74,11 @@ export const Message = z.object({
 	product_title: z.string().nullable(),
 	product_price_cents: z.number().int().nullable(),
 	product_currency: z.string().nullable(),
-	product_image_url: z.string().nullable()
+	product_image_url: z.string().nullable(),
+	/** In order; empty for a deleted message. */
+	attachments: z.array(Attachment),
+	/** In the order each emoji was first used. */
+	reactions: z.array(Reaction)
 });
 export type Message = z.infer<typeof Message>;
 

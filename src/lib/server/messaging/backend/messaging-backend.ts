@@ -3,12 +3,14 @@ import type { Database } from '$lib/database.types';
 import { formatConversationKey, type ConversationKeyParts } from '$lib/messaging/conversation-key';
 import { MessagingError } from '$lib/messaging/errors';
 import {
+	Attachment,
 	BlockState,
 	ConversationPreview,
 	Cursor,
 	InboxFilter,
 	Message,
 	OpenedConversationRow,
+	ReactionEmoji,
 	ReadState,
 	ReportReceipt,
 	SearchHit,
@@ -46,10 +48,27 @@ export interface MessagingBackend {
 	currentEventCursor(): Promise<number>;
 	/** currentEventCursor and unreadTotal in one call, both as of one moment: what a signed-in page starts from. */
 	sessionStart(): Promise<SessionStart>;
+	/** Records a processed photo, pending until a message of the caller's takes it (sendMessage's attachmentIds). */
+	createAttachment(options: AttachmentDimensions): Promise<Attachment>;
+	/** Drops one of the caller's pending photos (removed before sending, or its files could not be stored). */
+	discardAttachment(options: { id: string }): Promise<void>;
+	/** The photo if the caller may see it (their own pending one, or one in a conversation of theirs, not deleted, no block); not_found otherwise. */
+	attachmentForReader(options: { id: string }): Promise<{ id: string; message_id: string | null }>;
+	/** Adds the caller's reaction with this emoji, or takes it back; the message as it is now. */
+	toggleReaction(options: { messageId: string; emoji: ReactionEmoji }): Promise<Message>;
+}
+
+/** What image processing measured of a photo: the display size, the thumbnail and the bytes stored for both. */
+export interface AttachmentDimensions {
+	width: number;
+	height: number;
+	thumbWidth: number;
+	thumbHeight: number;
+	bytes: number;
 }
 
 /** Into an existing conversation by id, or into the conversation a key names (created on first send). */
-export type SendMessage = { id: string; body: string; replyToId?: string | null } & (
+export type SendMessage = { id: string; body: string; replyToId?: string | null; attachmentIds?: string[] } & (
 	| { conversationId: string }
 	| { to: ConversationKeyParts }
 );
@@ -80,6 +99,9 @@ export type RpcShape<Name extends RpcName> = Functions[Name]['Returns'] extends 
 export type RpcCall = <Name extends RpcName>(name: Name, args: RpcArgs<Name>, shape: RpcShape<Name>) => Promise<unknown>;
 
 const UUID = z.uuid();
+
+/** attachment_for_reader's answer: the photo, and its message (null while pending). */
+const AttachmentAccess = z.object({ id: z.uuid(), message_id: z.uuid().nullable() });
 
 /** Ids are checked before the round trip: a malformed one is the caller's mistake, not a database error. */
 function id(value: string, what: string): string {
@@ -131,7 +153,9 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 						p_id: id(options.id, 'message'),
 						p_body: options.body,
 						...target,
-						p_reply_to_id: options.replyToId ? id(options.replyToId, 'reply') : null
+						p_reply_to_id: options.replyToId ? id(options.replyToId, 'reply') : null,
+						// Left out when there are none: a send without photos is the same call as before photos existed.
+						...(options.attachmentIds?.length ? { p_attachment_ids: options.attachmentIds.map((photo) => id(photo, 'photo')) } : {})
 					},
 					'value'
 				)
@@ -239,6 +263,29 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 
 		async sessionStart() {
 			return SessionStart.parse(await call('messaging_session_start', {}, 'value'));
+		},
+
+		async createAttachment({ width, height, thumbWidth, thumbHeight, bytes }) {
+			return Attachment.parse(
+				await call(
+					'create_attachment',
+					{ p_width: width, p_height: height, p_thumb_width: thumbWidth, p_thumb_height: thumbHeight, p_bytes: bytes },
+					'value'
+				)
+			);
+		},
+
+		async discardAttachment({ id: photoId }) {
+			await call('discard_attachment', { p_id: id(photoId, 'photo') }, 'value');
+		},
+
+		async attachmentForReader({ id: photoId }) {
+			return AttachmentAccess.parse(await call('attachment_for_reader', { p_id: id(photoId, 'photo') }, 'value'));
+		},
+
+		async toggleReaction({ messageId, emoji }) {
+			if (!ReactionEmoji.safeParse(emoji).success) throw new MessagingError('invalid_input', 'Choose one of the offered reactions.');
+			return Message.parse(await call('toggle_reaction', { p_message_id: id(messageId, 'message'), p_emoji: emoji }, 'value'));
 		}
 	};
 }

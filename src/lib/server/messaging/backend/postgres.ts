@@ -19,6 +19,10 @@ function literal(value: unknown): string {
 		if (value.includes('\0')) throw new MessagingError('invalid_input', 'Text cannot contain NUL characters.');
 		return pg.escapeLiteral(value);
 	}
+	if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+		// An array literal of quoted elements ({"a","b"}); the parameter's type (uuid[]) parses it.
+		return literal(`{${value.map((item: string) => `"${item.replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
+	}
 	throw new Error(`Not an RPC argument value: ${typeof value}`);
 }
 
