@@ -3,7 +3,7 @@ import type { Database } from '$lib/database.types';
 import type { AuthAdapter } from '$lib/server/auth/auth-adapter';
 import type { SessionClaims } from '$lib/server/auth/jwt';
 import type { Catalogue } from '$lib/server/catalogue/catalogue';
-import type { MessagingBackend, MessagingRealtime } from '$lib/server';
+import type { AttachmentStore, MessagingBackend, MessagingRealtime } from '$lib/server';
 
 declare global {
 	namespace App {
@@ -28,6 +28,8 @@ declare global {
 			catalogue: Catalogue;
 			messaging: MessagingBackend;
 			messagingRealtime: MessagingRealtime;
+			/** Where photos are kept: a folder under the data directory, or Supabase Storage as the signed-in user. */
+			messagingAttachments: AttachmentStore;
 		}
 		interface PageData {
 			user: SessionUser | null;

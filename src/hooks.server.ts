@@ -4,7 +4,7 @@ import { authGuard } from '$lib/server/auth/guard';
 import { localSession } from '$lib/server/auth/local-session';
 import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
-import { postgresMessaging, supabaseMessaging } from '$lib/server';
+import { postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
 import { runtime } from '$lib/server/runtime';
 
 let sessionHandle: Handle | undefined;
@@ -26,6 +26,8 @@ const backends: Handle = async ({ event, resolve }) => {
 	event.locals.catalogue = supabase ? supabaseCatalogue(supabase) : postgresCatalogue(rt.pool!, claims);
 	event.locals.messaging = supabase ? supabaseMessaging({ supabase }) : postgresMessaging({ pool: rt.pool!, claims });
 	event.locals.messagingRealtime = rt.realtime;
+	// Supabase mode stores and signs as the signed-in user, so the storage.objects policies apply.
+	event.locals.messagingAttachments = supabase ? supabaseAttachmentStore({ supabase, admin: rt.supabaseAdmin }) : rt.attachments!;
 	return resolve(event);
 };
 

@@ -3,7 +3,9 @@
  * cluster, migrated and seeded, exactly as `BAZAAR_DB_EPHEMERAL=1 node build` would run it,
  * except that this process starts the cluster itself and writes its URL to
  * E2E_DATABASE_URL_FILE, so tests can arrange data no user action can make quickly (say 500
- * messages in one thread, past the per-minute send limit) with plain SQL.
+ * messages in one thread, past the per-minute send limit) with plain SQL. Photos go to
+ * test-results/e2e-attachments-<PORT> (BAZAAR_ATTACHMENTS_DIR), where tests can count them, and
+ * request bodies may be 11 MB (BODY_SIZE_LIMIT), room for a 10 MB photo.
  *
  * Run with `node --import tsx tests/e2e/serve.ts` after `npm run build`. SIGTERM (Playwright's
  * graceful shutdown) stops PostgreSQL and deletes the cluster, as with `node build`.
@@ -32,6 +34,14 @@ process.once('exit', () => rmSync(urlFile, { force: true }));
 process.env.DATABASE_URL = database.url;
 process.env.BAZAAR_SEED = '0';
 process.env.JWT_SECRET ??= randomBytes(48).toString('base64url');
+// adapter-node refuses request bodies over BODY_SIZE_LIMIT (512 KB unless set): photos may be
+// 10 MB, plus the multipart envelope. The endpoint keeps its own 10 MB limit.
+process.env.BODY_SIZE_LIMIT ??= '11M';
+// Photos go to a folder beside the database URL file (emptied with it), so tests can count the files.
+const attachmentsDir = resolve(dirname(resolve(urlFile)), `e2e-attachments-${process.env.PORT ?? 'default'}`);
+rmSync(attachmentsDir, { recursive: true, force: true });
+process.env.BAZAAR_ATTACHMENTS_DIR ??= attachmentsDir;
+process.once('exit', () => rmSync(attachmentsDir, { recursive: true, force: true }));
 
 // Not a literal import: the build is JavaScript outside the type-checked program. E2E_BUILD names
 // another app's build (the host-app fixture), served the same way.

@@ -29,7 +29,7 @@ describe('MessagingActions.send: input', () => {
 	it('sends into a conversation by id, with no reply', () => {
 		const result = submit('send', { id: ID, body: 'Yes, it is', conversation_id: CONVERSATION, reply_to: '' });
 		expect(result.success).toBe(true);
-		expect(result.data).toEqual({ id: ID, body: 'Yes, it is', conversation_id: CONVERSATION, reply_to: null });
+		expect(result.data).toEqual({ id: ID, body: 'Yes, it is', conversation_id: CONVERSATION, reply_to: null, attachments: [] });
 	});
 
 	it("the first message of a new conversation goes by key, parsed into the other member and the product", () => {
@@ -65,6 +65,50 @@ describe('MessagingActions.send: input', () => {
 
 	it('a form without a body asks for a message', () => {
 		expect(refusal(submit('send', { id: ID, conversation_id: CONVERSATION }))).toBe('Write a message before sending.');
+	});
+});
+
+describe('MessagingActions.send: photos', () => {
+	const PHOTOS = [messageId(201), messageId(202), messageId(203)];
+
+	it("attachments are comma-separated ids, in the order given; '' or no field means none", () => {
+		expect(submit('send', { id: ID, body: '', conversation_id: CONVERSATION, attachments: PHOTOS.join(',') }).data?.attachments).toEqual(PHOTOS);
+		expect(submit('send', { id: ID, body: 'Hi', conversation_id: CONVERSATION, attachments: '' }).data?.attachments).toEqual([]);
+		expect(submit('send', { id: ID, body: 'Hi', conversation_id: CONVERSATION }).data?.attachments).toEqual([]);
+	});
+
+	it('a message of photos only may have an empty body (the RPC decides whether it needs one)', () => {
+		const result = submit('send', { id: ID, body: '', conversation_id: CONVERSATION, attachments: PHOTOS[0] });
+		expect(result.success).toBe(true);
+		expect(result.data).toMatchObject({ body: '', attachments: [PHOTOS[0]] });
+	});
+
+	it('at most 6 photos a message', () => {
+		const seven = Array.from({ length: 7 }, (_, i) => messageId(300 + i));
+		expect(submit('send', { id: ID, body: '', conversation_id: CONVERSATION, attachments: seven.slice(0, 6).join(',') }).success).toBe(true);
+		expect(refusal(submit('send', { id: ID, body: '', conversation_id: CONVERSATION, attachments: seven.join(',') }))).toBe(
+			'A message can have at most 6 photos.'
+		);
+	});
+
+	it('anything that is not a list of uuids is refused with the plain message', () => {
+		for (const attachments of ['photo-1', `${PHOTOS[0]},`, `${PHOTOS[0]}, ${PHOTOS[1]}`, `${PHOTOS[0]};${PHOTOS[1]}`, ',']) {
+			expect(refusal(submit('send', { id: ID, body: '', conversation_id: CONVERSATION, attachments }))).toBe(NOT_VALID);
+		}
+	});
+});
+
+describe('MessagingActions.react: input', () => {
+	it.each(['👍', '❤️', '😂', '😮', '🙏'])('takes %s on a message', (emoji) => {
+		expect(submit('react', { message_id: ID, emoji }).data).toEqual({ message_id: ID, emoji });
+	});
+
+	it('refuses an emoji outside the fixed set, a missing one, and a bad message id', () => {
+		expect(refusal(submit('react', { message_id: ID, emoji: '💩' }))).toBe(NOT_VALID);
+		// The heart without its variation selector is another string.
+		expect(refusal(submit('react', { message_id: ID, emoji: '❤' }))).toBe(NOT_VALID);
+		expect(refusal(submit('react', { message_id: ID }))).toBe(NOT_VALID);
+		expect(refusal(submit('react', { message_id: 'x', emoji: '👍' }))).toBe(NOT_VALID);
 	});
 });
 

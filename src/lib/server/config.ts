@@ -12,8 +12,10 @@ const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
 const Env = z.object({
 	PUBLIC_SUPABASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
 	PUBLIC_SUPABASE_ANON_KEY: z.preprocess(blankToUndefined, z.string().min(20).optional()),
+	SUPABASE_SERVICE_ROLE_KEY: z.preprocess(blankToUndefined, z.string().min(20).optional()),
 	DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgresql://').optional()),
 	BAZAAR_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
+	BAZAAR_ATTACHMENTS_DIR: z.preprocess(blankToUndefined, z.string().optional()),
 	BAZAAR_DB_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(54322)),
 	BAZAAR_DB_EPHEMERAL: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('0')),
 	BAZAAR_SEED: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('1')),
@@ -23,8 +25,12 @@ const Env = z.object({
 export interface Config {
 	mode: Mode;
 	supabase?: { url: string; anonKey: string };
+	/** Supabase mode: lets the server delete stored photos (users may not). Never sent to browsers, so not in `supabase`. */
+	supabaseServiceRoleKey?: string;
 	databaseUrl?: string;
 	dataDir: string;
+	/** Plain-PostgreSQL modes: the folder photos are kept in; null for a throwaway one (ephemeral runs). */
+	attachmentsDir: string | null;
 	dbPort: number;
 	ephemeral: boolean;
 	seed: boolean;
@@ -46,8 +52,14 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 	return {
 		mode,
 		supabase: e.PUBLIC_SUPABASE_URL ? { url: e.PUBLIC_SUPABASE_URL, anonKey: e.PUBLIC_SUPABASE_ANON_KEY! } : undefined,
+		supabaseServiceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
 		databaseUrl: e.DATABASE_URL,
 		dataDir: resolve(e.BAZAAR_DATA_DIR),
+		attachmentsDir: e.BAZAAR_ATTACHMENTS_DIR
+			? resolve(e.BAZAAR_ATTACHMENTS_DIR)
+			: e.BAZAAR_DB_EPHEMERAL === '1'
+				? null
+				: resolve(e.BAZAAR_DATA_DIR, 'attachments'),
 		dbPort: e.BAZAAR_DB_PORT,
 		ephemeral: e.BAZAAR_DB_EPHEMERAL === '1',
 		seed: e.BAZAAR_SEED === '1',

@@ -2,7 +2,7 @@
  * The server half of Bazaar Messaging: backend adapters, the realtime relay, and the messages
  * page's load, actions and endpoints. Import it only from server code.
  */
-export type { MessagingBackend, SendMessage } from './messaging/backend/messaging-backend';
+export type { AttachmentDimensions, MessagingBackend, SendMessage } from './messaging/backend/messaging-backend';
 export { postgresMessaging } from './messaging/backend/postgres';
 export { supabaseMessaging } from './messaging/backend/supabase';
 export { asUser, type RequestClaims } from './messaging/backend/request-scope';
@@ -10,3 +10,18 @@ export { startPostgresRealtime, type MessagingRealtime, type PostgresRealtime } 
 export { loadMessagingSession } from './messaging/session';
 export { load as loadMessagesPage, actions as messagesPageActions } from './messaging/page';
 export { messagingEndpoints } from './messaging/endpoints';
+export type { AttachmentStore, StoredPhoto } from './messaging/attachments/store';
+export { folderAttachmentStore } from './messaging/attachments/folder-store';
+export {
+	supabaseAttachmentStore,
+	ATTACHMENT_BUCKET,
+	type AttachmentStorageClient
+} from './messaging/attachments/supabase-store';
+export {
+	drainAttachmentRemovals,
+	postgresAttachmentRemovals,
+	supabaseAttachmentRemovals,
+	type AttachmentRemovalQueue,
+	type AttachmentRemovalsRpcClient
+} from './messaging/attachments/removals';
+export { processPhoto, PhotoProblem, type ProcessedPhoto } from './messaging/attachments/process';

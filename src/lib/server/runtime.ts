@@ -1,10 +1,21 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type pg from 'pg';
 import { sessionSecret } from './auth/jwt-secret';
 import { readConfig, type Config } from './config';
 import { ensureDatabase } from './db/database';
 import { createPool } from './db/pool';
-import { scheduleRetention } from './db/retention';
-import { startPostgresRealtime, type MessagingRealtime } from './index';
+import { scheduleAttachmentRemovals, scheduleRetention } from './db/retention';
+import {
+	folderAttachmentStore,
+	startPostgresRealtime,
+	supabaseAttachmentRemovals,
+	supabaseAttachmentStore,
+	type AttachmentStorageClient,
+	type AttachmentStore,
+	type MessagingRealtime
+} from './index';
 
 /** What the server holds for its whole life; one per process. */
 export interface Runtime {
@@ -15,22 +26,55 @@ export interface Runtime {
 	sessionSecret?: string;
 	/** How live events reach browsers: this process's LISTEN relay, or Supabase Realtime. */
 	realtime: MessagingRealtime;
+	/** Plain-PostgreSQL modes: the folder photos are kept in (Supabase mode makes a store per request, as the user). */
+	attachments?: AttachmentStore;
+	/** Supabase mode with SUPABASE_SERVICE_ROLE_KEY: the client that may delete stored photos. */
+	supabaseAdmin?: AttachmentStorageClient;
 }
 
 const SHARED = Symbol.for('bazaar-messaging.runtime');
 type Shared = typeof globalThis & { [SHARED]?: Promise<Runtime> };
 
+/** `<data directory>/attachments`, or a throwaway folder for an ephemeral run (deleted when the process exits). */
+function attachmentsFolder(config: Config): string {
+	if (config.attachmentsDir) {
+		mkdirSync(config.attachmentsDir, { recursive: true, mode: 0o700 });
+		return config.attachmentsDir;
+	}
+	const dir = mkdtempSync(join(tmpdir(), 'bazaar-attachments-'));
+	process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+	return dir;
+}
+
+async function startSupabase(config: Config): Promise<Runtime> {
+	const runtime: Runtime = { config, realtime: { transport: 'supabase', supabase: config.supabase! } };
+	if (!config.supabaseServiceRoleKey) {
+		console.warn('[attachments] SUPABASE_SERVICE_ROLE_KEY is not set: files of deleted photos stay in Storage until it is.');
+		return runtime;
+	}
+	// supabase-js is loaded only in Supabase mode: plain-PostgreSQL mode has no use for it.
+	const [{ createClient }, { default: WebSocket }] = await Promise.all([import('@supabase/supabase-js'), import('ws')]);
+	const admin = createClient(config.supabase!.url, config.supabaseServiceRoleKey, {
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+		// Node 20 has no native WebSocket, and supabase-js refuses to start without one (this client never opens one).
+		realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket }
+	});
+	scheduleAttachmentRemovals(supabaseAttachmentRemovals(admin), supabaseAttachmentStore({ supabase: admin, admin }));
+	return { ...runtime, supabaseAdmin: admin };
+}
+
 async function start(): Promise<Runtime> {
 	const config = readConfig();
-	if (config.mode === 'supabase') return { config, realtime: { transport: 'supabase', supabase: config.supabase! } };
+	if (config.mode === 'supabase') return startSupabase(config);
 	const database = await ensureDatabase(config, (line) => console.log(`[db] ${line}`));
 	const pool = createPool(database.url);
 	const realtime = startPostgresRealtime({ connectionString: database.url, pool });
-	scheduleRetention(pool);
+	const attachments = folderAttachmentStore({ dir: attachmentsFolder(config) });
+	scheduleRetention(pool, { attachments });
 	// The embedded cluster stops on these signals (and then the process exits): the LISTEN
 	// connection must not take that shutdown for an outage and start reconnecting.
 	if (database.cluster) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void realtime.stop());
-	return { config, pool, sessionSecret: sessionSecret(config), realtime };
+	return { config, pool, sessionSecret: sessionSecret(config), realtime, attachments };
 }
 
 /** The process's runtime; kept on globalThis so Vite's module reloads reuse one pool. */

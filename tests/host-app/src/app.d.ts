@@ -1,4 +1,4 @@
-import type { MessagingBackend, MessagingRealtime } from 'bazaar-messaging/server';
+import type { AttachmentStore, MessagingBackend, MessagingRealtime } from 'bazaar-messaging/server';
 
 declare global {
 	namespace App {
@@ -6,6 +6,7 @@ declare global {
 			user: { id: string } | null;
 			messaging: MessagingBackend;
 			messagingRealtime: MessagingRealtime;
+			messagingAttachments: AttachmentStore;
 		}
 	}
 }

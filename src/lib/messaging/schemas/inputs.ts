@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { MAX_ATTACHMENTS } from '../attachments/image-type';
 import { tryParseConversationKey } from '../conversation-key';
-import { BlockState, Message, ReadState, ReportReceipt } from './rows';
+import { BlockState, Message, REACTION_EMOJI, ReadState, ReportReceipt } from './rows';
 
 /** What a person may type: checked in the browser and the form action before SQL checks it again. */
 export const MESSAGE_MAX_LENGTH = 4000;
@@ -15,6 +16,11 @@ const OptionalUuid = z.preprocess((value) => (value === '' || value === undefine
 const Flag = z.enum(['true', 'false'], { error: NOT_VALID }).transform((value) => value === 'true');
 // Generous: the exact limit (in characters as PostgreSQL counts them) is the RPC's to enforce and explain.
 const Body = z.string({ error: 'Write a message before sending.' }).max(20_000, `Messages can be at most ${MESSAGE_MAX_LENGTH} characters.`);
+
+/** The photos of a message: uploaded attachment ids, comma-separated, in order ('' or absent: none). */
+const AttachmentIds = z
+	.preprocess((value) => (value === undefined || value === '' ? [] : typeof value === 'string' ? value.split(',') : value), z.array(Uuid))
+	.refine((ids) => ids.length <= MAX_ATTACHMENTS, `A message can have at most ${MAX_ATTACHMENTS} photos.`);
 
 export const ConversationKeyField = z.string({ error: 'This conversation link is not valid.' }).transform((value, ctx) => {
 	const parts = tryParseConversationKey(value);
@@ -31,10 +37,17 @@ export const ConversationKeyField = z.string({ error: 'This conversation link is
  * inputs; the browser parses answers with the results.
  */
 export const MessagingActions = {
-	/** Into the open conversation by id; the first message of a new one goes by key. */
+	/** Into the open conversation by id; the first message of a new one goes by key. The body may be empty when photos are attached (the RPC decides). */
 	send: {
 		input: z
-			.object({ id: Uuid, body: Body, conversation_id: OptionalUuid, key: ConversationKeyField.optional(), reply_to: OptionalUuid })
+			.object({
+				id: Uuid,
+				body: Body,
+				conversation_id: OptionalUuid,
+				key: ConversationKeyField.optional(),
+				reply_to: OptionalUuid,
+				attachments: AttachmentIds
+			})
 			.refine((input) => input.conversation_id !== null || input.key !== undefined, 'This conversation link is not valid.'),
 		result: Message
 	},
@@ -47,7 +60,9 @@ export const MessagingActions = {
 		input: z.object({ message_id: Uuid, reason: ReportReason, details: z.string().max(1000, 'Details can be at most 1000 characters.').default('') }),
 		result: ReportReceipt
 	},
-	read: { input: z.object({ conversation_id: Uuid, up_to: OptionalUuid }), result: ReadState }
+	read: { input: z.object({ conversation_id: Uuid, up_to: OptionalUuid }), result: ReadState },
+	/** Adds the person's reaction with this emoji to a message, or takes it back. */
+	react: { input: z.object({ message_id: Uuid, emoji: z.enum(REACTION_EMOJI, { error: NOT_VALID }) }), result: Message }
 } as const;
 
 export type MessagingAction = keyof typeof MessagingActions;

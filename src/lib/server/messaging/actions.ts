@@ -7,15 +7,22 @@ import type { MessagingBackend } from './backend/messaging-backend';
 type Handlers = { [A in MessagingAction]: (input: ActionInput<A>, messaging: MessagingBackend) => Promise<unknown> };
 
 const handlers: Handlers = {
-	send: ({ id, body, conversation_id, key, reply_to }, messaging) =>
-		messaging.sendMessage({ id, body, replyToId: reply_to, ...(conversation_id ? { conversationId: conversation_id } : { to: key! }) }),
+	send: ({ id, body, conversation_id, key, reply_to, attachments }, messaging) =>
+		messaging.sendMessage({
+			id,
+			body,
+			replyToId: reply_to,
+			...(attachments.length ? { attachmentIds: attachments } : {}),
+			...(conversation_id ? { conversationId: conversation_id } : { to: key! })
+		}),
 	edit: (input, messaging) => messaging.editMessage(input),
 	delete: (input, messaging) => messaging.deleteMessage(input),
 	archive: (input, messaging) => messaging.setArchived({ conversationId: input.conversation_id, archived: input.archived }),
 	mute: (input, messaging) => messaging.setMuted({ conversationId: input.conversation_id, until: input.muted ? 'infinity' : null }),
 	block: (input, messaging) => (input.blocked ? messaging.blockUser({ userId: input.user_id }) : messaging.unblockUser({ userId: input.user_id })),
 	report: (input, messaging) => messaging.reportMessage({ messageId: input.message_id, reason: input.reason, details: input.details }),
-	read: (input, messaging) => messaging.markConversationRead({ conversationId: input.conversation_id, upToMessageId: input.up_to })
+	read: (input, messaging) => messaging.markConversationRead({ conversationId: input.conversation_id, upToMessageId: input.up_to }),
+	react: (input, messaging) => messaging.toggleReaction({ messageId: input.message_id, emoji: input.emoji })
 };
 
 /**

@@ -1,6 +1,7 @@
 import { error, json, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { InboxFilter } from '../../messaging/schemas';
+import { discardAttachment, serveAttachment, uploadAttachment } from './attachments/endpoints';
 import { cursorFrom } from './backend/cursor-params';
 import { orErrorPage } from './backend/user-errors';
 import { messagingEventStream } from './realtime/event-stream';
@@ -22,7 +23,10 @@ function relay(locals: App.Locals) {
 	return realtime;
 }
 
-const reads: Record<string, (event: RequestEvent) => Promise<Response>> = {
+/** A handler gets the path's segments after its name (`attachments/<id>/thumb`: the id and the size). */
+type Endpoint = (event: RequestEvent, ...segments: string[]) => Promise<Response>;
+
+const reads: Record<string, Endpoint> = {
 	/** Older messages of a thread, loaded as the reader scrolls up. */
 	async history({ locals, url }) {
 		signedIn(locals);
@@ -72,10 +76,13 @@ const reads: Record<string, (event: RequestEvent) => Promise<Response>> = {
 				'x-accel-buffering': 'no'
 			}
 		});
-	}
+	},
+
+	/** A photo's thumbnail or display size, to members only (404 to everyone else). */
+	'attachments/*/*': (event, id, size) => serveAttachment(event, id, size)
 };
 
-const writes: Record<string, (event: RequestEvent) => Promise<Response>> = {
+const writes: Record<string, Endpoint> = {
 	/** "ana is typing…": relayed to the other member's open streams, never stored. */
 	async typing({ locals, request }) {
 		const { hub, pool } = relay(locals);
@@ -88,19 +95,31 @@ const writes: Record<string, (event: RequestEvent) => Promise<Response>> = {
 			hub.signal(recipient, { type: 'typing', conversation_id: parsed.data.conversation_id, user_id: user.id, until: Date.now() + TYPING_MS });
 		}
 		return new Response(null, { status: 204 });
-	}
+	},
+
+	/** One photo (multipart field `file`), processed and stored as the caller's pending attachment. */
+	attachments: uploadAttachment
 };
 
-function dispatch(table: Record<string, (event: RequestEvent) => Promise<Response>>) {
+const removals: Record<string, Endpoint> = {
+	/** A photo uploaded but not sent, taken back. */
+	'attachments/*': (event, id) => discardAttachment(event, id)
+};
+
+/** Picks the handler by the path under the messages page: its first segment, and `*` for each one after it. */
+function dispatch(table: Record<string, Endpoint>) {
 	return (event: RequestEvent) => {
-		const handler = Object.hasOwn(table, event.params.endpoint ?? '') ? table[event.params.endpoint!] : undefined;
+		const [name, ...segments] = (event.params.endpoint ?? '').split('/');
+		const pattern = [name, ...segments.map(() => '*')].join('/');
+		const handler = Object.hasOwn(table, pattern) ? table[pattern] : undefined;
 		if (!handler) error(404, { message: 'Not found' });
-		return handler(event);
+		return handler(event, ...segments);
 	};
 }
 
 /**
- * The messaging endpoints under the messages page, for `export const { GET, POST } = messagingEndpoints`
- * in `<messages page>/[endpoint]/+server.ts`: GET history, previews, sync and stream; POST typing.
+ * The messaging endpoints under the messages page, for `export const { GET, POST, DELETE } = messagingEndpoints`
+ * in `<messages page>/[...endpoint]/+server.ts`: GET history, previews, sync, stream and
+ * attachments/<id>/<thumb|display>; POST typing and attachments; DELETE attachments/<id>.
  */
-export const messagingEndpoints = { GET: dispatch(reads), POST: dispatch(writes) };
+export const messagingEndpoints = { GET: dispatch(reads), POST: dispatch(writes), DELETE: dispatch(removals) };

@@ -1,3 +1,3 @@
 import { messagingEndpoints } from 'bazaar-messaging/server';
 
-export const { GET, POST } = messagingEndpoints;
+export const { GET, POST, DELETE } = messagingEndpoints;

@@ -1,0 +1,3 @@
+import { messagingEndpoints } from '$lib/server';
+
+export const { GET, POST, DELETE } = messagingEndpoints;

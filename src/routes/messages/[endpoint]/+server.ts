@@ -1,3 +1,0 @@
-import { messagingEndpoints } from '$lib/server';
-
-export const { GET, POST } = messagingEndpoints;
