@@ -1,6 +1,7 @@
 /**
  * The browser half of Bazaar Messaging: the page component, the per-tab client that holds the
- * inbox and threads and runs the realtime feed, and the shared schemas. Safe to import anywhere.
+ * inbox and threads and runs the realtime feed, the shared schemas, and the rules a photo is
+ * vetted by before upload. Safe to import anywhere.
  */
 export { default as MessagesPage } from './messaging/components/MessagesPage.svelte';
 export { default as UnreadBadge } from './messaging/components/UnreadBadge.svelte';
@@ -8,6 +9,18 @@ export { MessagingClient, getMessaging, setMessaging, type MessagingOptions } fr
 export { InboxState } from './messaging/state/inbox.svelte';
 export { ThreadState, type ThreadMessage, type DeliveryStatus } from './messaging/state/thread.svelte';
 export { MessagingApi, type Outcome } from './messaging/api';
+export {
+	ATTACHMENT_TYPES,
+	MAX_ATTACHMENTS,
+	MAX_ATTACHMENT_BYTES,
+	SNIFF_BYTES,
+	attachmentProblem,
+	sniffImageType,
+	type AttachmentType
+} from './messaging/attachments/image-type';
+export { vetPhotos, type PickedFile, type VettedPicks } from './messaging/attachments/photo-picks';
+export { PhotoUploads, type PhotoUpload, type UploadStatus } from './messaging/state/photo-uploads.svelte';
+export { reactionLabel } from './messaging/state/reactions';
 export { formatConversationKey, parseConversationKey, tryParseConversationKey, type ConversationKeyParts } from './messaging/conversation-key';
 export { MessagingError, messagingErrorFrom, type MessagingErrorCode } from './messaging/errors';
 export { formatPrice } from './messaging/price';

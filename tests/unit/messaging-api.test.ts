@@ -1,6 +1,7 @@
 import type { ActionResult } from '@sveltejs/kit';
 import { describe, expect, it } from 'vitest';
 import { MessagingApi, actionOutcome } from '../../src/lib/messaging/api.ts';
+import type { Attachment } from '../../src/lib/messaging/schemas/index.ts';
 import { CONVERSATION, KEY, at, message, messageId, messageEvent, previewRow, readState } from '../support/rows.ts';
 
 /**
@@ -141,6 +142,153 @@ describe('MessagingApi: form actions', () => {
 	});
 });
 
+/**
+ * A stand-in for the browser's XMLHttpRequest (uploads use it for their progress events): it
+ * records what was sent, and the test plays the network's part.
+ */
+class FakeRequest {
+	method = '';
+	url = '';
+	headers: Record<string, string> = {};
+	body: FormData | null = null;
+	aborted = false;
+	status = 0;
+	responseText = '';
+	upload: { onprogress: ((event: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = { onprogress: null };
+	onload: (() => void) | null = null;
+	onerror: (() => void) | null = null;
+	ontimeout: (() => void) | null = null;
+	onabort: (() => void) | null = null;
+
+	open(method: string, url: string) {
+		this.method = method;
+		this.url = url;
+	}
+	setRequestHeader(name: string, value: string) {
+		this.headers[name.toLowerCase()] = value;
+	}
+	send(body: FormData) {
+		this.body = body;
+	}
+	abort() {
+		this.aborted = true;
+		this.onabort?.();
+	}
+
+	progress(loaded: number, total: number, lengthComputable = true) {
+		this.upload.onprogress?.({ lengthComputable, loaded, total });
+	}
+	answer(status: number, body: string) {
+		this.status = status;
+		this.responseText = body;
+		this.onload?.();
+	}
+}
+
+function uploadApi() {
+	const requests: FakeRequest[] = [];
+	const api = new MessagingApi({
+		basePath: '/shop/messages',
+		request: () => {
+			const request = new FakeRequest();
+			requests.push(request);
+			return request as unknown as XMLHttpRequest;
+		}
+	});
+	return { api, requests };
+}
+
+const photo: Attachment = { id: messageId(900), width: 1600, height: 1200, thumb_width: 320, thumb_height: 240 };
+const jpeg = () => new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])], { type: 'image/jpeg' });
+
+describe('MessagingApi: photos', () => {
+	it('attachmentUrl names the photo and its size under <basePath>/attachments', () => {
+		const api = new MessagingApi({ basePath: '/shop/messages' });
+		expect(api.attachmentUrl(photo.id, 'thumb')).toBe(`/shop/messages/attachments/${photo.id}/thumb`);
+		expect(api.attachmentUrl(photo.id, 'display')).toBe(`/shop/messages/attachments/${photo.id}/display`);
+	});
+
+	it('uploadAttachment posts the file as multipart field "file" to <basePath>/attachments and parses the stored photo', async () => {
+		const { api, requests } = uploadApi();
+		const file = jpeg();
+		const uploading = api.uploadAttachment(file, { onProgress: () => {} });
+		const [request] = requests;
+		expect(request.method).toBe('POST');
+		expect(request.url).toBe('/shop/messages/attachments');
+		expect(request.headers.accept).toBe('application/json');
+		const sent = request.body?.get('file');
+		expect(sent).toBeInstanceOf(Blob);
+		expect((sent as Blob).size).toBe(file.size);
+
+		request.answer(201, JSON.stringify(photo));
+		expect(await uploading).toEqual({ ok: true, value: photo });
+	});
+
+	it('reports progress as a fraction from the upload events, and 1 when stored', async () => {
+		const { api, requests } = uploadApi();
+		const fractions: number[] = [];
+		const uploading = api.uploadAttachment(jpeg(), { onProgress: (fraction) => fractions.push(fraction) });
+		requests[0].progress(0, 0, false); // length not known yet: nothing to say
+		requests[0].progress(250, 1000);
+		requests[0].progress(1000, 1000);
+		requests[0].answer(201, JSON.stringify(photo));
+		await uploading;
+		expect(fractions).toEqual([0.25, 1, 1]);
+	});
+
+	it("a refusal gives the server's message", async () => {
+		const { api, requests } = uploadApi();
+		const uploading = api.uploadAttachment(jpeg(), { onProgress: () => {} });
+		requests[0].answer(415, JSON.stringify({ message: 'notes.txt is not a photo we can send (JPEG, PNG, WebP or GIF).' }));
+		expect(await uploading).toEqual({ ok: false, message: 'notes.txt is not a photo we can send (JPEG, PNG, WebP or GIF).' });
+	});
+
+	it('a refusal without a message (a proxy cutting a large upload short) is explained by its status', async () => {
+		const { api, requests } = uploadApi();
+		const tooLarge = api.uploadAttachment(jpeg(), { onProgress: () => {} });
+		requests[0].answer(413, '<html>Request Entity Too Large</html>');
+		expect(await tooLarge).toEqual({ ok: false, message: 'This photo is too large: photos can be at most 10 MB.' });
+
+		const signedOut = api.uploadAttachment(jpeg(), { onProgress: () => {} });
+		requests[1].answer(401, '');
+		expect(await signedOut).toEqual({ ok: false, message: 'Sign in to send photos.' });
+
+		const broken = api.uploadAttachment(jpeg(), { onProgress: () => {} });
+		requests[2].answer(502, '<h1>Bad gateway</h1>');
+		const outcome = await broken;
+		expect(!outcome.ok && outcome.message).toMatch(/went wrong/);
+	});
+
+	it('a stored answer of the wrong shape is not ok', async () => {
+		const { api, requests } = uploadApi();
+		const uploading = api.uploadAttachment(jpeg(), { onProgress: () => {} });
+		requests[0].answer(201, JSON.stringify({ id: 'not a uuid' }));
+		const outcome = await uploading;
+		expect(outcome.ok).toBe(false);
+		expect(!outcome.ok && outcome.message).toMatch(/went wrong/);
+	});
+
+	it('a lost connection is a plain network error', async () => {
+		const { api, requests } = uploadApi();
+		const uploading = api.uploadAttachment(jpeg(), { onProgress: () => {} });
+		requests[0].onerror?.();
+		expect(await uploading).toEqual({ ok: false, message: 'The photo could not be uploaded: the connection was lost. Try again.' });
+	});
+
+	it('aborting through the signal stops the request and answers with code "aborted"; an aborted signal sends nothing', async () => {
+		const { api, requests } = uploadApi();
+		const stop = new AbortController();
+		const uploading = api.uploadAttachment(jpeg(), { onProgress: () => {}, signal: stop.signal });
+		stop.abort();
+		expect(requests[0].aborted).toBe(true);
+		expect(await uploading).toMatchObject({ ok: false, code: 'aborted' });
+
+		const again = await api.uploadAttachment(jpeg(), { onProgress: () => {}, signal: stop.signal });
+		expect(again).toMatchObject({ ok: false, code: 'aborted' });
+		expect(requests).toHaveLength(1);
+	});
+});
+
 describe('actionOutcome', () => {
 	const success = (data: Record<string, unknown>): ActionResult => ({ type: 'success', status: 200, data });
 
@@ -150,6 +298,16 @@ describe('actionOutcome', () => {
 
 		const sent = message({ id: messageId(100) });
 		expect(actionOutcome('send', success({ action: 'send', ok: true, result: sent, nextDraftId: messageId(101) }))).toEqual({ ok: true, value: sent });
+	});
+
+	it('react answers with the message as stored, its reactions and photos included', () => {
+		const reacted = message({
+			id: messageId(100),
+			attachments: [{ id: messageId(900), width: 1600, height: 1200, thumb_width: 320, thumb_height: 240 }],
+			reactions: [{ emoji: '👍', user_ids: [messageId(5)] }]
+		});
+		expect(actionOutcome('react', success({ action: 'react', ok: true, result: reacted }))).toEqual({ ok: true, value: reacted });
+		expect(actionOutcome('react', success({ action: 'react', ok: true, result: { ...reacted, reactions: [{ emoji: '🦄', user_ids: [] }] } })).ok).toBe(false);
 	});
 
 	it('a success with a malformed result is not ok, with a message', () => {

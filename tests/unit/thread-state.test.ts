@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Message } from '../../src/lib/messaging/schemas/index.ts';
+import { Message, type Attachment, type Reaction } from '../../src/lib/messaging/schemas/index.ts';
 import { idsOf, messagingState, onlyCopy } from '../support/messaging-state.ts';
-import { CONVERSATION, KEY, ME, at, me, message, messageEvent, messageId, openedConversation, readState } from '../support/rows.ts';
+import { ALICE, CONVERSATION, KEY, ME, at, me, message, messageEvent, messageId, openedConversation, readState } from '../support/rows.ts';
 
 /**
  * A thread's merge rules: whatever order server pages, live events, catch-up results and
@@ -264,5 +264,177 @@ describe('ThreadState: counts from a preview', () => {
 		const thread = state.threads.open(openedConversation({ conversation_id: null, read_state: null }));
 		thread.mergeCounts({ unread_count: 4, other_last_read_at: at(30) });
 		expect(thread.readState).toBeNull();
+	});
+});
+
+describe('ThreadState: photos', () => {
+	const PENDING = messageId(200);
+	const photo = (n: number): Attachment => ({ id: messageId(900 + n), width: 1600, height: 1200, thumb_width: 320, thumb_height: 240 });
+	const sentWithPhotos = (overrides: Partial<Message> = {}) =>
+		message({ id: PENDING, sender_id: ME, body: '', attachments: [photo(1), photo(2)], created_at: at(61), ...overrides });
+
+	it('a pending message carries its photos, so the bubble shows them while sending; it is a valid Message', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation());
+		thread.addPending({ id: PENDING, body: '', attachments: [photo(1), photo(2)] }, me);
+		const pending = onlyCopy(state, PENDING);
+		expect(pending).toMatchObject({ status: 'sending', body: '', attachments: [photo(1), photo(2)], reactions: [] });
+		expect(Message.safeParse(pending).success).toBe(true);
+	});
+
+	it('a failed send retried with the same id keeps its photos, and the confirmation shows them once', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation());
+		thread.addPending({ id: PENDING, body: '', attachments: [photo(1), photo(2)] }, me);
+		thread.fail(PENDING, 'You appear to be offline.');
+		thread.addPending({ id: PENDING, body: '', attachments: [photo(1), photo(2)] }, me);
+		expect(onlyCopy(state, PENDING)).toMatchObject({ status: 'sending', attachments: [photo(1), photo(2)] });
+		thread.confirm(sentWithPhotos());
+		state.apply(messageEvent(sentWithPhotos()));
+		expect(onlyCopy(state, PENDING)).toMatchObject({ status: 'sent', attachments: [photo(1), photo(2)] });
+	});
+
+	it('a copy rendered before the photos were linked does not take them away: photos never change after sending', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation());
+		thread.confirm(sentWithPhotos());
+		state.apply(messageEvent(sentWithPhotos({ attachments: [] })));
+		expect(onlyCopy(state, PENDING).attachments).toEqual([photo(1), photo(2)]);
+	});
+
+	it('deleting a message takes its photos away, and no stale copy brings them back', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ messages: [sentWithPhotos()] }));
+		state.apply(messageEvent(sentWithPhotos({ attachments: [], deleted_at: at(90) }), { type: 'message.updated' }));
+		expect(onlyCopy(state, PENDING)).toMatchObject({ attachments: [], deleted_at: at(90) });
+		thread.prependOlder({ messages: [sentWithPhotos()], next: null });
+		state.apply(messageEvent(sentWithPhotos()));
+		expect(onlyCopy(state, PENDING).attachments).toEqual([]);
+	});
+});
+
+describe('ThreadState: reactions', () => {
+	const ID = messageId(1);
+	const liked = (...users: string[]): Reaction[] => [{ emoji: '👍', user_ids: users }];
+	const withReactions = (reactions: Reaction[], overrides: Partial<Message> = {}) => message({ id: ID, created_at: at(0), reactions, ...overrides });
+
+	it("a message.updated event with reactions replaces the shown reactions, the edit's text staying", () => {
+		const state = messagingState();
+		state.threads.open(openedConversation({ messages: [withReactions([], { body: 'edited', edited_at: at(20) })] }));
+		state.apply(messageEvent(withReactions(liked(ALICE), { body: 'edited', edited_at: at(20) }), { type: 'message.updated' }));
+		expect(onlyCopy(state, ID)).toMatchObject({ body: 'edited', reactions: liked(ALICE) });
+	});
+
+	it('a reaction arriving on a message already edited never brings back its older text', () => {
+		const state = messagingState();
+		state.threads.open(openedConversation({ messages: [withReactions([], { body: 'edited', edited_at: at(20) })] }));
+		state.apply(messageEvent(withReactions(liked(ALICE), { body: 'original' }), { type: 'message.updated' }));
+		expect(onlyCopy(state, ID)).toMatchObject({ body: 'edited', reactions: [] });
+	});
+
+	it('my toggle shows at once; the server answer is the truth', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ messages: [withReactions(liked(ALICE))] }));
+		expect(thread.react(ID, '👍', ME)).toBe(true);
+		expect(onlyCopy(state, ID).reactions).toEqual(liked(ALICE, ME));
+		expect(thread.react(ID, '❤️', ME)).toBe(true);
+		expect(onlyCopy(state, ID).reactions).toEqual([...liked(ALICE, ME), { emoji: '❤️', user_ids: [ME] }]);
+
+		thread.reactSettled(ID, '👍', withReactions(liked(ALICE, ME)));
+		// The heart is still on its way: the answer to the thumb does not take it away.
+		expect(onlyCopy(state, ID).reactions).toEqual([...liked(ALICE, ME), { emoji: '❤️', user_ids: [ME] }]);
+		thread.reactSettled(ID, '❤️', withReactions([...liked(ALICE, ME), { emoji: '❤️', user_ids: [ME] }]));
+		expect(onlyCopy(state, ID).reactions).toEqual([...liked(ALICE, ME), { emoji: '❤️', user_ids: [ME] }]);
+	});
+
+	it("an event arriving while my toggle is on its way (the other member's reaction) keeps my toggle shown", () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ messages: [withReactions([])] }));
+		thread.react(ID, '👍', ME);
+		state.apply(messageEvent(withReactions(liked(ALICE)), { type: 'message.updated' }));
+		expect(onlyCopy(state, ID).reactions).toEqual(liked(ALICE, ME));
+		thread.reactSettled(ID, '👍', withReactions(liked(ALICE, ME)));
+		expect(onlyCopy(state, ID).reactions).toEqual(liked(ALICE, ME));
+	});
+
+	it('a toggle that failed is undone', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ messages: [withReactions(liked(ALICE, ME))] }));
+		expect(thread.react(ID, '👍', ME)).toBe(false);
+		expect(onlyCopy(state, ID).reactions).toEqual(liked(ALICE));
+		thread.reactSettled(ID, '👍', null);
+		expect(onlyCopy(state, ID).reactions).toEqual(liked(ALICE, ME));
+	});
+
+	it('two quick toggles of one emoji end where they started, whatever the first answer said', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ messages: [withReactions([])] }));
+		thread.react(ID, '👍', ME);
+		thread.react(ID, '👍', ME);
+		expect(onlyCopy(state, ID).reactions).toEqual([]);
+		thread.reactSettled(ID, '👍', withReactions(liked(ME))); // the first toggle's answer
+		expect(onlyCopy(state, ID).reactions).toEqual([]);
+		thread.reactSettled(ID, '👍', withReactions([]));
+		expect(onlyCopy(state, ID).reactions).toEqual([]);
+	});
+
+	it('no reactions on a message still sending, a deleted message or a system message', () => {
+		const state = messagingState();
+		const thread = state.threads.open(
+			openedConversation({
+				messages: [
+					message({ id: messageId(2), created_at: at(2), body: '', deleted_at: at(3) }),
+					message({ id: messageId(3), created_at: at(4), kind: 'system', body: 'The chair is reserved.' })
+				]
+			})
+		);
+		thread.addPending({ id: messageId(4), body: 'Hi' }, me);
+		for (const id of [messageId(2), messageId(3), messageId(4)]) {
+			expect(thread.react(id, '👍', ME)).toBeNull();
+			expect(onlyCopy(state, id).reactions).toEqual([]);
+		}
+	});
+});
+
+describe('ThreadState: how recent a copy is', () => {
+	const ID = messageId(1);
+	const liked: Reaction[] = [{ emoji: '👍', user_ids: [ALICE] }];
+	const plain = message({ id: ID, created_at: at(0) });
+	const reacted = message({ id: ID, created_at: at(0), reactions: liked });
+
+	it('a page read before a reaction event (an older log cursor) does not take the reaction away', () => {
+		const state = messagingState();
+		state.threads.open(openedConversation({ messages: [plain] }), { cursor: 10 });
+		state.apply(messageEvent(reacted, { type: 'message.updated', id: 12 }));
+		state.threads.open(openedConversation({ messages: [plain] }), { cursor: 11 }); // a reload that read before event 12
+		expect(onlyCopy(state, ID).reactions).toEqual(liked);
+	});
+
+	it('a page read after the event replaces it (the reaction was taken back)', () => {
+		const state = messagingState();
+		state.threads.open(openedConversation({ messages: [plain] }), { cursor: 10 });
+		state.apply(messageEvent(reacted, { type: 'message.updated', id: 12 }));
+		state.threads.open(openedConversation({ messages: [plain] }), { cursor: 13 });
+		expect(onlyCopy(state, ID).reactions).toEqual([]);
+	});
+
+	it('an event the page already holds (delivered after a reload) does not overwrite the page', () => {
+		const state = messagingState();
+		state.threads.open(openedConversation({ messages: [plain] }), { cursor: 20 });
+		state.apply(messageEvent(reacted, { type: 'message.updated', id: 20 }));
+		expect(onlyCopy(state, ID).reactions).toEqual([]);
+		state.apply(messageEvent(reacted, { type: 'message.updated', id: 21 }));
+		expect(onlyCopy(state, ID).reactions).toEqual(liked);
+	});
+
+	it("older history requested at the thread's cursor counts as read after every event the thread has had", () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ messages: [plain] }), { cursor: 10 });
+		state.apply(messageEvent(reacted, { type: 'message.updated', id: 15 }));
+		expect(thread.cursor).toBe(15);
+		thread.prependOlder({ messages: [plain], next: null }, { cursor: 14 }); // requested before event 15 arrived
+		expect(onlyCopy(state, ID).reactions).toEqual(liked);
+		thread.prependOlder({ messages: [plain], next: null }, { cursor: thread.cursor });
+		expect(onlyCopy(state, ID).reactions).toEqual([]);
 	});
 });

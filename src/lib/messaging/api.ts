@@ -3,11 +3,13 @@ import { deserialize } from '$app/forms';
 import type { z } from 'zod';
 import {
 	ActionFailure,
+	Attachment,
 	MessagePage,
 	MessagingActions,
 	PreviewPage,
 	SyncResult,
 	type ActionResultOf,
+	type AttachmentSize,
 	type Cursor,
 	type InboxFilter,
 	type MessagingAction
@@ -18,6 +20,13 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string; 
 
 const OFFLINE = 'You appear to be offline. Try again when you are connected.';
 const BROKEN = 'Something went wrong. Try again.';
+const UPLOAD_LOST = 'The photo could not be uploaded: the connection was lost. Try again.';
+/** What an upload refusal means when the server gave no message of its own. */
+const UPLOAD_REFUSED: Record<number, string> = {
+	401: 'Sign in to send photos.',
+	413: 'This photo is too large: photos can be at most 10 MB.',
+	415: 'This file is not a photo we can send (JPEG, PNG, WebP or GIF).'
+};
 
 /**
  * The one place the browser talks to the messaging server: the endpoints under the messages
@@ -28,9 +37,13 @@ export class MessagingApi {
 	readonly basePath: string;
 	#fetch: typeof fetch;
 
-	constructor(options: { basePath: string; fetch?: typeof fetch }) {
+	#request: () => XMLHttpRequest;
+
+	/** `request` makes the XMLHttpRequest an upload runs on (tests pass a fake). */
+	constructor(options: { basePath: string; fetch?: typeof fetch; request?: () => XMLHttpRequest }) {
 		this.basePath = options.basePath;
 		this.#fetch = options.fetch ?? ((...args) => fetch(...args));
+		this.#request = options.request ?? (() => new XMLHttpRequest());
 	}
 
 	/** More of the inbox, after `before`. */
@@ -61,6 +74,51 @@ export class MessagingApi {
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ conversation_id: conversationId })
 		}).catch(() => {});
+	}
+
+	/** Takes back a photo uploaded but not sent; best effort (unsent photos are purged after a day anyway). */
+	async discardAttachment(id: string): Promise<void> {
+		await this.#fetch(`${this.basePath}/attachments/${encodeURIComponent(id)}`, { method: 'DELETE' }).catch(() => {});
+	}
+
+	/** Where a photo is served; only members of its conversation (and its uploader) get it. */
+	attachmentUrl(id: string, size: AttachmentSize): string {
+		return `${this.basePath}/attachments/${encodeURIComponent(id)}/${size}`;
+	}
+
+	/**
+	 * Uploads one photo (multipart, field `file`), reporting progress from 0 to 1. On
+	 * XMLHttpRequest because fetch cannot report upload progress. A refusal gives the server's
+	 * message; an abort through `signal` gives code `aborted`.
+	 */
+	uploadAttachment(file: Blob, options: { onProgress: (fraction: number) => void; signal?: AbortSignal }): Promise<Outcome<Attachment>> {
+		const { onProgress, signal } = options;
+		const aborted = { ok: false, message: 'The upload was cancelled.', code: 'aborted' } as const;
+		if (signal?.aborted) return Promise.resolve(aborted);
+		return new Promise((resolve) => {
+			const request = this.#request();
+			const stop = () => request.abort();
+			const settle = (outcome: Outcome<Attachment>) => {
+				signal?.removeEventListener('abort', stop);
+				resolve(outcome);
+			};
+			request.upload.onprogress = (event) => {
+				if (event.lengthComputable && event.total > 0) onProgress(Math.min(1, event.loaded / event.total));
+			};
+			request.onload = () => {
+				if (request.status >= 200 && request.status < 300) onProgress(1);
+				settle(uploadOutcome(request.status, request.responseText));
+			};
+			request.onerror = () => settle({ ok: false, message: UPLOAD_LOST });
+			request.ontimeout = () => settle({ ok: false, message: UPLOAD_LOST });
+			request.onabort = () => settle(aborted);
+			signal?.addEventListener('abort', stop, { once: true });
+			const body = new FormData();
+			body.set('file', file);
+			request.open('POST', `${this.basePath}/attachments`);
+			request.setRequestHeader('accept', 'application/json');
+			request.send(body);
+		});
 	}
 
 	/** The URL a form posts an action to; forms name their conversation so that, without JavaScript, the answer shows it again. */
@@ -94,6 +152,22 @@ export class MessagingApi {
 		const parsed = schema.safeParse(body);
 		return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: BROKEN };
 	}
+}
+
+/** An upload's answer: the stored photo, or why not in words a person understands. */
+function uploadOutcome(status: number, text: string): Outcome<Attachment> {
+	let body: unknown = null;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		// An HTML error page from a proxy, or nothing: the status says enough.
+	}
+	if (status >= 200 && status < 300) {
+		const parsed = Attachment.safeParse(body);
+		return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: BROKEN };
+	}
+	const message = (body as { message?: unknown } | null)?.message;
+	return { ok: false, message: typeof message === 'string' ? message : (UPLOAD_REFUSED[status] ?? BROKEN) };
 }
 
 function messageOf(body: unknown): string {

@@ -17,7 +17,7 @@ export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; th
 			const key = preview ? inbox.upsert(preview, true) : undefined;
 			const thread = key !== undefined ? threads.get(key) : threads.byConversation(event.conversation_id);
 			if (!thread) break;
-			thread.confirm(message);
+			thread.confirm(message, event.id);
 			if (preview) thread.mergeCounts(preview);
 			break;
 		}

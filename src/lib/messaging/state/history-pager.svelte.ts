@@ -33,6 +33,8 @@ export class HistoryPager {
 		if (!thread.older || !thread.conversationId || this.#loading) return;
 		this.#loading = true;
 		this.#error = '';
+		// Everything this thread has heard of so far is in the answer: it is read after those events.
+		const cursor = thread.cursor;
 		const outcome = await this.#api.history({ conversationId: thread.conversationId, before: thread.older });
 		if (outcome.ok) {
 			// Keep the reader's place: the message that was first stays where it was on screen. Measured on
@@ -40,7 +42,7 @@ export class HistoryPager {
 			// (see the history's style), so the place is kept once, not twice, wherever the reader stopped.
 			const first = thread.messages[0] ? messageElement(thread.messages[0].id) : null;
 			const before = first?.getBoundingClientRect().top ?? 0;
-			thread.prependOlder(outcome.value);
+			thread.prependOlder(outcome.value, { cursor });
 			await tick();
 			const scroller = this.#scroller();
 			if (scroller && first?.isConnected) scroller.scrollTop += first.getBoundingClientRect().top - before;

@@ -68,7 +68,7 @@ export class MessagingClient {
 	showPage(page: { session: RealtimeSession; filter: InboxFilter; inbox: PreviewPage; opened: OpenedConversation | null }) {
 		this.#own(page.session.me);
 		this.inbox.set(page.filter, page.inbox, page.session.unreadTotal);
-		return page.opened ? this.threads.open(page.opened) : null;
+		return page.opened ? this.threads.open(page.opened, { cursor: page.session.cursor }) : null;
 	}
 
 	applyEvent(event: MessagingEvent) {

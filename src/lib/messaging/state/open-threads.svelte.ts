@@ -38,14 +38,14 @@ export class OpenThreads {
 		return undefined;
 	}
 
-	/** A thread as the server opened it, kept as the most recent. */
-	open(opened: OpenedConversation): ThreadState {
+	/** A thread as the server opened it, kept as the most recent; `cursor`: where the event log stood when it was read. */
+	open(opened: OpenedConversation, options: { cursor?: number } = {}): ThreadState {
 		let thread = this.#byKey.get(opened.key);
 		if (thread) {
-			thread.refresh(opened);
+			thread.refresh(opened, options);
 			this.#byKey.delete(opened.key);
 		} else {
-			thread = new ThreadState(opened);
+			thread = new ThreadState(opened, options);
 		}
 		this.#byKey.set(opened.key, thread);
 		for (const key of this.#byKey.keys()) {

@@ -1,5 +1,7 @@
-import type { Cursor, Message, MessagePage, OpenedConversation, ProductSummary, ReadState, UserSummary } from '../schemas';
+import type { Attachment, Cursor, Message, MessagePage, OpenedConversation, ProductSummary, ReactionEmoji, ReadState, UserSummary } from '../schemas';
 import { compareMessages, timeKey } from '../timeline';
+import { eventAge, isStaleCopy, pageAge, photosOf } from './message-merge';
+import { hasReacted, withReaction } from './reactions';
 
 export type DeliveryStatus = 'sending' | 'sent' | 'failed';
 
@@ -14,6 +16,15 @@ export interface PendingDraft {
 	id: string;
 	body: string;
 	replyTo?: Message | null;
+	/** Photos already uploaded; a retry sends the same ones. */
+	attachments?: Attachment[];
+}
+
+/** The viewer's reaction toggles the server has not answered yet: what they want shown, and how many requests are out. */
+interface WantedReaction {
+	on: boolean;
+	userId: string;
+	inFlight: number;
 }
 
 /**
@@ -21,7 +32,8 @@ export interface PendingDraft {
  * members' read positions, block state and the sends still on their way. Server pages, live
  * events, catch-up and optimistic sends all merge here by message id, so each message shows
  * once, in (created_at, id) order, its newest edit winning; messages still sending or failed
- * stay at the bottom.
+ * stay at the bottom. The viewer's own reaction toggles show at once and survive any copy that
+ * arrives before the server answers them.
  */
 export class ThreadState {
 	readonly key: string;
@@ -33,10 +45,15 @@ export class ThreadState {
 	#readState = $state<ReadState | null>(null);
 	#blockedByMe = $state(false);
 	#blockedMe = $state(false);
+	/** How recent each shown copy is on the event log, where known (see message-merge). */
+	#ages = new Map<string, number>();
+	#cursor = 0;
+	#wanted = new Map<string, Map<ReactionEmoji, WantedReaction>>();
 
-	constructor(opened: OpenedConversation) {
+	/** `cursor`: where the user's event log stood when the server read this thread. */
+	constructor(opened: OpenedConversation, options: { cursor?: number } = {}) {
 		this.key = opened.key;
-		this.refresh(opened);
+		this.refresh(opened, options);
 	}
 
 	get conversationId() {
@@ -65,9 +82,13 @@ export class ThreadState {
 	get blockedMe() {
 		return this.#blockedMe;
 	}
+	/** Where the user's event log stands for this thread: a page requested now holds everything up to it. */
+	get cursor() {
+		return this.#cursor;
+	}
 
 	/** The thread as the server (re)loaded it; keeps messages this tab already had, pending ones included. */
-	refresh(opened: OpenedConversation) {
+	refresh(opened: OpenedConversation, options: { cursor?: number } = {}) {
 		this.#conversationId = opened.conversation_id;
 		this.#otherUser = opened.other_user;
 		this.#product = opened.product;
@@ -75,12 +96,13 @@ export class ThreadState {
 		this.#readState = opened.read_state;
 		this.#blockedByMe = opened.blocked_by_me;
 		this.#blockedMe = opened.blocked_me;
-		this.#merge(opened.page.messages);
+		if (options.cursor !== undefined) this.#cursor = Math.max(this.#cursor, options.cursor);
+		this.#merge(opened.page.messages, options.cursor === undefined ? undefined : pageAge(options.cursor));
 	}
 
-	/** Older history loaded by scrolling up. */
-	prependOlder(page: MessagePage) {
-		this.#merge(page.messages);
+	/** Older history loaded by scrolling up; `cursor`: the thread's cursor when it was requested. */
+	prependOlder(page: MessagePage, options: { cursor?: number } = {}) {
+		this.#merge(page.messages, options.cursor === undefined ? undefined : pageAge(options.cursor));
 		this.#older = page.next;
 	}
 
@@ -107,7 +129,7 @@ export class ThreadState {
 			body: draft.body,
 			reply_to_id: draft.replyTo?.id ?? null,
 			reply_to_sender_id: draft.replyTo?.sender_id ?? null,
-			reply_to_preview: draft.replyTo?.body.slice(0, 140) ?? null,
+			reply_to_preview: draft.replyTo ? draft.replyTo.body.slice(0, 140) || 'Photo' : null,
 			reply_to_deleted: false,
 			created_at: createdAt,
 			edited_at: null,
@@ -117,14 +139,48 @@ export class ThreadState {
 			product_price_cents: product?.price_cents ?? null,
 			product_currency: product?.currency ?? null,
 			product_image_url: product?.image_url ?? null,
+			attachments: draft.attachments ?? [],
+			reactions: [],
 			status: 'sending'
 		});
 	}
 
-	/** The server has the message: the RPC's answer, its echo or an edit, whichever comes first. */
-	confirm(message: Message) {
+	/** The server has the message: the RPC's answer, its echo or an edit, whichever comes first; `eventId` when an event carried it. */
+	confirm(message: Message, eventId?: number) {
 		this.#conversationId ??= message.conversation_id;
-		this.#merge([message]);
+		if (eventId !== undefined) this.#cursor = Math.max(this.#cursor, eventId);
+		this.#merge([message], eventId === undefined ? undefined : eventAge(eventId));
+	}
+
+	/**
+	 * Shows the viewer's reaction toggled at once, ahead of the server. Returns whether it is now
+	 * on, or null for a message that takes no reactions (not sent yet, deleted, a system message).
+	 */
+	react(id: string, emoji: ReactionEmoji, me: string): boolean | null {
+		const message = this.#messages.find((m) => m.id === id);
+		if (!message || message.status !== 'sent' || message.deleted_at !== null || message.kind !== 'text') return null;
+		const on = !hasReacted(message.reactions, emoji, me);
+		const wanted = this.#wanted.get(id) ?? new Map<ReactionEmoji, WantedReaction>();
+		this.#wanted.set(id, wanted);
+		wanted.set(emoji, { on, userId: me, inFlight: (wanted.get(emoji)?.inFlight ?? 0) + 1 });
+		message.reactions = withReaction(message.reactions, emoji, me, on);
+		return on;
+	}
+
+	/** The server's answer to a toggle: the message as stored (the truth once no toggle is out), or null when it failed (undone). */
+	reactSettled(id: string, emoji: ReactionEmoji, answer: Message | null) {
+		const wanted = this.#wanted.get(id);
+		const toggle = wanted?.get(emoji);
+		if (wanted && toggle) {
+			toggle.inFlight -= 1;
+			// Toggles commute: one that failed never happened, so the wish flips back.
+			if (!answer) toggle.on = !toggle.on;
+			if (toggle.inFlight === 0) wanted.delete(emoji);
+			if (wanted.size === 0) this.#wanted.delete(id);
+			const message = this.#messages.find((m) => m.id === id);
+			if (!answer && message) message.reactions = withReaction(message.reactions, emoji, toggle.userId, toggle.on);
+		}
+		if (answer) this.confirm(answer);
 	}
 
 	fail(id: string, error: string) {
@@ -151,21 +207,30 @@ export class ThreadState {
 		else this.#blockedMe = blocked;
 	}
 
-	#merge(incoming: Message[]) {
+	/** One copy as shown: the photos it keeps and the viewer's unanswered reaction toggles on top. */
+	#shown(message: Message, current?: Message): ThreadMessage {
+		let reactions = message.reactions;
+		for (const [emoji, toggle] of this.#wanted.get(message.id) ?? []) reactions = withReaction(reactions, emoji, toggle.userId, toggle.on);
+		return { ...message, attachments: photosOf(message, current), reactions, status: 'sent' };
+	}
+
+	#merge(incoming: Message[], age?: number) {
 		let reorder = false;
 		const indexOf = new Map(this.#messages.map((m, i) => [m.id, i]));
 		for (const message of incoming) {
-			const item: ThreadMessage = { ...message, status: 'sent' };
 			const index = indexOf.get(message.id);
-			if (index === undefined) {
+			const current = index === undefined ? undefined : this.#messages[index];
+			// An older copy never overwrites a newer one (an edit's echo arriving before a stale page).
+			if (current?.status === 'sent' && isStaleCopy(message, age, current, this.#ages.get(message.id))) continue;
+			if (age === undefined) this.#ages.delete(message.id);
+			else this.#ages.set(message.id, age);
+			const item = this.#shown(message, current);
+			if (index === undefined || !current) {
 				const last = this.#messages.at(-1);
 				indexOf.set(message.id, this.#messages.push(item) - 1);
 				if (last && (last.status !== 'sent' || compareMessages(last, item) > 0)) reorder = true;
 				continue;
 			}
-			const current = this.#messages[index];
-			// An older copy never overwrites a newer one (an edit's echo arriving before a stale page).
-			if (current.status === 'sent' && !isNewer(message, current)) continue;
 			this.#messages[index] = item;
 			if (current.status !== 'sent' || current.created_at !== message.created_at) reorder = true;
 		}
@@ -174,9 +239,4 @@ export class ThreadState {
 		const sent = this.#messages.filter((m) => m.status === 'sent').sort(compareMessages);
 		this.#messages = [...sent, ...this.#messages.filter((m) => m.status !== 'sent')];
 	}
-}
-
-function isNewer(incoming: Message, current: Message): boolean {
-	const stamp = (m: Message) => Math.max(m.edited_at ? timeKey(m.edited_at) : 0, m.deleted_at ? timeKey(m.deleted_at) : 0);
-	return stamp(incoming) >= stamp(current);
 }

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import sharp from 'sharp';
+import { readExif } from '../fixtures/photos/exif';
+import { withDatabase } from './database';
+import { DEMO, hydrated, signIn } from './session';
+
+const CAMERA = 'a0000000-0000-4000-8000-000000000001';
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/photos/${name}`, import.meta.url));
+
+const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
+const messageRow = (page: Page, text: string) => thread(page).locator('li[data-message-id]', { hasText: text });
+
+/** Ana and Sam in their conversation about the camera (from the seed), each in a browser of their own. */
+async function anaAndSam(browser: Browser) {
+	const contexts = [await browser.newContext(), await browser.newContext()];
+	const [ana, sam] = await Promise.all(contexts.map((context) => context.newPage()));
+	await signIn(ana, DEMO.ana.email, `/messages?conversation=${DEMO.sam.id}__${CAMERA}`);
+	await signIn(sam, DEMO.sam.email, `/messages?conversation=${DEMO.ana.id}__${CAMERA}`);
+	await Promise.all([hydrated(ana), hydrated(sam)]);
+	return { ana, sam, close: () => Promise.all(contexts.map((context) => context.close())) };
+}
+
+const attachmentRows = (baseURL: string | undefined) =>
+	withDatabase(baseURL, async (db) => Number((await db.query('select count(*) as n from public.attachments')).rows[0].n));
+
+test('photos: two attached, seen live by the other member, opened in the viewer, served without GPS, and 404 to anyone else', async ({
+	browser,
+	baseURL
+}) => {
+	// The fixture really carries a GPS position, so its absence below means something.
+	const original = await sharp(readFileSync(fixture('phone-gps.jpg'))).metadata();
+	expect(readExif(original.exif!).gpsTags).toEqual(expect.arrayContaining([1, 2, 3, 4]));
+	expect(original.xmp?.includes(Buffer.from('GPSLatitude'))).toBe(true);
+
+	const { ana, sam, close } = await anaAndSam(browser);
+	await ana.getByLabel('Attach photos').setInputFiles([fixture('phone-gps.jpg'), fixture('shelf.png')]);
+	const chips = ana.getByRole('list', { name: 'Photos to send' });
+	await expect(chips.getByRole('listitem')).toHaveCount(2);
+	await expect(chips.getByRole('progressbar')).toHaveCount(0);
+	await composer(ana).fill('Here is the scratch, and the shelf it sat on');
+	await composer(ana).press('Enter');
+	await expect(ana.locator('li[data-status="sent"]', { hasText: 'Here is the scratch' })).toHaveCount(1);
+
+	// Sam sees both thumbnails appear without reloading, each loaded at its reserved size.
+	const row = messageRow(sam, 'Here is the scratch');
+	const thumbnails = row.getByRole('button', { name: /^Open photo \d of 2$/ });
+	await expect(thumbnails).toHaveCount(2);
+	const images = row.locator('img[src*="/attachments/"]');
+	await expect.poll(() => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth > 0))).toEqual([true, true]);
+
+	// The viewer: keyboard in, arrows, Escape, focus back to the thumbnail that opened it.
+	await row.getByRole('button', { name: 'Open photo 1 of 2' }).click();
+	const viewer = sam.getByRole('dialog', { name: /^Photo 1 of 2 from Ana/ });
+	await expect(viewer).toBeVisible();
+	await sam.keyboard.press('ArrowRight');
+	await expect(sam.getByRole('dialog', { name: /^Photo 2 of 2 from Ana/ })).toBeVisible();
+	await sam.keyboard.press('Escape');
+	await expect(sam.getByRole('dialog')).toHaveCount(0);
+	await expect(row.getByRole('button', { name: 'Open photo 1 of 2' })).toBeFocused();
+
+	// What is served: WebP, upright (900×1200 shown), no EXIF, no XMP, no GPS anywhere in the bytes.
+	const urls = await images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).src));
+	const every = urls.flatMap((url) => [url, url.replace(/\/thumb$/, '/display')]);
+	for (const url of every) {
+		const response = await sam.request.get(url);
+		expect(response.status()).toBe(200);
+		expect(response.headers()['content-type']).toBe('image/webp');
+		const bytes = await response.body();
+		const meta = await sharp(bytes).metadata();
+		expect(meta.format).toBe('webp');
+		expect(meta.exif).toBeUndefined();
+		expect(meta.xmp).toBeUndefined();
+		expect(bytes.includes(Buffer.from('GPSLatitude'))).toBe(false);
+		expect(bytes.includes(Buffer.from('TestPhone'))).toBe(false);
+	}
+	const display = await sharp(await (await sam.request.get(every[1])).body()).metadata();
+	expect([display.width, display.height]).toEqual([900, 1200]);
+
+	// Ben, in no conversation with Ana and Sam, and a visitor without a session: 404, never the image.
+	const benContext = await browser.newContext();
+	const ben = await benContext.newPage();
+	await signIn(ben, DEMO.ben.email, '/messages');
+	const visitor = await browser.newContext();
+	for (const url of every) {
+		expect((await ben.request.get(url)).status()).toBe(404);
+		expect((await visitor.request.get(url)).status()).toBe(404);
+	}
+	await benContext.close();
+	await visitor.close();
+	await close();
+});
+
+test('photos: a 12 MB file and a text file named .jpg are refused with a clear message, and nothing is stored', async ({
+	browser,
+	baseURL
+}) => {
+	const { ana, close } = await anaAndSam(browser);
+	const before = await attachmentRows(baseURL);
+	const big = { name: 'big.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(12 * 1024 * 1024)]) };
+	const text = { name: 'not-a-photo.jpg', mimeType: 'image/jpeg', buffer: readFileSync(fixture('not-a-photo.jpg')) };
+
+	await ana.getByLabel('Attach photos').setInputFiles([big, text]);
+	const refusal = ana.getByRole('alert');
+	await expect(refusal).toContainText('big.jpg is 12.0 MB; photos can be at most 10 MB.');
+	await expect(refusal).toContainText('not-a-photo.jpg is not a photo we can send (JPEG, PNG, WebP or GIF).');
+	await expect(ana.getByRole('list', { name: 'Photos to send' }).getByRole('listitem')).toHaveCount(0);
+
+	// The server decides for itself, whatever the browser let through (same-origin, as the page's
+	// own requests are). Its 413 for a body over 10 MB is answered before the body is read, which
+	// tests/db/attachment-endpoints.test.ts checks with a client that reads early answers.
+	const renamed = await ana.request.post('/messages/attachments', { multipart: { file: text }, headers: { origin: new URL(baseURL!).origin } });
+	expect(renamed.status()).toBe(415);
+	expect((await renamed.json()).message).toMatch(/JPEG, PNG, WebP or GIF/);
+
+	expect(await attachmentRows(baseURL)).toBe(before);
+	await close();
+});
+
+test('reactions toggle live both ways, with who reacted in the button’s name', async ({ browser }) => {
+	const { ana, sam, close } = await anaAndSam(browser);
+	await composer(ana).fill('Would you ship it to Lyon?');
+	await composer(ana).press('Enter');
+	const onSam = messageRow(sam, 'Would you ship it to Lyon?');
+	const onAna = messageRow(ana, 'Would you ship it to Lyon?');
+	await expect(onSam).toHaveCount(1);
+
+	await onSam.hover();
+	await onSam.getByRole('button', { name: 'Add reaction' }).click();
+	await sam.getByRole('group', { name: 'Choose a reaction' }).getByRole('button', { name: 'React with 👍' }).click();
+	await expect(onSam.getByRole('button', { name: /^👍 1: you$/ })).toHaveAttribute('aria-pressed', 'true');
+	const thumbsOnAna = onAna.getByRole('group', { name: 'Reactions' }).getByRole('button', { name: /^👍 1: Sam/ });
+	await expect(thumbsOnAna).toHaveAttribute('aria-pressed', 'false');
+
+	// Ana adds hers on the same emoji; Sam sees the count go to two, then back when she takes it back.
+	await thumbsOnAna.click();
+	await expect(onSam.getByRole('button', { name: /^👍 2: you and Ana/ })).toBeVisible();
+	await onAna.getByRole('button', { name: /^👍 2/ }).click();
+	await expect(onSam.getByRole('button', { name: /^👍 1: you$/ })).toBeVisible();
+
+	// Sam takes his back: no reactions left on either side.
+	await onSam.getByRole('button', { name: /^👍 1: you$/ }).click();
+	await expect(onAna.getByRole('group', { name: 'Reactions' }).getByRole('button')).toHaveCount(0);
+	await close();
+});
