@@ -5,7 +5,7 @@
  *   npm run bench                                  2,000,000 messages, served pages, 5,000 live streams
  *   npm run bench -- --quick                       100,000 messages and short runs: under two minutes
  *   npm run bench -- --sizes 100000,2000000,10000000   the RPC table at each size, and how flat it stays
- *   npm run bench -- --only rpc|pages|realtime     one section
+ *   npm run bench -- --only rpc|photos|pages|realtime   one section
  *
  * Every load is bounded in count and time and stays on 127.0.0.1.
  */
@@ -31,7 +31,7 @@ const sizes = (values.sizes ?? (quick ? '100000' : '2000000')).split(',').map((s
 });
 const calls = Number(values.calls ?? (quick ? 60 : 200));
 const only = values.only;
-if (only && !['rpc', 'pages', 'realtime'].includes(only)) throw new Error('--only takes rpc, pages or realtime');
+if (only && !['rpc', 'photos', 'pages', 'realtime'].includes(only)) throw new Error('--only takes rpc, photos, pages or realtime');
 const log = (line: string) => console.log(line);
 
 const startedAt = new Date();
@@ -47,6 +47,11 @@ if (!only || only === 'rpc') {
 		section(await benchRpcs({ messages, calls, sendSeconds: quick ? 3 : 10, log }));
 	}
 	if (sizes.length > 1) section(flatness(sections.slice(-sizes.length)));
+}
+if (!only || only === 'photos') {
+	log('\n== photos');
+	const { benchPhotos } = await import('./photos.ts');
+	section(await benchPhotos({ quick, log }));
 }
 if (!only || only === 'pages' || only === 'realtime') {
 	log('\n== building the app');
