@@ -308,6 +308,7 @@ export type Database = {
           id: string
           kind: Database["public"]["Enums"]["message_kind"]
           members: string[]
+          payload: Json | null
           reactions: NonNullable<Json>
           reply_to_id: string | null
           search: unknown
@@ -324,6 +325,7 @@ export type Database = {
           id: string
           kind?: Database["public"]["Enums"]["message_kind"]
           members: string[]
+          payload?: Json | null
           reactions?: NonNullable<Json>
           reply_to_id?: string | null
           search?: never
@@ -340,6 +342,7 @@ export type Database = {
           id?: string
           kind?: Database["public"]["Enums"]["message_kind"]
           members?: string[]
+          payload?: Json | null
           reactions?: NonNullable<Json>
           reply_to_id?: string | null
           search?: never
@@ -455,6 +458,88 @@ export type Database = {
         }
         Relationships: []
       }
+      offers: {
+        Row: {
+          amount_cents: number
+          awaiting: string | null
+          buyer_id: string
+          card_message_id: string | null
+          conversation_id: string
+          created_at: string
+          currency: string
+          id: string
+          product_id: string
+          seller_id: string
+          status: Database["public"]["Enums"]["offer_status"]
+          updated_at: string
+        }
+        Insert: {
+          amount_cents: number
+          awaiting?: string | null
+          buyer_id: string
+          card_message_id?: string | null
+          conversation_id: string
+          created_at?: string
+          currency: string
+          id?: string
+          product_id: string
+          seller_id: string
+          status?: Database["public"]["Enums"]["offer_status"]
+          updated_at?: string
+        }
+        Update: {
+          amount_cents?: number
+          awaiting?: string | null
+          buyer_id?: string
+          card_message_id?: string | null
+          conversation_id?: string
+          created_at?: string
+          currency?: string
+          id?: string
+          product_id?: string
+          seller_id?: string
+          status?: Database["public"]["Enums"]["offer_status"]
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "offers_buyer_id_fkey"
+            columns: ["buyer_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "offers_card_message_id_fkey"
+            columns: ["card_message_id"]
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "offers_card_message_id_fkey"
+            columns: ["card_message_id"]
+            referencedRelation: "messages_realtime_view"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "offers_conversation_id_fkey"
+            columns: ["conversation_id"]
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "offers_product_id_fkey"
+            columns: ["product_id"]
+            referencedRelation: "products"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "offers_seller_id_fkey"
+            columns: ["seller_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       products: {
         Row: {
           created_at: string
@@ -463,7 +548,9 @@ export type Database = {
           id: string
           image_url: string | null
           price_cents: number
+          reserved_for: string | null
           seller_id: string
+          sold_to: string | null
           status: Database["public"]["Enums"]["product_status"]
           title: string
         }
@@ -474,7 +561,9 @@ export type Database = {
           id?: string
           image_url?: string | null
           price_cents: number
+          reserved_for?: string | null
           seller_id: string
+          sold_to?: string | null
           status?: Database["public"]["Enums"]["product_status"]
           title: string
         }
@@ -485,14 +574,28 @@ export type Database = {
           id?: string
           image_url?: string | null
           price_cents?: number
+          reserved_for?: string | null
           seller_id?: string
+          sold_to?: string | null
           status?: Database["public"]["Enums"]["product_status"]
           title?: string
         }
         Relationships: [
           {
+            foreignKeyName: "products_reserved_for_fkey"
+            columns: ["reserved_for"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
             foreignKeyName: "products_seller_id_fkey"
             columns: ["seller_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "products_sold_to_fkey"
+            columns: ["sold_to"]
             referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
@@ -568,6 +671,8 @@ export type Database = {
           edited_at: string | null
           id: string | null
           kind: Database["public"]["Enums"]["message_kind"] | null
+          offer: Json | null
+          payload: Json | null
           product_currency: string | null
           product_id: string | null
           product_image_url: string | null
@@ -687,6 +792,8 @@ export type Database = {
           edited_at: string | null
           id: string | null
           kind: Database["public"]["Enums"]["message_kind"] | null
+          offer: Json | null
+          payload: Json | null
           product_currency: string | null
           product_id: string | null
           product_image_url: string | null
@@ -708,6 +815,16 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
+      }
+      make_offer: {
+        Args: {
+          p_amount_cents: number
+          p_conversation_id?: string
+          p_id: string
+          p_other_user_id?: string
+          p_product_id?: string
+        }
+        Returns: Json
       }
       mark_conversation_read: {
         Args: { p_conversation_id: string; p_up_to_message_id?: string }
@@ -749,6 +866,15 @@ export type Database = {
         Args: { p_details?: string; p_message_id: string; p_reason: string }
         Returns: Json
       }
+      respond_to_offer: {
+        Args: {
+          p_action: string
+          p_amount_cents?: number
+          p_id?: string
+          p_offer_id: string
+        }
+        Returns: Json
+      }
       search_messages: {
         Args: {
           p_before_at?: string
@@ -785,6 +911,10 @@ export type Database = {
         Args: { p_archived: boolean; p_conversation_id: string }
         Returns: Json
       }
+      set_listing_status: {
+        Args: { p_conversation_id: string; p_status: string }
+        Returns: Json
+      }
       set_muted: {
         Args: { p_conversation_id: string; p_until: string }
         Returns: Json
@@ -805,8 +935,9 @@ export type Database = {
       unread_total: { Args: Record<PropertyKey, never>; Returns: number }
     }
     Enums: {
-      message_kind: "text" | "system"
-      product_status: "active" | "sold"
+      message_kind: "text" | "system" | "offer"
+      offer_status: "open" | "accepted" | "declined" | "withdrawn"
+      product_status: "active" | "reserved" | "sold"
       profile_tier: "free" | "privileged" | "privileged_plus"
       report_reason: "spam" | "scam" | "abuse" | "other"
     }
@@ -936,8 +1067,9 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
-      message_kind: ["text", "system"],
-      product_status: ["active", "sold"],
+      message_kind: ["text", "system", "offer"],
+      offer_status: ["open", "accepted", "declined", "withdrawn"],
+      product_status: ["active", "reserved", "sold"],
       profile_tier: ["free", "privileged", "privileged_plus"],
       report_reason: ["spam", "scam", "abuse", "other"],
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createProduct, createUser } from '../support/factories.ts';
 import { sqlAs, testPool } from '../support/database.ts';
@@ -65,6 +66,20 @@ describe('profiles and products row-level security', () => {
 			{ polname: 'users read active products and their own', roles: ['authenticated'] },
 			{ polname: 'visitors read active products', roles: ['anon'] }
 		]);
+	});
+
+	it('a sold product stays readable to whoever has a conversation about it, and to nobody else but its seller', async () => {
+		const [seller, buyer, other] = [await createUser(db), await createUser(db), await createUser(db)];
+		const product = await createProduct(db, seller.id);
+		await sqlAs(db, buyer.id, `select public.send_message($1, 'Still available?', p_other_user_id => $2, p_product_id => $3)`, [
+			randomUUID(),
+			seller.id,
+			product.id
+		]);
+		await db.query(`update public.products set status = 'sold' where id = $1`, [product.id]);
+		const sees = async (userId: string | null) =>
+			(await sqlAs<{ id: string }>(db, userId, 'select id from public.products where id = $1', [product.id])).length === 1;
+		expect([await sees(seller.id), await sees(buyer.id), await sees(other.id), await sees(null)]).toEqual([true, true, false, false]);
 	});
 
 	it('sellers list, change and delete only their own products', async () => {

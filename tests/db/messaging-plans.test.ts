@@ -13,8 +13,10 @@ import { claimsFor, scratchDatabase, sqlAs, testPool } from '../support/database
  * sort of a whole history would be chosen if the schema let it: 300 users, a seller in 2,000
  * conversations holding 60,000 messages (one of them 20,000 long), 200,000 messages in all,
  * one in three with 1 to 6 photos and one in four with reactions (about 230,000 photos and
- * 200,000 reactions). Each message carries its rendered photos and reactions, so reading a page
- * must not touch the attachment and reaction tables at all; a reaction rewrites one message.
+ * 200,000 reactions), and one in 25 of the product conversations' messages an offer card (about
+ * 8,000 offers). Each message carries its rendered photos and reactions, so reading a page
+ * must not touch the attachment and reaction tables at all; a reaction rewrites one message;
+ * an offer card reads its offer by primary key.
  *
  * Every call goes through the real Postgres adapter on a pool of one connection that has
  * auto_explain loaded (nested statements, ANALYZE, JSON), so each statement the functions
@@ -55,7 +57,7 @@ interface CallPlans {
 	statements: StatementPlan[];
 }
 
-const BIG_TABLES = ['messages', 'conversation_members', 'conversations', 'attachments', 'message_reactions'];
+const BIG_TABLES = ['messages', 'conversation_members', 'conversations', 'attachments', 'message_reactions', 'offers'];
 
 /** The most photos and reactions a message of the data set has (reactions: two emoji from each member). */
 const PHOTOS_PER_MESSAGE = 6;
@@ -111,7 +113,7 @@ interface Expectations {
 	/** Indexes that must be read in index order (Index Scan or Index Only Scan), so a Limit stops the scan. */
 	orderedIndexes?: string[];
 	/** The most rows any one scan of these tables may read (returned plus filtered out, over all its loops). */
-	maxRowsRead: Partial<Record<'messages' | 'conversation_members' | 'conversations' | 'attachments' | 'message_reactions', number>>;
+	maxRowsRead: Partial<Record<'messages' | 'conversation_members' | 'conversations' | 'attachments' | 'message_reactions' | 'offers', number>>;
 	/** The most rows any one index scan (or index-only scan) through these indexes may read. */
 	maxRowsReadByIndex?: Record<string, number>;
 	/** The most rows a Sort node may take in per execution: the page, never the history. */
@@ -233,7 +235,31 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 				 cross join lateral unnest(m.members) as u(user_id)
 				 cross join (values ('👍'), ('❤️')) as e(emoji)
 				 where abs(hashtext(m.id::text || 'reactions')) % 4 = 0`);
-			await setup.query('vacuum analyze public.messages, public.attachments, public.message_reactions');
+			// Offers: one message in 25 of each product conversation becomes an offer card of its
+			// conversation's buyer (closed, so any number per buyer), as make_offer would write it.
+			await setup.query(
+				`
+				with cards as (
+				  select m.id, m.conversation_id, c.product_id, c.seller_id, m.created_at,
+				         case when c.user_low = c.seller_id then c.user_high else c.user_low end as buyer_id
+				    from public.messages m join public.conversations c on c.id = m.conversation_id
+				   where c.product_id is not null
+				     and (abs(hashtext(m.id::text || 'offer')) % 25 = 0
+				          -- Every page of the busy conversation has cards: every 10th message.
+				          or m.id in (select x.id from (select b.id, row_number() over (order by b.created_at desc, b.id desc) as n
+				                                          from public.messages b where b.conversation_id = $1) x
+				                       where x.n % 10 = 3))
+				), made as (
+				  insert into public.offers (conversation_id, product_id, buyer_id, seller_id, amount_cents, currency, status, awaiting, card_message_id, created_at)
+				  select k.conversation_id, k.product_id, k.buyer_id, k.seller_id, 1000, 'EUR', 'declined', null, k.id, k.created_at from cards k
+				  returning id, card_message_id
+				)
+				update public.messages m
+				   set kind = 'offer', payload = jsonb_build_object('offer_id', made.id, 'amount_cents', 1000, 'currency', 'EUR')
+				  from made where m.id = made.card_message_id`,
+				[data.busyConversationId]
+			);
+			await setup.query('vacuum analyze public.messages, public.attachments, public.message_reactions, public.offers');
 		} finally {
 			setup.release();
 		}
@@ -372,18 +398,20 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 	describe('list_messages on the 20,000-message conversation', () => {
 		const limit = 50;
 		const expected: Expectations = {
-			indexes: ['messages_thread_idx', MEMBERSHIP],
+			indexes: ['messages_thread_idx', MEMBERSHIP, 'offers_pkey'],
 			orderedIndexes: ['messages_thread_idx'],
 			// The adapter asks for limit + 1 rows to know whether there is a next page; the
 			// membership check reads the conversation's two members at most; each message of the
-			// page carries its photos and reactions, so neither table is read.
+			// page carries its photos and reactions, so neither table is read; an offer card's
+			// offer is one primary-key probe.
 			maxRowsRead: {
 				messages: limit + 1,
 				conversation_members: 2,
-				conversations: limit + 1
+				conversations: limit + 1,
+				offers: limit + 1
 			},
 			maxSortInput: limit + 1,
-			indexScansOnly: ['messages'],
+			indexScansOnly: ['messages', 'offers'],
 			untouched: ['attachments', 'message_reactions']
 		};
 
@@ -397,9 +425,11 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 				expected,
 				(page) => {
 					expect(page.messages.map((m) => m.id)).toEqual(newest.map((r) => r.id));
-					// The page really has photos and reactions to render.
+					// The page really has photos, reactions and offer cards to render.
 					expect(page.messages.some((m) => m.attachments.length > 1)).toBe(true);
 					expect(page.messages.some((m) => m.reactions.length === 2)).toBe(true);
+					expect(page.messages.filter((m) => m.kind === 'offer').every((m) => m.offer?.status === 'declined' && m.offer.current)).toBe(true);
+					expect(page.messages.some((m) => m.kind === 'offer')).toBe(true);
 				}
 			);
 		});
@@ -426,7 +456,7 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		await checkCalls(
 			() => seller.openConversation({ otherUserId: data.busyBuyerId, productId: data.busyProductId, limit }),
 			{
-				indexes: ['messages_thread_idx', MEMBERSHIP, 'conversations_pair_product_key'],
+				indexes: ['messages_thread_idx', MEMBERSHIP, 'conversations_pair_product_key', 'offers_pkey'],
 				orderedIndexes: ['messages_thread_idx'],
 				// The pair lookup reads the pair's conversations (one per product they talked about),
 				// the read state the conversation's two members; the page's messages carry their
@@ -434,10 +464,11 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 				maxRowsRead: {
 					messages: limit + 1,
 					conversation_members: 2,
-					conversations: limit + 1
+					conversations: limit + 1,
+					offers: limit + 1
 				},
 				maxSortInput: limit + 1,
-				indexScansOnly: ['messages'],
+				indexScansOnly: ['messages', 'offers'],
 				untouched: ['attachments', 'message_reactions']
 			},
 			(opened) => {
@@ -525,7 +556,7 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		const asBuyer = <T extends pg.QueryResultRow>(sql: string, values: unknown[]) => sqlAs<T>(db, data.busyBuyerId, sql, values);
 		// Events for the seller: the buyer reacts to the 20 newest messages and sends 4 messages of 3 photos.
 		const { rows: newest } = await db.query<{ id: string }>(
-			'select id from public.messages where conversation_id = $1 order by created_at desc, id desc limit 20',
+			"select id from public.messages where conversation_id = $1 and kind = 'text' order by created_at desc, id desc limit 20",
 			[data.busyConversationId]
 		);
 		for (const { id } of newest) await asBuyer(`select public.toggle_reaction($1, '😮')`, [id]);
@@ -569,7 +600,7 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 
 	it('toggle_reaction rewrites the one message it changes: its reactions by primary key, its row by id', async () => {
 		const { rows } = await db.query<{ id: string }>(
-			'select id from public.messages where conversation_id = $1 order by created_at desc, id desc limit 1',
+			"select id from public.messages where conversation_id = $1 and kind = 'text' order by created_at desc, id desc limit 1",
 			[data.busyConversationId]
 		);
 		const messageId = rows[0].id;

@@ -7,8 +7,10 @@
 // the members still reach their own data, so "deny everything" would fail here too.
 // Covered: conversations, conversation_members, messages, user_blocks, message_reports,
 // messaging_settings, messages_realtime_view, the event log (messaging_events and its counters),
-// photos (attachments, pending and sent) and message_reactions, every messaging RPC, and the
-// private helpers behind them.
+// photos (attachments, pending and sent) and message_reactions, offers (and the columns of
+// products saying who a listing is reserved for or sold to), every messaging RPC, and the
+// private helpers behind them. On a second listing of the seller's, the buyer and another buyer
+// each have an open offer: neither reaches the other's, and the outsider neither.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +21,7 @@ import { createActor, marketplace, send, type Actor } from '../support/messaging
 
 const db = testPool();
 
-type Who = 'outsider' | 'blocker' | 'buyer' | 'seller' | 'anon';
+type Who = 'outsider' | 'blocker' | 'buyer' | 'seller' | 'otherBuyer' | 'anon';
 type Row = Record<string, unknown>;
 
 interface Scene {
@@ -45,6 +47,16 @@ interface Scene {
 	sellerPendingPhoto: string;
 	/** The photo of the outsider's message. */
 	outsiderPhoto: string;
+	/** A second listing of the seller's, with two open offers on it. */
+	dealProductId: string;
+	/** The buyer's conversation about it, its open offer (awaiting the seller) and that offer's card. */
+	dealConversationId: string;
+	dealOfferId: string;
+	dealCardId: string;
+	/** Another buyer of the same listing, in its own conversation with the seller, with its own open offer. */
+	otherBuyer: Actor;
+	otherBuyerConversationId: string;
+	otherBuyerOfferId: string;
 }
 
 interface Query {
@@ -97,7 +109,8 @@ const tables = [
 	'messaging_events',
 	'messaging_event_counters',
 	'attachments',
-	'message_reactions'
+	'message_reactions',
+	'offers'
 ] as const;
 type Table = (typeof tables)[number];
 
@@ -116,7 +129,8 @@ const sceneRows: Record<Table, (s: Scene) => Query> = {
 	messaging_events: (s) => q('select * from public.messaging_events where user_id = any($1) or conversation_id = $2', [s.buyer.id, s.seller.id], s.conversationId),
 	messaging_event_counters: (s) => q('select * from public.messaging_event_counters where user_id = any($1)', [s.buyer.id, s.seller.id]),
 	attachments: (s) => q('select * from public.attachments where id = any($1) or message_id = any($2)', scenePhotos(s), sceneMessages(s)),
-	message_reactions: (s) => q('select * from public.message_reactions where message_id = any($1)', sceneMessages(s))
+	message_reactions: (s) => q('select * from public.message_reactions where message_id = any($1)', sceneMessages(s)),
+	offers: (s) => q('select * from public.offers where product_id = $1', s.dealProductId)
 };
 
 /** Well-typed inserts that would plant a row in the scene (so only a privilege check can stop them). */
@@ -175,7 +189,16 @@ const plantRow: Record<Table, (s: Scene, who: Who) => Query> = {
 			s.buyerMessages[0]
 		),
 	message_reactions: (s, who) =>
-		q(`insert into public.message_reactions (message_id, user_id, emoji) values ($1, $2, '🙏') returning *`, s.sellerMessages[1], who === 'anon' ? s.outsider.id : s[who].id)
+		q(`insert into public.message_reactions (message_id, user_id, emoji) values ($1, $2, '🙏') returning *`, s.sellerMessages[1], who === 'anon' ? s.outsider.id : s[who].id),
+	offers: (s, who) =>
+		q(
+			`insert into public.offers (conversation_id, product_id, buyer_id, seller_id, amount_cents, currency, status, awaiting)
+			 values ($1, $2, $3, $4, 1, 'EUR', 'accepted', null) returning id`,
+			s.dealConversationId,
+			s.dealProductId,
+			who === 'anon' || who === 'seller' ? s.outsider.id : s[who].id,
+			s.seller.id
+		)
 };
 
 /** Updates aimed at the scene's rows. */
@@ -194,7 +217,8 @@ const changeRow: Record<Table, (s: Scene) => Query> = {
 	messaging_events: (s) => q(`update public.messaging_events set payload = '{}' where user_id = $1 returning id`, s.buyer.id),
 	messaging_event_counters: (s) => q('update public.messaging_event_counters set last_id = 0, pruned_through = 0 where user_id = $1 returning *', s.buyer.id),
 	attachments: (s) => q('update public.attachments set message_id = null, position = null where id = any($1) returning id', s.buyerPhotos),
-	message_reactions: (s) => q(`update public.message_reactions set emoji = '😂' where message_id = any($1) returning *`, sceneMessages(s))
+	message_reactions: (s) => q(`update public.message_reactions set emoji = '😂' where message_id = any($1) returning *`, sceneMessages(s)),
+	offers: (s) => q(`update public.offers set status = 'accepted', awaiting = null, amount_cents = 1 where product_id = $1 returning id`, s.dealProductId)
 };
 
 /** Deletes aimed at the scene's rows. */
@@ -209,7 +233,8 @@ const removeRow: Record<Table, (s: Scene) => Query> = {
 	messaging_events: (s) => q('delete from public.messaging_events where user_id = $1 returning id', s.buyer.id),
 	messaging_event_counters: (s) => q('delete from public.messaging_event_counters where user_id = $1 returning *', s.buyer.id),
 	attachments: (s) => q('delete from public.attachments where id = any($1) returning id', scenePhotos(s)),
-	message_reactions: (s) => q('delete from public.message_reactions where message_id = any($1) returning *', sceneMessages(s))
+	message_reactions: (s) => q('delete from public.message_reactions where message_id = any($1) returning *', sceneMessages(s)),
+	offers: (s) => q('delete from public.offers where product_id = $1 returning id', s.dealProductId)
 };
 
 const permission: Expectation = { denied: 'permission' };
@@ -272,7 +297,8 @@ function onlyOwnRows(table: Table) {
 		messaging_event_counters: 0,
 		// The photo of the outsider's own message, and the blocker's reaction to it.
 		attachments: 1,
-		message_reactions: 1
+		message_reactions: 1,
+		offers: 0
 	};
 	return (rows: Row[]) => expect(rows).toEqual([{ n: own[table] }]);
 }
@@ -338,7 +364,41 @@ const otherMemberTableCases: Case[] = [
 	},
 	{ who: 'buyer', what: 'takes back the seller’s reaction directly', run: (s) => q('delete from public.message_reactions where user_id = $1 returning *', s.seller.id), expect: permission },
 	{ who: 'outsider', what: 'reads the removal queue', run: () => q('select * from private.attachment_removals'), expect: permission },
-	{ who: 'anon', what: 'reads the removal queue', run: () => q('select * from private.attachment_removals'), expect: permission }
+	{ who: 'anon', what: 'reads the removal queue', run: () => q('select * from private.attachment_removals'), expect: permission },
+	// Offers: each buyer reads its own offer of the listing, never the other buyer's.
+	{ who: 'otherBuyer', what: 'reads the buyer’s offer by id', run: (s) => q('select * from public.offers where id = $1', s.dealOfferId), expect: nothing },
+	{
+		who: 'otherBuyer',
+		what: 'sees only its own offer of the listing',
+		run: (s) => q('select buyer_id from public.offers where product_id = $1', s.dealProductId),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ buyer_id: s.otherBuyer.id }]) }
+	},
+	{
+		who: 'buyer',
+		what: 'sees only its own offer of the listing',
+		run: (s) => q('select buyer_id from public.offers where product_id = $1', s.dealProductId),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ buyer_id: s.buyer.id }]) }
+	},
+	{ who: 'buyer', what: 'reads the other buyer’s offer by id', run: (s) => q('select * from public.offers where id = $1', s.otherBuyerOfferId), expect: nothing },
+	{ who: 'otherBuyer', what: 'reads the buyer’s offer card through the view', run: (s) => q('select offer, payload from public.messages_realtime_view where id = $1', s.dealCardId), expect: nothing },
+	{ who: 'otherBuyer', what: 'reads the buyer’s conversation about the listing', run: (s) => q('select * from public.messages where conversation_id = $1', s.dealConversationId), expect: nothing },
+	{ who: 'blocker', what: 'reads the offers of the listing', run: (s) => q('select * from public.offers where product_id = $1', s.dealProductId), expect: nothing },
+	{ who: 'otherBuyer', what: 'accepts its own offer directly', run: (s) => q(`update public.offers set status = 'accepted', awaiting = null where id = $1 returning id`, s.otherBuyerOfferId), expect: permission },
+	{ who: 'seller', what: 'accepts the buyer’s offer directly', run: (s) => q(`update public.offers set status = 'accepted', awaiting = null where id = $1 returning id`, s.dealOfferId), expect: permission },
+	{ who: 'buyer', what: 'withdraws its offer directly', run: (s) => q('delete from public.offers where id = $1 returning id', s.dealOfferId), expect: permission },
+	// Who a listing is reserved for or sold to is not for other users to read; its status changes only through the RPCs.
+	...(['otherBuyer', 'outsider', 'buyer'] as const).map(
+		(who): Case => ({ who, what: 'reads who the listing is reserved for or sold to', run: (s) => q('select reserved_for, sold_to from public.products where id = $1', s.dealProductId), expect: permission })
+	),
+	{ who: 'anon', what: 'reads who the listing is reserved for', run: (s) => q('select reserved_for from public.products where id = $1', s.dealProductId), expect: permission },
+	{ who: 'seller', what: 'marks its listing sold directly', run: (s) => q(`update public.products set status = 'sold' where id = $1 returning id`, s.dealProductId), expect: permission },
+	{ who: 'seller', what: 'reserves its listing for the buyer directly', run: (s) => q('update public.products set reserved_for = $2 where id = $1 returning id', s.dealProductId, s.buyer.id), expect: permission },
+	{
+		who: 'seller',
+		what: 'lists a product as already reserved',
+		run: () => q(`insert into public.products (seller_id, title, price_cents, status) select id, 'Planted', 1, 'reserved' from public.profiles where id = auth.uid() returning id`),
+		expect: permission
+	}
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -689,6 +749,92 @@ const rpcCases: Case[] = [
 	{ who: 'blocker', what: 'reacts to the seller’s message', run: (s) => q(`select public.toggle_reaction($1, '❤️')`, s.sellerMessages[0]), expect: userError('not_found') },
 	{ who: 'buyer', what: 'reacts to the outsider’s message', run: (s) => q(`select public.toggle_reaction($1, '😂')`, s.outsiderMessageId), expect: userError('not_found') },
 	{ who: 'anon', what: 'reacts to the buyer’s message', run: (s) => q(`select public.toggle_reaction($1, '👍')`, s.buyerMessages[0]), expect: permission },
+	// make_offer: only as the buyer of one's own conversation about a listing.
+	...(['outsider', 'otherBuyer', 'blocker'] as const).map(
+		(who): Case => ({
+			who,
+			what: 'makes an offer in the buyer’s conversation',
+			run: (s) => q('select public.make_offer(p_id => $1, p_amount_cents => 100, p_conversation_id => $2)', randomUUID(), s.dealConversationId),
+			expect: userError('not_member')
+		})
+	),
+	{
+		who: 'otherBuyer',
+		what: 'resends the buyer’s offer card id (idempotency key) to read it',
+		run: (s) => q('select public.make_offer(p_id => $1, p_amount_cents => 100, p_other_user_id => $2, p_product_id => $3)', s.dealCardId, s.seller.id, s.dealProductId),
+		expect: userError('conflict')
+	},
+	{
+		who: 'outsider',
+		what: 'makes an offer in the buyer’s name through the buyer as the other party',
+		run: (s) => q('select public.make_offer(p_id => $1, p_amount_cents => 100, p_other_user_id => $2, p_product_id => $3)', randomUUID(), s.buyer.id, s.dealProductId),
+		expect: userError('product_seller_mismatch')
+	},
+	{
+		who: 'seller',
+		what: 'makes an offer on its own listing',
+		run: (s) => q('select public.make_offer(p_id => $1, p_amount_cents => 100, p_conversation_id => $2)', randomUUID(), s.dealConversationId),
+		expect: userError('not_allowed')
+	},
+	{
+		who: 'buyer',
+		what: 'makes a second open offer on the listing',
+		run: (s) => q('select public.make_offer(p_id => $1, p_amount_cents => 100, p_conversation_id => $2)', randomUUID(), s.dealConversationId),
+		expect: userError('conflict')
+	},
+	{ who: 'anon', what: 'makes an offer', run: (s) => q('select public.make_offer(p_id => $1, p_amount_cents => 100, p_other_user_id => $2, p_product_id => $3)', randomUUID(), s.seller.id, s.dealProductId), expect: permission },
+
+	// respond_to_offer: only the offer's buyer and seller, and only in turn.
+	...(['outsider', 'otherBuyer', 'blocker'] as const).flatMap((who) =>
+		(['accept', 'decline', 'withdraw', 'counter'] as const).map(
+			(action): Case => ({
+				who,
+				what: `${action}s the buyer’s offer`,
+				run: (s) => q('select public.respond_to_offer(p_offer_id => $1, p_action => $2, p_amount_cents => 100, p_id => $3)', s.dealOfferId, action, randomUUID()),
+				expect: userError('not_found')
+			})
+		)
+	),
+	...(['accept', 'decline', 'withdraw'] as const).map(
+		(action): Case => ({
+			who: 'buyer',
+			what: `${action}s the other buyer’s offer`,
+			run: (s) => q('select public.respond_to_offer(p_offer_id => $1, p_action => $2)', s.otherBuyerOfferId, action),
+			expect: userError('not_found')
+		})
+	),
+	{ who: 'buyer', what: 'accepts its own offer', run: (s) => q(`select public.respond_to_offer(p_offer_id => $1, p_action => 'accept')`, s.dealOfferId), expect: userError('not_allowed') },
+	{ who: 'seller', what: 'withdraws the buyer’s offer', run: (s) => q(`select public.respond_to_offer(p_offer_id => $1, p_action => 'withdraw')`, s.dealOfferId), expect: userError('not_allowed') },
+	{
+		who: 'seller',
+		what: 'counters with the buyer’s card id',
+		run: (s) => q(`select public.respond_to_offer(p_offer_id => $1, p_action => 'counter', p_amount_cents => 100, p_id => $2)`, s.dealOfferId, s.dealCardId),
+		expect: userError('conflict')
+	},
+	{ who: 'anon', what: 'accepts the buyer’s offer', run: (s) => q(`select public.respond_to_offer(p_offer_id => $1, p_action => 'accept')`, s.dealOfferId), expect: permission },
+
+	// set_listing_status: the seller only, from a conversation about the listing.
+	...(['outsider', 'otherBuyer', 'blocker'] as const).flatMap((who) =>
+		(['sold', 'active'] as const).map(
+			(status): Case => ({
+				who,
+				what: `marks the listing ${status} from the buyer’s conversation`,
+				run: (s) => q('select public.set_listing_status(p_conversation_id => $1, p_status => $2)', s.dealConversationId, status),
+				expect: userError('not_member')
+			})
+		)
+	),
+	{ who: 'otherBuyer', what: 'marks the listing sold to itself', run: (s) => q(`select public.set_listing_status($1, 'sold')`, s.otherBuyerConversationId), expect: userError('not_allowed') },
+	{ who: 'buyer', what: 'marks the listing sold to itself', run: (s) => q(`select public.set_listing_status($1, 'sold')`, s.dealConversationId), expect: userError('not_allowed') },
+	{ who: 'seller', what: 'marks its active listing available', run: (s) => q(`select public.set_listing_status($1, 'active')`, s.dealConversationId), expect: userError('not_allowed') },
+	{ who: 'seller', what: 'marks the listing reserved without an offer', run: (s) => q(`select public.set_listing_status($1, 'reserved')`, s.dealConversationId), expect: userError('invalid_input') },
+	{ who: 'anon', what: 'marks the listing sold', run: (s) => q(`select public.set_listing_status($1, 'sold')`, s.dealConversationId), expect: permission },
+	// The helpers behind them.
+	{ who: 'outsider', what: 'posts a system message with private.post_system_message', run: (s) => q(`select private.post_system_message($1, $2, 'Sold to you', null)`, s.dealConversationId, s.seller.id), expect: permission },
+	{ who: 'buyer', what: 'reserves the listing with private.reserve_listing', run: (s) => q('select private.reserve_listing(o) from public.offers o where o.id = $1', s.dealOfferId), expect: permission },
+	{ who: 'otherBuyer', what: 'declines the listing’s offers with private.decline_open_offers', run: (s) => q('select private.decline_open_offers($1, $2)', s.dealProductId, s.seller.id), expect: permission },
+	{ who: 'outsider', what: 'formats money with private.format_money', run: () => q(`select private.format_money(100, 'EUR')`), expect: permission },
+
 	// Housekeeping of photos is the operator's (service_role).
 	...(['outsider', 'buyer', 'anon'] as const).flatMap((who): Case[] => [
 		{ who, what: 'purges abandoned photos', run: () => q(`select public.purge_abandoned_attachments(interval '0 seconds')`), expect: permission },
@@ -756,8 +902,48 @@ const controls: Case[] = [
 	{
 		who: 'seller',
 		what: 'lists its previews',
-		run: () => q('select conversation_id from public.list_conversation_previews()'),
-		expect: { check: (rows, s) => expect(rows).toEqual([{ conversation_id: s.conversationId }]) }
+		run: () => q('select conversation_id, product_status from public.list_conversation_previews()'),
+		expect: {
+			check: (rows, s) =>
+				expect(rows).toEqual([
+					{ conversation_id: s.otherBuyerConversationId, product_status: 'active' },
+					{ conversation_id: s.dealConversationId, product_status: 'active' },
+					{ conversation_id: s.conversationId, product_status: 'active' }
+				])
+		}
+	},
+	{
+		who: 'seller',
+		what: 'reads both offers on its listing',
+		run: (s) => q('select buyer_id, status::text, awaiting from public.offers where product_id = $1 order by created_at', s.dealProductId),
+		expect: {
+			check: (rows, s) =>
+				expect(rows).toEqual([
+					{ buyer_id: s.buyer.id, status: 'open', awaiting: 'seller' },
+					{ buyer_id: s.otherBuyer.id, status: 'open', awaiting: 'seller' }
+				])
+		}
+	},
+	{
+		who: 'buyer',
+		what: 'reads its offer card and its offer through the view',
+		run: (s) => q('select kind::text, payload, offer from public.messages_realtime_view where id = $1', s.dealCardId),
+		expect: {
+			check: (rows, s) =>
+				expect(rows).toEqual([
+					{
+						kind: 'offer',
+						payload: { offer_id: s.dealOfferId, amount_cents: 20_000, currency: 'EUR' },
+						offer: expect.objectContaining({ id: s.dealOfferId, status: 'open', awaiting: 'seller', buyer_id: s.buyer.id, current: true })
+					}
+				])
+		}
+	},
+	{
+		who: 'otherBuyer',
+		what: 'reads its own offer',
+		run: (s) => q('select id from public.offers where buyer_id = $1', s.otherBuyer.id),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ id: s.otherBuyerOfferId }]) }
 	},
 	{ who: 'buyer', what: 'searches its messages', run: () => q('select body from public.search_messages(p_query => $1)', 'camera'), expect: { check: (rows) => expect(rows).toHaveLength(2) } },
 	{ who: 'outsider', what: 'searches its own messages', run: () => q('select body from public.search_messages(p_query => $1)', 'zanzibar'), expect: { check: (rows) => expect(rows).toEqual([{ body: OUTSIDER_BODY }]) } },
@@ -849,12 +1035,15 @@ const API = [
 	'edit_message',
 	'list_conversation_previews',
 	'list_messages',
+	'make_offer',
 	'mark_conversation_read',
 	'open_conversation',
 	'report_message',
+	'respond_to_offer',
 	'search_messages',
 	'send_message',
 	'set_archived',
+	'set_listing_status',
 	'set_muted',
 	'toggle_reaction',
 	'unblock_user',
@@ -883,12 +1072,15 @@ interface Snapshot {
 	attachments: unknown[];
 	reactions: unknown[];
 	removals: unknown[];
+	offers: unknown[];
+	dealMessages: unknown[];
+	dealProduct: unknown[];
 	conversationsOfUsers: number;
 }
 
 /** Everything of the scene, read as the admin (RLS does not apply). */
 async function snapshot(s: Scene): Promise<Snapshot> {
-	const users = [s.buyer.id, s.seller.id, s.outsider.id, s.blocker.id];
+	const users = [s.buyer.id, s.seller.id, s.outsider.id, s.blocker.id, s.otherBuyer.id];
 	const conversations = [s.conversationId, s.outsiderConversationId];
 	const rows = async (sql: string, values: unknown[]) => (await db.query<{ row: unknown }>(sql, values)).rows.map((r) => r.row);
 	return {
@@ -905,6 +1097,12 @@ async function snapshot(s: Scene): Promise<Snapshot> {
 		removals: await rows('select to_jsonb(r) as row from private.attachment_removals r where attachment_id = any($1) order by 1', [
 			[...scenePhotos(s), s.outsiderPhoto]
 		]),
+		offers: await rows('select to_jsonb(o) as row from public.offers o where product_id = $1 order by id', [s.dealProductId]),
+		dealMessages: await rows('select to_jsonb(m) - $2::text as row from public.messages m where conversation_id = any($1) order by created_at, id', [
+			[s.dealConversationId, s.otherBuyerConversationId],
+			'search'
+		]),
+		dealProduct: await rows('select to_jsonb(p) as row from public.products p where id = $1', [s.dealProductId]),
 		conversationsOfUsers: (
 			await db.query<{ n: number }>('select count(*)::int as n from public.conversations where user_low = any($1) or user_high = any($1)', [users])
 		).rows[0].n
@@ -1004,6 +1202,11 @@ describe('messaging row-level security: the attack matrix', () => {
 		const outsiderMessage = await sendWithPhotos(outsider, { p_body: OUTSIDER_BODY, p_other_user_id: blocker.id }, [outsiderPhoto]);
 		await blocker.api.toggleReaction({ messageId: outsiderMessage.id, emoji: '😂' });
 		await blocker.api.blockUser({ userId: buyer.id });
+		// A second listing: the buyer and another buyer each make an offer on it (awaiting the seller).
+		const otherBuyer = await createActor(db);
+		const dealProductId = (await createProduct(db, seller.id, { title: 'Tripod', price_cents: 25_000 })).id;
+		const dealCard = await buyer.api.makeOffer({ id: randomUUID(), amountCents: 20_000, to: { otherUserId: seller.id, productId: dealProductId } });
+		const otherCard = await otherBuyer.api.makeOffer({ id: randomUUID(), amountCents: 21_000, to: { otherUserId: seller.id, productId: dealProductId } });
 		scene = {
 			buyer,
 			seller,
@@ -1019,7 +1222,14 @@ describe('messaging row-level security: the attack matrix', () => {
 			outsiderMessageId: outsiderMessage.id,
 			buyerPhotos,
 			sellerPendingPhoto,
-			outsiderPhoto
+			outsiderPhoto,
+			dealProductId,
+			dealConversationId: dealCard.conversation_id,
+			dealOfferId: dealCard.offer!.id,
+			dealCardId: dealCard.id,
+			otherBuyer,
+			otherBuyerConversationId: otherCard.conversation_id,
+			otherBuyerOfferId: otherCard.offer!.id
 		};
 		before = await snapshot(scene);
 		// The scene is what the cases assume.
@@ -1030,6 +1240,8 @@ describe('messaging row-level security: the attack matrix', () => {
 		expect(before.attachments).toHaveLength(4);
 		expect(before.reactions).toHaveLength(3);
 		expect(before.removals).toEqual([]);
+		expect(before.offers).toHaveLength(2);
+		expect(before.dealMessages).toHaveLength(2);
 	});
 
 	afterAll(() => {

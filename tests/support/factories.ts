@@ -30,7 +30,7 @@ export async function createUser(
 export async function createProduct(
 	db: pg.Pool,
 	sellerId: string,
-	overrides: { title?: string; status?: 'active' | 'sold'; price_cents?: number } = {}
+	overrides: { title?: string; status?: 'active' | 'reserved' | 'sold'; price_cents?: number } = {}
 ): Promise<{ id: string; seller_id: string; title: string }> {
 	const { rows } = await db.query(
 		`insert into public.products (seller_id, title, price_cents, status, image_url)

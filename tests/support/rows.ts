@@ -75,6 +75,8 @@ export function message(overrides: Partial<Message> = {}): Message {
 		product_image_url: null,
 		attachments: [],
 		reactions: [],
+		payload: null,
+		offer: null,
 		...overrides
 	});
 }

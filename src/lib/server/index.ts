@@ -3,6 +3,7 @@
  * page's load, actions and endpoints. Import it only from server code.
  */
 export type { AttachmentDimensions, MessagingBackend, SendMessage } from './messaging/backend/messaging-backend';
+export type { MakeOffer, OfferAction, RespondToOffer } from './messaging/backend/offers';
 export { postgresMessaging } from './messaging/backend/postgres';
 export { supabaseMessaging } from './messaging/backend/supabase';
 export { asUser, type RequestClaims } from './messaging/backend/request-scope';

@@ -22,13 +22,17 @@ export const UserSummary = z.object({
 });
 export type UserSummary = z.infer<typeof UserSummary>;
 
+/** A listing is active, reserved for one buyer (after an accepted offer) or sold to one buyer. */
+export const ProductStatus = z.enum(['active', 'reserved', 'sold']);
+export type ProductStatus = z.infer<typeof ProductStatus>;
+
 export const ProductSummary = z.object({
 	id: Id,
 	title: z.string(),
 	price_cents: z.number().int(),
 	currency: z.string(),
 	image_url: z.string().nullable(),
-	status: z.enum(['active', 'sold']),
+	status: ProductStatus,
 	seller_id: Id
 });
 export type ProductSummary = z.infer<typeof ProductSummary>;
@@ -53,6 +57,52 @@ export type ReactionEmoji = z.infer<typeof ReactionEmoji>;
 export const Reaction = z.object({ emoji: ReactionEmoji, user_ids: z.array(Id).min(1) });
 export type Reaction = z.infer<typeof Reaction>;
 
+export const OfferStatus = z.enum(['open', 'accepted', 'declined', 'withdrawn']);
+export type OfferStatus = z.infer<typeof OfferStatus>;
+
+/**
+ * The offer an offer card shows, as it is now. `awaiting` is the side that may act next (null once
+ * closed); `current` is whether this card is the offer's newest card (a countered card is not).
+ */
+export const Offer = z.object({
+	id: Id,
+	amount_cents: z.number().int().positive(),
+	currency: z.string(),
+	status: OfferStatus,
+	awaiting: z.enum(['seller', 'buyer']).nullable(),
+	buyer_id: Id,
+	seller_id: Id,
+	current: z.boolean()
+});
+export type Offer = z.infer<typeof Offer>;
+
+/** What a system message records; its body is the same thing as a neutral sentence. */
+export const SystemEventName = z.enum([
+	'offer.accepted',
+	'offer.declined',
+	'offer.withdrawn',
+	'offer.countered',
+	'offer.auto_declined',
+	'listing.reserved_elsewhere',
+	'listing.sold',
+	'listing.sold_elsewhere',
+	'listing.available'
+]);
+export type SystemEventName = z.infer<typeof SystemEventName>;
+
+export const SystemEvent = z.object({
+	event: SystemEventName,
+	actor_id: Id,
+	buyer_id: Id.optional(),
+	amount_cents: z.number().int().optional(),
+	currency: z.string().optional()
+});
+export type SystemEvent = z.infer<typeof SystemEvent>;
+
+/** The payload of an offer card: the amount this card offers. */
+export const OfferCardPayload = z.object({ offer_id: Id, amount_cents: z.number().int(), currency: z.string() });
+export type OfferCardPayload = z.infer<typeof OfferCardPayload>;
+
 /** A row of messages_realtime_view: what a thread renders. */
 export const Message = z.object({
 	id: Id,
@@ -61,7 +111,7 @@ export const Message = z.object({
 	sender_username: z.string(),
 	sender_display_name: z.string(),
 	sender_avatar_url: z.string().nullable(),
-	kind: z.enum(['text', 'system']),
+	kind: z.enum(['text', 'system', 'offer']),
 	body: z.string(),
 	reply_to_id: Id.nullable(),
 	reply_to_sender_id: Id.nullable(),
@@ -78,7 +128,11 @@ export const Message = z.object({
 	/** In order; empty for a deleted message. */
 	attachments: z.array(Attachment),
 	/** In the order each emoji was first used. */
-	reactions: z.array(Reaction)
+	reactions: z.array(Reaction),
+	/** As stored: null for text; an OfferCardPayload for an offer card; a SystemEvent for a system message. */
+	payload: z.record(z.string(), z.unknown()).nullable(),
+	/** For an offer card, its offer as it is now; null for any other kind. */
+	offer: Offer.nullable()
 });
 export type Message = z.infer<typeof Message>;
 
@@ -126,7 +180,7 @@ export const ConversationPreviewRow = z.object({
 	product_price_cents: z.number().int().nullable(),
 	product_currency: z.string().nullable(),
 	product_image_url: z.string().nullable(),
-	product_status: z.enum(['active', 'sold']).nullable(),
+	product_status: ProductStatus.nullable(),
 	last_message_id: Id.nullable(),
 	last_message_at: Timestamp,
 	last_message_preview: z.string(),

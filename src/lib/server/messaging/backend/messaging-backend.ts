@@ -19,9 +19,12 @@ import {
 	type MessagePage,
 	type OpenedConversation,
 	type PreviewPage,
+	type ProductSummary,
 	type ReportReason,
 	type SearchPage
 } from '$lib/messaging/schemas';
+import { id } from './ids';
+import { offerMethods, type MakeOffer, type RespondToOffer } from './offers';
 
 /**
  * The messaging contract the app talks to: one method per RPC, results parsed with zod.
@@ -56,6 +59,12 @@ export interface MessagingBackend {
 	attachmentForReader(options: { id: string }): Promise<{ id: string; message_id: string | null }>;
 	/** Adds the caller's reaction with this emoji, or takes it back; the message as it is now. */
 	toggleReaction(options: { messageId: string; emoji: ReactionEmoji }): Promise<Message>;
+	/** The buyer offers an amount (minor units of the listing's currency); the offer card. Idempotent on `id`. */
+	makeOffer(options: MakeOffer): Promise<Message>;
+	/** Accept, decline, counter (with `amountCents` and the new card's `id`) or withdraw; the offer's newest card as it is now. */
+	respondToOffer(options: RespondToOffer): Promise<Message>;
+	/** The seller marks the listing sold to this conversation's buyer, or releases it; the product as it is now. */
+	setListingStatus(options: { conversationId: string; status: 'sold' | 'active' }): Promise<ProductSummary>;
 }
 
 /** What image processing measured of a photo: the display size, the thumbnail and the bytes stored for both. */
@@ -98,16 +107,8 @@ export type RpcShape<Name extends RpcName> = Functions[Name]['Returns'] extends 
  */
 export type RpcCall = <Name extends RpcName>(name: Name, args: RpcArgs<Name>, shape: RpcShape<Name>) => Promise<unknown>;
 
-const UUID = z.uuid();
-
 /** attachment_for_reader's answer: the photo, and its message (null while pending). */
 const AttachmentAccess = z.object({ id: z.uuid(), message_id: z.uuid().nullable() });
-
-/** Ids are checked before the round trip: a malformed one is the caller's mistake, not a database error. */
-function id(value: string, what: string): string {
-	if (!UUID.safeParse(value).success) throw new MessagingError('invalid_input', `The ${what} id is not valid.`);
-	return value;
-}
 
 function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): { items: T[]; next: Cursor | null } {
 	const items = rows.slice(0, limit);
@@ -286,7 +287,9 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 		async toggleReaction({ messageId, emoji }) {
 			if (!ReactionEmoji.safeParse(emoji).success) throw new MessagingError('invalid_input', 'Choose one of the offered reactions.');
 			return Message.parse(await call('toggle_reaction', { p_message_id: id(messageId, 'message'), p_emoji: emoji }, 'value'));
-		}
+		},
+
+		...offerMethods(call)
 	};
 }
 

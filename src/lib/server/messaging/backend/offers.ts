@@ -1,0 +1,62 @@
+import { MessagingError } from '$lib/messaging/errors';
+import type { ConversationKeyParts } from '$lib/messaging/conversation-key';
+import { Message, ProductSummary } from '$lib/messaging/schemas';
+import { id } from './ids';
+import type { MessagingBackend, RpcCall } from './messaging-backend';
+
+/** An offer into an existing conversation by id, or into the conversation a key names (created on first contact). */
+export type MakeOffer = { id: string; amountCents: number } & ({ conversationId: string } | { to: ConversationKeyParts });
+
+export type OfferAction = 'accept' | 'decline' | 'counter' | 'withdraw';
+
+/** An answer to an offer; a counter carries its amount and the new card's message id (its idempotency key). */
+export type RespondToOffer = { offerId: string; action: OfferAction; amountCents?: number | null; id?: string | null };
+
+const OFFER_ACTIONS: readonly OfferAction[] = ['accept', 'decline', 'counter', 'withdraw'];
+
+/** Minor units as a whole number; the range is the database's to judge, in its own sentence. */
+function amount(cents: number): number {
+	if (!Number.isSafeInteger(cents)) throw new MessagingError('invalid_input', 'The amount is not valid.');
+	return cents;
+}
+
+/** The offer and listing-status methods of the backend (make_offer, respond_to_offer, set_listing_status). */
+export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' | 'respondToOffer' | 'setListingStatus'> {
+	return {
+		async makeOffer(options) {
+			const target =
+				'conversationId' in options
+					? { p_conversation_id: id(options.conversationId, 'conversation') }
+					: {
+							p_other_user_id: id(options.to.otherUserId, 'user'),
+							p_product_id: options.to.productId ? id(options.to.productId, 'product') : null
+						};
+			return Message.parse(
+				await call('make_offer', { p_id: id(options.id, 'message'), p_amount_cents: amount(options.amountCents), ...target }, 'value')
+			);
+		},
+
+		async respondToOffer({ offerId, action, amountCents = null, id: cardId = null }) {
+			if (!OFFER_ACTIONS.includes(action)) throw new MessagingError('invalid_input', 'Choose to accept, decline, counter or withdraw the offer.');
+			return Message.parse(
+				await call(
+					'respond_to_offer',
+					{
+						p_offer_id: id(offerId, 'offer'),
+						p_action: action,
+						p_amount_cents: amountCents === null ? null : amount(amountCents),
+						p_id: cardId ? id(cardId, 'message') : null
+					},
+					'value'
+				)
+			);
+		},
+
+		async setListingStatus({ conversationId, status }) {
+			if (status !== 'sold' && status !== 'active') throw new MessagingError('invalid_input', 'A listing can be marked sold or available again.');
+			return ProductSummary.parse(
+				await call('set_listing_status', { p_conversation_id: id(conversationId, 'conversation'), p_status: status }, 'value')
+			);
+		}
+	};
+}
