@@ -5,6 +5,7 @@
  */
 export { default as MessagesPage } from './messaging/components/MessagesPage.svelte';
 export { default as UnreadBadge } from './messaging/components/UnreadBadge.svelte';
+export { default as ListingBadge } from './messaging/components/ListingBadge.svelte';
 export { MessagingClient, getMessaging, setMessaging, type MessagingOptions } from './messaging/state/messaging-client.svelte';
 export { InboxState } from './messaging/state/inbox.svelte';
 export { ThreadState, type ThreadMessage, type DeliveryStatus } from './messaging/state/thread.svelte';
@@ -24,5 +25,9 @@ export { reactionLabel } from './messaging/state/reactions';
 export { formatConversationKey, parseConversationKey, tryParseConversationKey, type ConversationKeyParts } from './messaging/conversation-key';
 export { MessagingError, messagingErrorFrom, type MessagingErrorCode } from './messaging/errors';
 export { formatPrice } from './messaging/price';
+export { MAX_OFFER_MAJOR, currencySymbol, formatMinor, minorUnits, parseAmount, type ParsedAmount } from './messaging/offers/amount';
+export { OFFER_RESPONSE_LABEL, canMakeOffer, offerCard, supersededCards, type OfferCardView, type OfferResponse, type OfferViewer } from './messaging/offers/offer-card';
+export { systemText } from './messaging/offers/system-text';
+export { listingStatusLabel } from './messaging/offers/listing-status';
 export type { MessagesPageData, MessagesPageForm, MessagesPageLoad } from './messaging/page-data';
 export * from './messaging/schemas';

@@ -146,3 +146,85 @@ describe('MessagingActions: the other actions', () => {
 		expect(refusal(submit('report', { message_id: 'x', reason: 'spam' }))).toBe(NOT_VALID);
 	});
 });
+
+describe('MessagingActions.offer: input', () => {
+	const BY_ID = { id: ID, conversation_id: CONVERSATION, currency: 'EUR' };
+
+	it('the amount typed in major units becomes minor units of the listing’s currency', () => {
+		expect(submit('offer', { ...BY_ID, amount: '120' }).data).toEqual({ id: ID, amount_cents: 12000, conversation_id: CONVERSATION, key: undefined });
+		expect(submit('offer', { ...BY_ID, amount: '120,5' }).data?.amount_cents).toBe(12050);
+		expect(submit('offer', { ...BY_ID, amount: ' 120.50 ' }).data?.amount_cents).toBe(12050);
+		expect(submit('offer', { ...BY_ID, currency: 'JPY', amount: '12000' }).data?.amount_cents).toBe(12000);
+	});
+
+	it('the first offer of a new conversation goes by key', () => {
+		const result = submit('offer', { id: ID, conversation_id: '', key: KEY, currency: 'EUR', amount: '80' });
+		expect(result.data).toEqual({ id: ID, amount_cents: 8000, conversation_id: null, key: { otherUserId: ALICE, productId: PRODUCT } });
+		expect(refusal(submit('offer', { id: ID, currency: 'EUR', amount: '80' }))).toBe(BAD_LINK);
+	});
+
+	it.each([
+		['', 'Type the amount you want to offer.'],
+		['lots', 'Type the amount as a number, like 120 or 120.50.'],
+		['0', 'An offer must be more than zero.'],
+		['12.345', 'Use at most 2 decimals and no thousands separators, like 1200.50.'],
+		['2000000', 'Offers can be at most €1,000,000.00.']
+	])('%j is refused: %s', (amount, message) => {
+		expect(refusal(submit('offer', { ...BY_ID, amount }))).toBe(message);
+	});
+
+	it('a form without an amount asks for one; a missing or made-up currency and a bad id are not valid', () => {
+		expect(refusal(submit('offer', BY_ID))).toBe('Type the amount you want to offer.');
+		expect(refusal(submit('offer', { id: ID, conversation_id: CONVERSATION, amount: '10' }))).toBe(NOT_VALID);
+		expect(refusal(submit('offer', { ...BY_ID, currency: 'euro', amount: '10' }))).toBe(NOT_VALID);
+		expect(refusal(submit('offer', { ...BY_ID, id: 'x', amount: '10' }))).toBe(NOT_VALID);
+	});
+});
+
+describe('MessagingActions.respond: input', () => {
+	const OFFER = messageId(500);
+
+	it.each(['accept', 'decline', 'withdraw'] as const)('%s needs only the offer; an amount sent along is ignored', (action) => {
+		expect(submit('respond', { offer_id: OFFER, action }).data).toEqual({ offer_id: OFFER, action, amount_cents: null, id: null });
+		expect(submit('respond', { offer_id: OFFER, action, amount: '5', currency: 'EUR', id: '' }).data?.amount_cents).toBeNull();
+	});
+
+	it('counter takes an amount in the currency and the new card’s id', () => {
+		expect(submit('respond', { offer_id: OFFER, action: 'counter', amount: '130', currency: 'EUR', id: ID }).data).toEqual({
+			offer_id: OFFER,
+			action: 'counter',
+			amount_cents: 13000,
+			id: ID
+		});
+	});
+
+	it('a counter without an amount asks for one; a bad amount says what to type', () => {
+		expect(refusal(submit('respond', { offer_id: OFFER, action: 'counter', currency: 'EUR', id: ID }))).toBe('Type the amount you want to offer.');
+		expect(refusal(submit('respond', { offer_id: OFFER, action: 'counter', amount: '', currency: 'EUR', id: ID }))).toBe(
+			'Type the amount you want to offer.'
+		);
+		expect(refusal(submit('respond', { offer_id: OFFER, action: 'counter', amount: '-1', currency: 'EUR', id: ID }))).toBe(
+			'Type the amount as a number, like 120 or 120.50.'
+		);
+	});
+
+	it('a counter without its card id or currency, an unknown action and a bad offer id are not valid', () => {
+		expect(refusal(submit('respond', { offer_id: OFFER, action: 'counter', amount: '130', currency: 'EUR' }))).toBe(NOT_VALID);
+		expect(refusal(submit('respond', { offer_id: OFFER, action: 'counter', amount: '130', id: ID }))).toBe(NOT_VALID);
+		expect(refusal(submit('respond', { offer_id: OFFER, action: 'haggle' }))).toBe(NOT_VALID);
+		expect(refusal(submit('respond', { offer_id: 'x', action: 'accept' }))).toBe(NOT_VALID);
+	});
+});
+
+describe('MessagingActions.listing: input', () => {
+	it('sold or active, for a conversation', () => {
+		expect(submit('listing', { conversation_id: CONVERSATION, status: 'sold' }).data).toEqual({ conversation_id: CONVERSATION, status: 'sold' });
+		expect(submit('listing', { conversation_id: CONVERSATION, status: 'active' }).data).toEqual({ conversation_id: CONVERSATION, status: 'active' });
+	});
+
+	it('reserved is not the seller’s to set (accepting an offer reserves), nor anything else', () => {
+		expect(refusal(submit('listing', { conversation_id: CONVERSATION, status: 'reserved' }))).toBe(NOT_VALID);
+		expect(refusal(submit('listing', { conversation_id: CONVERSATION }))).toBe(NOT_VALID);
+		expect(refusal(submit('listing', { conversation_id: 'x', status: 'sold' }))).toBe(NOT_VALID);
+	});
+});

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { MAX_ATTACHMENTS } from '../attachments/image-type';
 import { tryParseConversationKey } from '../conversation-key';
-import { BlockState, Message, REACTION_EMOJI, ReadState, ReportReceipt } from './rows';
+import { parseAmount } from '../offers/amount';
+import { BlockState, Message, ProductSummary, REACTION_EMOJI, ReadState, ReportReceipt } from './rows';
 
 /** What a person may type: checked in the browser and the form action before SQL checks it again. */
 export const MESSAGE_MAX_LENGTH = 4000;
@@ -21,6 +22,23 @@ const Body = z.string({ error: 'Write a message before sending.' }).max(20_000, 
 const AttachmentIds = z
 	.preprocess((value) => (value === undefined || value === '' ? [] : typeof value === 'string' ? value.split(',') : value), z.array(Uuid))
 	.refine((ids) => ids.length <= MAX_ATTACHMENTS, `A message can have at most ${MAX_ATTACHMENTS} photos.`);
+
+/**
+ * An amount as typed (see offers/amount.ts for the rule) and the currency to read it in: the
+ * listing's, which the form names because the RPC takes minor units and only the currency says
+ * how many decimals a typed amount may have. Becomes `amount_cents`, in that currency's minor units.
+ */
+const TypedAmount = z.object({
+	amount: z.string({ error: 'Type the amount you want to offer.' }),
+	currency: z.string({ error: NOT_VALID }).regex(/^[A-Z]{3}$/, NOT_VALID)
+});
+function toMinorUnits(input: { amount: string; currency: string }, ctx: z.RefinementCtx): number {
+	const parsed = parseAmount(input.amount, input.currency);
+	if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+	return parsed.ok ? parsed.minor : 0;
+}
+
+const OfferAction = z.enum(['accept', 'decline', 'counter', 'withdraw'], { error: NOT_VALID });
 
 export const ConversationKeyField = z.string({ error: 'This conversation link is not valid.' }).transform((value, ctx) => {
 	const parts = tryParseConversationKey(value);
@@ -62,7 +80,37 @@ export const MessagingActions = {
 	},
 	read: { input: z.object({ conversation_id: Uuid, up_to: OptionalUuid }), result: ReadState },
 	/** Adds the person's reaction with this emoji to a message, or takes it back. */
-	react: { input: z.object({ message_id: Uuid, emoji: z.enum(REACTION_EMOJI, { error: NOT_VALID }) }), result: Message }
+	react: { input: z.object({ message_id: Uuid, emoji: z.enum(REACTION_EMOJI, { error: NOT_VALID }) }), result: Message },
+	/** The buyer's offer, into the open conversation by id or (first contact) by key; answers with the offer card. */
+	offer: {
+		input: TypedAmount.extend({ id: Uuid, conversation_id: OptionalUuid, key: ConversationKeyField.optional() })
+			.refine((input) => input.conversation_id !== null || input.key !== undefined, 'This conversation link is not valid.')
+			.transform(({ id, conversation_id, key, ...typed }, ctx) => ({ id, amount_cents: toMinorUnits(typed, ctx), conversation_id, key })),
+		result: Message
+	},
+	/**
+	 * Accept, decline or withdraw an offer; or counter it with an amount, `id` being the new
+	 * card's message id (its idempotency key). Answers with the offer's newest card.
+	 */
+	respond: {
+		input: z
+			.object({ offer_id: Uuid, action: OfferAction, amount: z.string().optional(), currency: z.string().optional(), id: OptionalUuid })
+			.transform(({ offer_id, action, amount, currency, id }, ctx) => {
+				if (action !== 'counter') return { offer_id, action, amount_cents: null, id: null };
+				const typed = TypedAmount.safeParse({ amount, currency });
+				if (!typed.success || id === null) {
+					ctx.addIssue({ code: 'custom', message: typed.error?.issues[0]?.message ?? NOT_VALID });
+					return z.NEVER;
+				}
+				return { offer_id, action, amount_cents: toMinorUnits(typed.data, ctx), id };
+			}),
+		result: Message
+	},
+	/** The seller marks the listing sold to this conversation's buyer, or makes it available again. */
+	listing: {
+		input: z.object({ conversation_id: Uuid, status: z.enum(['sold', 'active'], { error: NOT_VALID }) }),
+		result: ProductSummary
+	}
 } as const;
 
 export type MessagingAction = keyof typeof MessagingActions;

@@ -4,8 +4,8 @@ import type { OpenThreads } from './open-threads.svelte';
 
 /**
  * Applies one event of the user's log to the inbox and the kept threads: a message, an edit
- * or delete, a read position, an archive or mute, a block. Every event also carries the
- * recipient's badge total.
+ * or delete, a changed offer card, a read position, an archive or mute, a block. Every event
+ * also carries the recipient's badge total; message events also the listing's status.
  */
 export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; threads: OpenThreads }) {
 	const { inbox, threads } = state;
@@ -18,14 +18,21 @@ export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; th
 			const thread = key !== undefined ? threads.get(key) : threads.byConversation(event.conversation_id);
 			if (!thread) break;
 			thread.confirm(message, event.id);
-			if (preview) thread.mergeCounts(preview);
+			if (preview) {
+				thread.mergeCounts(preview);
+				thread.followListing(preview);
+			}
 			break;
 		}
-		case 'conversation.updated':
-			if (event.payload.preview) inbox.upsert(event.payload.preview, true);
-			inbox.applyReadState(event.payload.read_state);
-			threads.byConversation(event.conversation_id)?.setReadState(event.payload.read_state);
+		case 'conversation.updated': {
+			const { preview, read_state } = event.payload;
+			const thread = threads.byConversation(event.conversation_id);
+			if (preview) inbox.upsert(preview, true);
+			inbox.applyReadState(read_state);
+			thread?.setReadState(read_state);
+			if (preview) thread?.followListing(preview);
 			break;
+		}
 		case 'read':
 			inbox.applyReadState(event.payload.read_state);
 			threads.byConversation(event.conversation_id)?.setReadState(event.payload.read_state);

@@ -1,4 +1,15 @@
-import type { Attachment, Cursor, Message, MessagePage, OpenedConversation, ProductSummary, ReactionEmoji, ReadState, UserSummary } from '../schemas';
+import type {
+	Attachment,
+	ConversationPreviewRow,
+	Cursor,
+	Message,
+	MessagePage,
+	OpenedConversation,
+	ProductSummary,
+	ReactionEmoji,
+	ReadState,
+	UserSummary
+} from '../schemas';
 import { compareMessages, timeKey } from '../timeline';
 import { eventAge, isStaleCopy, pageAge, photosOf } from './message-merge';
 import { hasReacted, withReaction } from './reactions';
@@ -141,6 +152,8 @@ export class ThreadState {
 			product_image_url: product?.image_url ?? null,
 			attachments: draft.attachments ?? [],
 			reactions: [],
+			payload: null,
+			offer: null,
 			status: 'sending'
 		});
 	}
@@ -200,6 +213,21 @@ export class ThreadState {
 		if (!this.#readState) return;
 		this.#readState.unread_count = counts.unread_count;
 		this.#readState.other_last_read_at = counts.other_last_read_at;
+	}
+
+	/** The listing as the server answered a change of its status (the listing action). */
+	setProduct(product: ProductSummary) {
+		if (this.#product?.id === product.id) this.#product = product;
+	}
+
+	/**
+	 * Every message event's preview carries the listing's status as of that event: a listing
+	 * reserved or sold from another conversation reaches this one that way, live.
+	 */
+	followListing(preview: Pick<ConversationPreviewRow, 'product_id' | 'product_status'>) {
+		const product = this.#product;
+		if (!product || preview.product_id !== product.id || !preview.product_status || preview.product_status === product.status) return;
+		this.#product = { ...product, status: preview.product_status };
 	}
 
 	setBlocked(side: 'byMe' | 'me', blocked: boolean) {

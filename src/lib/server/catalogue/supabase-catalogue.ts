@@ -2,8 +2,10 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { ProductCard, ProductDetail, type Catalogue } from './catalogue';
 
-// Literal types, so supabase-js types the rows from the generated Database.
-const CARD = 'id, title, price_cents, currency, image_url, status, seller_id, seller:profiles!inner(display_name, avatar_url)';
+// Literal types, so supabase-js types the rows from the generated Database. The seller is named by
+// its foreign key: products also point at profiles through reserved_for and sold_to, and PostgREST
+// refuses an embed it cannot tell apart.
+const CARD = 'id, title, price_cents, currency, image_url, status, seller_id, seller:profiles!products_seller_id_fkey!inner(display_name, avatar_url)';
 const DETAIL = `${CARD}, description` as const;
 
 const flatten = <Row extends { seller: { display_name: string; avatar_url: string | null } }>({ seller, ...product }: Row) => ({

@@ -22,7 +22,12 @@ const handlers: Handlers = {
 	block: (input, messaging) => (input.blocked ? messaging.blockUser({ userId: input.user_id }) : messaging.unblockUser({ userId: input.user_id })),
 	report: (input, messaging) => messaging.reportMessage({ messageId: input.message_id, reason: input.reason, details: input.details }),
 	read: (input, messaging) => messaging.markConversationRead({ conversationId: input.conversation_id, upToMessageId: input.up_to }),
-	react: (input, messaging) => messaging.toggleReaction({ messageId: input.message_id, emoji: input.emoji })
+	react: (input, messaging) => messaging.toggleReaction({ messageId: input.message_id, emoji: input.emoji }),
+	offer: ({ id, amount_cents, conversation_id, key }, messaging) =>
+		messaging.makeOffer({ id, amountCents: amount_cents, ...(conversation_id ? { conversationId: conversation_id } : { to: key! }) }),
+	respond: ({ offer_id, action, amount_cents, id }, messaging) =>
+		messaging.respondToOffer({ offerId: offer_id, action, amountCents: amount_cents, id }),
+	listing: (input, messaging) => messaging.setListingStatus({ conversationId: input.conversation_id, status: input.status })
 };
 
 /**

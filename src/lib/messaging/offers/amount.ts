@@ -1,0 +1,82 @@
+/**
+ * Reading an amount a person typed into an offer or counter-offer field. The rule, stated once
+ * so browser and form action agree: digits, then optionally one decimal point or comma and at
+ * most as many decimals as the currency has ("120", "120.5", "120,50"); nothing else, not even
+ * thousands separators, so "1,200" is never silently read as 1.2 or 1200. It is converted to the
+ * currency's minor units (cents for EUR, yen for JPY, fils for KWD).
+ */
+
+/** The largest offer in major units, whatever the currency (the database caps minor units at 100,000,000). */
+export const MAX_OFFER_MAJOR = 1_000_000;
+
+export type ParsedAmount = { ok: true; minor: number } | { ok: false; message: string };
+
+// Intl.NumberFormat objects take tens of microseconds to make: one per currency, made once.
+const formats = new Map<string, Intl.NumberFormat | null>();
+
+/** One fixed locale, as prices use, so server and browser say the same. null for a code Intl refuses. */
+function currencyFormat(currency: string): Intl.NumberFormat | null {
+	if (!formats.has(currency)) {
+		let format: Intl.NumberFormat | null = null;
+		try {
+			format = new Intl.NumberFormat('en-IE', { style: 'currency', currency });
+		} catch {
+			// Not a currency code (RangeError): the caller says so in words.
+		}
+		formats.set(currency, format);
+	}
+	return formats.get(currency) ?? null;
+}
+
+/** How many decimals the currency has (EUR 2, JPY 0, KWD 3); null for a code that is not a currency. */
+export function minorUnits(currency: string): number | null {
+	return currencyFormat(currency)?.resolvedOptions().maximumFractionDigits ?? null;
+}
+
+/** The currency's sign as prices show it ("€", "£", "US$", "JP¥"), for labels such as "Your offer (€)". */
+export function currencySymbol(currency: string): string {
+	return currencyFormat(currency)?.formatToParts(0).find((part) => part.type === 'currency')?.value ?? currency;
+}
+
+/** An amount in major units written out in its currency: "€1,000,000.00". */
+function majorAmount(major: number, currency: string): string {
+	return currencyFormat(currency)?.format(major) ?? `${major} ${currency}`;
+}
+
+/**
+ * An amount in minor units written out in its currency with the currency's own decimals:
+ * "€120.50", "JP¥12,000". (formatPrice assumes two decimals for every currency; for EUR, USD and
+ * GBP the two agree.)
+ */
+export function formatMinor(minor: number, currency: string): string {
+	const digits = minorUnits(currency);
+	return digits === null ? `${minor} ${currency}` : majorAmount(minor / 10 ** digits, currency);
+}
+
+/** What a person typed, as minor units of `currency`, or why it cannot be an offer, in a sentence they can act on. */
+export function parseAmount(typed: string, currency: string): ParsedAmount {
+	const digits = minorUnits(currency);
+	if (digits === null) return { ok: false, message: "Offers cannot be made in this listing's currency." };
+	const text = typed.trim();
+	if (text === '') return { ok: false, message: 'Type the amount you want to offer.' };
+	const example = digits === 0 ? '120' : `120 or 120.${'5'.padEnd(digits, '0')}`;
+	const match = /^(\d+)(?:[.,](\d+))?$/.exec(text);
+	if (!match) return { ok: false, message: `Type the amount as a number, like ${example}.` };
+	const [, whole, fraction = ''] = match;
+	if (fraction.length > digits) {
+		return {
+			ok: false,
+			message:
+				digits === 0
+					? `Amounts in ${currencySymbol(currency)} have no decimals: type a whole number, like 120.`
+					: `Use at most ${digits} decimals and no thousands separators, like 1200.${'5'.padEnd(digits, '0')}.`
+		};
+	}
+	const tooLarge = { ok: false, message: `Offers can be at most ${majorAmount(MAX_OFFER_MAJOR, currency)}.` } as const;
+	// Checked on the digits first: a long enough string would lose precision as a number.
+	if (whole.replace(/^0+/, '').length > String(MAX_OFFER_MAJOR).length) return tooLarge;
+	const minor = Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+	if (minor <= 0) return { ok: false, message: 'An offer must be more than zero.' };
+	if (minor > MAX_OFFER_MAJOR * 10 ** digits) return tooLarge;
+	return { ok: true, minor };
+}

@@ -1,0 +1,106 @@
+import { OfferCardPayload, type Message, type Offer, type ProductSummary, type UserSummary } from '../schemas';
+import { formatMinor } from './amount';
+
+/** What a member may do to an open offer (the respond action's `action`). */
+export type OfferResponse = 'accept' | 'decline' | 'counter' | 'withdraw';
+
+/** The buttons' names, as screen readers and tests find them. */
+export const OFFER_RESPONSE_LABEL: Record<OfferResponse, string> = {
+	accept: 'Accept offer',
+	decline: 'Decline offer',
+	counter: 'Counter offer',
+	withdraw: 'Withdraw offer'
+};
+
+/** An offer card as one viewer sees it. */
+export interface OfferCardView {
+	offer: Offer;
+	/** This card's amount: "€120.00". */
+	amount: string;
+	/** "Ana offered", "You offered", "Lee countered", "You countered". */
+	byline: string;
+	/** "Waiting for Lee", "Waiting for you", "Accepted", "Declined", "Withdrawn", "Countered". */
+	state: string;
+	/** The offer's newest card: the one its state and buttons belong to. */
+	current: boolean;
+	/** The buttons this viewer may press, in the order shown. */
+	responses: OfferResponse[];
+}
+
+/** Who looks at the thread: the signed-in member, the other one, and whether a block stops them both. */
+export interface OfferViewer {
+	me: string;
+	other: Pick<UserSummary, 'id' | 'display_name'>;
+	blocked?: boolean;
+	/** A newer card of the same offer is already shown (see supersededCards). */
+	superseded?: boolean;
+}
+
+const CLOSED_STATE = { accepted: 'Accepted', declined: 'Declined', withdrawn: 'Withdrawn' } as const;
+
+/**
+ * An offer card's amount, who made it, its state and the viewer's buttons, or null for a message
+ * that is not a card with its offer. Only the offer's newest card takes buttons: an older one was
+ * countered. The seller answers a buyer's offer (accept, decline, counter); the buyer answers a
+ * counter (accept, decline) or takes back their own offer while the seller has not answered.
+ */
+export function offerCard(message: Message, viewer: OfferViewer): OfferCardView | null {
+	const { offer } = message;
+	if (message.kind !== 'offer' || !offer) return null;
+	// The card's own amount: a countered card keeps what it offered while the offer moves on.
+	const payload = OfferCardPayload.safeParse(message.payload);
+	const amount = payload.success ? formatMinor(payload.data.amount_cents, payload.data.currency) : formatMinor(offer.amount_cents, offer.currency);
+	const who = message.sender_id === viewer.me ? 'You' : message.sender_display_name;
+	const byline = `${who} ${message.sender_id === offer.seller_id ? 'countered' : 'offered'}`;
+	const current = offer.current && !viewer.superseded;
+	return { offer, amount, byline, state: stateOf(offer, viewer), current, responses: responsesOf(offer, viewer) };
+}
+
+function stateOf(offer: Offer, viewer: OfferViewer): string {
+	if (!offer.current || viewer.superseded) return 'Countered';
+	if (offer.status !== 'open') return CLOSED_STATE[offer.status];
+	const waitingFor = offer.awaiting === 'seller' ? offer.seller_id : offer.awaiting === 'buyer' ? offer.buyer_id : null;
+	if (waitingFor === viewer.me) return 'Waiting for you';
+	return waitingFor === viewer.other.id ? `Waiting for ${viewer.other.display_name}` : 'Open';
+}
+
+function responsesOf(offer: Offer, viewer: OfferViewer): OfferResponse[] {
+	if (!offer.current || viewer.superseded || offer.status !== 'open' || viewer.blocked) return [];
+	if (viewer.me === offer.seller_id) return offer.awaiting === 'seller' ? ['accept', 'decline', 'counter'] : [];
+	if (viewer.me === offer.buyer_id) return offer.awaiting === 'buyer' ? ['accept', 'decline'] : offer.awaiting === 'seller' ? ['withdraw'] : [];
+	return [];
+}
+
+/**
+ * The cards (message ids) that a newer card of the same offer follows, in a thread's messages
+ * (oldest first). The server says so too (`offer.current`), but the counter's answer brings the
+ * new card before the event that updates the old one: without this, the countered card would
+ * still offer its buttons in between.
+ */
+export function supersededCards(messages: readonly Message[]): Set<string> {
+	const newest = new Map<string, string>();
+	const superseded = new Set<string>();
+	for (const message of messages) {
+		if (message.kind !== 'offer' || !message.offer) continue;
+		const previous = newest.get(message.offer.id);
+		if (previous) superseded.add(previous);
+		newest.set(message.offer.id, message.id);
+	}
+	return superseded;
+}
+
+/**
+ * Whether the viewer may start an offer here: a buyer (not the seller) in a conversation about a
+ * listing that is still active, with no open offer of theirs among the loaded messages. The
+ * server checks all of it again (and knows about older pages); this only decides what to show.
+ */
+export function canMakeOffer(options: {
+	product: ProductSummary | null;
+	messages: readonly Message[];
+	me: string | null;
+	blocked: boolean;
+}): boolean {
+	const { product, messages, me, blocked } = options;
+	if (!product || !me || blocked || product.seller_id === me || product.status !== 'active') return false;
+	return !messages.some((m) => m.offer?.status === 'open' && m.offer.buyer_id === me);
+}

@@ -1,0 +1,49 @@
+import { SystemEvent, type Message, type UserSummary } from '../schemas';
+import { formatMinor } from './amount';
+
+/**
+ * The text of a system message for the member reading it. The stored body is a neutral sentence
+ * for previews, search and email ("Lee accepted Ana's offer of €120.00"); in the thread, a
+ * sentence that names the reader says "you" instead ("Lee accepted your offer of €120.00").
+ * Whatever this cannot word (an event it does not know, someone who is neither member, a
+ * payload without its amount) falls back to the stored body, which is always complete.
+ */
+export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: { me: string; other: Pick<UserSummary, 'id' | 'display_name'> }): string {
+	const parsed = SystemEvent.safeParse(message.payload);
+	if (!parsed.success) return message.body;
+	const { event, actor_id, buyer_id, amount_cents, currency } = parsed.data;
+	const { me, other } = viewer;
+	const mine = actor_id === me;
+	// Offers and sales happen between the two members: anyone else is for the stored body to name.
+	if (!mine && actor_id !== other.id) return message.body;
+	const them = other.display_name;
+	const amount = amount_cents !== undefined && currency ? formatMinor(amount_cents, currency) : null;
+	const withAmount = (text: string) => (amount ? `${text} of ${amount}` : null);
+	const text = ((): string | null => {
+		switch (event) {
+			case 'offer.accepted':
+				return withAmount(mine ? `You accepted ${them}'s offer` : `${them} accepted your offer`);
+			case 'offer.declined':
+				return withAmount(mine ? `You declined ${them}'s offer` : `${them} declined your offer`);
+			case 'offer.withdrawn':
+				return withAmount(mine ? 'You withdrew your offer' : `${them} withdrew their offer`);
+			case 'offer.countered':
+				return amount ? `${mine ? 'You' : them} countered with ${amount}` : null;
+			case 'offer.auto_declined': {
+				// The buyer's offer, declined because the listing went to someone else.
+				const whose = buyer_id === me ? 'Your offer' : buyer_id === other.id ? `${them}'s offer` : null;
+				return whose && amount ? `${whose} of ${amount} was declined: the listing went to another buyer` : null;
+			}
+			case 'listing.reserved_elsewhere':
+				return mine ? 'You reserved this listing for another buyer' : null;
+			case 'listing.sold':
+				if (mine && buyer_id === other.id) return `You marked this as sold to ${them}`;
+				return !mine && buyer_id === me ? `${them} marked this as sold to you` : null;
+			case 'listing.sold_elsewhere':
+				return mine ? 'You sold this listing to another buyer' : null;
+			case 'listing.available':
+				return mine ? 'You made this listing available again' : null;
+		}
+	})();
+	return text ?? message.body;
+}

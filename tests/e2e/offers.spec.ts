@@ -1,0 +1,82 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { DEMO, hydrated, signIn } from './session';
+
+const LAMP = 'a0000000-0000-4000-8000-000000000005';
+
+const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
+const headerBadge = (page: Page) => page.locator('.thread-header .listing-badge');
+const card = (page: Page, name: RegExp) => thread(page).getByRole('article', { name });
+
+async function open(browser: Browser, email: string, path: string) {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await signIn(page, email, path);
+	await hydrated(page);
+	return { page, close: () => context.close() };
+}
+
+async function offer(page: Page, amount: string) {
+	const field = page.getByRole('textbox', { name: 'Your offer (€)' });
+	const button = page.getByRole('button', { name: 'Make an offer' });
+	// A deep link with &offer=1 opens the form by itself; otherwise the button does.
+	await expect(field.or(button)).toBeVisible();
+	if (!(await field.isVisible())) await button.click();
+	await field.fill(amount);
+	await page.getByRole('button', { name: 'Send offer' }).click();
+	await expect(card(page, new RegExp(`^You offered €${amount}\\.00$`))).toBeVisible();
+}
+
+test('the deal in the conversation: an offer, a counter, an accept that reserves the listing for one buyer everywhere, then sold', async ({
+	browser
+}) => {
+	// Buyer B (Ben) and buyer A (Ana) each offer on Lee's lamp, from the product page's deep link.
+	const ben = await open(browser, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${LAMP}&offer=1`);
+	await offer(ben.page, '70');
+	const ana = await open(browser, DEMO.ana.email, `/products/${LAMP}`);
+	await ana.page.getByRole('link', { name: 'Make an offer' }).click();
+	await hydrated(ana.page);
+	await offer(ana.page, '75');
+
+	// Lee counters Ana's offer; Ana sees the counter live and accepts it.
+	const lee = await open(browser, DEMO.lee.email, `/messages?conversation=${DEMO.ana.id}__${LAMP}`);
+	const anas = card(lee.page, /^Ana.* offered €75\.00$/);
+	await expect(anas).toContainText('Waiting for you');
+	await anas.getByRole('button', { name: 'Counter offer' }).click();
+	await lee.page.getByRole('textbox', { name: 'Counter offer (€)' }).fill('85');
+	await lee.page.getByRole('button', { name: 'Send counter' }).click();
+	const counter = card(ana.page, /^Lee.* countered €85\.00$/);
+	await expect(counter).toContainText('Waiting for you');
+	await expect(card(ana.page, /^You offered €75\.00$/)).toContainText('Countered');
+	await counter.getByRole('button', { name: 'Accept offer' }).click();
+	await expect(counter).toContainText('Accepted');
+	await expect(thread(ana.page).getByText(/accepted .*offer of €85\.00/)).toBeVisible();
+	await expect(headerBadge(ana.page)).toHaveText('Reserved');
+
+	// Ben's open thread follows live: reserved for another buyer, his open offer declined, no new offer.
+	await expect(headerBadge(ben.page)).toHaveText('Reserved');
+	await expect(thread(ben.page).getByText('Reserved for another buyer')).toBeVisible();
+	await expect(card(ben.page, /^You offered €70\.00$/)).toContainText('Declined');
+	await expect(ben.page.getByRole('button', { name: 'Make an offer' })).toHaveCount(0);
+
+	// Lee marks it sold to Ana: both buyers see "Sold" in the thread and in the inbox.
+	lee.page.once('dialog', (dialog) => void dialog.accept());
+	await lee.page.getByLabel('Conversation options').click();
+	await lee.page.getByRole('button', { name: 'Mark as sold to Ana Buyer' }).click();
+	await expect(headerBadge(lee.page)).toHaveText('Sold');
+	for (const buyer of [ana, ben]) {
+		await expect(headerBadge(buyer.page)).toHaveText('Sold');
+		const preview = buyer.page.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: /Oak desk lamp/ });
+		await expect(preview.locator('.listing-badge')).toHaveText('Sold');
+	}
+	await expect(thread(ana.page).getByText('Lee Seller marked this as sold to you')).toBeVisible();
+	await expect(thread(ben.page).getByText('Sold to another buyer')).toBeVisible();
+	await expect(ben.page.getByRole('button', { name: 'Make an offer' })).toHaveCount(0);
+
+	// Nor does a reload or the product page offer Ben a way to make one.
+	await ben.page.goto(`/products/${LAMP}`);
+	await expect(ben.page.locator('.listing-badge')).toHaveText('Sold');
+	await expect(ben.page.getByRole('link', { name: 'Make an offer' })).toHaveCount(0);
+	await expect(ben.page.getByRole('link', { name: 'Message seller' })).toBeVisible();
+
+	await Promise.all([ana.close(), ben.close(), lee.close()]);
+});

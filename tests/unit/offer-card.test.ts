@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { canMakeOffer, offerCard, supersededCards, type OfferResponse } from '../../src/lib/messaging/offers/offer-card.ts';
+import type { Message, Offer, OfferStatus } from '../../src/lib/messaging/schemas/index.ts';
+import { message, messageId, product, userId } from '../support/rows.ts';
+
+/**
+ * An offer card as each member sees it: who offered, the amount, its state, and the buttons
+ * that member may press, which are exactly the moves the offer's state machine allows them.
+ */
+
+const ANA = { id: userId(1), display_name: 'Ana' }; // the buyer
+const LEE = { id: userId(2), display_name: 'Lee' }; // the seller
+const OFFER_ID = 'e0000000-0000-4000-8000-000000000001';
+
+function card(options: {
+	from: typeof ANA;
+	status?: OfferStatus;
+	awaiting?: Offer['awaiting'];
+	current?: boolean;
+	amount?: number;
+	id?: string;
+	offerId?: string;
+}): Message {
+	const amount = options.amount ?? 12000;
+	return message({
+		id: options.id ?? messageId(1),
+		kind: 'offer',
+		sender_id: options.from.id,
+		sender_username: options.from.display_name.toLowerCase(),
+		sender_display_name: options.from.display_name,
+		body: `${options.from.display_name} offered €${(amount / 100).toFixed(2)}`,
+		payload: { offer_id: options.offerId ?? OFFER_ID, amount_cents: amount, currency: 'EUR' },
+		offer: {
+			id: options.offerId ?? OFFER_ID,
+			// The offer's amount now, which a countered card no longer shows.
+			amount_cents: 99999,
+			currency: 'EUR',
+			status: options.status ?? 'open',
+			awaiting: options.awaiting === undefined ? 'seller' : options.awaiting,
+			buyer_id: ANA.id,
+			seller_id: LEE.id,
+			current: options.current ?? true
+		}
+	});
+}
+
+const seenBy = (viewer: typeof ANA) => ({ me: viewer.id, other: viewer === ANA ? LEE : ANA });
+
+type Row = [string, typeof ANA, Parameters<typeof card>[0], string, string, OfferResponse[]];
+
+describe('offerCard: label, state and buttons for each viewer', () => {
+	it.each<Row>([
+		// Ana's offer, waiting for Lee
+		['the seller answers an open offer', LEE, { from: ANA }, 'Ana offered', 'Waiting for you', ['accept', 'decline', 'counter']],
+		['the buyer may withdraw while the seller has not answered', ANA, { from: ANA }, 'You offered', 'Waiting for Lee', ['withdraw']],
+		// Lee's counter, waiting for Ana
+		['the buyer answers a counter', ANA, { from: LEE, awaiting: 'buyer' }, 'Lee countered', 'Waiting for you', ['accept', 'decline']],
+		['the seller waits on their counter', LEE, { from: LEE, awaiting: 'buyer' }, 'You countered', 'Waiting for Ana', []],
+		// A card a counter followed
+		['a countered card has no buttons (seller)', LEE, { from: ANA, current: false }, 'Ana offered', 'Countered', []],
+		['a countered card has no buttons (buyer)', ANA, { from: ANA, current: false }, 'You offered', 'Countered', []],
+		// Closed offers
+		['accepted, seen by the buyer', ANA, { from: ANA, status: 'accepted', awaiting: null }, 'You offered', 'Accepted', []],
+		['accepted counter, seen by the seller', LEE, { from: LEE, status: 'accepted', awaiting: null }, 'You countered', 'Accepted', []],
+		['declined', ANA, { from: ANA, status: 'declined', awaiting: null }, 'You offered', 'Declined', []],
+		['declined counter', LEE, { from: LEE, status: 'declined', awaiting: null }, 'You countered', 'Declined', []],
+		['withdrawn, seen by the seller', LEE, { from: ANA, status: 'withdrawn', awaiting: null }, 'Ana offered', 'Withdrawn', []],
+		// A closed offer's older card still says it was countered
+		['an accepted offer’s countered card', ANA, { from: ANA, status: 'accepted', awaiting: null, current: false }, 'You offered', 'Countered', []]
+	])('%s', (_, viewer, options, byline, state, responses) => {
+		expect(offerCard(card(options), seenBy(viewer))).toMatchObject({ byline, state, responses, amount: '€120.00' });
+	});
+
+	it('the amount is the card’s own, not the offer’s latest', () => {
+		expect(offerCard(card({ from: ANA, amount: 9050, current: false }), seenBy(LEE))?.amount).toBe('€90.50');
+	});
+
+	it('a block leaves the state but takes the buttons', () => {
+		const view = offerCard(card({ from: ANA }), { ...seenBy(LEE), blocked: true });
+		expect(view).toMatchObject({ state: 'Waiting for you', responses: [] });
+	});
+
+	it('a card a newer card follows is countered, whatever its copy says', () => {
+		const view = offerCard(card({ from: ANA }), { ...seenBy(LEE), superseded: true });
+		expect(view).toMatchObject({ state: 'Countered', current: false, responses: [] });
+	});
+
+	it('a text message, or a card without its offer, is no card', () => {
+		expect(offerCard(message(), seenBy(ANA))).toBeNull();
+		expect(offerCard({ ...card({ from: ANA }), offer: null }, seenBy(ANA))).toBeNull();
+	});
+});
+
+describe('supersededCards', () => {
+	it('every card of an offer but its newest, offer by offer', () => {
+		const other = 'e0000000-0000-4000-8000-000000000002';
+		const messages = [
+			card({ from: ANA, id: messageId(1) }),
+			message({ id: messageId(2) }),
+			card({ from: ANA, id: messageId(3), offerId: other }),
+			card({ from: LEE, id: messageId(4) }),
+			card({ from: ANA, id: messageId(5) })
+		];
+		expect([...supersededCards(messages)].sort()).toEqual([messageId(1), messageId(4)]);
+	});
+});
+
+describe('canMakeOffer', () => {
+	const buyerProduct = { ...product, seller_id: LEE.id };
+	const base: Parameters<typeof canMakeOffer>[0] = { product: buyerProduct, messages: [], me: ANA.id, blocked: false };
+
+	it('a buyer in a conversation about an active listing may offer', () => {
+		expect(canMakeOffer(base)).toBe(true);
+	});
+
+	it.each<[string, Partial<typeof base>]>([
+		['the seller', { me: LEE.id }],
+		['a general conversation', { product: null }],
+		['a reserved listing', { product: { ...buyerProduct, status: 'reserved' } }],
+		['a sold listing', { product: { ...buyerProduct, status: 'sold' } }],
+		['a block', { blocked: true }],
+		['no one signed in', { me: null }],
+		['an open offer of theirs', { messages: [card({ from: ANA })] }],
+		['an open counter to them', { messages: [card({ from: LEE, awaiting: 'buyer' })] }]
+	])('not with %s', (_, change) => {
+		expect(canMakeOffer({ ...base, ...change })).toBe(false);
+	});
+
+	it('again once their offer is closed', () => {
+		for (const status of ['accepted', 'declined', 'withdrawn'] as const) {
+			expect(canMakeOffer({ ...base, messages: [card({ from: ANA, status, awaiting: null })] })).toBe(true);
+		}
+	});
+});
