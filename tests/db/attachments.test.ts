@@ -6,11 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { MessagingError } from '../../src/lib/messaging/errors.ts';
 import { MessagingEvent, type Attachment, type Message } from '../../src/lib/messaging/schemas/index.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import { sqlAs, testPool } from '../support/database.ts';
-import { createActor, send, type Actor } from '../support/messaging.ts';
+import { type Actor, createActor, rejection, send } from '../support/messaging.ts';
 import { createProduct } from '../support/factories.ts';
 
 const db = testPool();
@@ -32,15 +31,6 @@ async function upload(actor: Actor, count: number, size = PHOTO): Promise<Attach
 }
 
 const ids = (photos: { id: string }[]) => photos.map((photo) => photo.id);
-
-async function rejection(promise: Promise<unknown>): Promise<MessagingError> {
-	const error = await promise.then(
-		() => null,
-		(e: unknown) => e
-	);
-	expect(error).toBeInstanceOf(MessagingError);
-	return error as MessagingError;
-}
 
 /** The attachment rows of these ids, as stored. */
 async function rows(photoIds: string[]) {

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MessagingError } from '../../src/lib/messaging/errors.ts';
 import { claimsFor, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
-import { createActor, marketplace, send, type Actor } from '../support/messaging.ts';
+import { type Actor, createActor, marketplace, rejection, send } from '../support/messaging.ts';
 
 const db = testPool();
 
@@ -20,15 +19,6 @@ async function footprint(...users: Actor[]) {
 		[ids]
 	);
 	return rows[0];
-}
-
-async function rejection(promise: Promise<unknown>): Promise<MessagingError> {
-	const error = await promise.then(
-		() => null,
-		(e: unknown) => e
-	);
-	expect(error).toBeInstanceOf(MessagingError);
-	return error as MessagingError;
 }
 
 describe('open_conversation', () => {

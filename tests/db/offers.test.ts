@@ -9,18 +9,9 @@ import { MessagingError } from '../../src/lib/messaging/errors.ts';
 import type { Message, MessagingEvent } from '../../src/lib/messaging/schemas/index.ts';
 import { sqlAs, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
-import { createActor, send, type Actor } from '../support/messaging.ts';
+import { type Actor, createActor, rejection, send } from '../support/messaging.ts';
 
 const db = testPool();
-
-async function rejection(promise: Promise<unknown>): Promise<MessagingError> {
-	const error = await promise.then(
-		() => null,
-		(e: unknown) => e
-	);
-	expect(error).toBeInstanceOf(MessagingError);
-	return error as MessagingError;
-}
 
 async function actor(displayName: string): Promise<Actor> {
 	const created = await createActor(db);

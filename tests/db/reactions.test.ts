@@ -4,22 +4,12 @@
 // staying equal to the rows they are rendered from, whatever changes them.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MessagingError } from '../../src/lib/messaging/errors.ts';
 import type { MessagingEvent, ReactionEmoji } from '../../src/lib/messaging/schemas/index.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import { claimsFor, sqlAs, testPool } from '../support/database.ts';
-import { createActor, marketplace, send } from '../support/messaging.ts';
+import { createActor, marketplace, rejection, send } from '../support/messaging.ts';
 
 const db = testPool();
-
-async function rejection(promise: Promise<unknown>): Promise<MessagingError> {
-	const error = await promise.then(
-		() => null,
-		(e: unknown) => e
-	);
-	expect(error).toBeInstanceOf(MessagingError);
-	return error as MessagingError;
-}
 
 /** A buyer's message to a seller, with both of them. */
 async function conversation() {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { expect } from 'vitest';
+import { MessagingError } from '../../src/lib/messaging/errors.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import type { MessagingBackend } from '../../src/lib/server/messaging/backend/messaging-backend.ts';
 import { claimsFor } from './database.ts';
@@ -26,4 +28,14 @@ export async function marketplace(db: pg.Pool) {
 /** Sends from `from` to `to` about `productId` (or generally), with a fresh client id. */
 export function send(from: Actor, to: Actor, body: string, productId: string | null = null, id: string = randomUUID()) {
 	return from.api.sendMessage({ id, body, to: { otherUserId: to.id, productId } });
+}
+
+/** The MessagingError a call rejects with; fails the test if it resolves or throws anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<MessagingError> {
+	const error = await promise.then(
+		() => null,
+		(e: unknown) => e
+	);
+	expect(error).toBeInstanceOf(MessagingError);
+	return error as MessagingError;
 }

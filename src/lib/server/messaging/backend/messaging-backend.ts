@@ -23,7 +23,7 @@ import {
 	type ReportReason,
 	type SearchPage
 } from '$lib/messaging/schemas';
-import { id } from './ids';
+import { conversationTarget, id } from './ids';
 import { offerMethods, type MakeOffer, type RespondToOffer } from './offers';
 
 /**
@@ -140,13 +140,7 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 		},
 
 		async sendMessage(options) {
-			const target =
-				'conversationId' in options
-					? { p_conversation_id: id(options.conversationId, 'conversation') }
-					: {
-							p_other_user_id: id(options.to.otherUserId, 'user'),
-							p_product_id: options.to.productId ? id(options.to.productId, 'product') : null
-						};
+			const target = conversationTarget(options);
 			return Message.parse(
 				await call(
 					'send_message',

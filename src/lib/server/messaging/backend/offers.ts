@@ -1,7 +1,7 @@
 import { MessagingError } from '$lib/messaging/errors';
 import type { ConversationKeyParts } from '$lib/messaging/conversation-key';
 import { Message, ProductSummary } from '$lib/messaging/schemas';
-import { id } from './ids';
+import { conversationTarget, id } from './ids';
 import type { MessagingBackend, RpcCall } from './messaging-backend';
 
 /** An offer into an existing conversation by id, or into the conversation a key names (created on first contact). */
@@ -24,13 +24,7 @@ function amount(cents: number): number {
 export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' | 'respondToOffer' | 'setListingStatus'> {
 	return {
 		async makeOffer(options) {
-			const target =
-				'conversationId' in options
-					? { p_conversation_id: id(options.conversationId, 'conversation') }
-					: {
-							p_other_user_id: id(options.to.otherUserId, 'user'),
-							p_product_id: options.to.productId ? id(options.to.productId, 'product') : null
-						};
+			const target = conversationTarget(options);
 			return Message.parse(
 				await call('make_offer', { p_id: id(options.id, 'message'), p_amount_cents: amount(options.amountCents), ...target }, 'value')
 			);
