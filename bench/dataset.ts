@@ -139,17 +139,17 @@ export async function loadDataset(client: pg.ClientBase, options: DatasetOptions
 		   from ds_conversations c order by c.ord`,
 		[BODIES]
 	);
-	// The last sender has read everything; the other member last wrote message n - 1 and has
-	// one unread message (a conversation of one message: nothing read, one unread).
+	// The last sender has read everything; the other member last wrote message n - 1, has one
+	// unread message (a conversation of one message: nothing read, one unread) and owes a reply.
 	await client.query(
 		`insert into public.conversation_members (conversation_id, user_id, other_user_id, product_id, last_message_at,
-		   last_read_at, last_read_message_id, unread_count, archived_at)
-		 select c.id, c.last_sender, c.last_reader, c.product, c.end_at, c.end_at, ${id('c.n')}, 0, null
+		   last_read_at, last_read_message_id, unread_count, archived_at, awaiting_reply_since)
+		 select c.id, c.last_sender, c.last_reader, c.product, c.end_at, c.end_at, ${id('c.n')}, 0, null, null
 		   from ds_conversations c
 		 union all
 		 select c.id, c.last_reader, c.last_sender, c.product, c.end_at,
 		        case when c.n > 1 then ${at('(c.n - 1)')} end, case when c.n > 1 then ${id('(c.n - 1)')} end, 1,
-		        case when $1 and c.ord % 10 = 5 then c.end_at + interval '1 minute' end
+		        case when $1 and c.ord % 10 = 5 then c.end_at + interval '1 minute' end, c.end_at
 		   from ds_conversations c`,
 		[o.archiveEveryTenth]
 	);
@@ -183,6 +183,8 @@ export async function loadDataset(client: pg.ClientBase, options: DatasetOptions
 	} finally {
 		await client.query('reset session_replication_role');
 	}
+	// Every last message is a text; the conversations' trigger read it as missing at insert.
+	await client.query(`update public.conversations set last_message_kind = 'text'`);
 
 	// Vacuum marks a page all-visible (for index-only scans, as in a steady state) only once
 	// the commits that wrote it are flushed, and the ephemeral cluster commits asynchronously:

@@ -24,7 +24,8 @@ const backends: Handle = async ({ event, resolve }) => {
 	const rt = await runtime();
 	const { supabase, claims = null } = event.locals;
 	event.locals.catalogue = supabase ? supabaseCatalogue(supabase) : postgresCatalogue(rt.pool!, claims);
-	event.locals.messaging = supabase ? supabaseMessaging({ supabase }) : postgresMessaging({ pool: rt.pool!, claims });
+	const screen = rt.contactScreen;
+	event.locals.messaging = supabase ? supabaseMessaging({ supabase, screen }) : postgresMessaging({ pool: rt.pool!, claims, screen });
 	event.locals.messagingRealtime = rt.realtime;
 	// Supabase mode stores and signs as the signed-in user, so the storage.objects policies apply.
 	event.locals.messagingAttachments = supabase ? supabaseAttachmentStore({ supabase, admin: rt.supabaseAdmin }) : rt.attachments!;

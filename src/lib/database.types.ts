@@ -73,6 +73,7 @@ export type Database = {
       conversation_members: {
         Row: {
           archived_at: string | null
+          awaiting_reply_since: string | null
           conversation_id: string
           last_message_at: string
           last_read_at: string | null
@@ -85,6 +86,7 @@ export type Database = {
         }
         Insert: {
           archived_at?: string | null
+          awaiting_reply_since?: string | null
           conversation_id: string
           last_message_at?: string
           last_read_at?: string | null
@@ -97,6 +99,7 @@ export type Database = {
         }
         Update: {
           archived_at?: string | null
+          awaiting_reply_since?: string | null
           conversation_id?: string
           last_message_at?: string
           last_read_at?: string | null
@@ -135,6 +138,7 @@ export type Database = {
           last_message_at: string | null
           last_message_deleted: boolean
           last_message_id: string | null
+          last_message_kind: Database["public"]["Enums"]["message_kind"] | null
           last_message_preview: string
           last_message_sender_id: string | null
           product_id: string | null
@@ -148,6 +152,7 @@ export type Database = {
           last_message_at?: string | null
           last_message_deleted?: boolean
           last_message_id?: string | null
+          last_message_kind?: Database["public"]["Enums"]["message_kind"] | null
           last_message_preview?: string
           last_message_sender_id?: string | null
           product_id?: string | null
@@ -161,6 +166,7 @@ export type Database = {
           last_message_at?: string | null
           last_message_deleted?: boolean
           last_message_id?: string | null
+          last_message_kind?: Database["public"]["Enums"]["message_kind"] | null
           last_message_preview?: string
           last_message_sender_id?: string | null
           product_id?: string | null
@@ -184,6 +190,43 @@ export type Database = {
           {
             foreignKeyName: "conversations_user_low_fkey"
             columns: ["user_low"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      message_originals: {
+        Row: {
+          body: string
+          message_id: string
+          sender_id: string
+        }
+        Insert: {
+          body: string
+          message_id: string
+          sender_id: string
+        }
+        Update: {
+          body?: string
+          message_id?: string
+          sender_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "message_originals_message_id_fkey"
+            columns: ["message_id"]
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_originals_message_id_fkey"
+            columns: ["message_id"]
+            referencedRelation: "messages_realtime_view"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_originals_sender_id_fkey"
+            columns: ["sender_id"]
             referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
@@ -300,6 +343,7 @@ export type Database = {
         Row: {
           attachments: NonNullable<Json>
           body: string
+          contact_hidden: boolean
           conversation_id: string
           created_at: string
           deleted_at: string | null
@@ -317,6 +361,7 @@ export type Database = {
         Insert: {
           attachments?: NonNullable<Json>
           body: string
+          contact_hidden?: boolean
           conversation_id: string
           created_at?: string
           deleted_at?: string | null
@@ -334,6 +379,7 @@ export type Database = {
         Update: {
           attachments?: NonNullable<Json>
           body?: string
+          contact_hidden?: boolean
           conversation_id?: string
           created_at?: string
           deleted_at?: string | null
@@ -434,8 +480,37 @@ export type Database = {
           },
         ]
       }
+      messaging_preferences: {
+        Row: {
+          browser_notifications: boolean
+          email_digests: boolean
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          browser_notifications?: boolean
+          email_digests?: boolean
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          browser_notifications?: boolean
+          email_digests?: boolean
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "messaging_preferences_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       messaging_settings: {
         Row: {
+          contact_masking: boolean
           free_retention: string
           id: boolean
           privileged_plus_retention: string
@@ -443,6 +518,7 @@ export type Database = {
           rate_limit_per_minute: number | null
         }
         Insert: {
+          contact_masking?: boolean
           free_retention?: string
           id?: boolean
           privileged_plus_retention?: string
@@ -450,6 +526,7 @@ export type Database = {
           rate_limit_per_minute?: number | null
         }
         Update: {
+          contact_masking?: boolean
           free_retention?: string
           id?: boolean
           privileged_plus_retention?: string
@@ -628,6 +705,37 @@ export type Database = {
         }
         Relationships: []
       }
+      quick_replies: {
+        Row: {
+          body: string
+          created_at: string
+          id: string
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          body: string
+          created_at?: string
+          id: string
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          body?: string
+          created_at?: string
+          id?: string
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "quick_replies_user_id_fkey"
+            columns: ["user_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       user_blocks: {
         Row: {
           blocked_id: string
@@ -665,6 +773,7 @@ export type Database = {
         Row: {
           attachments: Json | null
           body: string | null
+          contact_hidden: boolean | null
           conversation_id: string | null
           created_at: string | null
           deleted_at: string | null
@@ -725,6 +834,7 @@ export type Database = {
     Functions: {
       attachment_for_reader: { Args: { p_id: string }; Returns: Json }
       block_user: { Args: { p_user_id: string }; Returns: Json }
+      contact_screening: { Args: Record<PropertyKey, never>; Returns: Json }
       create_attachment: {
         Args: {
           p_bytes: number
@@ -740,11 +850,24 @@ export type Database = {
         Returns: number
       }
       delete_message: { Args: { p_id: string }; Returns: Json }
+      delete_quick_reply: { Args: { p_id: string }; Returns: undefined }
       discard_attachment: { Args: { p_id: string }; Returns: undefined }
-      edit_message: { Args: { p_body: string; p_id: string }; Returns: Json }
+      edit_message: {
+        Args: {
+          p_body: string
+          p_id: string
+          p_masked_body?: string
+          p_screening?: string
+        }
+        Returns: Json
+      }
       forget_attachment_removals: {
         Args: { p_ids: string[] }
         Returns: undefined
+      }
+      get_messaging_preferences: {
+        Args: Record<PropertyKey, never>
+        Returns: Json
       }
       list_conversation_previews: {
         Args: {
@@ -752,6 +875,7 @@ export type Database = {
           p_before_id?: string
           p_filter?: string
           p_limit?: number
+          p_product_id?: string
         }
         Returns: {
           archived: boolean
@@ -759,9 +883,11 @@ export type Database = {
           last_message_at: string
           last_message_deleted: boolean
           last_message_id: string
+          last_message_kind: string
           last_message_preview: string
           last_message_sender_id: string
           muted_until: string
+          needs_reply: boolean
           other_avatar_url: string
           other_display_name: string
           other_last_read_at: string
@@ -786,6 +912,7 @@ export type Database = {
         Returns: {
           attachments: Json | null
           body: string | null
+          contact_hidden: boolean | null
           conversation_id: string | null
           created_at: string | null
           deleted_at: string | null
@@ -816,6 +943,7 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      list_quick_replies: { Args: Record<PropertyKey, never>; Returns: Json }
       make_offer: {
         Args: {
           p_amount_cents: number
@@ -830,6 +958,8 @@ export type Database = {
         Args: { p_conversation_id: string; p_up_to_message_id?: string }
         Returns: Json
       }
+      mark_seen: { Args: Record<PropertyKey, never>; Returns: undefined }
+      mark_seen_members: { Args: { p_user_ids: string[] }; Returns: undefined }
       messaging_events_by_ref: {
         Args: { refs: Json }
         Returns: {
@@ -875,6 +1005,10 @@ export type Database = {
         }
         Returns: Json
       }
+      save_quick_reply: {
+        Args: { p_body: string; p_id: string }
+        Returns: Json
+      }
       search_messages: {
         Args: {
           p_before_at?: string
@@ -895,15 +1029,18 @@ export type Database = {
           sender_id: string
         }[]
       }
+      seller_response_time: { Args: { p_seller_id: string }; Returns: Json }
       send_message: {
         Args: {
           p_attachment_ids?: string[]
           p_body: string
           p_conversation_id?: string
           p_id: string
+          p_masked_body?: string
           p_other_user_id?: string
           p_product_id?: string
           p_reply_to_id?: string
+          p_screening?: string
         }
         Returns: Json
       }
@@ -913,6 +1050,10 @@ export type Database = {
       }
       set_listing_status: {
         Args: { p_conversation_id: string; p_status: string }
+        Returns: Json
+      }
+      set_messaging_preferences: {
+        Args: { p_browser_notifications?: boolean; p_email_digests?: boolean }
         Returns: Json
       }
       set_muted: {

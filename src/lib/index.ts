@@ -29,5 +29,7 @@ export { MAX_OFFER_MAJOR, currencySymbol, formatMinor, minorUnits, parseAmount, 
 export { OFFER_RESPONSE_LABEL, canMakeOffer, offerCard, supersededCards, type OfferCardView, type OfferResponse, type OfferViewer } from './messaging/offers/offer-card';
 export { systemText } from './messaging/offers/system-text';
 export { listingStatusLabel } from './messaging/offers/listing-status';
+export { responseTimeLabel } from './messaging/response-time';
+export { QuickReplies } from './messaging/state/quick-replies.svelte';
 export type { MessagesPageData, MessagesPageForm, MessagesPageLoad } from './messaging/page-data';
 export * from './messaging/schemas';

@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHttpError, json, type RequestEvent } from '@sveltejs/kit';
 import { getRequest, setResponse } from '@sveltejs/kit/node';
-import pg from 'pg';
+import type pg from 'pg';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Attachment, type Message } from '../../src/lib/messaging/schemas/index.ts';
 import { runRetention } from '../../src/lib/server/db/retention.ts';
-import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
 import { actions } from '../../src/lib/server/messaging/actions.ts';
 import { folderAttachmentStore } from '../../src/lib/server/messaging/attachments/folder-store.ts';
@@ -19,7 +18,7 @@ import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgr
 import { messagingEndpoints } from '../../src/lib/server/messaging/endpoints.ts';
 import { readExif } from '../fixtures/photos/exif.ts';
 import { FIXTURES } from '../fixtures/photos/make.ts';
-import { claimsFor, scratchDatabase, testPool } from '../support/database.ts';
+import { claimsFor, migratedScratchDatabase, testPool } from '../support/database.ts';
 import { createActor, marketplace, send, type Actor } from '../support/messaging.ts';
 
 /*
@@ -121,16 +120,8 @@ async function sendWithPhotos(from: Actor, to: Actor, photos: Attachment[], body
 }
 
 beforeAll(async () => {
-	const scratch = await scratchDatabase(testPool());
+	const scratch = await migratedScratchDatabase(testPool());
 	drop = scratch.drop;
-	const setup = new pg.Client({ connectionString: scratch.url });
-	await setup.connect();
-	try {
-		await applyShim(setup, join(process.cwd(), 'supabase', 'shim'));
-		await migrate(setup, join(process.cwd(), 'supabase', 'migrations'));
-	} finally {
-		await setup.end();
-	}
 	db = createPool(scratch.url, { max: 6 });
 	dir = join(mkdtempSync(join(tmpdir(), 'attachment-endpoints-')), 'attachments');
 	app = await startServer(11 * MB);

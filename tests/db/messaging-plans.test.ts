@@ -355,12 +355,16 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		const cases = [
 			{ filter: 'all', index: 'conversation_members_inbox_idx' },
 			{ filter: 'unread', index: 'conversation_members_unread_idx' },
-			{ filter: 'archived', index: 'conversation_members_archived_idx' }
+			{ filter: 'needs_reply', index: 'conversation_members_needs_reply_idx' },
+			{ filter: 'archived', index: 'conversation_members_archived_idx' },
+			{ filter: 'listing', index: 'conversation_members_listing_idx' }
 		] as const;
 		const limit = 30;
 
-		for (const { filter, index } of cases) {
-			it(`${filter}: first page and the next page read the page from ${index}`, async () => {
+		for (const { filter: only, index } of cases) {
+			it(`${only}: first page and the next page read the page from ${index}`, async () => {
+				// The listing filter shows the busy conversation's product, one of the seller's seven.
+				const filter = only === 'listing' ? { filter: only, productId: data.busyProductId } : { filter: only };
 				const expected: Expectations = {
 					indexes: [index, MEMBERSHIP, 'conversations_pkey'],
 					orderedIndexes: [index],
@@ -371,7 +375,7 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 					maxSortInput: limit + 1
 				};
 				await checkCalls(
-					() => seller.listConversationPreviews({ filter, limit }),
+					() => seller.listConversationPreviews({ ...filter, limit }),
 					expected,
 					(page) => {
 						expect(page.previews).toHaveLength(limit);
@@ -379,10 +383,10 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 					}
 				);
 
-				const page1 = await seller.listConversationPreviews({ filter, limit });
-				const page2 = await seller.listConversationPreviews({ filter, limit, before: page1.next });
+				const page1 = await seller.listConversationPreviews({ ...filter, limit });
+				const page2 = await seller.listConversationPreviews({ ...filter, limit, before: page1.next });
 				await checkCalls(
-					() => seller.listConversationPreviews({ filter, limit, before: page2.next }),
+					() => seller.listConversationPreviews({ ...filter, limit, before: page2.next }),
 					expected,
 					(page) => {
 						expect(page.previews).toHaveLength(limit);

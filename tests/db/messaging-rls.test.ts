@@ -10,7 +10,8 @@
 // photos (attachments, pending and sent) and message_reactions, offers (and the columns of
 // products saying who a listing is reserved for or sold to), every messaging RPC, and the
 // private helpers behind them. On a second listing of the seller's, the buyer and another buyer
-// each have an open offer: neither reaches the other's, and the outsider neither.
+// each have an open offer: neither reaches the other's, and the outsider neither. Quick replies
+// are their owner's alone, as is the text as written of a message shown masked to its recipient.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,10 @@ interface Scene {
 	otherBuyer: Actor;
 	otherBuyerConversationId: string;
 	otherBuyerOfferId: string;
+	/** A quick reply the seller saved. */
+	sellerQuickReplyId: string;
+	/** The seller's message whose text as written (with a phone number) is kept for the seller alone. */
+	maskedMessageId: string;
 }
 
 interface Query {
@@ -110,7 +115,9 @@ const tables = [
 	'messaging_event_counters',
 	'attachments',
 	'message_reactions',
-	'offers'
+	'offers',
+	'quick_replies',
+	'message_originals'
 ] as const;
 type Table = (typeof tables)[number];
 
@@ -130,7 +137,9 @@ const sceneRows: Record<Table, (s: Scene) => Query> = {
 	messaging_event_counters: (s) => q('select * from public.messaging_event_counters where user_id = any($1)', [s.buyer.id, s.seller.id]),
 	attachments: (s) => q('select * from public.attachments where id = any($1) or message_id = any($2)', scenePhotos(s), sceneMessages(s)),
 	message_reactions: (s) => q('select * from public.message_reactions where message_id = any($1)', sceneMessages(s)),
-	offers: (s) => q('select * from public.offers where product_id = $1', s.dealProductId)
+	offers: (s) => q('select * from public.offers where product_id = $1', s.dealProductId),
+	quick_replies: (s) => q('select * from public.quick_replies where user_id = $1', s.seller.id),
+	message_originals: (s) => q('select * from public.message_originals where message_id = any($1)', sceneMessages(s))
 };
 
 /** Well-typed inserts that would plant a row in the scene (so only a privilege check can stop them). */
@@ -198,6 +207,14 @@ const plantRow: Record<Table, (s: Scene, who: Who) => Query> = {
 			s.dealProductId,
 			who === 'anon' || who === 'seller' ? s.outsider.id : s[who].id,
 			s.seller.id
+		),
+	quick_replies: (s, who) =>
+		q(`insert into public.quick_replies (id, user_id, body) values ($1, $2, 'planted') returning id`, randomUUID(), who === 'anon' ? s.seller.id : s[who].id),
+	message_originals: (s, who) =>
+		q(
+			`insert into public.message_originals (message_id, sender_id, body) values ($1, $2, 'planted') returning message_id`,
+			s.buyerMessages[1],
+			who === 'anon' ? s.buyer.id : s[who].id
 		)
 };
 
@@ -218,7 +235,9 @@ const changeRow: Record<Table, (s: Scene) => Query> = {
 	messaging_event_counters: (s) => q('update public.messaging_event_counters set last_id = 0, pruned_through = 0 where user_id = $1 returning *', s.buyer.id),
 	attachments: (s) => q('update public.attachments set message_id = null, position = null where id = any($1) returning id', s.buyerPhotos),
 	message_reactions: (s) => q(`update public.message_reactions set emoji = '😂' where message_id = any($1) returning *`, sceneMessages(s)),
-	offers: (s) => q(`update public.offers set status = 'accepted', awaiting = null, amount_cents = 1 where product_id = $1 returning id`, s.dealProductId)
+	offers: (s) => q(`update public.offers set status = 'accepted', awaiting = null, amount_cents = 1 where product_id = $1 returning id`, s.dealProductId),
+	quick_replies: (s) => q(`update public.quick_replies set body = 'pwned' where id = $1 returning id`, s.sellerQuickReplyId),
+	message_originals: (s) => q(`update public.message_originals set body = 'pwned' where message_id = $1 returning message_id`, s.maskedMessageId)
 };
 
 /** Deletes aimed at the scene's rows. */
@@ -234,7 +253,9 @@ const removeRow: Record<Table, (s: Scene) => Query> = {
 	messaging_event_counters: (s) => q('delete from public.messaging_event_counters where user_id = $1 returning *', s.buyer.id),
 	attachments: (s) => q('delete from public.attachments where id = any($1) returning id', scenePhotos(s)),
 	message_reactions: (s) => q('delete from public.message_reactions where message_id = any($1) returning *', sceneMessages(s)),
-	offers: (s) => q('delete from public.offers where product_id = $1 returning id', s.dealProductId)
+	offers: (s) => q('delete from public.offers where product_id = $1 returning id', s.dealProductId),
+	quick_replies: (s) => q('delete from public.quick_replies where id = $1 returning id', s.sellerQuickReplyId),
+	message_originals: (s) => q('delete from public.message_originals where message_id = $1 returning message_id', s.maskedMessageId)
 };
 
 const permission: Expectation = { denied: 'permission' };
@@ -298,7 +319,9 @@ function onlyOwnRows(table: Table) {
 		// The photo of the outsider's own message, and the blocker's reaction to it.
 		attachments: 1,
 		message_reactions: 1,
-		offers: 0
+		offers: 0,
+		quick_replies: 0,
+		message_originals: 0
 	};
 	return (rows: Row[]) => expect(rows).toEqual([{ n: own[table] }]);
 }
@@ -860,13 +883,70 @@ async function blockStillThere(rows: Row[], s: Scene) {
 	expect(blocks).toHaveLength(1);
 }
 
-const attacks: Case[] = [...tableCases, ...otherMemberTableCases, ...rpcCases];
+// ---------------------------------------------------------------------------------------------
+// Seller triage and contact masking: quick replies are their owner's alone, the text as written
+// of a masked message its sender's alone, and the screening key the server's.
+// ---------------------------------------------------------------------------------------------
+
+const notTheSeller = ['buyer', 'otherBuyer', 'outsider'] as const;
+const triageCases: Case[] = [
+	...notTheSeller.flatMap((who): Case[] => [
+		{ who, what: 'saves over the seller’s quick reply', run: (s) => q(`select public.save_quick_reply(p_id => $1, p_body => 'pwned')`, s.sellerQuickReplyId), expect: userError('not_found') },
+		{ who, what: 'deletes the seller’s quick reply', run: (s) => q('select public.delete_quick_reply(p_id => $1)', s.sellerQuickReplyId), expect: userError('not_found') },
+		{ who, what: 'lists quick replies', run: () => q('select public.list_quick_replies() as r'), expect: { check: (rows) => expect(rows).toEqual([{ r: [] }]) } },
+		{ who, what: 'reads the seller’s quick reply by id', run: (s) => q('select * from public.quick_replies where id = $1', s.sellerQuickReplyId), expect: nothing },
+		{ who, what: 'reads the text as written of the seller’s masked message', run: (s) => q('select * from public.message_originals where message_id = $1', s.maskedMessageId), expect: nothing },
+		{ who, what: 'reads the screening key', run: () => q('select public.contact_screening()'), expect: permission },
+		{ who, what: 'reads the screening key’s table', run: () => q('select * from private.contact_screening'), expect: permission }
+	]),
+	{
+		who: 'buyer',
+		what: 'reads the seller’s masked message through the view: the masked text only',
+		run: (s) => q('select body, contact_hidden from public.messages_realtime_view where id = $1', s.maskedMessageId),
+		expect: { check: (rows) => expect(rows).toEqual([{ body: 'Make it 90.', contact_hidden: true }]) }
+	},
+	{ who: 'anon', what: 'lists quick replies', run: () => q('select public.list_quick_replies()'), expect: permission },
+	{ who: 'anon', what: 'saves a quick reply', run: () => q(`select public.save_quick_reply(p_id => $1, p_body => 'hi')`, randomUUID()), expect: permission },
+	{ who: 'anon', what: 'deletes the seller’s quick reply', run: (s) => q('select public.delete_quick_reply(p_id => $1)', s.sellerQuickReplyId), expect: permission },
+	{ who: 'anon', what: 'reads the screening key', run: () => q('select public.contact_screening()'), expect: permission },
+	{ who: 'seller', what: 'reads the screening key', run: () => q('select public.contact_screening()'), expect: permission },
+	// "About this listing" lists the caller's own conversations about it, nobody else's.
+	{ who: 'outsider', what: 'lists the conversations about the seller’s listing', run: (s) => q(`select * from public.list_conversation_previews(p_filter => 'listing', p_product_id => $1)`, s.dealProductId), expect: nothing },
+	{ who: 'blocker', what: 'lists the conversations about the seller’s listing', run: (s) => q(`select * from public.list_conversation_previews(p_filter => 'listing', p_product_id => $1)`, s.dealProductId), expect: nothing },
+	{
+		who: 'otherBuyer',
+		what: 'lists the conversations about the listing: only its own',
+		run: (s) => q(`select conversation_id from public.list_conversation_previews(p_filter => 'listing', p_product_id => $1)`, s.dealProductId),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ conversation_id: s.otherBuyerConversationId }]) }
+	},
+	{
+		who: 'buyer',
+		what: 'lists who needs a reply: only its own conversations',
+		run: () => q(`select conversation_id from public.list_conversation_previews(p_filter => 'needs_reply')`),
+		expect: { check: (rows, s) => expect(rows.every((r) => [s.conversationId, s.dealConversationId].includes(r.conversation_id as string))).toBe(true) }
+	}
+];
+
+const attacks: Case[] = [...tableCases, ...otherMemberTableCases, ...rpcCases, ...triageCases];
 
 // ---------------------------------------------------------------------------------------------
 // Positive controls: the same roles, asking for what is theirs, get it.
 // ---------------------------------------------------------------------------------------------
 
 const controls: Case[] = [
+	{
+		who: 'seller',
+		what: 'lists its quick replies',
+		run: () => q('select public.list_quick_replies() as r'),
+		expect: { check: (rows, s) => expect((rows[0].r as { id: string }[]).map((r) => r.id)).toEqual([s.sellerQuickReplyId]) }
+	},
+	{
+		who: 'seller',
+		what: 'reads its masked message as it wrote it',
+		run: (s) => q('select body from public.messages_realtime_view where id = $1', s.maskedMessageId),
+		expect: { check: (rows) => expect(rows).toEqual([{ body: MASKED_ORIGINAL }]) }
+	},
+	{ who: 'anon', what: 'asks how fast the seller replies', run: (s) => q('select public.seller_response_time($1) as r', s.seller.id), expect: { check: (rows) => expect(rows).toEqual([{ r: null }]) } },
 	{ who: 'buyer', what: 'reads its conversation', run: (s) => q('select id from public.conversations where id = $1', s.conversationId), expect: { check: (rows) => expect(rows).toHaveLength(1) } },
 	{ who: 'seller', what: 'reads its conversation', run: (s) => q('select id from public.conversations where id = $1', s.conversationId), expect: { check: (rows) => expect(rows).toHaveLength(1) } },
 	{
@@ -880,7 +960,8 @@ const controls: Case[] = [
 		who: 'seller',
 		what: 'reads the messages through the view',
 		run: (s) => q('select body, sender_username from public.messages_realtime_view where conversation_id = $1 order by created_at, id', s.conversationId),
-		expect: { check: (rows) => expect(rows.map((r) => r.body)).toEqual(BODIES.map(([, body]) => body)) }
+		// Its second message (BODIES[3]) as it wrote it: the buyer sees that one masked.
+		expect: { check: (rows) => expect(rows.map((r) => r.body)).toEqual(BODIES.map(([, body], i) => (i === 3 ? MASKED_ORIGINAL : body))) }
 	},
 	{ who: 'seller', what: 'reads its report', run: (s) => q('select reason, body_snapshot from public.message_reports where id = $1', s.reportId), expect: { check: (rows) => expect(rows).toEqual([{ reason: 'scam', body_snapshot: BODIES[2][1] }]) } },
 	{ who: 'blocker', what: 'reads its block', run: (s) => q('select blocked_id from public.user_blocks where blocker_id = $1', s.blocker.id), expect: { check: (rows, s) => expect(rows).toEqual([{ blocked_id: s.buyer.id }]) } },
@@ -1031,15 +1112,18 @@ const API = [
 	'block_user',
 	'create_attachment',
 	'delete_message',
+	'delete_quick_reply',
 	'discard_attachment',
 	'edit_message',
 	'list_conversation_previews',
 	'list_messages',
+	'list_quick_replies',
 	'make_offer',
 	'mark_conversation_read',
 	'open_conversation',
 	'report_message',
 	'respond_to_offer',
+	'save_quick_reply',
 	'search_messages',
 	'send_message',
 	'set_archived',
@@ -1049,6 +1133,9 @@ const API = [
 	'unblock_user',
 	'unread_total'
 ];
+
+/** What the seller "wrote" in its second message, which the buyer sees masked as "Make it 90.". */
+const MASKED_ORIGINAL = 'Make it 90. Call me: +44 7700 900123';
 
 const BODIES: ['buyer' | 'seller', string][] = [
 	['buyer', 'Is the camera still available?'],
@@ -1073,6 +1160,8 @@ interface Snapshot {
 	reactions: unknown[];
 	removals: unknown[];
 	offers: unknown[];
+	quickReplies: unknown[];
+	originals: unknown[];
 	dealMessages: unknown[];
 	dealProduct: unknown[];
 	conversationsOfUsers: number;
@@ -1098,6 +1187,8 @@ async function snapshot(s: Scene): Promise<Snapshot> {
 			[...scenePhotos(s), s.outsiderPhoto]
 		]),
 		offers: await rows('select to_jsonb(o) as row from public.offers o where product_id = $1 order by id', [s.dealProductId]),
+		quickReplies: await rows('select to_jsonb(r) as row from public.quick_replies r where user_id = any($1) order by id', [users]),
+		originals: await rows('select to_jsonb(o) as row from public.message_originals o where sender_id = any($1) order by message_id', [users]),
 		dealMessages: await rows('select to_jsonb(m) - $2::text as row from public.messages m where conversation_id = any($1) order by created_at, id', [
 			[s.dealConversationId, s.otherBuyerConversationId],
 			'search'
@@ -1207,6 +1298,10 @@ describe('messaging row-level security: the attack matrix', () => {
 		const dealProductId = (await createProduct(db, seller.id, { title: 'Tripod', price_cents: 25_000 })).id;
 		const dealCard = await buyer.api.makeOffer({ id: randomUUID(), amountCents: 20_000, to: { otherUserId: seller.id, productId: dealProductId } });
 		const otherCard = await otherBuyer.api.makeOffer({ id: randomUUID(), amountCents: 21_000, to: { otherUserId: seller.id, productId: dealProductId } });
+		const sellerQuickReply = await seller.api.saveQuickReply({ id: randomUUID(), body: 'Yes, it is still available.' });
+		// As send_message stores a masked text: the masked text in the message, the text as written kept aside.
+		await db.query('insert into public.message_originals (message_id, sender_id, body) values ($1, $2, $3)', [sellerMessages[1], seller.id, MASKED_ORIGINAL]);
+		await db.query('update public.messages set contact_hidden = true where id = $1', [sellerMessages[1]]);
 		scene = {
 			buyer,
 			seller,
@@ -1229,7 +1324,9 @@ describe('messaging row-level security: the attack matrix', () => {
 			dealCardId: dealCard.id,
 			otherBuyer,
 			otherBuyerConversationId: otherCard.conversation_id,
-			otherBuyerOfferId: otherCard.offer!.id
+			otherBuyerOfferId: otherCard.offer!.id,
+			sellerQuickReplyId: sellerQuickReply.id,
+			maskedMessageId: sellerMessages[1]
 		};
 		before = await snapshot(scene);
 		// The scene is what the cases assume.
@@ -1241,6 +1338,8 @@ describe('messaging row-level security: the attack matrix', () => {
 		expect(before.reactions).toHaveLength(3);
 		expect(before.removals).toEqual([]);
 		expect(before.offers).toHaveLength(2);
+		expect(before.quickReplies).toHaveLength(1);
+		expect(before.originals).toHaveLength(1);
 		expect(before.dealMessages).toHaveLength(2);
 	});
 
@@ -1385,12 +1484,13 @@ describe('messaging row-level security: the attack matrix', () => {
 			 where n.nspname in ('public', 'private')
 			   and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
 			 order by 1`);
-		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual([]);
+		// seller_response_time: product pages show it to visitors too.
+		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual(['public.seller_response_time']);
 		// private.may_signal: the Realtime policies run it as the joining user (messaging_realtime_parity);
 		// the two attachment_object_ checks: the Storage policies (messaging_attachments).
 		expect(functions.filter((f) => f.authenticated).map((f) => f.name).sort()).toEqual(
 			[
-				...[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since'].map((name) => `public.${name}`),
+				...[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since', 'seller_response_time'].map((name) => `public.${name}`),
 				'private.may_signal',
 				'private.attachment_object_readable',
 				'private.attachment_object_uploadable'

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
 import type { SessionClaims } from '../../src/lib/server/auth/jwt.ts';
+import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
 import { asUser } from '../../src/lib/server/messaging/backend/request-scope.ts';
 
@@ -38,4 +40,22 @@ export async function scratchDatabase(admin: pg.Pool): Promise<{ url: string; dr
 			await admin.query(`drop database if exists ${name} with (force)`);
 		}
 	};
+}
+
+/**
+ * A fresh database with the shim and every migration applied, for tests that change what the
+ * whole database shares (the messaging settings) or need a data set of their own; dropped after
+ * the file's tests.
+ */
+export async function migratedScratchDatabase(admin: pg.Pool): Promise<{ url: string; drop(): Promise<void> }> {
+	const scratch = await scratchDatabase(admin);
+	const setup = new pg.Client({ connectionString: scratch.url });
+	await setup.connect();
+	try {
+		await applyShim(setup, join(process.cwd(), 'supabase', 'shim'));
+		await migrate(setup, join(process.cwd(), 'supabase', 'migrations'));
+	} finally {
+		await setup.end();
+	}
+	return scratch;
 }

@@ -77,6 +77,7 @@ export function message(overrides: Partial<Message> = {}): Message {
 		reactions: [],
 		payload: null,
 		offer: null,
+		contact_hidden: false,
 		...overrides
 	});
 }
@@ -114,6 +115,8 @@ export function previewRow(overrides: Partial<ConversationPreviewRow> = {}): Con
 		last_message_preview: 'Is it still available?',
 		last_message_sender_id: ALICE,
 		last_message_deleted: false,
+		last_message_kind: 'text',
+		needs_reply: false,
 		unread_count: 0,
 		archived: false,
 		muted_until: null,

@@ -4,6 +4,7 @@ import {
 	ALICE,
 	BOB,
 	CONVERSATION,
+	ME,
 	PRODUCT,
 	at,
 	conversationId,
@@ -190,5 +191,65 @@ describe('InboxState: the unread badge', () => {
 		const state = messagingState({ unreadTotal: 4 });
 		state.inbox.set('all', { previews: [preview({ unread_count: 1 })], next: null });
 		expect(state.inbox.unreadTotal).toBe(4);
+	});
+});
+
+describe('InboxState: triage filters', () => {
+	const OTHER_PRODUCT = 'a0000000-0000-4000-8000-000000000002';
+
+	it("'needs_reply': answering takes a conversation out live, and a new message from the other member puts it back", () => {
+		const state = messagingState();
+		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: true, last_message_at: at(10) })], next: null }, 1);
+		expect(order(state)).toEqual([CONVERSATION]);
+
+		// My answer: its event's preview says nothing waits for me any more.
+		const answer = message({ id: messageId(2), sender_id: ME, created_at: at(20) });
+		state.apply(messageEvent(answer, { preview: { needs_reply: false } }));
+		expect(order(state)).toEqual([]);
+
+		// Alice writes again.
+		const again = message({ id: messageId(3), sender_id: ALICE, created_at: at(30) });
+		state.apply(messageEvent(again, { preview: { needs_reply: true, unread_count: 1 } }));
+		expect(order(state)).toEqual([CONVERSATION]);
+		expect(state.inbox.previews[0]).toMatchObject({ last_message_at: at(30), needs_reply: true });
+	});
+
+	it("'needs_reply': reading a conversation does not answer it, and an archived one is not listed", () => {
+		const state = messagingState();
+		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: true, unread_count: 1 })], next: null }, 1);
+		state.apply(readEvent(readState({ unread_count: 0 }), { unreadTotal: 0 }));
+		expect(order(state)).toEqual([CONVERSATION]);
+		state.apply(conversationUpdatedEvent(readState({ archived: true }), previewRow({ needs_reply: true, archived: true })));
+		expect(order(state)).toEqual([]);
+	});
+
+	it("'listing' lists only conversations about its product, archived ones included, and takes new ones live", () => {
+		const state = messagingState();
+		state.inbox.set('listing', { previews: [preview({ last_message_at: at(10) })], next: null }, 0, PRODUCT);
+		expect(state.inbox.productId).toBe(PRODUCT);
+
+		// Another listing's conversation stays out; a new conversation about this one comes in.
+		state.apply(
+			messageEvent(message({ id: messageId(5), conversation_id: conversationId(5), product_id: OTHER_PRODUCT, created_at: at(20) }), {
+				preview: { conversation_id: conversationId(5), other_user_id: BOB, product_id: OTHER_PRODUCT }
+			})
+		);
+		state.apply(
+			messageEvent(message({ id: messageId(6), conversation_id: conversationId(6), created_at: at(30) }), {
+				preview: { conversation_id: conversationId(6), other_user_id: BOB }
+			})
+		);
+		expect(order(state)).toEqual([conversationId(6), CONVERSATION]);
+
+		// Archiving keeps it here.
+		state.apply(conversationUpdatedEvent(readState({ archived: true }), previewRow({ archived: true, last_message_at: at(10) })));
+		expect(order(state)).toEqual([conversationId(6), CONVERSATION]);
+	});
+
+	it('only the listing filter keeps a product: another filter forgets it', () => {
+		const state = messagingState();
+		state.inbox.set('listing', { previews: [], next: null }, 0, PRODUCT);
+		state.inbox.set('all', { previews: [], next: null }, 0, PRODUCT);
+		expect(state.inbox.productId).toBeNull();
 	});
 });

@@ -46,9 +46,11 @@ export class MessagingApi {
 		this.#request = options.request ?? (() => new XMLHttpRequest());
 	}
 
-	/** More of the inbox, after `before`. */
-	previews(options: { filter: InboxFilter; before: Cursor }) {
-		return this.#get('previews', { filter: options.filter, before_at: options.before.at, before_id: options.before.id }, PreviewPage);
+	/** More of the inbox, after `before`; the `listing` filter names its product. */
+	previews(options: { filter: InboxFilter; productId?: string | null; before: Cursor }) {
+		const query: Record<string, string> = { filter: options.filter, before_at: options.before.at, before_id: options.before.id };
+		if (options.filter === 'listing' && options.productId) query.product = options.productId;
+		return this.#get('previews', query, PreviewPage);
 	}
 
 	/** Older messages of a thread, before `before`. */

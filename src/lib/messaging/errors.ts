@@ -16,7 +16,9 @@ export const MESSAGING_ERROR_STATUS = {
 	you_blocked: 403,
 	message_deleted: 409,
 	conflict: 409,
-	rate_limited: 429
+	rate_limited: 429,
+	/** Contact masking is on and the server could not screen the text (not set up to, or the setting just changed). */
+	screening_required: 503
 } as const;
 
 export type MessagingErrorCode = keyof typeof MESSAGING_ERROR_STATUS;

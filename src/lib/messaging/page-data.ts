@@ -1,8 +1,13 @@
-import type { InboxFilter, OpenedConversation, PreviewPage, RealtimeSession, SearchPage } from './schemas';
+import type { InboxFilter, OpenedConversation, PreviewPage, QuickReply, RealtimeSession, SearchPage } from './schemas';
 
 /** What the messages page's load returns. */
 export interface MessagesPageLoad {
 	filter: InboxFilter;
+	/**
+	 * The product the `listing` filter shows conversations about (`?product=`), titled from its
+	 * conversations (null while it has none); null for the other filters.
+	 */
+	listing: { product_id: string; title: string | null } | null;
 	query: string;
 	inbox: PreviewPage;
 	/** The conversation `?conversation=` names; it has no id until its first message. */
@@ -11,6 +16,8 @@ export interface MessagesPageLoad {
 	search: { page: SearchPage | null; message: string | null } | null;
 	/** The idempotency key of the next message sent without JavaScript. */
 	draftId: string;
+	/** The user's saved quick replies, most recently saved first. */
+	quickReplies: QuickReply[];
 }
 
 /** The page's data as its component receives it: the load's, plus the layout's realtime session. */

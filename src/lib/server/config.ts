@@ -19,7 +19,8 @@ const Env = z.object({
 	BAZAAR_DB_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(54322)),
 	BAZAAR_DB_EPHEMERAL: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('0')),
 	BAZAAR_SEED: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('1')),
-	JWT_SECRET: z.preprocess(blankToUndefined, z.string().min(32, 'must be at least 32 characters').optional())
+	JWT_SECRET: z.preprocess(blankToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+	BAZAAR_CONTACT_MASKING: z.preprocess(blankToUndefined, z.enum(['on', 'off'], { error: 'must be on or off' }).optional())
 });
 
 export interface Config {
@@ -36,6 +37,8 @@ export interface Config {
 	seed: boolean;
 	jwtSecret?: string;
 	supabaseDir: string;
+	/** Plain-PostgreSQL modes: the contact-masking setting to store at start; null leaves the stored one. */
+	contactMasking: boolean | null;
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -64,6 +67,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 		ephemeral: e.BAZAAR_DB_EPHEMERAL === '1',
 		seed: e.BAZAAR_SEED === '1',
 		jwtSecret: e.JWT_SECRET,
-		supabaseDir: resolve('supabase')
+		supabaseDir: resolve('supabase'),
+		contactMasking: e.BAZAAR_CONTACT_MASKING === undefined ? null : e.BAZAAR_CONTACT_MASKING === 'on'
 	};
 }

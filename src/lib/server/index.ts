@@ -4,7 +4,10 @@
  */
 export type { AttachmentDimensions, MessagingBackend, SendMessage } from './messaging/backend/messaging-backend';
 export type { MakeOffer, OfferAction, RespondToOffer } from './messaging/backend/offers';
+export type { BackendOptions } from './messaging/backend/messaging-backend';
 export { postgresMessaging } from './messaging/backend/postgres';
+export { contactScreen, signScreenedText, type ContactScreen, type ScreenedText } from './messaging/contact/screen';
+export { findContactDetails, hideContactDetails, HIDDEN_CONTACT, type ContactKind, type ContactSpan } from './messaging/contact/contact-details';
 export { supabaseMessaging } from './messaging/backend/supabase';
 export { asUser, type RequestClaims } from './messaging/backend/request-scope';
 export { startPostgresRealtime, type MessagingRealtime, type PostgresRealtime } from './messaging/realtime/relay';

@@ -13,7 +13,9 @@ import {
 	supabaseAttachmentRemovals,
 	supabaseAttachmentStore,
 	type AttachmentStorageClient,
+	contactScreen,
 	type AttachmentStore,
+	type ContactScreen,
 	type MessagingRealtime
 } from './index';
 
@@ -30,6 +32,8 @@ export interface Runtime {
 	attachments?: AttachmentStore;
 	/** Supabase mode with SUPABASE_SERVICE_ROLE_KEY: the client that may delete stored photos. */
 	supabaseAdmin?: AttachmentStorageClient;
+	/** Screens texts for contact details while masking is on (Supabase mode needs the service-role key for it). */
+	contactScreen?: ContactScreen;
 }
 
 const SHARED = Symbol.for('bazaar-messaging.runtime');
@@ -48,8 +52,13 @@ function attachmentsFolder(config: Config): string {
 
 async function startSupabase(config: Config): Promise<Runtime> {
 	const runtime: Runtime = { config, realtime: { transport: 'supabase', supabase: config.supabase! } };
+	if (config.contactMasking !== null) {
+		console.warn('[contact masking] BAZAAR_CONTACT_MASKING is ignored on Supabase: set public.messaging_settings.contact_masking in SQL.');
+	}
 	if (!config.supabaseServiceRoleKey) {
-		console.warn('[attachments] SUPABASE_SERVICE_ROLE_KEY is not set: files of deleted photos stay in Storage until it is.');
+		console.warn(
+			'[attachments] SUPABASE_SERVICE_ROLE_KEY is not set: files of deleted photos stay in Storage, and messages are refused while contact masking is on, until it is.'
+		);
 		return runtime;
 	}
 	// supabase-js is loaded only in Supabase mode: plain-PostgreSQL mode has no use for it.
@@ -60,7 +69,12 @@ async function startSupabase(config: Config): Promise<Runtime> {
 		realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket }
 	});
 	scheduleAttachmentRemovals(supabaseAttachmentRemovals(admin), supabaseAttachmentStore({ supabase: admin, admin }));
-	return { ...runtime, supabaseAdmin: admin };
+	const screen = contactScreen(async () => {
+		const { data, error } = await admin.rpc('contact_screening');
+		if (error) throw new Error(`contact_screening: ${error.message}`);
+		return data;
+	});
+	return { ...runtime, supabaseAdmin: admin, contactScreen: screen };
 }
 
 async function start(): Promise<Runtime> {
@@ -68,13 +82,17 @@ async function start(): Promise<Runtime> {
 	if (config.mode === 'supabase') return startSupabase(config);
 	const database = await ensureDatabase(config, (line) => console.log(`[db] ${line}`));
 	const pool = createPool(database.url);
+	if (config.contactMasking !== null) {
+		await pool.query('update public.messaging_settings set contact_masking = $1', [config.contactMasking]);
+	}
 	const realtime = startPostgresRealtime({ connectionString: database.url, pool });
 	const attachments = folderAttachmentStore({ dir: attachmentsFolder(config) });
 	scheduleRetention(pool, { attachments });
 	// The embedded cluster stops on these signals (and then the process exits): the LISTEN
 	// connection must not take that shutdown for an outage and start reconnecting.
 	if (database.cluster) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void realtime.stop());
-	return { config, pool, sessionSecret: sessionSecret(config), realtime, attachments };
+	const screen = contactScreen(async () => (await pool.query('select public.contact_screening() as screening')).rows[0].screening);
+	return { config, pool, sessionSecret: sessionSecret(config), realtime, attachments, contactScreen: screen };
 }
 
 /** The process's runtime; kept on globalThis so Vite's module reloads reuse one pool. */

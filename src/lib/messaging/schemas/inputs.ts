@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_ATTACHMENTS } from '../attachments/image-type';
 import { tryParseConversationKey } from '../conversation-key';
 import { parseAmount } from '../offers/amount';
-import { BlockState, Message, ProductSummary, REACTION_EMOJI, ReadState, ReportReceipt } from './rows';
+import { BlockState, Message, ProductSummary, QUICK_REPLY_MAX_LENGTH, QuickReply, REACTION_EMOJI, ReadState, ReportReceipt } from './rows';
 
 /** What a person may type: checked in the browser and the form action before SQL checks it again. */
 export const MESSAGE_MAX_LENGTH = 4000;
@@ -11,6 +11,7 @@ export const ReportReason = z.enum(['spam', 'scam', 'abuse', 'other']);
 export type ReportReason = z.infer<typeof ReportReason>;
 
 const NOT_VALID = 'Some of what was sent is not valid.';
+const Id = z.uuid();
 const Uuid = z.uuid({ error: NOT_VALID });
 /** An optional id: a form sends an empty field for "none". */
 const OptionalUuid = z.preprocess((value) => (value === '' || value === undefined ? null : value), Uuid.nullable());
@@ -110,7 +111,20 @@ export const MessagingActions = {
 	listing: {
 		input: z.object({ conversation_id: Uuid, status: z.enum(['sold', 'active'], { error: NOT_VALID }) }),
 		result: ProductSummary
-	}
+	},
+	/** Saves a quick reply of the user's: a new one, or (same id) new text for one they have. */
+	save_quick_reply: {
+		input: z.object({
+			id: Uuid,
+			body: z
+				.string({ error: 'Write the reply you want to keep.' })
+				.trim()
+				.min(1, 'Write the reply you want to keep.')
+				.max(QUICK_REPLY_MAX_LENGTH, `Quick replies can be at most ${QUICK_REPLY_MAX_LENGTH} characters.`)
+		}),
+		result: QuickReply
+	},
+	delete_quick_reply: { input: z.object({ id: Uuid }), result: z.object({ id: Id }) }
 } as const;
 
 export type MessagingAction = keyof typeof MessagingActions;

@@ -8,7 +8,12 @@ import { formatConversationKey } from '../conversation-key';
 export const Timestamp = z.string().min(1);
 export const Id = z.uuid();
 
-export const InboxFilter = z.enum(['all', 'unread', 'archived']);
+/**
+ * Which conversations the inbox lists: `needs_reply` those whose last message (not counting
+ * updates about the listing) is the other member's; `listing` every conversation about one
+ * product, archived ones too (the product is named separately).
+ */
+export const InboxFilter = z.enum(['all', 'unread', 'needs_reply', 'archived', 'listing']);
 export type InboxFilter = z.infer<typeof InboxFilter>;
 
 export const Cursor = z.object({ at: Timestamp, id: Id });
@@ -103,6 +108,9 @@ export type SystemEvent = z.infer<typeof SystemEvent>;
 export const OfferCardPayload = z.object({ offer_id: Id, amount_cents: z.number().int(), currency: z.string() });
 export type OfferCardPayload = z.infer<typeof OfferCardPayload>;
 
+export const MessageKind = z.enum(['text', 'system', 'offer']);
+export type MessageKind = z.infer<typeof MessageKind>;
+
 /** A row of messages_realtime_view: what a thread renders. */
 export const Message = z.object({
 	id: Id,
@@ -111,7 +119,7 @@ export const Message = z.object({
 	sender_username: z.string(),
 	sender_display_name: z.string(),
 	sender_avatar_url: z.string().nullable(),
-	kind: z.enum(['text', 'system', 'offer']),
+	kind: MessageKind,
 	body: z.string(),
 	reply_to_id: Id.nullable(),
 	reply_to_sender_id: Id.nullable(),
@@ -132,9 +140,15 @@ export const Message = z.object({
 	/** As stored: null for text; an OfferCardPayload for an offer card; a SystemEvent for a system message. */
 	payload: z.record(z.string(), z.unknown()).nullable(),
 	/** For an offer card, its offer as it is now; null for any other kind. */
-	offer: Offer.nullable()
+	offer: Offer.nullable(),
+	/**
+	 * The recipient sees this message with phone numbers, emails and links replaced by
+	 * "(contact details hidden)" (the operator's contact masking). The sender's own copy keeps the text as written.
+	 */
+	contact_hidden: z.boolean()
 });
 export type Message = z.infer<typeof Message>;
+
 
 export const ReadState = z.object({
 	conversation_id: Id,
@@ -186,6 +200,10 @@ export const ConversationPreviewRow = z.object({
 	last_message_preview: z.string(),
 	last_message_sender_id: Id.nullable(),
 	last_message_deleted: z.boolean(),
+	/** null when the conversation has no messages left (all purged). */
+	last_message_kind: MessageKind.nullable(),
+	/** The other member wrote last (updates about the listing aside) and the caller has not answered. */
+	needs_reply: z.boolean(),
 	unread_count: z.number().int().nonnegative(),
 	archived: z.boolean(),
 	muted_until: Timestamp.nullable(),
@@ -221,6 +239,26 @@ export type SearchHit = z.infer<typeof SearchHit>;
 
 export const SearchPage = z.object({ hits: z.array(SearchHit), next: Cursor.nullable() });
 export type SearchPage = z.infer<typeof SearchPage>;
+
+/** A short text the user saved to insert into the composer (most recently saved first). */
+export const QuickReply = z.object({ id: Id, body: z.string(), updated_at: Timestamp });
+export type QuickReply = z.infer<typeof QuickReply>;
+
+/** At most this many quick replies per user, each at most QUICK_REPLY_MAX_LENGTH characters. */
+export const QUICK_REPLIES_MAX = 20;
+export const QUICK_REPLY_MAX_LENGTH = 500;
+
+/**
+ * How fast a seller usually answers: the median time to the first reply to a new message over
+ * the last 30 days (unanswered ones counted as waiting so far), and how many it rests on.
+ * null when there are too few to say (fewer than 5).
+ */
+export const ResponseTime = z.object({ median_seconds: z.number().int().nonnegative(), replies: z.number().int().positive() }).nullable();
+export type ResponseTime = z.infer<typeof ResponseTime>;
+
+/** A member's messaging preferences: unread digests by email, notifications in the browser. */
+export const MessagingPreferences = z.object({ email_digests: z.boolean(), browser_notifications: z.boolean() });
+export type MessagingPreferences = z.infer<typeof MessagingPreferences>;
 
 export const BlockState = z.object({ user_id: Id, blocked: z.boolean() });
 export type BlockState = z.infer<typeof BlockState>;

@@ -5,10 +5,18 @@ import { timeKey } from '../timeline';
 /** A preview row as events carry it (without the key) or as pages carry it (with). */
 export type PreviewLike = ConversationPreviewRow & { key?: string };
 
-function belongs(preview: ConversationPreview, filter: InboxFilter): boolean {
+/**
+ * Whether a conversation is listed under a filter as it is now: a live row joins or leaves the
+ * list by this (answering takes it out of "Needs reply", a new message from the other member
+ * puts it back). A listing's conversations include archived ones.
+ */
+function belongs(preview: ConversationPreview, filter: InboxFilter, productId: string | null): boolean {
+	if (filter === 'listing') return productId !== null && preview.product_id === productId;
 	if (filter === 'archived') return preview.archived;
 	if (preview.archived) return false;
-	return filter === 'all' || preview.unread_count > 0;
+	if (filter === 'unread') return preview.unread_count > 0;
+	if (filter === 'needs_reply') return preview.needs_reply;
+	return true;
 }
 
 /**
@@ -18,6 +26,7 @@ function belongs(preview: ConversationPreview, filter: InboxFilter): boolean {
  */
 export class InboxState {
 	#filter = $state<InboxFilter>('all');
+	#productId = $state<string | null>(null);
 	#previews = $state<ConversationPreview[]>([]);
 	#next = $state.raw<Cursor | null>(null);
 	#unreadTotal = $state(0);
@@ -28,6 +37,10 @@ export class InboxState {
 
 	get filter() {
 		return this.#filter;
+	}
+	/** The product whose conversations the `listing` filter shows; null for the other filters. */
+	get productId() {
+		return this.#productId;
 	}
 	get previews(): readonly ConversationPreview[] {
 		return this.#previews;
@@ -41,9 +54,10 @@ export class InboxState {
 		return this.#unreadTotal;
 	}
 
-	/** A fresh first page for a filter, as the server loaded it. */
-	set(filter: InboxFilter, page: PreviewPage, unreadTotal?: number) {
+	/** A fresh first page for a filter, as the server loaded it; the `listing` filter names its product. */
+	set(filter: InboxFilter, page: PreviewPage, unreadTotal?: number, productId: string | null = null) {
 		this.#filter = filter;
+		this.#productId = filter === 'listing' ? productId : null;
 		this.#previews = [];
 		this.#next = page.next;
 		if (unreadTotal !== undefined) this.#unreadTotal = unreadTotal;
@@ -69,9 +83,9 @@ export class InboxState {
 		if (index >= 0) {
 			// A late page never replaces a newer row (nor its unread count).
 			if (timeKey(this.#previews[index].last_message_at) > timeKey(preview.last_message_at)) return key;
-			if (belongs(preview, this.#filter)) this.#previews[index] = preview;
+			if (this.#belongs(preview)) this.#previews[index] = preview;
 			else this.#previews.splice(index, 1);
-		} else if (belongs(preview, this.#filter)) {
+		} else if (this.#belongs(preview)) {
 			// Live: newest activity goes on top; an older conversation beyond the loaded page waits for paging.
 			const last = this.#previews.at(-1);
 			if (!live || !this.#next || !last || timeKey(preview.last_message_at) >= timeKey(last.last_message_at)) {
@@ -89,7 +103,11 @@ export class InboxState {
 		preview.other_last_read_at = readState.other_last_read_at;
 		preview.archived = readState.archived;
 		preview.muted_until = readState.muted_until;
-		if (!belongs(preview, this.#filter)) this.#previews = this.#previews.filter((p) => p.conversation_id !== preview.conversation_id);
+		if (!this.#belongs(preview)) this.#previews = this.#previews.filter((p) => p.conversation_id !== preview.conversation_id);
+	}
+
+	#belongs(preview: ConversationPreview) {
+		return belongs(preview, this.#filter, this.#productId);
 	}
 
 	#sort() {

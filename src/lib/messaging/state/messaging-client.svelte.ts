@@ -64,10 +64,10 @@ export class MessagingClient {
 		return this.#service?.state ?? 'live';
 	}
 
-	/** What the server loaded for a page: the inbox's first page and, if one is open, the thread. */
-	showPage(page: { session: RealtimeSession; filter: InboxFilter; inbox: PreviewPage; opened: OpenedConversation | null }) {
+	/** What the server loaded for a page: the inbox's first page (for `listing`, about `productId`) and, if one is open, the thread. */
+	showPage(page: { session: RealtimeSession; filter: InboxFilter; productId?: string | null; inbox: PreviewPage; opened: OpenedConversation | null }) {
 		this.#own(page.session.me);
-		this.inbox.set(page.filter, page.inbox, page.session.unreadTotal);
+		this.inbox.set(page.filter, page.inbox, page.session.unreadTotal, page.productId ?? null);
 		return page.opened ? this.threads.open(page.opened, { cursor: page.session.cursor }) : null;
 	}
 

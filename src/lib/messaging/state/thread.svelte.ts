@@ -154,6 +154,7 @@ export class ThreadState {
 			reactions: [],
 			payload: null,
 			offer: null,
+			contact_hidden: false,
 			status: 'sending'
 		});
 	}

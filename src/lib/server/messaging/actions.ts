@@ -27,7 +27,9 @@ const handlers: Handlers = {
 		messaging.makeOffer({ id, amountCents: amount_cents, ...(conversation_id ? { conversationId: conversation_id } : { to: key! }) }),
 	respond: ({ offer_id, action, amount_cents, id }, messaging) =>
 		messaging.respondToOffer({ offerId: offer_id, action, amountCents: amount_cents, id }),
-	listing: (input, messaging) => messaging.setListingStatus({ conversationId: input.conversation_id, status: input.status })
+	listing: (input, messaging) => messaging.setListingStatus({ conversationId: input.conversation_id, status: input.status }),
+	save_quick_reply: (input, messaging) => messaging.saveQuickReply(input),
+	delete_quick_reply: (input, messaging) => messaging.deleteQuickReply(input)
 };
 
 /**

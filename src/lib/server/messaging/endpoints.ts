@@ -40,9 +40,10 @@ const reads: Record<string, Endpoint> = {
 	async previews({ locals, url }) {
 		signedIn(locals);
 		const filter = InboxFilter.safeParse(url.searchParams.get('filter') ?? 'all');
-		if (!filter.success) error(400, { message: 'filter must be all, unread or archived.' });
+		if (!filter.success) error(400, { message: 'filter must be all, unread, needs_reply, archived or listing.' });
 		const before = cursorFrom(url);
-		return json(await orErrorPage(() => locals.messaging.listConversationPreviews({ filter: filter.data, before })));
+		const productId = url.searchParams.get('product');
+		return json(await orErrorPage(() => locals.messaging.listConversationPreviews({ filter: filter.data, productId, before })));
 	},
 
 	/** Catch-up for a tab coming back: the caller's events after ?cursor=. */

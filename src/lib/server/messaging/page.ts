@@ -19,24 +19,30 @@ export async function load({ url, locals, parent }: ServerLoadEvent): Promise<Me
 	// The layout reads the realtime cursor; our data must be read after it, or an event committed
 	// in between would be neither in the data nor after the cursor.
 	await parent();
-	const filter = InboxFilter.catch('all').parse(url.searchParams.get('filter') ?? 'all');
+	const product = url.searchParams.get('product');
+	const asked = InboxFilter.catch('all').parse(url.searchParams.get('filter') ?? 'all');
+	// A listing filter without a listing to show would be an empty inbox with no way out.
+	const filter = asked === 'listing' && !product ? 'all' : asked;
 	const key = url.searchParams.get('conversation');
 	const query = (url.searchParams.get('q') ?? '').trim();
 	const parts = key === null ? null : tryParseConversationKey(key);
 	if (key !== null && !parts) error(400, { message: 'This conversation link is not valid.' });
-	const [inbox, opened, search] = await Promise.all([
-		locals.messaging.listConversationPreviews({ filter }),
+	const [inbox, opened, search, quickReplies] = await Promise.all([
+		orErrorPage(() => locals.messaging.listConversationPreviews({ filter, productId: product })),
 		parts ? orErrorPage(() => locals.messaging.openConversation(parts)) : null,
-		query ? searchOrMessage(locals.messaging, query) : null
+		query ? searchOrMessage(locals.messaging, query) : null,
+		locals.messaging.listQuickReplies()
 	]);
 	return {
 		filter,
+		listing: filter === 'listing' ? { product_id: product!, title: inbox.previews[0]?.product_title ?? null } : null,
 		query,
 		inbox,
 		opened,
 		search,
 		// For sending without JavaScript: the idempotency key of the next message, so a resubmitted form stores it once.
-		draftId: randomUUID()
+		draftId: randomUUID(),
+		quickReplies
 	};
 }
 

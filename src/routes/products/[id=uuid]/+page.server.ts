@@ -11,6 +11,12 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		product,
 		messageHref,
 		// Offers are for signed-in buyers of a listing still for sale; the thread opens its offer form on ?offer=1.
-		offerHref: messageHref && locals.user && product.status === 'active' ? `${messageHref}&offer=1` : null
+		offerHref: messageHref && locals.user && product.status === 'active' ? `${messageHref}&offer=1` : null,
+		// The seller's way to every conversation about this listing.
+		conversationsHref: isOwn ? `/messages?filter=listing&product=${product.id}` : null,
+		// A badge, nothing more: if it cannot be had, the page shows without it.
+		responseTime: await Promise.resolve()
+			.then(() => locals.messaging.sellerResponseTime({ sellerId: product.seller_id }))
+			.catch(() => null)
 	};
 };

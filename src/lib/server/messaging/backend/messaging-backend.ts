@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Database } from '$lib/database.types';
 import { formatConversationKey, type ConversationKeyParts } from '$lib/messaging/conversation-key';
 import { MessagingError } from '$lib/messaging/errors';
 import {
@@ -20,20 +19,32 @@ import {
 	type OpenedConversation,
 	type PreviewPage,
 	type ProductSummary,
+	type MessagingPreferences,
+	type QuickReply,
 	type ReportReason,
+	type ResponseTime,
 	type SearchPage
 } from '$lib/messaging/schemas';
 import { conversationTarget, id } from './ids';
+import { clampLimit, messageCursor, pageOf } from './paging';
+import { attachmentMethods } from './attachments';
 import { offerMethods, type MakeOffer, type RespondToOffer } from './offers';
+import type { RpcCall } from './rpc-call';
+import { accountMethods, type AccountData } from './account';
+import { digestMethods, type DigestLinks } from './digests';
+import { preferenceMethods } from './preferences';
+import { triageMethods } from './triage';
+import { withScreening, type ContactScreen, type ScreenedText } from '../contact/screen';
 
 /**
  * The messaging contract the app talks to: one method per RPC, results parsed with zod.
  * User mistakes come back as MessagingError; anything else thrown is a bug.
  */
-export interface MessagingBackend {
+export interface MessagingBackend extends AccountData, DigestLinks {
 	openConversation(options: ConversationKeyParts & { limit?: number }): Promise<OpenedConversation>;
 	sendMessage(options: SendMessage): Promise<Message>;
-	listConversationPreviews(options?: { filter?: InboxFilter; before?: Cursor | null; limit?: number }): Promise<PreviewPage>;
+	/** The `listing` filter needs `productId`: the caller's conversations about that product. */
+	listConversationPreviews(options?: { filter?: InboxFilter; productId?: string | null; before?: Cursor | null; limit?: number }): Promise<PreviewPage>;
 	listMessages(options: { conversationId: string; before?: Cursor | null; limit?: number }): Promise<MessagePage>;
 	markConversationRead(options: { conversationId: string; upToMessageId?: string | null }): Promise<ReadState>;
 	unreadTotal(): Promise<number>;
@@ -65,7 +76,22 @@ export interface MessagingBackend {
 	respondToOffer(options: RespondToOffer): Promise<Message>;
 	/** The seller marks the listing sold to this conversation's buyer, or releases it; the product as it is now. */
 	setListingStatus(options: { conversationId: string; status: 'sold' | 'active' }): Promise<ProductSummary>;
+	/** The caller's quick replies, most recently saved first. */
+	listQuickReplies(): Promise<QuickReply[]>;
+	/** Saves a quick reply: a new one, or new text for the caller's own with this id. */
+	saveQuickReply(options: { id: string; body: string }): Promise<QuickReply>;
+	deleteQuickReply(options: { id: string }): Promise<{ id: string }>;
+	/** How fast a seller usually answers; null without enough replies to say. Anyone may ask, signed in or not. */
+	sellerResponseTime(options: { sellerId: string }): Promise<ResponseTime>;
+	/** The caller's digest and notification preferences (both on until changed). */
+	getPreferences(): Promise<MessagingPreferences>;
+	/** Changes the preferences given, leaves the others; the preferences as they are now. */
+	setPreferences(options: { emailDigests?: boolean; browserNotifications?: boolean }): Promise<MessagingPreferences>;
+	/** The caller is online now (digests wait for members who are away). */
+	markSeen(): Promise<void>;
 }
+
+export type { RpcArgs, RpcCall, RpcName, RpcShape } from './rpc-call';
 
 /** What image processing measured of a photo: the display size, the thumbnail and the bytes stored for both. */
 export interface AttachmentDimensions {
@@ -82,44 +108,17 @@ export type SendMessage = { id: string; body: string; replyToId?: string | null;
 	| { to: ConversationKeyParts }
 );
 
-type Functions = Database['public']['Functions'];
-
-/** The functions of the public schema, as `npm run types` found them in the migrations. */
-export type RpcName = keyof Functions & string;
-
-/**
- * The function's named arguments. PostgreSQL passes null to any of them (`set_muted` needs it
- * to unmute), but the generated Args type cannot say so, so null is added here; not to the
- * index signature that stands for "no arguments", which must stay empty.
- */
-export type RpcArgs<Name extends RpcName> = {
-	[Arg in keyof Functions[Name]['Args']]: Functions[Name]['Args'][Arg] | (string extends Arg ? never : null);
-};
-
-/** Set-returning functions come out of the generator as arrays of rows. */
-export type RpcShape<Name extends RpcName> = Functions[Name]['Returns'] extends unknown[] ? 'rows' : 'value';
-
-/**
- * Calls one RPC with named arguments and returns its JSON result: the function's value, or
- * an array of rows for set-returning functions. Throws MessagingError for user errors.
- * Names, arguments and shape are checked against the generated types; the result stays
- * unknown because every caller parses it with zod.
- */
-export type RpcCall = <Name extends RpcName>(name: Name, args: RpcArgs<Name>, shape: RpcShape<Name>) => Promise<unknown>;
-
-/** attachment_for_reader's answer: the photo, and its message (null while pending). */
-const AttachmentAccess = z.object({ id: z.uuid(), message_id: z.uuid().nullable() });
-
-function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): { items: T[]; next: Cursor | null } {
-	const items = rows.slice(0, limit);
-	return { items, next: rows.length > limit ? cursorOf(items[items.length - 1]) : null };
+/** What both adapters take besides their connection. */
+export interface BackendOptions {
+	/** Screens texts for contact details while the operator's contact masking is on; without it such sends are refused then. */
+	screen?: ContactScreen;
 }
 
-const clampLimit = (limit: number | undefined, fallback: number, max: number) =>
-	Math.min(Math.max(Math.trunc(limit ?? fallback), 1), max);
-
 /** The backend over any RPC transport; the adapters differ only in how they call. */
-export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
+export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {}): MessagingBackend {
+	const screened = <T>(messageId: string, body: string, send: (screening: ScreenedText | null) => Promise<T>) =>
+		withScreening(options.screen, messageId, body, send);
+
 	return {
 		async openConversation({ otherUserId, productId, limit }) {
 			const size = clampLimit(limit, 50, 199);
@@ -141,28 +140,43 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 
 		async sendMessage(options) {
 			const target = conversationTarget(options);
-			return Message.parse(
-				await call(
-					'send_message',
-					{
-						p_id: id(options.id, 'message'),
-						p_body: options.body,
-						...target,
-						p_reply_to_id: options.replyToId ? id(options.replyToId, 'reply') : null,
-						// Left out when there are none: a send without photos is the same call as before photos existed.
-						...(options.attachmentIds?.length ? { p_attachment_ids: options.attachmentIds.map((photo) => id(photo, 'photo')) } : {})
-					},
-					'value'
+			const messageId = id(options.id, 'message');
+			const replyToId = options.replyToId ? id(options.replyToId, 'reply') : null;
+			const photos = options.attachmentIds?.map((photo) => id(photo, 'photo')) ?? [];
+			return screened(messageId, options.body, async (screening) =>
+				Message.parse(
+					await call(
+						'send_message',
+						{
+							p_id: messageId,
+							p_body: options.body,
+							...target,
+							p_reply_to_id: replyToId,
+							// Left out when there are none: a plain send is the same call as before photos and masking existed.
+							...(photos.length ? { p_attachment_ids: photos } : {}),
+							...screening
+						},
+						'value'
+					)
 				)
 			);
 		},
 
-		async listConversationPreviews({ filter = 'all', before = null, limit } = {}) {
+		async listConversationPreviews({ filter = 'all', productId = null, before = null, limit } = {}) {
 			const size = clampLimit(limit, 30, 99);
+			if (!InboxFilter.safeParse(filter).success) throw new MessagingError('invalid_input', 'Choose one of the inbox filters.');
+			if (filter === 'listing' && !productId) throw new MessagingError('invalid_input', 'Choose the listing to show conversations about.');
 			const rows = z.array(ConversationPreview).parse(
 				await call(
 					'list_conversation_previews',
-					{ p_filter: InboxFilter.parse(filter), p_before_at: before?.at ?? null, p_before_id: before?.id ?? null, p_limit: size + 1 },
+					{
+						p_filter: filter,
+						p_before_at: before?.at ?? null,
+						p_before_id: before?.id ?? null,
+						p_limit: size + 1,
+						// Left out for the other filters: their call stays the one it was before listings had a filter.
+						...(filter === 'listing' ? { p_product_id: id(productId!, 'product') } : {})
+					},
 					'rows'
 				)
 			);
@@ -202,8 +216,11 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 			return z.number().int().nonnegative().parse(await call('unread_total', {}, 'value'));
 		},
 
-		async editMessage({ id: messageId, body }) {
-			return Message.parse(await call('edit_message', { p_id: id(messageId, 'message'), p_body: body }, 'value'));
+		async editMessage({ id: given, body }) {
+			const messageId = id(given, 'message');
+			return screened(messageId, body, async (screening) =>
+				Message.parse(await call('edit_message', { p_id: messageId, p_body: body, ...screening }, 'value'))
+			);
 		},
 
 		async deleteMessage({ id: messageId }) {
@@ -260,33 +277,16 @@ export function rpcMessagingBackend(call: RpcCall): MessagingBackend {
 			return SessionStart.parse(await call('messaging_session_start', {}, 'value'));
 		},
 
-		async createAttachment({ width, height, thumbWidth, thumbHeight, bytes }) {
-			return Attachment.parse(
-				await call(
-					'create_attachment',
-					{ p_width: width, p_height: height, p_thumb_width: thumbWidth, p_thumb_height: thumbHeight, p_bytes: bytes },
-					'value'
-				)
-			);
-		},
-
-		async discardAttachment({ id: photoId }) {
-			await call('discard_attachment', { p_id: id(photoId, 'photo') }, 'value');
-		},
-
-		async attachmentForReader({ id: photoId }) {
-			return AttachmentAccess.parse(await call('attachment_for_reader', { p_id: id(photoId, 'photo') }, 'value'));
-		},
-
 		async toggleReaction({ messageId, emoji }) {
 			if (!ReactionEmoji.safeParse(emoji).success) throw new MessagingError('invalid_input', 'Choose one of the offered reactions.');
 			return Message.parse(await call('toggle_reaction', { p_message_id: id(messageId, 'message'), p_emoji: emoji }, 'value'));
 		},
 
-		...offerMethods(call)
+		...attachmentMethods(call),
+		...offerMethods(call),
+		...triageMethods(call),
+		...preferenceMethods(call),
+		...accountMethods(call),
+		...digestMethods(call)
 	};
-}
-
-function messageCursor(message: Message): Cursor {
-	return { at: message.created_at, id: message.id };
 }

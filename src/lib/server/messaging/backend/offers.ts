@@ -2,7 +2,8 @@ import { MessagingError } from '$lib/messaging/errors';
 import type { ConversationKeyParts } from '$lib/messaging/conversation-key';
 import { Message, ProductSummary } from '$lib/messaging/schemas';
 import { conversationTarget, id } from './ids';
-import type { MessagingBackend, RpcCall } from './messaging-backend';
+import type { MessagingBackend } from './messaging-backend';
+import type { RpcCall } from './rpc-call';
 
 /** An offer into an existing conversation by id, or into the conversation a key names (created on first contact). */
 export type MakeOffer = { id: string; amountCents: number } & ({ conversationId: string } | { to: ConversationKeyParts });

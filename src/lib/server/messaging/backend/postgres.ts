@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { messagingErrorFrom, MessagingError } from '$lib/messaging/errors';
 import type { RequestClaims } from './request-scope';
-import { rpcMessagingBackend, type MessagingBackend, type RpcCall } from './messaging-backend';
+import { rpcMessagingBackend, type BackendOptions, type MessagingBackend, type RpcCall } from './messaging-backend';
 
 const FUNCTION_NAME = /^[a-z_]+$/;
 const ARGUMENT_NAME = /^p_[a-z_]+$/;
@@ -38,7 +38,6 @@ function literal(value: unknown): string {
  */
 export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCall {
 	return async (name, args, shape) => {
-		if (!claims) throw new MessagingError('not_authenticated', 'Sign in to use messages.');
 		// The types allow only generated names, but a cast gets past types, and these names become SQL.
 		if (!FUNCTION_NAME.test(name)) throw new Error(`Not an RPC name: ${name}`);
 		const named: [string, unknown][] = Object.entries(args);
@@ -47,7 +46,8 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 		const select =
 			// json, as PostgREST builds it: jsonb would parse and sort every row's keys only to print them again.
 			shape === 'rows' ? `select coalesce(json_agg(r), '[]'::json) as result from ${call} r` : `select to_json(${call}) as result`;
-		const sql = `select set_config('request.jwt.claims', ${literal(JSON.stringify(claims))}, true), set_config('role', 'authenticated', true); ${select}`;
+		// Signed out, the call runs as anon, as PostgREST runs it: only what anon is granted answers.
+		const sql = `select set_config('request.jwt.claims', ${literal(JSON.stringify(claims ?? { role: 'anon' }))}, true), set_config('role', '${claims ? 'authenticated' : 'anon'}', true); ${select}`;
 		const client = await pool.connect();
 		let broken: Error | undefined;
 		try {
@@ -64,6 +64,6 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 }
 
 /** The contract over plain PostgreSQL, as the user whose verified claims are given (null: signed out). */
-export function postgresMessaging(options: { pool: pg.Pool; claims: RequestClaims | null }): MessagingBackend {
-	return rpcMessagingBackend(postgresRpc(options.pool, options.claims));
+export function postgresMessaging(options: { pool: pg.Pool; claims: RequestClaims | null } & BackendOptions): MessagingBackend {
+	return rpcMessagingBackend(postgresRpc(options.pool, options.claims), options);
 }

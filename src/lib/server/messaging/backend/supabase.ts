@@ -1,7 +1,7 @@
 import type { PostgrestError } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { messagingErrorFrom } from '$lib/messaging/errors';
-import { rpcMessagingBackend, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend';
+import { rpcMessagingBackend, type BackendOptions, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend';
 
 type Functions = Database['public']['Functions'];
 
@@ -25,6 +25,6 @@ export function supabaseRpc(supabase: MessagingRpcClient): RpcCall {
 }
 
 /** The contract over Supabase: the same RPCs through PostgREST, with the request's session. */
-export function supabaseMessaging(options: { supabase: MessagingRpcClient }): MessagingBackend {
-	return rpcMessagingBackend(supabaseRpc(options.supabase));
+export function supabaseMessaging(options: { supabase: MessagingRpcClient } & BackendOptions): MessagingBackend {
+	return rpcMessagingBackend(supabaseRpc(options.supabase), options);
 }

@@ -1,0 +1,91 @@
+import type { MessagingApi, Outcome } from '../api';
+import { QUICK_REPLIES_MAX, type QuickReply } from '../schemas';
+import { timeKey } from '../timeline';
+
+type QuickReplyApi = Pick<MessagingApi, 'action'>;
+
+const EMPTY = 'Write the reply you want to keep.';
+
+/**
+ * The user's saved quick replies, most recently saved first. Every change shows at once and is
+ * taken back if the server refuses it (too long, one too many): the refusal's message is
+ * returned so the form can show it and keep what was typed.
+ */
+export class QuickReplies {
+	#replies = $state.raw<QuickReply[]>([]);
+	/** Changes sent and not answered yet: a page load may predate them, so it must not replace the list. */
+	#inFlight = 0;
+	#api: QuickReplyApi;
+	#newId: () => string;
+
+	constructor(options: { api: QuickReplyApi; replies?: readonly QuickReply[]; newId?: () => string }) {
+		this.#api = options.api;
+		this.#newId = options.newId ?? (() => crypto.randomUUID());
+		this.seed(options.replies ?? []);
+	}
+
+	get replies(): readonly QuickReply[] {
+		return this.#replies;
+	}
+
+	/** As many as one user may keep: a new one would be refused. */
+	get full() {
+		return this.#replies.length >= QUICK_REPLIES_MAX;
+	}
+
+	/** The list as a page load brought it; ignored while a change is on its way. */
+	seed(replies: readonly QuickReply[]) {
+		if (this.#inFlight > 0) return;
+		this.#replies = [...replies].sort((a, b) => timeKey(b.updated_at) - timeKey(a.updated_at));
+	}
+
+	/** Saves a new reply, or (with the id of one) new text for it; either goes to the top at once. */
+	async save(options: { id?: string; body: string }): Promise<Outcome<QuickReply>> {
+		const body = options.body.trim();
+		if (!body) return { ok: false, message: EMPTY };
+		const id = options.id ?? this.#newId();
+		const index = this.#replies.findIndex((reply) => reply.id === id);
+		const before = index >= 0 ? this.#replies[index] : null;
+		this.#replies = [{ id, body, updated_at: new Date().toISOString() }, ...this.#without(id)];
+		const outcome = await this.#send(() => this.#api.action('save_quick_reply', { id, body }));
+		// Deleted while this was on its way: the delete was the later wish.
+		if (!this.#has(id)) return outcome;
+		if (outcome.ok) this.#replies = this.#replies.map((reply) => (reply.id === id ? outcome.value : reply));
+		else if (before) this.#putBack(before, index);
+		else this.#replies = this.#without(id);
+		return outcome;
+	}
+
+	/** Deletes a reply: gone at once, back where it was if the server refuses. */
+	async remove(id: string): Promise<Outcome<{ id: string }>> {
+		const index = this.#replies.findIndex((reply) => reply.id === id);
+		if (index < 0) return { ok: true, value: { id } };
+		const removed = this.#replies[index];
+		this.#replies = this.#without(id);
+		const outcome = await this.#send(() => this.#api.action('delete_quick_reply', { id }));
+		if (!outcome.ok && !this.#has(id)) this.#putBack(removed, index);
+		return outcome;
+	}
+
+	async #send<T>(request: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+		this.#inFlight++;
+		try {
+			return await request();
+		} finally {
+			this.#inFlight--;
+		}
+	}
+
+	#has(id: string) {
+		return this.#replies.some((reply) => reply.id === id);
+	}
+
+	#without(id: string) {
+		return this.#replies.filter((reply) => reply.id !== id);
+	}
+
+	#putBack(reply: QuickReply, index: number) {
+		const rest = this.#without(reply.id);
+		this.#replies = [...rest.slice(0, index), reply, ...rest.slice(index)];
+	}
+}

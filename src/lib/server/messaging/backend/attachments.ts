@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { Attachment } from '$lib/messaging/schemas';
+import { id } from './ids';
+import type { MessagingBackend } from './messaging-backend';
+import type { RpcCall } from './rpc-call';
+
+/** attachment_for_reader's answer: the photo, and its message (null while pending). */
+const AttachmentAccess = z.object({ id: z.uuid(), message_id: z.uuid().nullable() });
+
+/** The photo methods of the backend (create_attachment, discard_attachment, attachment_for_reader). */
+export function attachmentMethods(call: RpcCall): Pick<MessagingBackend, 'createAttachment' | 'discardAttachment' | 'attachmentForReader'> {
+	return {
+		async createAttachment({ width, height, thumbWidth, thumbHeight, bytes }) {
+			return Attachment.parse(
+				await call(
+					'create_attachment',
+					{ p_width: width, p_height: height, p_thumb_width: thumbWidth, p_thumb_height: thumbHeight, p_bytes: bytes },
+					'value'
+				)
+			);
+		},
+
+		async discardAttachment({ id: photoId }) {
+			await call('discard_attachment', { p_id: id(photoId, 'photo') }, 'value');
+		},
+
+		async attachmentForReader({ id: photoId }) {
+			return AttachmentAccess.parse(await call('attachment_for_reader', { p_id: id(photoId, 'photo') }, 'value'));
+		}
+	};
+}

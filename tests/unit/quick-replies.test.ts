@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { MessagingApi, Outcome } from '../../src/lib/messaging/api.ts';
+import { QUICK_REPLIES_MAX, type QuickReply } from '../../src/lib/messaging/schemas/index.ts';
+import { QuickReplies } from '../../src/lib/messaging/state/quick-replies.svelte.ts';
+import { at, messageId } from '../support/rows.ts';
+
+/**
+ * The user's quick replies in the browser: seeded from the page, most recently saved first,
+ * every change shown at once and taken back (with the server's message) when it is refused.
+ */
+
+interface Call {
+	name: string;
+	fields: Record<string, string | null | undefined>;
+	answer: (outcome: Outcome<unknown>) => void;
+}
+
+/** An api whose actions the test answers by hand, in any order. */
+function fakeApi() {
+	const calls: Call[] = [];
+	const api = {
+		action: (name: string, fields: Record<string, string | null | undefined>) =>
+			new Promise<Outcome<unknown>>((answer) => calls.push({ name, fields, answer }))
+	} as unknown as Pick<MessagingApi, 'action'>;
+	return { api, calls };
+}
+
+const reply = (n: number, body: string, seconds = n): QuickReply => ({ id: messageId(100 + n), body, updated_at: at(seconds) });
+const bodies = (replies: QuickReplies) => replies.replies.map((r) => r.body);
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function seeded() {
+	const { api, calls } = fakeApi();
+	let next = 0;
+	const replies = new QuickReplies({
+		api,
+		replies: [reply(1, 'Yes, still available!', 10), reply(2, 'I can post it tomorrow.', 20)],
+		newId: () => messageId(200 + ++next)
+	});
+	return { replies, calls };
+}
+
+describe('QuickReplies', () => {
+	it('the page’s replies are listed most recently saved first', () => {
+		const { replies } = seeded();
+		expect(bodies(replies)).toEqual(['I can post it tomorrow.', 'Yes, still available!']);
+	});
+
+	it('a new reply shows on top at once, is sent with a fresh id and takes the stored copy when answered', async () => {
+		const { replies, calls } = seeded();
+		const saving = replies.save({ body: '  Collection only, sorry.  ' });
+		expect(bodies(replies)[0]).toBe('Collection only, sorry.');
+		expect(calls).toHaveLength(1);
+		expect(calls[0]).toMatchObject({ name: 'save_quick_reply', fields: { id: messageId(201), body: 'Collection only, sorry.' } });
+
+		const stored = { id: messageId(201), body: 'Collection only, sorry.', updated_at: at(50) };
+		calls[0].answer({ ok: true, value: stored });
+		expect(await saving).toEqual({ ok: true, value: stored });
+		expect(replies.replies[0]).toEqual(stored);
+		expect(replies.replies).toHaveLength(3);
+	});
+
+	it('editing keeps the id, moves the reply to the top with its new text', async () => {
+		const { replies, calls } = seeded();
+		const saving = replies.save({ id: messageId(101), body: 'Yes, it is still for sale.' });
+		expect(bodies(replies)).toEqual(['Yes, it is still for sale.', 'I can post it tomorrow.']);
+		expect(calls[0].fields).toEqual({ id: messageId(101), body: 'Yes, it is still for sale.' });
+		calls[0].answer({ ok: true, value: { id: messageId(101), body: 'Yes, it is still for sale.', updated_at: at(40) } });
+		await saving;
+		expect(replies.replies.map((r) => r.id)).toEqual([messageId(101), messageId(102)]);
+	});
+
+	it('a refused new reply disappears again and the server’s message is returned', async () => {
+		const { replies, calls } = seeded();
+		const saving = replies.save({ body: 'x'.repeat(600) });
+		expect(replies.replies).toHaveLength(3);
+		calls[0].answer({ ok: false, message: 'Quick replies can be at most 500 characters.' });
+		expect(await saving).toEqual({ ok: false, message: 'Quick replies can be at most 500 characters.' });
+		expect(bodies(replies)).toEqual(['I can post it tomorrow.', 'Yes, still available!']);
+	});
+
+	it('a refused edit puts the old text back where it was', async () => {
+		const { replies, calls } = seeded();
+		const saving = replies.save({ id: messageId(101), body: 'Changed' });
+		calls[0].answer({ ok: false, message: 'Something went wrong. Try again.' });
+		expect((await saving).ok).toBe(false);
+		expect(bodies(replies)).toEqual(['I can post it tomorrow.', 'Yes, still available!']);
+	});
+
+	it('an empty reply is not sent', async () => {
+		const { replies, calls } = seeded();
+		expect(await replies.save({ body: '   ' })).toEqual({ ok: false, message: 'Write the reply you want to keep.' });
+		expect(calls).toHaveLength(0);
+		expect(replies.replies).toHaveLength(2);
+	});
+
+	it('a deleted reply is gone at once, and stays gone when the server agrees', async () => {
+		const { replies, calls } = seeded();
+		const removing = replies.remove(messageId(102));
+		expect(bodies(replies)).toEqual(['Yes, still available!']);
+		expect(calls[0]).toMatchObject({ name: 'delete_quick_reply', fields: { id: messageId(102) } });
+		calls[0].answer({ ok: true, value: { id: messageId(102) } });
+		expect((await removing).ok).toBe(true);
+		expect(bodies(replies)).toEqual(['Yes, still available!']);
+	});
+
+	it('a refused delete brings the reply back in its place', async () => {
+		const { replies, calls } = seeded();
+		const removing = replies.remove(messageId(102));
+		calls[0].answer({ ok: false, message: 'You appear to be offline. Try again when you are connected.' });
+		expect(await removing).toEqual({ ok: false, message: 'You appear to be offline. Try again when you are connected.' });
+		expect(bodies(replies)).toEqual(['I can post it tomorrow.', 'Yes, still available!']);
+	});
+
+	it('a reply deleted while its edit is on its way stays deleted, whatever the edit’s answer', async () => {
+		const { replies, calls } = seeded();
+		const saving = replies.save({ id: messageId(101), body: 'Changed' });
+		const removing = replies.remove(messageId(101));
+		calls[0].answer({ ok: false, message: 'Something went wrong. Try again.' });
+		calls[1].answer({ ok: true, value: { id: messageId(101) } });
+		await Promise.all([saving, removing]);
+		expect(bodies(replies)).toEqual(['I can post it tomorrow.']);
+	});
+
+	it('a page load does not replace the list while a change is on its way, and does afterwards', async () => {
+		const { replies, calls } = seeded();
+		const saving = replies.save({ body: 'New one' });
+		replies.seed([reply(1, 'Yes, still available!', 10)]);
+		expect(bodies(replies)).toEqual(['New one', 'I can post it tomorrow.', 'Yes, still available!']);
+		calls[0].answer({ ok: true, value: { id: messageId(201), body: 'New one', updated_at: at(50) } });
+		await saving;
+		await flush();
+		replies.seed([reply(3, 'From another tab', 55), reply(1, 'Yes, still available!', 10)]);
+		expect(bodies(replies)).toEqual(['From another tab', 'Yes, still available!']);
+	});
+
+	it(`is full at ${QUICK_REPLIES_MAX} replies`, () => {
+		const { api } = fakeApi();
+		const many = Array.from({ length: QUICK_REPLIES_MAX }, (_, i) => reply(i + 1, `Reply ${i + 1}`));
+		expect(new QuickReplies({ api, replies: many.slice(1) }).full).toBe(false);
+		expect(new QuickReplies({ api, replies: many }).full).toBe(true);
+	});
+});
