@@ -88,12 +88,20 @@ async function openOffers(productId: string) {
 }
 
 describe('private.format_money', () => {
-	it('writes €, $ and £ for EUR, USD and GBP, the code otherwise, with two decimals and thousands separated', async () => {
+	it('writes €, $ and £ for EUR, USD and GBP, the code otherwise, thousands separated, with the currency’s own decimals', async () => {
 		const { rows } = await db.query(
 			`select private.format_money(a, c) as text from (values (12000, 'EUR'), (500, 'USD'), (123456, 'GBP'), (12050, 'CHF'),
-			        (5, 'EUR'), (100000000, 'EUR'), (99, 'jpy')) v(a, c)`
+			        (5, 'EUR'), (100000000, 'EUR'), (1200, 'jpy'), (1234567, 'KRW'), (12345, 'KWD')) v(a, c)`
 		);
-		expect(rows.map((r) => r.text)).toEqual(['€120.00', '$5.00', '£1,234.56', 'CHF 120.50', '€0.05', '€1,000,000.00', 'JPY 0.99']);
+		expect(rows.map((r) => r.text)).toEqual(['€120.00', '$5.00', '£1,234.56', 'CHF 120.50', '€0.05', '€1,000,000.00', 'JPY 1,200', 'KRW 1,234,567', 'KWD 12.345']);
+	});
+
+	it('agrees with the browser on every currency’s decimals (the offer forms read amounts with Intl)', async () => {
+		const codes = Intl.supportedValuesOf('currency');
+		const { rows } = await db.query<{ code: string; digits: number }>('select c as code, private.minor_units(c) as digits from unnest($1::text[]) c', [codes]);
+		const browser = (code: string) => new Intl.NumberFormat('en-IE', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits;
+		expect(rows.filter((r) => r.digits !== browser(r.code))).toEqual([]);
+		expect(rows).toHaveLength(codes.length);
 	});
 });
 
