@@ -6,11 +6,14 @@ import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
 import { postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
 import { runtime } from '$lib/server/runtime';
+import { securityHeaders } from '$lib/server/security/headers';
 
 let sessionHandle: Handle | undefined;
+let headersHandle: Handle | undefined;
 
 export const init: ServerInit = async () => {
 	const rt = await runtime();
+	headersHandle = securityHeaders({ supabaseUrl: rt.config.supabase?.url });
 	// supabase-js is loaded only in Supabase mode: plain-PostgreSQL mode has no use for it.
 	sessionHandle =
 		rt.config.mode === 'supabase'
@@ -19,6 +22,7 @@ export const init: ServerInit = async () => {
 };
 
 const session: Handle = (input) => sessionHandle!(input);
+const headers: Handle = (input) => headersHandle!(input);
 
 const backends: Handle = async ({ event, resolve }) => {
 	const rt = await runtime();
@@ -32,4 +36,4 @@ const backends: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(session, authGuard, backends);
+export const handle = sequence(headers, session, authGuard, backends);

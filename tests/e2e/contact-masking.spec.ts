@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from './fixtures';
 import { withDatabase } from './database';
 import { DEMO, hydrated, signIn } from './session';
 

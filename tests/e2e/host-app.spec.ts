@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { withDatabase } from './database';
 import { DEMO, hydrated } from './session';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DEMO, hydrated, signIn } from './session';
 
 test('ana opens a product, follows "Message seller" and lands in the conversation signed in', async ({ page }) => {

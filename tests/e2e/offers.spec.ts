@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from './fixtures';
 import { DEMO, hydrated, signIn } from './session';
 
 const LAMP = 'a0000000-0000-4000-8000-000000000005';

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { DEMO, hydrated, signIn } from './session';
 
 const RECORD_PLAYER = 'a0000000-0000-4000-8000-000000000003';

@@ -1,0 +1,34 @@
+import { test as base, expect, type BrowserContext } from '@playwright/test';
+
+export * from '@playwright/test';
+
+/**
+ * Playwright's `test`, failing any test during which Chromium reported a Content-Security-Policy
+ * violation on any page, including pages of contexts the test opened itself: the app runs
+ * under its real policy in every spec, so a blocked script or style cannot pass unnoticed.
+ */
+export const test = base.extend<{ cspViolations: string[] }>({
+	cspViolations: [
+		async ({ browser, context }, use) => {
+			const violations: string[] = [];
+			const watch = (watched: BrowserContext) =>
+				watched.on('console', (message) => {
+					if (/Content Security Policy/i.test(message.text())) violations.push(`${message.location().url}: ${message.text()}`);
+				});
+			watch(context);
+			const newContext = browser.newContext.bind(browser);
+			browser.newContext = async (...options) => {
+				const opened = await newContext(...options);
+				watch(opened);
+				return opened;
+			};
+			try {
+				await use(violations);
+			} finally {
+				browser.newContext = newContext;
+			}
+			expect(violations, 'Content-Security-Policy violations reported by Chromium').toEqual([]);
+		},
+		{ auto: true }
+	]
+});
