@@ -36,6 +36,8 @@ declare global {
 		}
 		interface Error {
 			message: string;
+			/** The database could not be reached: the error page loads the page again by itself. */
+			retry?: boolean;
 		}
 	}
 }

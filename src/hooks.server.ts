@@ -1,9 +1,10 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { authGuard } from '$lib/server/auth/guard';
 import { localSession } from '$lib/server/auth/local-session';
 import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
+import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib';
 import { postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
 import { runtime } from '$lib/server/runtime';
 import { securityHeaders } from '$lib/server/security/headers';
@@ -37,3 +38,16 @@ const backends: Handle = async ({ event, resolve }) => {
 };
 
 export const handle = sequence(headers, session, authGuard, backends);
+
+/**
+ * Unexpected errors: a database that cannot be reached gets a sentence and a page that retries
+ * by itself (not a stack trace, not "Internal Error"); anything else is logged and stays vague.
+ */
+export const handleError: HandleServerError = ({ error, event }) => {
+	if (isDatabaseUnavailable(error) || (error instanceof MessagingError && error.code === 'unavailable')) {
+		console.warn(`[db] unavailable while serving ${event.url.pathname}`);
+		return { message: UNAVAILABLE_MESSAGE, retry: true };
+	}
+	console.error(error);
+	return { message: 'Something went wrong. Try again in a moment.' };
+};

@@ -23,7 +23,7 @@ export { vetPhotos, type PickedFile, type VettedPicks } from './messaging/attach
 export { PhotoUploads, type PhotoUpload, type UploadStatus } from './messaging/state/photo-uploads.svelte';
 export { reactionLabel } from './messaging/state/reactions';
 export { formatConversationKey, parseConversationKey, tryParseConversationKey, type ConversationKeyParts } from './messaging/conversation-key';
-export { MessagingError, messagingErrorFrom, type MessagingErrorCode } from './messaging/errors';
+export { MessagingError, messagingErrorFrom, isDatabaseUnavailable, UNAVAILABLE_MESSAGE, type MessagingErrorCode } from './messaging/errors';
 export { formatPrice } from './messaging/price';
 export { MAX_OFFER_MAJOR, currencySymbol, formatMinor, minorUnits, parseAmount, type ParsedAmount } from './messaging/offers/amount';
 export { OFFER_RESPONSE_LABEL, canMakeOffer, offerCard, supersededCards, type OfferCardView, type OfferResponse, type OfferViewer } from './messaging/offers/offer-card';

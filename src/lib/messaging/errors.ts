@@ -18,7 +18,9 @@ export const MESSAGING_ERROR_STATUS = {
 	conflict: 409,
 	rate_limited: 429,
 	/** Contact masking is on and the server could not screen the text (not set up to, or the setting just changed). */
-	screening_required: 503
+	screening_required: 503,
+	/** The database cannot be reached: nothing was done, and trying again later is the answer. */
+	unavailable: 503
 } as const;
 
 export type MessagingErrorCode = keyof typeof MESSAGING_ERROR_STATUS;
@@ -37,6 +39,23 @@ export class MessagingError extends Error {
 
 export function isMessagingErrorCode(value: unknown): value is MessagingErrorCode {
 	return typeof value === 'string' && Object.hasOwn(MESSAGING_ERROR_STATUS, value);
+}
+
+export const UNAVAILABLE_MESSAGE = 'Messages are unavailable right now; retrying.';
+
+/** Node's network errors and PostgreSQL's "connection" and "shutting down" classes: the database is not there. */
+const UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE|EAI_AGAIN|08\w{3}|57P0[123])$/;
+
+/**
+ * Whether an error means the database could not be reached (refused, reset, shutting down,
+ * or a connection lost mid-query), rather than that it refused the request.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+	if (!(error instanceof Error)) return false;
+	const code = (error as { code?: unknown }).code;
+	if (typeof code === 'string' && UNREACHABLE.test(code)) return true;
+	if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
+	return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|fetch failed/i.test(error.message);
 }
 
 /** The SQLSTATE our RPCs raise user errors with. */

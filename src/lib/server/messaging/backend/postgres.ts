@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { messagingErrorFrom, MessagingError } from '$lib/messaging/errors';
+import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
 import type { RequestClaims } from './request-scope';
 import { rpcMessagingBackend, type BackendOptions, type MessagingBackend, type RpcCall } from './messaging-backend';
 
@@ -48,14 +48,17 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 			shape === 'rows' ? `select coalesce(json_agg(r), '[]'::json) as result from ${call} r` : `select to_json(${call}) as result`;
 		// Signed out, the call runs as anon, as PostgREST runs it: only what anon is granted answers.
 		const sql = `select set_config('request.jwt.claims', ${literal(JSON.stringify(claims ?? { role: 'anon' }))}, true), set_config('role', '${claims ? 'authenticated' : 'anon'}', true); ${select}`;
-		const client = await pool.connect();
+		const client = await pool.connect().catch((error: unknown) => {
+			throw isDatabaseUnavailable(error) ? new MessagingError('unavailable', UNAVAILABLE_MESSAGE) : error;
+		});
 		let broken: Error | undefined;
 		try {
 			const results = (await client.query(sql)) as unknown as pg.QueryResult<{ result: unknown }>[];
 			return results[1].rows[0].result;
 		} catch (error) {
 			// A connection that failed mid-query is not given back to the pool.
-			if (!(error as pg.DatabaseError).code) broken = error as Error;
+			if (!(error as pg.DatabaseError).code || isDatabaseUnavailable(error)) broken = error as Error;
+			if (isDatabaseUnavailable(error)) throw new MessagingError('unavailable', UNAVAILABLE_MESSAGE);
 			throw messagingErrorFrom(error as pg.DatabaseError) ?? error;
 		} finally {
 			client.release(broken);

@@ -1,6 +1,6 @@
 import type { PostgrestError } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
-import { messagingErrorFrom } from '$lib/messaging/errors';
+import { MessagingError, messagingErrorFrom, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
 import { rpcMessagingBackend, type BackendOptions, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend';
 
 type Functions = Database['public']['Functions'];
@@ -19,6 +19,10 @@ export function supabaseRpc(supabase: MessagingRpcClient): RpcCall {
 	return async (name, args) => {
 		// RpcArgs adds the null every PostgreSQL argument accepts and the generated Args leave out.
 		const { data, error } = await supabase.rpc(name, args as Functions[typeof name]['Args']);
+		// PGRST000-002: PostgREST cannot reach the database (or its schema cache); '' with "fetch failed": nor us PostgREST.
+		if (error && (/^PGRST00[012]$/.test(error.code) || (!error.code && /fetch failed/i.test(error.message)))) {
+			throw new MessagingError('unavailable', UNAVAILABLE_MESSAGE);
+		}
 		if (error) throw messagingErrorFrom(error) ?? new Error(`${name}: ${error.message} (${error.code})`);
 		return data;
 	};
