@@ -5,7 +5,7 @@ import { localSession } from '$lib/server/auth/local-session';
 import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
 import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib';
-import { postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
+import { formOriginGuard, postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
 import { runtime } from '$lib/server/runtime';
 import { securityHeaders } from '$lib/server/security/headers';
 
@@ -37,7 +37,7 @@ const backends: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(headers, session, authGuard, backends);
+export const handle = sequence(formOriginGuard(), headers, session, authGuard, backends);
 
 /**
  * Unexpected errors: a database that cannot be reached gets a sentence and a page that retries

@@ -832,8 +832,14 @@ export type Database = {
       }
     }
     Functions: {
+      abandon_digest: {
+        Args: { p_digest: string; p_reason: string }
+        Returns: undefined
+      }
       attachment_for_reader: { Args: { p_id: string }; Returns: Json }
+      begin_digest_attempt: { Args: { p_digest: string }; Returns: string }
       block_user: { Args: { p_user_id: string }; Returns: Json }
+      claim_digests: { Args: { p_delay?: string }; Returns: string[] }
       contact_screening: { Args: Record<PropertyKey, never>; Returns: Json }
       create_attachment: {
         Args: {
@@ -851,6 +857,7 @@ export type Database = {
       }
       delete_message: { Args: { p_id: string }; Returns: Json }
       delete_quick_reply: { Args: { p_id: string }; Returns: undefined }
+      digest_content: { Args: { p_digest: string }; Returns: Json }
       discard_attachment: { Args: { p_id: string }; Returns: undefined }
       edit_message: {
         Args: {
@@ -861,6 +868,85 @@ export type Database = {
         }
         Returns: Json
       }
+      erase_my_account: { Args: Record<PropertyKey, never>; Returns: Json }
+      export_conversations: {
+        Args: { p_after?: string; p_limit?: number }
+        Returns: {
+          archived: boolean
+          conversation_id: string
+          last_read_at: string
+          muted_until: string
+          other_display_name: string
+          other_user_id: string
+          other_username: string
+          product_currency: string
+          product_id: string
+          product_price_cents: number
+          product_title: string
+          started_at: string
+        }[]
+      }
+      export_messages: {
+        Args: {
+          p_after_at?: string
+          p_after_id?: string
+          p_conversation_id: string
+          p_limit?: number
+        }
+        Returns: {
+          attachments: Json | null
+          body: string | null
+          contact_hidden: boolean | null
+          conversation_id: string | null
+          created_at: string | null
+          deleted_at: string | null
+          edited_at: string | null
+          id: string | null
+          kind: Database["public"]["Enums"]["message_kind"] | null
+          offer: Json | null
+          payload: Json | null
+          product_currency: string | null
+          product_id: string | null
+          product_image_url: string | null
+          product_price_cents: number | null
+          product_title: string | null
+          reactions: Json | null
+          reply_to_deleted: boolean | null
+          reply_to_id: string | null
+          reply_to_preview: string | null
+          reply_to_sender_id: string | null
+          sender_avatar_url: string | null
+          sender_display_name: string | null
+          sender_id: string | null
+          sender_username: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "messages_realtime_view"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      export_offers: {
+        Args: {
+          p_after_at?: string
+          p_after_id?: string
+          p_conversation_id: string
+          p_limit?: number
+        }
+        Returns: {
+          amount_cents: number
+          buyer_id: string
+          created_at: string
+          currency: string
+          id: string
+          product_id: string
+          seller_id: string
+          status: string
+          updated_at: string
+        }[]
+      }
+      finish_digest: { Args: { p_digest: string }; Returns: undefined }
       forget_attachment_removals: {
         Args: { p_ids: string[] }
         Returns: undefined
@@ -992,6 +1078,7 @@ export type Database = {
           removed: number
         }[]
       }
+      release_digest: { Args: { p_digest: string }; Returns: undefined }
       report_message: {
         Args: { p_details?: string; p_message_id: string; p_reason: string }
         Returns: Json
@@ -1060,6 +1147,7 @@ export type Database = {
         Args: { p_conversation_id: string; p_until: string }
         Returns: Json
       }
+      start_data_export: { Args: Record<PropertyKey, never>; Returns: Json }
       sync_since: {
         Args: { p_cursor: number; p_limit?: number }
         Returns: Json
@@ -1074,6 +1162,10 @@ export type Database = {
       }
       unblock_user: { Args: { p_user_id: string }; Returns: Json }
       unread_total: { Args: Record<PropertyKey, never>; Returns: number }
+      unsubscribe_digests: {
+        Args: { p_token: string; p_user_id: string }
+        Returns: undefined
+      }
     }
     Enums: {
       message_kind: "text" | "system" | "offer"

@@ -33,3 +33,8 @@ export { responseTimeLabel } from './messaging/response-time';
 export { QuickReplies } from './messaging/state/quick-replies.svelte';
 export type { MessagesPageData, MessagesPageForm, MessagesPageLoad } from './messaging/page-data';
 export * from './messaging/schemas';
+export { default as NotificationSettings } from './messaging/components/NotificationSettings.svelte';
+export { default as TurnOnNotifications } from './messaging/components/TurnOnNotifications.svelte';
+export { BrowserNotifications, type NotificationEnvironment } from './messaging/notifications/browser-notifications.svelte';
+export { shouldNotify, shouldCountInTitle, titleWithCount, type NotificationPermissionState } from './messaging/notifications/decide';
+export { PreferencesFormInput, type PreferencesFormResult } from './messaging/notifications/preferences-form';

@@ -488,7 +488,7 @@ describe('removing photos, with no files left behind', () => {
 		expect((await seller.api.syncSince({ cursor })).events).toEqual([]);
 	});
 
-	it('erasing an account queues every photo it uploaded, pending or sent', async () => {
+	it('erasing an account queues every photo it uploaded, pending or sent, and keeps what the other member sent', async () => {
 		const { buyer, seller } = await marketplace(db);
 		const [pending, sentPhoto] = await upload(buyer, 2);
 		const [received] = await upload(seller, 1);
@@ -496,9 +496,12 @@ describe('removing photos, with no files left behind', () => {
 		await send(seller, buyer, 'ok');
 		const reply = await seller.api.sendMessage({ id: randomUUID(), body: 'Yours', to: { otherUserId: buyer.id, productId: null }, attachmentIds: [received.id] });
 		await db.query('delete from auth.users where id = $1', [buyer.id]);
-		const all = [pending.id, sentPhoto.id, received.id];
-		expect(await rows(all)).toEqual([]);
-		expect(await queued(all)).toEqual(once(all));
+		const theirs = [pending.id, sentPhoto.id];
+		expect(await rows(theirs)).toEqual([]);
+		expect(await queued(theirs)).toEqual(once(theirs));
+		// The seller's photo, in the seller's own message, stays theirs.
+		expect((await rows([received.id])).map((r) => r.id)).toEqual([received.id]);
+		expect(await queued([received.id])).toEqual({ [received.id]: 0 });
 		expect(reply.conversation_id).toBeTruthy();
 	});
 });

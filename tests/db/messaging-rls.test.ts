@@ -117,7 +117,8 @@ const tables = [
 	'message_reactions',
 	'offers',
 	'quick_replies',
-	'message_originals'
+	'message_originals',
+	'messaging_preferences'
 ] as const;
 type Table = (typeof tables)[number];
 
@@ -139,7 +140,8 @@ const sceneRows: Record<Table, (s: Scene) => Query> = {
 	message_reactions: (s) => q('select * from public.message_reactions where message_id = any($1)', sceneMessages(s)),
 	offers: (s) => q('select * from public.offers where product_id = $1', s.dealProductId),
 	quick_replies: (s) => q('select * from public.quick_replies where user_id = $1', s.seller.id),
-	message_originals: (s) => q('select * from public.message_originals where message_id = any($1)', sceneMessages(s))
+	message_originals: (s) => q('select * from public.message_originals where message_id = any($1)', sceneMessages(s)),
+	messaging_preferences: (s) => q('select * from public.messaging_preferences where user_id = any($1)', [s.buyer.id, s.seller.id])
 };
 
 /** Well-typed inserts that would plant a row in the scene (so only a privilege check can stop them). */
@@ -215,7 +217,9 @@ const plantRow: Record<Table, (s: Scene, who: Who) => Query> = {
 			`insert into public.message_originals (message_id, sender_id, body) values ($1, $2, 'planted') returning message_id`,
 			s.buyerMessages[1],
 			who === 'anon' ? s.buyer.id : s[who].id
-		)
+		),
+	messaging_preferences: (s, who) =>
+		q('insert into public.messaging_preferences (user_id, email_digests) values ($1, false) returning user_id', who === 'anon' ? s.outsider.id : s[who].id)
 };
 
 /** Updates aimed at the scene's rows. */
@@ -237,7 +241,8 @@ const changeRow: Record<Table, (s: Scene) => Query> = {
 	message_reactions: (s) => q(`update public.message_reactions set emoji = '😂' where message_id = any($1) returning *`, sceneMessages(s)),
 	offers: (s) => q(`update public.offers set status = 'accepted', awaiting = null, amount_cents = 1 where product_id = $1 returning id`, s.dealProductId),
 	quick_replies: (s) => q(`update public.quick_replies set body = 'pwned' where id = $1 returning id`, s.sellerQuickReplyId),
-	message_originals: (s) => q(`update public.message_originals set body = 'pwned' where message_id = $1 returning message_id`, s.maskedMessageId)
+	message_originals: (s) => q(`update public.message_originals set body = 'pwned' where message_id = $1 returning message_id`, s.maskedMessageId),
+	messaging_preferences: (s) => q('update public.messaging_preferences set email_digests = true where user_id = $1 returning user_id', s.buyer.id)
 };
 
 /** Deletes aimed at the scene's rows. */
@@ -255,13 +260,15 @@ const removeRow: Record<Table, (s: Scene) => Query> = {
 	message_reactions: (s) => q('delete from public.message_reactions where message_id = any($1) returning *', sceneMessages(s)),
 	offers: (s) => q('delete from public.offers where product_id = $1 returning id', s.dealProductId),
 	quick_replies: (s) => q('delete from public.quick_replies where id = $1 returning id', s.sellerQuickReplyId),
-	message_originals: (s) => q('delete from public.message_originals where message_id = $1 returning message_id', s.maskedMessageId)
+	message_originals: (s) => q('delete from public.message_originals where message_id = $1 returning message_id', s.maskedMessageId),
+	messaging_preferences: (s) => q('delete from public.messaging_preferences where user_id = $1 returning user_id', s.buyer.id)
 };
 
 const permission: Expectation = { denied: 'permission' };
 const readOnlyView: Expectation = { denied: 'read_only_view' };
 const nothing: Expectation = { rows: 0 };
 const userError = (kind: MessagingErrorCode): Expectation => ({ denied: 'user_error', kind });
+
 
 const tableCases: Case[] = tables.flatMap((table): Case[] => {
 	// Operator knobs and event counters are for the RPCs and service_role only.
@@ -321,7 +328,8 @@ function onlyOwnRows(table: Table) {
 		message_reactions: 1,
 		offers: 0,
 		quick_replies: 0,
-		message_originals: 0
+		message_originals: 0,
+		messaging_preferences: 0
 	};
 	return (rows: Row[]) => expect(rows).toEqual([{ n: own[table] }]);
 }
@@ -655,7 +663,7 @@ const rpcCases: Case[] = [
 	},
 	{ who: 'anon', what: 'catches up from cursor 0', run: () => q('select public.sync_since(p_cursor => 0)'), expect: permission },
 	{ who: 'anon', what: 'reads its event cursor', run: () => q('select public.current_event_cursor()'), expect: permission },
-	// messaging_session_start: the caller's own cursor and badge, the same as the two RPCs it joins.
+	// messaging_session_start: the caller's own cursor, badge and preferences, the same as the RPCs it joins.
 	...(['outsider', 'blocker'] as const).map(
 		(who): Case => ({
 			who,
@@ -665,7 +673,7 @@ const rpcCases: Case[] = [
 				check: (rows) => {
 					const { r, cursor, n } = rows[0] as { r: { cursor: number; unread_total: number }; cursor: string; n: number };
 					expect(Number(cursor)).toBeGreaterThan(0);
-					expect(r).toEqual({ cursor: Number(cursor), unread_total: n });
+					expect(r).toEqual({ cursor: Number(cursor), unread_total: n, preferences: { email_digests: true, browser_notifications: true } });
 				}
 			}
 		})
@@ -906,10 +914,35 @@ const triageCases: Case[] = [
 		expect: { check: (rows) => expect(rows).toEqual([{ body: 'Make it 90.', contact_hidden: true }]) }
 	},
 	{ who: 'anon', what: 'lists quick replies', run: () => q('select public.list_quick_replies()'), expect: permission },
+	// Preferences and presence: one's own only; marking others seen is the server's (service_role).
+	{ who: 'seller', what: 'reads the buyer’s preferences', run: (s) => q('select * from public.messaging_preferences where user_id = $1', s.buyer.id), expect: nothing },
+	{ who: 'seller', what: 'turns the buyer’s digests back on', run: (s) => q('update public.messaging_preferences set email_digests = true where user_id = $1 returning user_id', s.buyer.id), expect: permission },
+	{ who: 'seller', what: 'reads when the buyer was last online', run: () => q('select * from private.member_activity'), expect: permission },
+	{ who: 'seller', what: 'marks the buyer seen', run: (s) => q('select public.mark_seen_members($1::uuid[])', [s.buyer.id]), expect: permission },
+	{ who: 'anon', what: 'reads preferences', run: () => q('select public.get_messaging_preferences()'), expect: permission },
+	{ who: 'anon', what: 'changes preferences', run: () => q('select public.set_messaging_preferences(p_email_digests => true)'), expect: permission },
+	{ who: 'anon', what: 'marks itself seen', run: () => q('select public.mark_seen()'), expect: permission },
 	{ who: 'anon', what: 'saves a quick reply', run: () => q(`select public.save_quick_reply(p_id => $1, p_body => 'hi')`, randomUUID()), expect: permission },
 	{ who: 'anon', what: 'deletes the seller’s quick reply', run: (s) => q('select public.delete_quick_reply(p_id => $1)', s.sellerQuickReplyId), expect: permission },
 	{ who: 'anon', what: 'reads the screening key', run: () => q('select public.contact_screening()'), expect: permission },
 	{ who: 'seller', what: 'reads the screening key', run: () => q('select public.contact_screening()'), expect: permission },
+	// Email digests: the worker's tables and functions are service_role's; the job queue's schema is nobody else's.
+	...(['buyer', 'seller', 'anon'] as const).flatMap((who): Case[] => [
+		{ who, what: 'reads the digests', run: () => q('select * from private.digests'), expect: permission },
+		{ who, what: 'reads the digest cursors', run: () => q('select * from private.digest_cursors'), expect: permission },
+		{ who, what: 'reads the unsubscribe signing key', run: () => q('select * from private.digest_signing'), expect: permission },
+		{ who, what: 'claims digests', run: () => q(`select public.claim_digests(interval '0 seconds')`), expect: permission },
+		{ who, what: 'reads a digest’s content', run: () => q('select public.digest_content($1)', randomUUID()), expect: permission },
+		{ who, what: 'marks a digest sent', run: () => q('select public.finish_digest($1)', randomUUID()), expect: permission },
+		{
+			// graphile-worker makes its schema when a worker first starts; whether or not one has here, the API roles may not use it.
+			who,
+			what: 'may use the job queue’s schema',
+			run: () => q(`select coalesce((select has_schema_privilege(current_user, n.oid, 'USAGE') from pg_namespace n where n.nspname = 'graphile_worker'), false) as usable`),
+			expect: { check: (rows) => expect(rows).toEqual([{ usable: false }]) }
+		}
+	]),
+	{ who: 'anon', what: 'unsubscribes the buyer with a forged link', run: (s) => q(`select public.unsubscribe_digests($1, 'forged')`, s.buyer.id), expect: userError('not_allowed') },
 	// "About this listing" lists the caller's own conversations about it, nobody else's.
 	{ who: 'outsider', what: 'lists the conversations about the seller’s listing', run: (s) => q(`select * from public.list_conversation_previews(p_filter => 'listing', p_product_id => $1)`, s.dealProductId), expect: nothing },
 	{ who: 'blocker', what: 'lists the conversations about the seller’s listing', run: (s) => q(`select * from public.list_conversation_previews(p_filter => 'listing', p_product_id => $1)`, s.dealProductId), expect: nothing },
@@ -945,6 +978,18 @@ const controls: Case[] = [
 		what: 'reads its masked message as it wrote it',
 		run: (s) => q('select body from public.messages_realtime_view where id = $1', s.maskedMessageId),
 		expect: { check: (rows) => expect(rows).toEqual([{ body: MASKED_ORIGINAL }]) }
+	},
+	{
+		who: 'buyer',
+		what: 'reads its own preferences',
+		run: () => q('select public.get_messaging_preferences() as p'),
+		expect: { check: (rows) => expect(rows).toEqual([{ p: { email_digests: false, browser_notifications: true } }]) }
+	},
+	{
+		who: 'seller',
+		what: 'reads its preferences: both on until changed',
+		run: () => q('select public.get_messaging_preferences() as p'),
+		expect: { check: (rows) => expect(rows).toEqual([{ p: { email_digests: true, browser_notifications: true } }]) }
 	},
 	{ who: 'anon', what: 'asks how fast the seller replies', run: (s) => q('select public.seller_response_time($1) as r', s.seller.id), expect: { check: (rows) => expect(rows).toEqual([{ r: null }]) } },
 	{ who: 'buyer', what: 'reads its conversation', run: (s) => q('select id from public.conversations where id = $1', s.conversationId), expect: { check: (rows) => expect(rows).toHaveLength(1) } },
@@ -1115,6 +1160,10 @@ const API = [
 	'delete_quick_reply',
 	'discard_attachment',
 	'edit_message',
+	'erase_my_account',
+	'export_conversations',
+	'export_messages',
+	'export_offers',
 	'get_messaging_preferences',
 	'list_conversation_previews',
 	'list_messages',
@@ -1132,9 +1181,11 @@ const API = [
 	'set_listing_status',
 	'set_messaging_preferences',
 	'set_muted',
+	'start_data_export',
 	'toggle_reaction',
 	'unblock_user',
-	'unread_total'
+	'unread_total',
+	'unsubscribe_digests'
 ];
 
 /** What the seller "wrote" in its second message, which the buyer sees masked as "Make it 90.". */
@@ -1165,6 +1216,8 @@ interface Snapshot {
 	offers: unknown[];
 	quickReplies: unknown[];
 	originals: unknown[];
+	preferences: unknown[];
+	activity: unknown[];
 	dealMessages: unknown[];
 	dealProduct: unknown[];
 	conversationsOfUsers: number;
@@ -1192,6 +1245,9 @@ async function snapshot(s: Scene): Promise<Snapshot> {
 		offers: await rows('select to_jsonb(o) as row from public.offers o where product_id = $1 order by id', [s.dealProductId]),
 		quickReplies: await rows('select to_jsonb(r) as row from public.quick_replies r where user_id = any($1) order by id', [users]),
 		originals: await rows('select to_jsonb(o) as row from public.message_originals o where sender_id = any($1) order by message_id', [users]),
+		preferences: await rows('select to_jsonb(p) as row from public.messaging_preferences p where user_id = any($1) order by user_id', [users]),
+		// The buyer's and seller's only: starting a session records the outsider and blocker as seen, which is theirs to do.
+		activity: await rows('select to_jsonb(a) as row from private.member_activity a where user_id = any($1) order by user_id', [[s.buyer.id, s.seller.id]]),
 		dealMessages: await rows('select to_jsonb(m) - $2::text as row from public.messages m where conversation_id = any($1) order by created_at, id', [
 			[s.dealConversationId, s.otherBuyerConversationId],
 			'search'
@@ -1302,6 +1358,9 @@ describe('messaging row-level security: the attack matrix', () => {
 		const dealCard = await buyer.api.makeOffer({ id: randomUUID(), amountCents: 20_000, to: { otherUserId: seller.id, productId: dealProductId } });
 		const otherCard = await otherBuyer.api.makeOffer({ id: randomUUID(), amountCents: 21_000, to: { otherUserId: seller.id, productId: dealProductId } });
 		const sellerQuickReply = await seller.api.saveQuickReply({ id: randomUUID(), body: 'Yes, it is still available.' });
+		// The buyer turned digests off, and was online a moment ago.
+		await buyer.api.setPreferences({ emailDigests: false });
+		await buyer.api.markSeen();
 		// As send_message stores a masked text: the masked text in the message, the text as written kept aside.
 		await db.query('insert into public.message_originals (message_id, sender_id, body) values ($1, $2, $3)', [sellerMessages[1], seller.id, MASKED_ORIGINAL]);
 		await db.query('update public.messages set contact_hidden = true where id = $1', [sellerMessages[1]]);
@@ -1343,6 +1402,8 @@ describe('messaging row-level security: the attack matrix', () => {
 		expect(before.offers).toHaveLength(2);
 		expect(before.quickReplies).toHaveLength(1);
 		expect(before.originals).toHaveLength(1);
+		expect(before.preferences).toEqual([expect.objectContaining({ user_id: buyer.id, email_digests: false, browser_notifications: true })]);
+		expect(before.activity).toEqual([expect.objectContaining({ user_id: buyer.id })]);
 		expect(before.dealMessages).toHaveLength(2);
 	});
 
@@ -1487,8 +1548,9 @@ describe('messaging row-level security: the attack matrix', () => {
 			 where n.nspname in ('public', 'private')
 			   and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
 			 order by 1`);
-		// seller_response_time: product pages show it to visitors too.
-		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual(['public.seller_response_time']);
+		// seller_response_time: product pages show it to visitors too; unsubscribe_digests: the signed
+		// link in an email works without a session.
+		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual(['public.seller_response_time', 'public.unsubscribe_digests']);
 		// private.may_signal: the Realtime policies run it as the joining user (messaging_realtime_parity);
 		// the two attachment_object_ checks: the Storage policies (messaging_attachments).
 		expect(functions.filter((f) => f.authenticated).map((f) => f.name).sort()).toEqual(

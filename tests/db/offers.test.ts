@@ -843,16 +843,24 @@ describe('housekeeping', () => {
 		await expect(s.offer(s.ana, 12_500)).resolves.toMatchObject({ kind: 'offer' });
 	});
 
-	it('erasing a buyer’s account takes their offers and conversations; the listing forgets who it was reserved for', async () => {
+	it('erasing a buyer’s account keeps the deal’s record, closes what was open and puts a listing reserved for them back on sale', async () => {
 		const s = await listing();
 		const card = await s.offer(s.ana, 12_000);
 		await s.offer(s.bo, 11_000);
 		await s.seller.api.respondToOffer({ offerId: card.offer!.id, action: 'accept' });
 		await db.query('delete from auth.users where id = $1', [s.ana.id]);
-		expect(await productRow(s.product.id)).toEqual({ status: 'reserved', reserved_for: null, sold_to: null });
-		const { rows } = await db.query('select buyer_id, status::text from public.offers where product_id = $1', [s.product.id]);
-		expect(rows).toEqual([{ buyer_id: s.bo.id, status: 'declined' }]);
-		// The seller releases it from another conversation.
-		await expect(s.seller.api.setListingStatus({ conversationId: s.conversations.bo, status: 'active' })).resolves.toMatchObject({ status: 'active' });
+		expect(await productRow(s.product.id)).toEqual({ status: 'active', reserved_for: null, sold_to: null });
+		const { rows } = await db.query('select buyer_id, status::text from public.offers where product_id = $1 order by buyer_id = $2 desc', [s.product.id, s.ana.id]);
+		// Ana's accepted offer stays as the seller's record of it; Bo's was declined when Ana's was accepted.
+		expect(rows).toEqual([
+			{ buyer_id: s.ana.id, status: 'accepted' },
+			{ buyer_id: s.bo.id, status: 'declined' }
+		]);
+		// The profile is "Deleted user", and the seller's conversation with them is still there.
+		const { rows: profile } = await db.query('select display_name from public.profiles where id = $1', [s.ana.id]);
+		expect(profile).toEqual([{ display_name: 'Deleted user' }]);
+		expect((await s.seller.api.listConversationPreviews({ filter: 'listing', productId: s.product.id })).previews.map((p) => p.conversation_id)).toContain(s.conversations.ana);
+		// Bo may make an offer again on the listing that is for sale once more.
+		await expect(s.offer(s.bo, 11_500)).resolves.toMatchObject({ kind: 'offer' });
 	});
 });

@@ -49,3 +49,25 @@ test('an injected inline script does not run, and the suite’s guard sees the v
 	expect(cspViolations.join('\n')).toMatch(/inline script/i);
 	cspViolations.length = 0;
 });
+
+test('a form posted from another site is refused, except the signed one-click unsubscribe', async ({ playwright, baseURL }) => {
+	const api = await playwright.request.newContext({ baseURL });
+	try {
+		for (const origin of ['https://evil.example', null]) {
+			const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+			if (origin) headers.origin = origin;
+			const refused = await api.post('/messages?/send', { headers, data: 'body=hi' });
+			expect(refused.status(), `origin ${origin}`).toBe(403);
+			expect(await refused.text()).toContain('Cross-site POST form submissions are forbidden');
+		}
+		// The unsubscribe path takes a cross-site post, and refuses it on its own terms (no valid signature).
+		const unsubscribe = await api.post('/unsubscribe?u=00000000-0000-4000-8000-000000000000&t=forged', {
+			headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://mail.example' },
+			data: 'List-Unsubscribe=One-Click'
+		});
+		expect([400, 403]).toContain(unsubscribe.status());
+		expect(await unsubscribe.text()).not.toContain('Cross-site');
+	} finally {
+		await api.dispose();
+	}
+});

@@ -47,3 +47,23 @@ describe('sign-in redirect target', () => {
 		expect(safeNext('/messages?conversation=x#message-1')).toBe('/messages?conversation=x#message-1');
 	});
 });
+
+describe('the session secret', () => {
+	it('is required in production; a data-folder secret is for development, a throwaway one for throwaway databases', async () => {
+		const { mkdtempSync, rmSync } = await import('node:fs');
+		const { tmpdir } = await import('node:os');
+		const { join } = await import('node:path');
+		const { sessionSecret } = await import('../../src/lib/server/auth/jwt-secret.ts');
+		const dir = mkdtempSync(join(tmpdir(), 'secret-'));
+		try {
+			expect(() => sessionSecret(readConfig({ NODE_ENV: 'production', BAZAAR_DATA_DIR: dir }))).toThrow(/JWT_SECRET is required in production/);
+			const given = 'g'.repeat(40);
+			expect(sessionSecret(readConfig({ NODE_ENV: 'production', JWT_SECRET: given, BAZAAR_DATA_DIR: dir }))).toBe(given);
+			expect(sessionSecret(readConfig({ NODE_ENV: 'production', BAZAAR_DB_EPHEMERAL: '1', BAZAAR_DATA_DIR: dir })).length).toBeGreaterThanOrEqual(32);
+			const kept = sessionSecret(readConfig({ BAZAAR_DATA_DIR: dir }));
+			expect(sessionSecret(readConfig({ BAZAAR_DATA_DIR: dir }))).toBe(kept);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});

@@ -20,7 +20,13 @@ const Env = z.object({
 	BAZAAR_DB_EPHEMERAL: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('0')),
 	BAZAAR_SEED: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('1')),
 	JWT_SECRET: z.preprocess(blankToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
-	BAZAAR_CONTACT_MASKING: z.preprocess(blankToUndefined, z.enum(['on', 'off'], { error: 'must be on or off' }).optional())
+	BAZAAR_CONTACT_MASKING: z.preprocess(blankToUndefined, z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
+	BAZAAR_DIGEST_DELAY_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(7 * 86_400).default(600)),
+	BAZAAR_SMTP_URL: z.preprocess(blankToUndefined, z.string().regex(/^smtps?:\/\/[^/]/, 'must start with smtp:// or smtps://').optional()),
+	BAZAAR_MAIL_FROM: z.preprocess(blankToUndefined, z.string().min(3).default('Bazaar <no-reply@localhost>')),
+	BAZAAR_PUBLIC_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+	ORIGIN: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+	NODE_ENV: z.preprocess(blankToUndefined, z.string().optional())
 });
 
 export interface Config {
@@ -39,6 +45,17 @@ export interface Config {
 	supabaseDir: string;
 	/** Plain-PostgreSQL modes: the contact-masking setting to store at start; null leaves the stored one. */
 	contactMasking: boolean | null;
+	/** Email digests: how long a message stays unread before it is mailed. */
+	digestDelaySeconds: number;
+	/** Email digests go over this SMTP server; without it they are written as files into mailDir. */
+	smtpUrl?: string;
+	/** `<data directory>/mail`: digests as .eml files when no SMTP server is set, listed at /dev/mail. */
+	mailDir: string;
+	mailFrom: string;
+	/** Where the app is served (BAZAAR_PUBLIC_URL, else ORIGIN, else the dev server): links in emails. */
+	publicUrl: string;
+	/** NODE_ENV=production (`npm start` sets it): session cookies are then signed only with JWT_SECRET. */
+	production: boolean;
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -68,6 +85,12 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 		seed: e.BAZAAR_SEED === '1',
 		jwtSecret: e.JWT_SECRET,
 		supabaseDir: resolve('supabase'),
-		contactMasking: e.BAZAAR_CONTACT_MASKING === undefined ? null : e.BAZAAR_CONTACT_MASKING === 'on'
+		contactMasking: e.BAZAAR_CONTACT_MASKING === undefined ? null : e.BAZAAR_CONTACT_MASKING === 'on',
+		digestDelaySeconds: e.BAZAAR_DIGEST_DELAY_SECONDS,
+		smtpUrl: e.BAZAAR_SMTP_URL,
+		mailDir: resolve(e.BAZAAR_DATA_DIR, 'mail'),
+		mailFrom: e.BAZAAR_MAIL_FROM,
+		publicUrl: (e.BAZAAR_PUBLIC_URL ?? e.ORIGIN ?? 'http://127.0.0.1:5173').replace(/\/+$/, ''),
+		production: e.NODE_ENV === 'production'
 	};
 }

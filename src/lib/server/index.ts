@@ -29,3 +29,17 @@ export {
 	type AttachmentRemovalsRpcClient
 } from './messaging/attachments/removals';
 export { processPhoto, PhotoProblem, type ProcessedPhoto } from './messaging/attachments/process';
+export { load as loadPreferencesPage, actions as preferencesPageActions } from './messaging/preferences-page';
+export { startDigestWorker, type DigestWorker, type DigestWorkerOptions } from './messaging/digests/worker';
+export { sendDigest, DigestDeferred, type DigestOutcome, type SendDigestOptions } from './messaging/digests/send';
+export { digestMail, unsubscribeUrl, MailNotSent, type DigestMailer, type DigestMailOptions, type OutgoingMail } from './messaging/digests/mail';
+export { smtpMailer, fileMailer, refusedForCertain } from './messaging/digests/mailers';
+export { renderDigest, conversationUrl, type RenderedDigest, type RenderOptions } from './messaging/digests/render';
+export { DigestContent, DigestConversation, DigestMessage } from './messaging/digests/content';
+export { readMailbox, type Mailbox, type MailSummary, type MailView } from './messaging/digests/mailbox';
+export { load as loadUnsubscribePage, actions as unsubscribePageActions, oneClick as oneClickUnsubscribe, type UnsubscribePageData, type UnsubscribeResult } from './messaging/digests/unsubscribe-page';
+export type { AccountData, ErasedAccount, ExportStart, ExportedConversation, ExportedOffer } from './messaging/backend/account';
+export { dataExportEndpoint, dataExportResponse, type DataExportOptions, type ExportPageSizes } from './messaging/account/export';
+export { deleteAccountPage, type AccountLogin, type DeleteAccountPageData } from './messaging/account/erase';
+export { formOriginGuard } from './messaging/digests/origin-guard';
+export { formFields, UNREADABLE_FORM } from './messaging/form';

@@ -6,7 +6,7 @@ import { sessionSecret } from './auth/jwt-secret';
 import { readConfig, type Config } from './config';
 import { ensureDatabase } from './db/database';
 import { createPool } from './db/pool';
-import { scheduleAttachmentRemovals, scheduleRetention } from './db/retention';
+import { scheduleAttachmentRemovals } from './db/retention';
 import {
 	folderAttachmentStore,
 	startPostgresRealtime,
@@ -87,7 +87,7 @@ async function start(): Promise<Runtime> {
 	}
 	const realtime = startPostgresRealtime({ connectionString: database.url, pool });
 	const attachments = folderAttachmentStore({ dir: attachmentsFolder(config) });
-	scheduleRetention(pool, { attachments });
+	// Retention and event pruning run in the worker (npm run worker, or inside npm run dev), on its cron.
 	// The embedded cluster stops on these signals (and then the process exits): the LISTEN
 	// connection must not take that shutdown for an outage and start reconnecting.
 	if (database.cluster) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void realtime.stop());

@@ -1,5 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
+import { formFields } from '$lib/server';
 import { safeNext } from '$lib/server/auth/guard';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -18,13 +19,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
 export const actions: Actions = {
 	default: async ({ request, locals }) => {
-		const form = await request.formData();
-		const parsed = Credentials.safeParse({
-			email: form.get('email'),
-			password: form.get('password'),
-			next: form.get('next')
-		});
-		const email = typeof form.get('email') === 'string' ? String(form.get('email')).slice(0, 320) : '';
+		const form = (await formFields(request)) ?? {};
+		const parsed = Credentials.safeParse({ email: form.email, password: form.password, next: form.next ?? null });
+		const email = typeof form.email === 'string' ? form.email.slice(0, 320) : '';
 		if (!parsed.success) return fail(400, { email, message: INVALID });
 		const { password, next } = parsed.data;
 

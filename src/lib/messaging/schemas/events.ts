@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConversationPreviewRow, Id, Message, ReadState, Timestamp } from './rows';
+import { ConversationPreviewRow, Id, Message, MessagingPreferences, ReadState, Timestamp } from './rows';
 
 /** The recipient's badge total after the event: events carry it so no client has to add up counts it cannot see. */
 const UnreadTotal = z.number().int().nonnegative().optional();
@@ -60,7 +60,8 @@ export type RealtimePoke = z.infer<typeof RealtimePoke>;
 /** Where a signed-in page's feed starts and its badge total, read together (messaging_session_start). */
 export const SessionStart = z.object({
 	cursor: z.number().int().nonnegative(),
-	unread_total: z.number().int().nonnegative()
+	unread_total: z.number().int().nonnegative(),
+	preferences: MessagingPreferences
 });
 export type SessionStart = z.infer<typeof SessionStart>;
 
@@ -71,6 +72,8 @@ export const RealtimeSession = z.object({
 	cursor: z.number().int().nonnegative(),
 	unreadTotal: z.number().int().nonnegative(),
 	transport: z.enum(['sse', 'supabase']),
-	supabase: z.object({ url: z.string(), anonKey: z.string() }).optional()
+	supabase: z.object({ url: z.string(), anonKey: z.string() }).optional(),
+	/** The member's settings, for the browser's side of them (notifications); absent means both on, as the database starts them. */
+	preferences: MessagingPreferences.optional()
 });
 export type RealtimeSession = z.infer<typeof RealtimeSession>;

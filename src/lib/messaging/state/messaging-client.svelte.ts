@@ -1,10 +1,11 @@
 import { createContext, untrack } from 'svelte';
 import { invalidateAll } from '$app/navigation';
 import { MessagingApi } from '../api';
+import { BrowserNotifications } from '../notifications/browser-notifications.svelte';
 import { RealtimeMessagingService } from '../realtime/realtime-service.svelte';
 import { transportFor } from '../realtime/transport-for';
 import type { ConversationWatch, RealtimeTransport } from '../realtime/transport';
-import type { InboxFilter, MessagingEvent, MessagingSignal, OpenedConversation, PreviewPage, RealtimeSession } from '../schemas';
+import type { InboxFilter, MessagingEvent, MessagingPreferences, MessagingSignal, OpenedConversation, PreviewPage, RealtimeSession } from '../schemas';
 import { routeEvent } from './event-router';
 import { InboxState } from './inbox.svelte';
 import { OpenThreads } from './open-threads.svelte';
@@ -16,18 +17,27 @@ export interface MessagingOptions {
 	productHref?: (productId: string) => string;
 	/** Threads kept in memory. */
 	maxThreads?: number;
+	/** The site's name, after the messages page's title ("Messages · Bazaar"). Default: none. */
+	siteName?: string;
 }
+
+/** As the database starts every member: both on. */
+const DEFAULT_PREFERENCES: MessagingPreferences = { email_digests: true, browser_notifications: true };
 
 /**
  * The browser side of messaging for one tab: the inbox, the kept threads, the realtime service
- * feeding them, and the short-lived signals (who is typing, who is online). Create it during a
- * layout's initialisation and hand it down with `setMessaging`; on the server it only renders
- * what the page loaded (it starts nothing there), and a new one is made for every request.
+ * feeding them, the short-lived signals (who is typing, who is online), and what a hidden tab
+ * shows of new messages (title count, notifications). Create it during a layout's
+ * initialisation and hand it down with `setMessaging`; on the server it only renders what the
+ * page loaded (it starts nothing there), and a new one is made for every request.
  */
 export class MessagingClient {
 	readonly api: MessagingApi;
 	readonly basePath: string;
 	readonly productHref: (productId: string) => string;
+	readonly siteName: string | null;
+	/** The title count and system notifications for messages that arrive while the tab is hidden. */
+	readonly notifications = new BrowserNotifications();
 	/** conversation id → when the other member's "typing…" expires (ms since epoch). */
 	readonly typing = $state<Record<string, number>>({});
 	readonly presence = $state<Record<string, { online: boolean; last_seen: number | null }>>({});
@@ -37,10 +47,13 @@ export class MessagingClient {
 	#maxThreads: number | undefined;
 	/** Whose state this is: a different user starts from nothing, as keys are relative to the viewer. */
 	#owner = $state<string | null>(null);
+	/** The session the page loaded (the layout's, followed as it reloads), for the member's preferences. */
+	#session = $state.raw<(() => RealtimeSession | null) | null>(null);
 
 	constructor(options: MessagingOptions = {}) {
 		this.basePath = (options.basePath ?? '/messages').replace(/\/$/, '');
 		this.productHref = options.productHref ?? ((id) => `/products/${id}`);
+		this.siteName = options.siteName ?? null;
 		this.api = new MessagingApi({ basePath: this.basePath });
 		this.#maxThreads = options.maxThreads;
 		this.#threads = new OpenThreads({ maxThreads: options.maxThreads });
@@ -59,6 +72,11 @@ export class MessagingClient {
 		return this.#owner;
 	}
 
+	/** The member's settings as the latest load of the session has them (saving them reloads it). */
+	get preferences(): MessagingPreferences {
+		return this.#session?.()?.preferences ?? DEFAULT_PREFERENCES;
+	}
+
 	/** live, connecting, reconnecting or offline; live when nothing runs (server rendering, no JavaScript). */
 	get connection() {
 		return this.#service?.state ?? 'live';
@@ -75,6 +93,14 @@ export class MessagingClient {
 		routeEvent(event, this);
 		// A message from someone ends their typing indicator.
 		if (event.type === 'message.created' && event.payload.message.sender_id !== this.#owner) delete this.typing[event.conversation_id];
+		this.notifications.notice({
+			event,
+			me: this.#owner,
+			mutedUntil: this.#mutedUntil(event),
+			preference: this.preferences.browser_notifications,
+			unreadTotal: this.inbox.unreadTotal,
+			basePath: this.basePath
+		});
 	}
 
 	/**
@@ -83,6 +109,7 @@ export class MessagingClient {
 	 * Only a change of user restarts the feed: later loads of the same user's session must not.
 	 */
 	followSession(session: () => RealtimeSession | null) {
+		this.#session = session;
 		const first = untrack(session);
 		if (first) {
 			this.#own(first.me);
@@ -101,10 +128,12 @@ export class MessagingClient {
 	 */
 	connect(options: { session: RealtimeSession; onResync: () => void; transport?: RealtimeTransport }): () => void {
 		const { session } = options;
+		if (!untrack(() => this.#session)) this.#session = () => session;
 		this.#own(session.me);
 		this.inbox.setUnreadTotal(session.unreadTotal);
 		let stopped = false;
 		let service: RealtimeMessagingService | null = null;
+		const stopNotifications = this.notifications.start();
 		const started = options.transport ? Promise.resolve(options.transport) : transportFor({ session, api: this.api });
 		void started.then((transport) => {
 			if (stopped) return;
@@ -120,6 +149,7 @@ export class MessagingClient {
 		});
 		return () => {
 			stopped = true;
+			stopNotifications();
 			service?.stop();
 			if (this.#service === service) this.#service = null;
 		};
@@ -139,6 +169,14 @@ export class MessagingClient {
 		this.#owner = me;
 		this.#inbox = new InboxState();
 		this.#threads = new OpenThreads({ maxThreads: this.#maxThreads });
+	}
+
+	/** A message event's preview has the member's mute as it is now; without one, the inbox's row. */
+	#mutedUntil(event: MessagingEvent): string | null {
+		if (event.type !== 'message.created' && event.type !== 'message.updated') return null;
+		const { preview } = event.payload;
+		if (preview) return preview.muted_until;
+		return this.inbox.previews.find((p) => p.conversation_id === event.conversation_id)?.muted_until ?? null;
 	}
 
 	#signal(signal: MessagingSignal) {

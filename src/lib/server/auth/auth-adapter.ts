@@ -3,4 +3,10 @@ export interface AuthAdapter {
 	/** false for a wrong email or password. */
 	signInWithPassword(email: string, password: string): Promise<boolean>;
 	signOut(): Promise<void>;
+	/** Whether this is the signed-in user's password (deleting the account asks for it again); false when signed out. */
+	verifyPassword(password: string): Promise<boolean>;
+	/** Why this server cannot remove logins (Supabase mode without SUPABASE_SERVICE_ROLE_KEY); null when it can. */
+	loginRemovalUnavailable(): string | null;
+	/** Removes the signed-in user's login (their auth.users row); the database erases their account with it. */
+	removeLogin(): Promise<void>;
 }

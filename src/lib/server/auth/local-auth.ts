@@ -32,3 +32,21 @@ export async function signInWithPassword(
 	};
 	return { token: signSessionToken(claims, secret), claims };
 }
+
+/** Whether `password` is this user's, against the bcrypt hash in auth.users. Makes no session. */
+export async function passwordMatches(db: pg.Pool, userId: string, password: string): Promise<boolean> {
+	const { rows } = await db.query<{ ok: boolean | null }>(
+		'select extensions.crypt($2, u.encrypted_password) = u.encrypted_password as ok from auth.users u where u.id = $1',
+		[userId, password]
+	);
+	return rows[0]?.ok === true;
+}
+
+/**
+ * Removes a login: its auth.users row (auth.identities go with it). The database's trigger
+ * erases the account in the same transaction (messaging_account_data), which is already done
+ * when the member deleted it themself; the profile stays as "Deleted user".
+ */
+export async function removeLogin(db: pg.Pool, userId: string): Promise<void> {
+	await db.query('delete from auth.users where id = $1', [userId]);
+}

@@ -2,11 +2,18 @@ import type { Cookies, Handle } from '@sveltejs/kit';
 import type { Runtime } from '../runtime';
 import type { AuthAdapter } from './auth-adapter';
 import { verifySessionToken, type SessionClaims } from './jwt';
-import { SESSION_COOKIE, SESSION_SECONDS, signInWithPassword } from './local-auth';
+import { passwordMatches, removeLogin, SESSION_COOKIE, SESSION_SECONDS, signInWithPassword } from './local-auth';
 
 /** Plain-PostgreSQL mode: the signed, Supabase-shaped JWT in our HttpOnly cookie is the session. */
 export function localSession(runtime: Runtime): Handle {
-	const verify = rememberingVerifier(runtime.sessionSecret!);
+	const remembered = rememberingVerifier(runtime.sessionSecret!);
+	// Logins this process removed: their tokens stay valid signatures until they expire, and would
+	// otherwise still look signed in here (every RPC refuses them; see current_user_id).
+	const removed = new Set<string>();
+	const verify = (token: string) => {
+		const claims = remembered(token);
+		return claims && !removed.has(claims.sub) ? claims : null;
+	};
 	return async ({ event, resolve }) => {
 		const token = event.cookies.get(SESSION_COOKIE);
 		const claims = token ? verify(token) : null;
@@ -15,7 +22,7 @@ export function localSession(runtime: Runtime): Handle {
 		event.locals.claims = claims;
 		event.locals.safeGetSession = async () =>
 			user ? { session: { user, expiresAt: claims!.exp }, user } : { session: null, user: null };
-		event.locals.auth = localAuth(runtime, event.cookies, event.url);
+		event.locals.auth = localAuth(runtime, event.cookies, event.url, claims, removed);
 		return resolve(event);
 	};
 }
@@ -45,7 +52,7 @@ export function rememberingVerifier(secret: string, size = 10_000): (token: stri
 	};
 }
 
-function localAuth(runtime: Runtime, cookies: Cookies, url: URL): AuthAdapter {
+function localAuth(runtime: Runtime, cookies: Cookies, url: URL, claims: SessionClaims | null, removed: Set<string>): AuthAdapter {
 	return {
 		async signInWithPassword(email, password) {
 			const signedIn = await signInWithPassword(runtime.pool!, runtime.sessionSecret!, email, password);
@@ -61,6 +68,15 @@ function localAuth(runtime: Runtime, cookies: Cookies, url: URL): AuthAdapter {
 		},
 		async signOut() {
 			cookies.delete(SESSION_COOKIE, { path: '/' });
+		},
+		async verifyPassword(password) {
+			return claims !== null && passwordMatches(runtime.pool!, claims.sub, password);
+		},
+		loginRemovalUnavailable: () => null,
+		async removeLogin() {
+			if (!claims) throw new Error('Nobody is signed in.');
+			await removeLogin(runtime.pool!, claims.sub);
+			removed.add(claims.sub);
 		}
 	};
 }

@@ -1,14 +1,32 @@
 import { createServerClient } from '@supabase/ssr';
+import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { Handle } from '@sveltejs/kit';
 import type { Database } from '$lib/database.types';
+import { readConfig } from '../config';
 
 /** What the app takes from a verified access token; Supabase Auth puts more in it. */
 const Claims = z.object({ sub: z.uuid(), email: z.string().optional(), exp: z.number().int() });
 
-/** Supabase's SvelteKit guide: a per-request client reading and writing the auth cookies. */
-export function supabaseSession({ url, anonKey }: { url: string; anonKey: string }): Handle {
+/** A client of its own for one server-side call: no cookies, nothing kept, nothing refreshed. */
+function standaloneClient(url: string, key: string) {
+	return createClient<Database>(url, key, {
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+		// Node 20 has no native WebSocket, and supabase-js refuses to start without one (this client never opens one).
+		realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket }
+	});
+}
+
+const NO_SERVICE_ROLE =
+	'This marketplace cannot delete accounts yet: its server needs the SUPABASE_SERVICE_ROLE_KEY setting to remove a login. Nothing was deleted; ask the marketplace to delete your account.';
+
+/**
+ * Supabase's SvelteKit guide: a per-request client reading and writing the auth cookies.
+ * `serviceRoleKey` (SUPABASE_SERVICE_ROLE_KEY; server only) lets the server remove a login when
+ * its member deletes their account; without it the account page says so and deletes nothing.
+ */
+export function supabaseSession({ url, anonKey }: { url: string; anonKey: string }, serviceRoleKey = readConfig().supabaseServiceRoleKey): Handle {
 	return async ({ event, resolve }) => {
 		const supabase = createServerClient<Database>(url, anonKey, {
 			// Node 20 has no native WebSocket, and supabase-js refuses to start without one.
@@ -28,6 +46,25 @@ export function supabaseSession({ url, anonKey }: { url: string; anonKey: string
 			},
 			async signOut() {
 				await supabase.auth.signOut();
+			},
+			async verifyPassword(password) {
+				const { user } = await event.locals.safeGetSession();
+				if (!user?.email) return false;
+				// Auth has no "check this password": a sign-in on a throwaway client, whose session is then revoked.
+				const probe = standaloneClient(url, anonKey);
+				const { data, error } = await probe.auth.signInWithPassword({ email: user.email, password });
+				if (error || data.user?.id !== user.id) return false;
+				await probe.auth.signOut({ scope: 'local' });
+				return true;
+			},
+			loginRemovalUnavailable: () => (serviceRoleKey ? null : NO_SERVICE_ROLE),
+			async removeLogin() {
+				const { user } = await event.locals.safeGetSession();
+				if (!user) throw new Error('Nobody is signed in.');
+				if (!serviceRoleKey) throw new Error(NO_SERVICE_ROLE);
+				// Deleting the auth.users row runs the database's trigger, which erases the account (already done).
+				const { error } = await standaloneClient(url, serviceRoleKey).auth.admin.deleteUser(user.id);
+				if (error) throw new Error(`deleteUser: ${error.message}`);
 			}
 		};
 		event.locals.safeGetSession = async () => {

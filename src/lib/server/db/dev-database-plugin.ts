@@ -1,11 +1,13 @@
-import type { Plugin } from 'vite';
-import { readConfig } from '../config.ts';
+import type { Plugin, ViteDevServer } from 'vite';
+import { readConfig, type Config } from '../config.ts';
 import { ensureDatabase } from './database.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './seed.ts';
 
 /**
  * `npm run dev` brings the database up before Vite serves a request: the embedded
  * PostgreSQL (or DATABASE_URL), shim, migrations and seed. Supabase mode needs none of it.
+ * Then it runs the worker (digests, housekeeping) in the same process, so the demo mails
+ * digests into the data directory's mail folder (see /dev/mail) with no extra command.
  */
 export function devDatabase(): Plugin {
 	return {
@@ -16,6 +18,8 @@ export function devDatabase(): Plugin {
 			const info = (line: string) => server.config.logger.info(`  [db] ${line}`, { timestamp: true });
 			if (config.mode === 'supabase') {
 				info(`Supabase mode: ${config.supabase!.url}`);
+				if (config.databaseUrl) runWorker(server, config, config.databaseUrl);
+				else info('no DATABASE_URL: no digests (the worker needs the project connection string)');
 				return;
 			}
 			const database = await ensureDatabase(config, info);
@@ -27,6 +31,30 @@ export function devDatabase(): Plugin {
 			server.config.logger.info(
 				`\n  Bazaar Messaging: ${where}\n  ${applied}; demo logins (password ${DEMO_PASSWORD}):\n${logins}\n`
 			);
+			runWorker(server, config, database.url);
 		}
 	};
+}
+
+/**
+ * Starts the worker once the server listens, through Vite's SSR loader (the worker's modules
+ * import `$lib`, which only Vite resolves), and stops it with the server or on Ctrl-C.
+ */
+function runWorker(server: ViteDevServer, config: Config, databaseUrl: string) {
+	const http = server.httpServer;
+	if (!http) return;
+	const log = (line: string) => server.config.logger.info(`  [worker] ${line}`, { timestamp: true });
+	let worker: Promise<{ stop(): Promise<void> } | null> | undefined;
+	http.once('listening', () => {
+		worker = server
+			.ssrLoadModule('/src/lib/server/db/worker.ts')
+			.then((loaded) => (loaded as typeof import('./worker.ts')).startWorker(config, databaseUrl, log))
+			.catch((error: Error) => {
+				log(`not started: ${error.message}`);
+				return null;
+			});
+	});
+	const stop = () => void worker?.then((running) => running?.stop());
+	http.once('close', stop);
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
 }

@@ -43,24 +43,13 @@ function every(run: () => Promise<void>, everyMs: number): () => void {
 }
 
 /**
- * Plain-PostgreSQL modes have no pg_cron: the server itself runs runRetention hourly (and a
- * minute after start). On Supabase, pg_cron schedules the SQL part in the project instead.
+ * A retention run for the log, or null when it removed nothing. Plain-PostgreSQL modes have no
+ * pg_cron: the worker (`npm run worker`, or inside `npm run dev`) runs runRetention hourly. On
+ * Supabase, pg_cron schedules the SQL part in the project instead.
  */
-export function scheduleRetention(
-	pool: pg.Pool,
-	options: { attachments?: AttachmentStore; everyMs?: number; log?: (line: string) => void } = {}
-): () => void {
-	const { everyMs = 60 * 60_000, log = (line) => console.log(`[retention] ${line}`) } = options;
-	return every(async () => {
-		try {
-			const run = await runRetention(pool, options);
-			if (Object.values(run).some(Boolean)) {
-				log(`removed ${run.messages} expired messages, ${run.events} old events, ${run.abandonedPhotos} unsent photos and the files of ${run.removedPhotos} photos`);
-			}
-		} catch (error) {
-			log(`failed: ${(error as Error).message}`);
-		}
-	}, everyMs);
+export function describeRetention(run: RetentionRun): string | null {
+	if (!Object.values(run).some(Boolean)) return null;
+	return `removed ${run.messages} expired messages, ${run.events} old events, ${run.abandonedPhotos} unsent photos and the files of ${run.removedPhotos} photos`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { MessagingError } from '../../messaging/errors';
 import { MessagingActions, type ActionInput, type MessagingAction } from '../../messaging/schemas';
 import type { MessagingBackend } from './backend/messaging-backend';
+import { formFields, UNREADABLE_FORM } from './form';
 
 type Handlers = { [A in MessagingAction]: (input: ActionInput<A>, messaging: MessagingBackend) => Promise<unknown> };
 
@@ -40,7 +41,8 @@ const handlers: Handlers = {
 function action<A extends MessagingAction>(name: A) {
 	return async ({ request, locals }: RequestEvent) => {
 		if (!locals.user) error(401, { message: 'Sign in to use messages.' });
-		const form = Object.fromEntries(await request.formData());
+		const form = await formFields(request);
+		if (!form) return fail(400, { action: name, ok: false as const, code: 'invalid_input', message: UNREADABLE_FORM });
 		const body = typeof form.body === 'string' ? form.body : undefined;
 		const parsed = MessagingActions[name].input.safeParse(form);
 		if (!parsed.success) {

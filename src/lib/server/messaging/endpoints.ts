@@ -89,7 +89,7 @@ const writes: Record<string, Endpoint> = {
 		const { hub, pool } = relay(locals);
 		const user = signedIn(locals);
 		const parsed = Typing.safeParse(await request.json().catch(() => null));
-		if (!parsed.success) error(400, { message: 'Send {"conversation_id": "<uuid>"}.' });
+		if (!parsed.success) error(400, { message: 'Say which conversation you are typing in (its conversation_id).' });
 		const recipient = await typingRecipient(pool, user.id, parsed.data.conversation_id);
 		// Not a member, or blocked either way: nothing to tell, and no hint which.
 		if (recipient) {

@@ -60,7 +60,7 @@ export interface MessagingBackend extends AccountData, DigestLinks {
 	syncSince(options: { cursor: number; limit?: number }): Promise<SyncResult>;
 	/** The caller's newest event id: where a freshly loaded page starts listening. */
 	currentEventCursor(): Promise<number>;
-	/** currentEventCursor and unreadTotal in one call, both as of one moment: what a signed-in page starts from. */
+	/** currentEventCursor, unreadTotal and the preferences in one call, as of one moment, recording the caller as seen: what a signed-in page starts from. */
 	sessionStart(): Promise<SessionStart>;
 	/** Records a processed photo, pending until a message of the caller's takes it (sendMessage's attachmentIds). */
 	createAttachment(options: AttachmentDimensions): Promise<Attachment>;

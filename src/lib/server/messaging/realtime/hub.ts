@@ -86,6 +86,11 @@ export class RealtimeHub {
 		}
 	}
 
+	/** Everyone with a stream open in this process: who the digest worker must not mail as away. */
+	connectedUsers(): string[] {
+		return [...this.#subscribers.keys()];
+	}
+
 	presence(userId: string): { online: boolean; last_seen: number | null } {
 		return { online: this.#subscribers.has(userId), last_seen: this.#lastSeen.get(userId) ?? null };
 	}

@@ -1,0 +1,188 @@
+import { error, type RequestHandler } from '@sveltejs/kit';
+import type { Cursor, Message } from '../../../messaging/schemas';
+import type { AccountData, ExportedConversation, ExportedOffer, ExportStart } from '../backend/account';
+import { orErrorPage } from '../backend/user-errors';
+
+/** How many rows each call asks for; small, so no call and no piece of the download is ever big. */
+export interface ExportPageSizes {
+	conversations: number;
+	messages: number;
+	offers: number;
+}
+
+const PAGE_SIZES: ExportPageSizes = { conversations: 50, messages: 200, offers: 100 };
+
+export interface DataExportOptions {
+	/** The caller's backend (the signed-in member's). */
+	messaging: AccountData;
+	/** The member's id and, when the session knows it, email address. */
+	me: { id: string; email?: string | null };
+	/** Where photo links point: `${origin}${basePath}/attachments/<id>/display`. */
+	origin: string;
+	basePath: string;
+	pageSizes?: Partial<ExportPageSizes>;
+}
+
+/**
+ * The member's data as a JSON download: the profile, preferences and quick replies, then every
+ * conversation (with whom, about what) with every message sent and received (as the member sees
+ * them in the thread, photo links included) and the offers made in it. Streamed: the body is
+ * written a page of rows at a time as the reader takes it, so the export is never held in
+ * memory whole. Starting it counts against the limit (3 an hour): a MessagingError
+ * `rate_limited` is thrown here, before any byte is sent.
+ */
+export async function dataExportResponse(options: DataExportOptions): Promise<Response> {
+	const start = await options.messaging.startDataExport();
+	const pieces = exportPieces(start, options, { ...PAGE_SIZES, ...options.pageSizes })[Symbol.asyncIterator]();
+	const encoder = new TextEncoder();
+	// No queue of its own (highWaterMark 0): the next page is asked for only when the reader wants more.
+	const body = new ReadableStream<Uint8Array>(
+		{
+			async pull(controller) {
+				const { value, done } = await pieces.next();
+				if (done) controller.close();
+				else controller.enqueue(encoder.encode(value));
+			},
+			async cancel() {
+				await pieces.return?.(undefined);
+			}
+		},
+		{ highWaterMark: 0 }
+	);
+	return new Response(body, {
+		headers: {
+			'content-type': 'application/json; charset=utf-8',
+			'content-disposition': `attachment; filename="bazaar-messages-${start.exported_at.slice(0, 10)}.json"`,
+			'cache-control': 'no-store',
+			'x-content-type-options': 'nosniff'
+		}
+	});
+}
+
+/**
+ * GET handler for a `+server.ts` (`export const GET = dataExportEndpoint({ basePath: '/messages' })`):
+ * the download for the signed-in member, 401 for anyone else, and the 429 error page with the
+ * wait when they downloaded 3 times this hour.
+ */
+export function dataExportEndpoint(options: { basePath: string; pageSizes?: Partial<ExportPageSizes> }): RequestHandler {
+	return async ({ locals, url }) => {
+		const user = locals.user;
+		if (!user) error(401, { message: 'Sign in to download your data.' });
+		const email = 'email' in user && typeof user.email === 'string' ? user.email : null;
+		return orErrorPage(() =>
+			dataExportResponse({ messaging: locals.messaging, me: { id: user.id, email }, origin: url.origin, ...options })
+		);
+	};
+}
+
+/** The download, piece by piece: one piece per page of rows. */
+async function* exportPieces(start: ExportStart, options: DataExportOptions, sizes: ExportPageSizes): AsyncGenerator<string> {
+	const { messaging, me } = options;
+	const head = {
+		format: 'bazaar-messages/1',
+		exported_at: start.exported_at,
+		profile: { ...start.profile, email: me.email ?? null },
+		preferences: start.preferences,
+		quick_replies: start.quick_replies
+	};
+	// The head's closing brace gives way to the conversations array.
+	yield `${JSON.stringify(head, null, '\t').slice(0, -2)},\n\t"conversations": [`;
+	let separator = '';
+	const conversationPages = pages(
+		(after: string | null) => messaging.exportConversations({ after, limit: sizes.conversations }),
+		sizes.conversations,
+		(c) => c.conversation_id
+	);
+	for await (const conversations of conversationPages) {
+		for (const conversation of conversations) {
+			// Its closing brace gives way to its messages and offers.
+			yield `${separator}\n\t\t${JSON.stringify(exportedConversation(conversation)).slice(0, -1)},"messages":[`;
+			separator = ',';
+			yield* rowsOf(
+				pages(
+					(after: Cursor | null) => messaging.exportMessages({ conversationId: conversation.conversation_id, after, limit: sizes.messages }),
+					sizes.messages,
+					(m) => ({ at: m.created_at, id: m.id })
+				),
+				(message) => exportedMessage(message, options)
+			);
+			yield '],"offers":[';
+			yield* rowsOf(
+				pages(
+					(after: Cursor | null) => messaging.exportOffers({ conversationId: conversation.conversation_id, after, limit: sizes.offers }),
+					sizes.offers,
+					(o) => ({ at: o.created_at, id: o.id })
+				),
+				(offer) => exportedOffer(offer, me.id)
+			);
+			yield ']}';
+		}
+	}
+	yield '\n\t]\n}\n';
+}
+
+/** Pages of rows until a short one: each page asks for what follows the last row of the one before. */
+async function* pages<Row, After>(fetchPage: (after: After | null) => Promise<Row[]>, size: number, cursorOf: (row: Row) => After): AsyncGenerator<Row[]> {
+	let after: After | null = null;
+	for (;;) {
+		const rows = await fetchPage(after);
+		if (rows.length) yield rows;
+		if (rows.length < size) return;
+		after = cursorOf(rows[rows.length - 1]);
+	}
+}
+
+/** The rows of every page as JSON array elements, one piece per page. */
+async function* rowsOf<Row>(source: AsyncGenerator<Row[]>, shape: (row: Row) => unknown): AsyncGenerator<string> {
+	let separator = '';
+	for await (const rows of source) {
+		let piece = '';
+		for (const row of rows) {
+			piece += `${separator}\n\t\t\t${JSON.stringify(shape(row))}`;
+			separator = ',';
+		}
+		yield piece;
+	}
+}
+
+function exportedConversation(c: ExportedConversation) {
+	return {
+		id: c.conversation_id,
+		started_at: c.started_at,
+		with: { id: c.other_user_id, username: c.other_username, display_name: c.other_display_name },
+		product: c.product_id
+			? { id: c.product_id, title: c.product_title, price_cents: c.product_price_cents, currency: c.product_currency }
+			: null,
+		archived: c.archived,
+		muted_until: c.muted_until,
+		last_read_at: c.last_read_at
+	};
+}
+
+function exportedMessage(m: Message, { me, origin, basePath }: DataExportOptions) {
+	const photoUrl = (photo: string) => new URL(`${basePath}/attachments/${encodeURIComponent(photo)}/display`, origin).href;
+	return {
+		id: m.id,
+		sent_by_you: m.sender_id === me.id,
+		sender_id: m.sender_id,
+		sender_name: m.sender_display_name,
+		kind: m.kind,
+		// Your own text as you wrote it; what the other member sent as you were shown it.
+		body: m.body,
+		created_at: m.created_at,
+		edited_at: m.edited_at,
+		deleted_at: m.deleted_at,
+		reply_to_id: m.reply_to_id,
+		// Sent by you: the other member saw it with contact details hidden. Received: you saw it so.
+		contact_details_hidden: m.contact_hidden,
+		photos: m.attachments.map((photo) => ({ id: photo.id, url: photoUrl(photo.id), width: photo.width, height: photo.height })),
+		reactions: m.reactions,
+		your_reactions: m.reactions.filter((reaction) => reaction.user_ids.includes(me.id)).map((reaction) => reaction.emoji),
+		offer: m.offer,
+		event: m.kind === 'system' ? m.payload : null
+	};
+}
+
+function exportedOffer(o: ExportedOffer, me: string) {
+	return { ...o, you_are: o.buyer_id === me ? 'buyer' : 'seller' };
+}

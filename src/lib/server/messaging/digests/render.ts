@@ -1,0 +1,123 @@
+import type { DigestContent, DigestConversation, DigestMessage } from './content';
+
+/** A digest as text and HTML, with its subject. */
+export interface RenderedDigest {
+	subject: string;
+	text: string;
+	html: string;
+}
+
+export interface RenderOptions {
+	/** Where the app is served, e.g. https://bazaar.example; links are built on it. */
+	publicUrl: string;
+	/** The signed link that switches digests off (the List-Unsubscribe target too). */
+	unsubscribeUrl: string;
+	/** The marketplace's name, as the email says it. */
+	siteName?: string;
+}
+
+/** The newest messages a conversation shows; the rest are counted. */
+export const MESSAGES_SHOWN = 5;
+/** Longer bodies are cut here: the email points to the conversation, it does not replace it. */
+const BODY_SHOWN = 600;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/** One line, no control characters: names and titles end up in a header. */
+const oneLine = (value: string) => value.replace(/[\s\p{Cc}]+/gu, ' ').trim();
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** `${publicUrl}/messages?conversation=<key>`: the messages page opens that conversation. */
+export function conversationUrl(publicUrl: string, key: string): string {
+	return `${publicUrl.replace(/\/+$/, '')}/messages?conversation=${encodeURIComponent(key)}`;
+}
+
+function names(conversations: DigestConversation[]): string {
+	const all = [...new Set(conversations.map((c) => oneLine(c.other_name)))];
+	if (all.length === 1) return all[0];
+	if (all.length === 2) return `${all[0]} and ${all[1]}`;
+	return `${all[0]}, ${all[1]} and ${plural(all.length - 2, 'other')}`;
+}
+
+function subjectOf(content: DigestContent): string {
+	const count = content.conversations.reduce((sum, c) => sum + c.messages.length, 0);
+	const [first] = content.conversations;
+	const about = content.conversations.length === 1 && first.product_title ? ` about ${oneLine(first.product_title)}` : '';
+	const subject =
+		count === 1 ? `${oneLine(first.other_name)} sent you a message${about}` : `${count} unread messages from ${names(content.conversations)}${about}`;
+	return subject.length > 150 ? `${subject.slice(0, 149)}…` : subject;
+}
+
+/** What a message says, clipped; a photo-only message says how many photos. */
+function said(message: DigestMessage): string {
+	const body = message.body.length > BODY_SHOWN ? `${message.body.slice(0, BODY_SHOWN - 1).trimEnd()}…` : message.body;
+	const photos = message.photo_count ? plural(message.photo_count, 'photo') : '';
+	if (!body) return photos ? `sent ${photos}` : '(no text)';
+	return photos ? `${body} (+${photos})` : body;
+}
+
+const heading = (c: DigestConversation) => (c.product_title ? `${oneLine(c.other_name)} about “${oneLine(c.product_title)}”` : oneLine(c.other_name));
+
+function shown(c: DigestConversation) {
+	return { messages: c.messages.slice(-MESSAGES_SHOWN), earlier: Math.max(0, c.messages.length - MESSAGES_SHOWN) };
+}
+
+function textOf(content: DigestContent, options: Required<RenderOptions>, total: number): string {
+	const lines = [`Hi ${oneLine(content.display_name)},`, '', `You have ${plural(total, 'unread message')} on ${options.siteName}.`, ''];
+	for (const c of content.conversations) {
+		const { messages, earlier } = shown(c);
+		lines.push(`${heading(c)} (${plural(c.messages.length, 'unread message')})`);
+		if (earlier) lines.push(`  …and ${plural(earlier, 'earlier message')}`);
+		for (const m of messages) lines.push(`  ${oneLine(m.sender_name)}: ${said(m).replace(/\n/g, '\n    ')}`);
+		lines.push(`  Open the conversation: ${conversationUrl(options.publicUrl, c.key)}`, '');
+	}
+	lines.push(
+		`You get this email because messages arrived while you were away from ${options.siteName}.`,
+		`Stop these emails: ${options.unsubscribeUrl}`,
+		''
+	);
+	return lines.join('\n');
+}
+
+const TEXT = 'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1f2328;line-height:1.5';
+
+function htmlOf(content: DigestContent, options: Required<RenderOptions>, total: number, subject: string): string {
+	const sections = content.conversations.map((c) => {
+		const { messages, earlier } = shown(c);
+		const rows = messages.map(
+			(m) => `<p style="margin:4px 0"><strong>${escapeHtml(oneLine(m.sender_name))}:</strong> ${escapeHtml(said(m)).replace(/\n/g, '<br>')}</p>`
+		);
+		return [
+			'<div style="border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:12px 0">',
+			`<p style="margin:0 0 8px;font-weight:600">${escapeHtml(heading(c))} <span style="color:#59636e;font-weight:400">(${plural(c.messages.length, 'unread message')})</span></p>`,
+			earlier ? `<p style="margin:4px 0;color:#59636e">…and ${plural(earlier, 'earlier message')}</p>` : '',
+			...rows,
+			`<p style="margin:8px 0 0"><a href="${escapeHtml(conversationUrl(options.publicUrl, c.key))}" style="color:#0969da">Open the conversation</a></p>`,
+			'</div>'
+		].join('');
+	});
+	return [
+		`<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
+		`<body style="${TEXT};margin:0;padding:16px"><div style="max-width:560px;margin:0 auto">`,
+		`<p>Hi ${escapeHtml(oneLine(content.display_name))},</p>`,
+		`<p>You have ${plural(total, 'unread message')} on ${escapeHtml(options.siteName)}.</p>`,
+		...sections,
+		`<p style="font-size:12px;color:#59636e">You get this email because messages arrived while you were away from ${escapeHtml(options.siteName)}. `,
+		`<a href="${escapeHtml(options.unsubscribeUrl)}" style="color:#59636e">Unsubscribe from these emails</a>.</p>`,
+		'</div></body></html>'
+	].join('\n');
+}
+
+/**
+ * A digest's email: who wrote, about which listing, the unread messages (the newest few of each
+ * conversation) and a link into each conversation, as plain text and as HTML. Every value that
+ * came from a member is escaped in the HTML and made one line where it could reach a header.
+ */
+export function renderDigest(content: DigestContent, options: RenderOptions): RenderedDigest {
+	const full: Required<RenderOptions> = { ...options, siteName: options.siteName ?? 'Bazaar' };
+	const total = content.conversations.reduce((sum, c) => sum + c.messages.length, 0);
+	const subject = subjectOf(content);
+	return { subject, text: textOf(content, full, total), html: htmlOf(content, full, total, subject) };
+}

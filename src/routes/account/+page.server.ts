@@ -1,0 +1,1 @@
+export { loadPreferencesPage as load, preferencesPageActions as actions } from '$lib/server';

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { expect, test } from './fixtures';
+import { withDatabase } from './database';
+import { DEMO, hydrated, signIn } from './session';
+
+/**
+ * "Your data" on the account page, in Chromium against the production build: a member made for
+ * this test downloads their data (the JSON file parses and holds their message), then deletes
+ * their account: a wrong password erases nothing, the right one erases it, signs them out, and
+ * they cannot sign in again; the member they wrote to sees "Deleted user".
+ */
+
+const run = Date.now().toString(36);
+
+test('a member downloads their data, then deletes their account with their password, and cannot sign in again', async ({ browser, baseURL }) => {
+	test.setTimeout(90_000);
+	const id = randomUUID();
+	const username = `leaving_${run}`;
+	const email = `${username}@example.test`;
+	const words = `Is the camera still for sale? (${run})`;
+	await withDatabase(baseURL, async (db) => {
+		await db.query(
+			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
+			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
+			[id, email, { username, display_name: `Leaving ${run}` }]
+		);
+		// A message to Lee, sent through send_message as the member, as the app sends it.
+		await db.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: id, role: 'authenticated' })]);
+		await db.query('select public.send_message($1::uuid, $2::text, p_other_user_id => $3::uuid)', [randomUUID(), words, DEMO.lee.id]);
+		await db.query(`select set_config('request.jwt.claims', '', false)`);
+	});
+
+	const context = await browser.newContext({ acceptDownloads: true });
+	const page = await context.newPage();
+	await signIn(page, email, '/account');
+	await hydrated(page);
+	const yourData = page.getByRole('region', { name: 'Your data' });
+
+	// Download: a JSON file named for the day, holding the profile and the message.
+	const downloading = page.waitForEvent('download');
+	await yourData.getByRole('link', { name: 'Download my data' }).click();
+	const download = await downloading;
+	expect(download.suggestedFilename()).toMatch(/^bazaar-messages-\d{4}-\d{2}-\d{2}\.json$/);
+	const exported = JSON.parse(await readFile((await download.path())!, 'utf8'));
+	expect(exported.profile).toMatchObject({ id, email, username });
+	expect(exported.conversations).toHaveLength(1);
+	expect(exported.conversations[0].with.id).toBe(DEMO.lee.id);
+	expect(exported.conversations[0].messages).toEqual([expect.objectContaining({ sent_by_you: true, body: words })]);
+
+	// Delete: a wrong password first, which erases nothing.
+	await yourData.getByRole('link', { name: 'Delete my account' }).click();
+	await expect(page).toHaveURL('/account/delete');
+	await expect(page.getByRole('heading', { name: 'Delete my account' })).toBeVisible();
+	await hydrated(page);
+	await page.getByLabel('Your password').fill('not my password');
+	await page.getByRole('button', { name: 'Delete my account' }).click();
+	await expect(page.getByRole('alert')).toHaveText('That is not your password. Nothing was deleted.');
+	const stored = () =>
+		withDatabase(baseURL, async (db) => ({
+			login: (await db.query('select count(*)::int as n from auth.users where id = $1', [id])).rows[0].n,
+			name: (await db.query('select display_name from public.profiles where id = $1', [id])).rows[0].display_name,
+			live: (await db.query(`select count(*)::int as n from public.messages where sender_id = $1 and body = $2`, [id, words])).rows[0].n
+		}));
+	expect(await stored()).toEqual({ login: 1, name: `Leaving ${run}`, live: 1 });
+
+	// The right one: erased, signed out, told so.
+	await page.getByLabel('Your password').fill('password123');
+	await page.getByRole('button', { name: 'Delete my account' }).click();
+	await expect(page.getByRole('heading', { name: 'Your account is deleted' })).toBeVisible();
+	await expect(page).toHaveURL('/account/delete?deleted');
+	await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+	expect(await stored()).toEqual({ login: 0, name: 'Deleted user', live: 0 });
+
+	// The account page is for signed-in members only now, and the login is gone.
+	await page.goto('/login');
+	await hydrated(page);
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill('password123');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('alert')).toHaveText('Invalid email or password');
+	await context.close();
+
+	// Lee keeps the conversation, with "Deleted user" and her message shown deleted.
+	const lee = await browser.newContext();
+	const leePage = await lee.newPage();
+	await signIn(leePage, DEMO.lee.email, '/messages');
+	const preview = leePage.getByRole('list', { name: 'Conversations' }).getByRole('link').filter({ hasText: 'Deleted user' });
+	await expect(preview).toHaveCount(1);
+	await expect(preview).not.toContainText(words);
+	await lee.close();
+});

@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures';
+import { withDatabase } from './database';
+import { DEMO, hydrated, signIn } from './session';
+
+/**
+ * Browser notifications in Chromium: a message that arrives while the tab is hidden puts the
+ * unread count in the title and, where the member allowed it, shows a system notification that
+ * opens the conversation. Notifications are observed through the page's own Notification API
+ * (wrapped to record each one, then handed to Chromium's). "Hidden" is emulated in the page: a
+ * headless tab is always visible otherwise. Each test makes its own seller and listing, so the
+ * seller's unread total starts at 0 and no other spec matters.
+ */
+
+declare global {
+	interface Window {
+		__notifications: { title: string; body?: string; tag?: string; shown: Notification | null }[];
+		__permissionRequests: number;
+	}
+}
+
+const run = Date.now().toString(36);
+const conversations = (page: Page) => page.getByRole('list', { name: 'Conversations' });
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
+const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
+const turnOn = (page: Page) => page.getByRole('button', { name: 'Turn on notifications' });
+
+/** Records every notification the page constructs, then lets Chromium show it. */
+function recordNotifications(context: BrowserContext) {
+	return context.addInitScript(() => {
+		const Real = window.Notification;
+		window.__notifications = [];
+		function Recorded(title: string, options?: NotificationOptions) {
+			const entry = { title, body: options?.body, tag: options?.tag, shown: null as Notification | null };
+			window.__notifications.push(entry);
+			entry.shown = new Real(title, options);
+			return entry.shown;
+		}
+		Object.setPrototypeOf(Recorded, Real);
+		Recorded.prototype = Real.prototype;
+		window.Notification = Recorded as unknown as typeof Notification;
+	});
+}
+
+/** Another tab in front, as far as the page can tell. */
+async function hide(page: Page) {
+	await page.evaluate(() => {
+		Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+		Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+		document.dispatchEvent(new Event('visibilitychange'));
+	});
+}
+
+async function show(page: Page) {
+	await page.evaluate(() => {
+		// Back to the browser's own answers (the prototype's getters).
+		delete (document as { visibilityState?: unknown }).visibilityState;
+		delete (document as { hidden?: unknown }).hidden;
+		document.dispatchEvent(new Event('visibilitychange'));
+	});
+}
+
+const notifications = (page: Page) => page.evaluate(() => window.__notifications.map(({ title, body, tag }) => ({ title, body, tag })));
+
+/** A seller of this test alone (password123) with one listing. */
+async function seller(baseURL: string | undefined, name: string) {
+	const id = randomUUID();
+	const username = `${name.toLowerCase()}_${run}_${id.slice(0, 4)}`;
+	const email = `${username}@example.test`;
+	const title = `${name}'s lamp ${run}`;
+	const productId = await withDatabase(baseURL, async (db) => {
+		await db.query(
+			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
+			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
+			[id, email, { username, display_name: `${name} Seller` }]
+		);
+		const { rows } = await db.query<{ id: string }>(
+			`insert into public.products (seller_id, title, description, price_cents, image_url)
+			 values ($1, $2, 'Arranged by the notifications test.', 3000, '/products/lamp.svg') returning id`,
+			[id, title]
+		);
+		return rows[0].id;
+	});
+	return { id, email, title, productId };
+}
+
+async function open(browser: Browser, email: string, path: string, options: { notifications?: 'granted' } = {}) {
+	const context = await browser.newContext();
+	if (options.notifications) await context.grantPermissions(['notifications']);
+	await recordNotifications(context);
+	const page = await context.newPage();
+	await signIn(page, email, path);
+	await hydrated(page);
+	return { context, page, close: () => context.close() };
+}
+
+/** Ben writes from his own browser, about the seller's listing. */
+async function benWrites(browser: Browser, to: { id: string; productId: string }, texts: string[]) {
+	const ben = await open(browser, DEMO.ben.email, `/messages?conversation=${to.id}__${to.productId}`);
+	for (const text of texts) {
+		await composer(ben.page).fill(text);
+		await composer(ben.page).press('Enter');
+		await expect(thread(ben.page).locator('li[data-status="sent"]', { hasText: text })).toHaveCount(1);
+	}
+	return ben;
+}
+
+test('a message to a hidden tab: a notification with the sender’s name, the count in the title, and a click opens the conversation', async ({
+	browser,
+	baseURL
+}) => {
+	test.setTimeout(60_000);
+	const nia = await seller(baseURL, 'Nia');
+	const recipient = await open(browser, nia.email, '/messages', { notifications: 'granted' });
+	const { page } = recipient;
+	await expect(page).toHaveTitle('Messages · Bazaar');
+	// Already allowed: nothing to turn on.
+	await expect(page.getByRole('heading', { name: 'Messages', level: 1 })).toBeVisible();
+	await expect(turnOn(page)).toHaveCount(0);
+
+	await hide(page);
+	const ben = await benWrites(browser, nia, ['Is the lamp still for sale?']);
+
+	await expect.poll(() => notifications(page)).toEqual([{ title: `Ben Buyer · ${nia.title}`, body: 'Is the lamp still for sale?', tag: expect.any(String) }]);
+	await expect.poll(() => page.title()).toMatch(/^\(1\) /);
+	await expect(page).toHaveTitle('(1) Messages · Bazaar');
+
+	// The click: the tab comes forward on the conversation, and the title is the page's own again.
+	await show(page);
+	await expect(page).toHaveTitle('Messages · Bazaar');
+	await page.evaluate(() => window.__notifications[0].shown!.onclick!(new Event('click')));
+	await expect(page).toHaveURL(`/messages?conversation=${DEMO.ben.id}__${nia.productId}`);
+	await expect(thread(page).getByText('Is the lamp still for sale?')).toBeVisible();
+	await expect(page).toHaveTitle('Ben Buyer · Messages · Bazaar');
+
+	await Promise.all([ben.close(), recipient.close()]);
+});
+
+test('a muted conversation stays quiet: no notification, no count', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const ola = await seller(baseURL, 'Ola');
+	// The conversation exists (Ben's first message) and Ola muted it, until she unmutes.
+	await withDatabase(baseURL, async (db) => {
+		await db.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: DEMO.ben.id, role: 'authenticated' })]);
+		const sent = await db.query<{ conversation_id: string }>(
+			`select (public.send_message($1::uuid, 'Hello about the lamp', p_other_user_id => $2::uuid, p_product_id => $3::uuid)) ->> 'conversation_id' as conversation_id`,
+			[randomUUID(), ola.id, ola.productId]
+		);
+		await db.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: ola.id, role: 'authenticated' })]);
+		await db.query(`select public.set_muted($1::uuid, 'infinity')`, [sent.rows[0].conversation_id]);
+		await db.query(`select set_config('request.jwt.claims', '', false)`);
+	});
+	const recipient = await open(browser, ola.email, '/messages', { notifications: 'granted' });
+	const { page } = recipient;
+	await expect(conversations(page).getByRole('link').filter({ hasText: ola.title })).toHaveCount(1);
+
+	await hide(page);
+	const ben = await benWrites(browser, ola, ['Any chance of a discount?']);
+	// The message did reach the hidden tab (its inbox row shows it), and drew no attention.
+	await expect(conversations(page).getByRole('link').filter({ hasText: 'Any chance of a discount?' })).toHaveCount(1);
+	expect(await notifications(page)).toEqual([]);
+	await expect(page).toHaveTitle('Messages · Bazaar');
+
+	await Promise.all([ben.close(), recipient.close()]);
+});
+
+test('with “Browser notifications” switched off on the account page, no notification is shown', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const pia = await seller(baseURL, 'Pia');
+	const recipient = await open(browser, pia.email, '/account', { notifications: 'granted' });
+	const { page } = recipient;
+	await expect(page).toHaveTitle('Account · Bazaar');
+	await expect(page.getByText('This browser shows notifications from this site.')).toBeVisible();
+	const setting = page.getByRole('checkbox', { name: 'Browser notifications' });
+	await expect(setting).toBeChecked();
+	await expect(page.getByRole('checkbox', { name: 'Email me a digest of unread messages' })).toBeChecked();
+	// Saved as it is switched: no button to press.
+	await setting.uncheck();
+	await expect(page.getByRole('status')).toHaveText('Saved.');
+	await page.reload();
+	await expect(setting).not.toBeChecked();
+	await expect(page.getByRole('checkbox', { name: 'Email me a digest of unread messages' })).toBeChecked();
+
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Messages/ }).click();
+	await expect(page).toHaveURL('/messages');
+	await hide(page);
+	const ben = await benWrites(browser, pia, ['Could you post it?']);
+	await expect(conversations(page).getByRole('link').filter({ hasText: 'Could you post it?' })).toHaveCount(1);
+	expect(await notifications(page)).toEqual([]);
+	// The title still counts: the setting is about system notifications.
+	await expect(page).toHaveTitle('(1) Messages · Bazaar');
+
+	await Promise.all([ben.close(), recipient.close()]);
+});
+
+test('“Turn on notifications” shows only while the browser has not been asked, and asks only when clicked', async ({ browser }) => {
+	const context = await browser.newContext();
+	// The browser's answer is stubbed (a headless prompt has no one to answer it); it is kept
+	// across loads in this tab, as a browser keeps it.
+	await context.addInitScript(() => {
+		window.__permissionRequests = 0;
+		const answer = () => (sessionStorage.getItem('notification-permission') ?? 'default') as NotificationPermission;
+		Object.defineProperty(Notification, 'permission', { get: answer, configurable: true });
+		Notification.requestPermission = async () => {
+			window.__permissionRequests++;
+			sessionStorage.setItem('notification-permission', 'denied');
+			return 'denied';
+		};
+	});
+	const page = await context.newPage();
+	await signIn(page, DEMO.ana.email, '/messages');
+	await hydrated(page);
+	await expect(turnOn(page)).toBeVisible();
+	// Loading the page asked nothing.
+	expect(await page.evaluate(() => window.__permissionRequests)).toBe(0);
+
+	await turnOn(page).click();
+	await expect(turnOn(page)).toHaveCount(0);
+	expect(await page.evaluate(() => window.__permissionRequests)).toBe(1);
+
+	// Refused: the account page says how to allow it, and nothing offers to ask again.
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+	await expect(page).toHaveURL('/account');
+	await page.reload();
+	await hydrated(page);
+	await expect(page.getByText(/This browser blocks notifications from this site\. To allow them/)).toBeVisible();
+	await expect(turnOn(page)).toHaveCount(0);
+	await page.goto('/messages');
+	await hydrated(page);
+	await expect(turnOn(page)).toHaveCount(0);
+	expect(await page.evaluate(() => window.__permissionRequests)).toBe(0);
+
+	await context.close();
+});
+
+test('the account page is for signed-in members: a visitor is sent to sign in and back', async ({ page }) => {
+	await page.goto('/account');
+	await expect(page).toHaveURL('/login?next=%2Faccount');
+	await hydrated(page);
+	await page.getByLabel('Email').fill(DEMO.sam.email);
+	await page.getByLabel('Password').fill('password123');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL('/account');
+	await expect(page.getByRole('heading', { name: 'Account', level: 1 })).toBeVisible();
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+	test(`axe finds no violations in the header, “Turn on notifications” and the notification settings (${colorScheme})`, async ({ browser }) => {
+		const context = await browser.newContext({ colorScheme });
+		const page = await context.newPage();
+		const scan = async (...parts: string[]) => {
+			const builder = new AxeBuilder({ page });
+			for (const part of parts) builder.include(part);
+			const results = await builder.analyze();
+			const found = results.violations.map((v) => ({ rule: v.id, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`) }));
+			expect(found, JSON.stringify(found, null, 2)).toEqual([]);
+			expect(results.passes.map((rule) => rule.id)).toContain('color-contrast');
+		};
+		await signIn(page, DEMO.sam.email, '/messages');
+		await hydrated(page);
+		await expect(turnOn(page)).toBeVisible();
+		await scan('.site-header', '.turn-on-notifications');
+		await page.goto('/account');
+		await hydrated(page);
+		await expect(page.getByText('This browser has not been asked to show notifications yet.')).toBeVisible();
+		await scan('.notification-settings');
+		await context.close();
+	});
+}

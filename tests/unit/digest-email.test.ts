@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { DigestContent, DigestConversation } from '../../src/lib/server/messaging/digests/content.ts';
+import { digestMail, MailNotSent, unsubscribeUrl } from '../../src/lib/server/messaging/digests/mail.ts';
+import { refusedForCertain } from '../../src/lib/server/messaging/digests/mailers.ts';
+import { formOriginGuard } from '../../src/lib/server/messaging/digests/origin-guard.ts';
+import { conversationUrl, MESSAGES_SHOWN, renderDigest } from '../../src/lib/server/messaging/digests/render.ts';
+
+/** The digest email: what it says, that nothing a member wrote can become markup, and its headers. */
+
+const LEE = '2b1f3c4d-0000-4000-8000-0000000000aa';
+const BEN = '2b1f3c4d-0000-4000-8000-0000000000bb';
+const SAM = '2b1f3c4d-0000-4000-8000-0000000000cc';
+const CAMERA = '9c8b7a6d-0000-4000-8000-000000000001';
+const TOKEN = 'ab'.repeat(32);
+const PUBLIC_URL = 'https://bazaar.example';
+
+let counter = 0;
+const message = (body: string, overrides: Partial<DigestConversation['messages'][number]> = {}) => ({
+	id: `7e000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`,
+	sender_name: 'Ben',
+	body,
+	kind: 'text' as const,
+	created_at: '2026-12-05T10:00:00.000000+00:00',
+	photo_count: 0,
+	...overrides
+});
+
+function conversation(overrides: Partial<DigestConversation> = {}): DigestConversation {
+	return {
+		conversation_id: '5a000000-0000-4000-8000-000000000001',
+		key: `${BEN}__${CAMERA}`,
+		other_name: 'Ben',
+		product_title: 'Vintage camera',
+		messages: [message('Is the camera still available?')],
+		...overrides
+	};
+}
+
+function digest(conversations: DigestConversation[] = [conversation()]): DigestContent {
+	return { id: 'd1000000-0000-4000-8000-000000000001', user_id: LEE, email: 'lee@example.com', display_name: 'Lee', unsubscribe_token: TOKEN, conversations };
+}
+
+const render = (content: DigestContent) => renderDigest(content, { publicUrl: PUBLIC_URL, unsubscribeUrl: unsubscribeUrl(PUBLIC_URL, LEE, TOKEN) });
+
+describe('renderDigest', () => {
+	it('says who wrote, about which listing, what they wrote, and links into the conversation, in text and HTML', () => {
+		const { subject, text, html } = render(digest());
+		expect(subject).toBe('Ben sent you a message about Vintage camera');
+		const link = `${PUBLIC_URL}/messages?conversation=${BEN}__${CAMERA}`;
+		expect(conversationUrl(PUBLIC_URL, `${BEN}__${CAMERA}`)).toBe(link);
+		for (const part of [text, html]) {
+			expect(part).toContain('Hi Lee');
+			expect(part).toContain('Ben about “Vintage camera”');
+			expect(part).toContain('Is the camera still available?');
+		}
+		expect(text).toContain(`Open the conversation: ${link}`);
+		expect(html).toContain(`<a href="${link}"`);
+	});
+
+	it('groups several conversations under one subject, and a general conversation has no listing', () => {
+		const { subject, text } = render(
+			digest([
+				conversation({ messages: [message('First'), message('Second')] }),
+				conversation({ key: `${SAM}__general`, other_name: 'Sam', product_title: null, messages: [message('Hello', { sender_name: 'Sam' })] })
+			])
+		);
+		expect(subject).toBe('3 unread messages from Ben and Sam');
+		expect(text).toContain('Ben about “Vintage camera” (2 unread messages)');
+		expect(text).toContain('Sam (1 unread message)');
+		expect(text).toContain(`${PUBLIC_URL}/messages?conversation=${SAM}__general`);
+	});
+
+	it('escapes everything a member wrote in the HTML: names, titles and bodies', () => {
+		const attack = '<img src=x onerror=alert(1)>"\'&';
+		const { html, subject } = render(
+			digest([conversation({ other_name: `Ben ${attack}`, product_title: `Camera ${attack}`, messages: [message(`Hi ${attack}`, { sender_name: `Ben ${attack}` })] })])
+		);
+		expect(html).not.toContain('<img');
+		expect(html).not.toContain('onerror=alert(1)>');
+		expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;');
+		expect(subject).toContain('<img'); // a subject is text, encoded by the mailer, never markup
+	});
+
+	it('keeps names and titles on one line, so nothing a member wrote can start a header', () => {
+		const { subject } = render(digest([conversation({ other_name: 'Ben\r\nBcc: victim@example.com', messages: [message('x')] })]));
+		expect(subject).not.toMatch(/[\r\n]/);
+		expect(subject).toBe('Ben Bcc: victim@example.com sent you a message about Vintage camera');
+	});
+
+	it('shows the newest messages of a long conversation and counts the rest, cuts long texts, and names photos', () => {
+		const many = Array.from({ length: MESSAGES_SHOWN + 3 }, (_, i) => message(`Message ${i + 1}`));
+		const { text } = render(
+			digest([
+				conversation({ messages: many }),
+				conversation({ key: `${SAM}__general`, other_name: 'Sam', product_title: null, messages: [message('', { photo_count: 2 }), message('x'.repeat(5000), { photo_count: 1 })] })
+			])
+		);
+		expect(text).toContain('…and 3 earlier messages');
+		expect(text).not.toContain('Message 3\n');
+		expect(text).toContain(`Message ${MESSAGES_SHOWN + 3}`);
+		expect(text).toContain('Ben: sent 2 photos');
+		expect(text).toContain('… (+1 photo)');
+		expect(text).not.toContain('x'.repeat(700));
+	});
+
+	it('ends with the unsubscribe link', () => {
+		const { text, html } = render(digest());
+		const link = `${PUBLIC_URL}/unsubscribe?u=${LEE}&t=${TOKEN}`;
+		expect(text).toContain(`Stop these emails: ${link}`);
+		expect(html).toContain(`<a href="${link.replace('&', '&amp;')}"`);
+	});
+});
+
+describe('digestMail', () => {
+	it('carries one-click unsubscribe headers with the signed https link and a Message-ID stable for the digest', () => {
+		const mail = digestMail(digest(), { publicUrl: PUBLIC_URL, from: 'Bazaar <no-reply@bazaar.example>' });
+		expect(mail.to).toEqual({ name: 'Lee', address: 'lee@example.com' });
+		expect(mail.headers).toEqual({
+			'List-Unsubscribe': `<${PUBLIC_URL}/unsubscribe?u=${LEE}&t=${TOKEN}>`,
+			'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click'
+		});
+		expect(mail.messageId).toBe('<digest-d1000000-0000-4000-8000-000000000001@bazaar.example>');
+		expect(digestMail(digest(), { publicUrl: `${PUBLIC_URL}/`, from: 'x <x@y>' }).messageId).toBe(mail.messageId);
+	});
+});
+
+describe('refusedForCertain', () => {
+	it('a server answer refuses for certain: 4xx for now, 5xx for good', () => {
+		expect(refusedForCertain(Object.assign(new Error('451 try later'), { code: 'EMESSAGE', responseCode: 451 }))).toMatchObject({ permanent: false });
+		expect(refusedForCertain(Object.assign(new Error('550 no such user'), { code: 'EENVELOPE', responseCode: 550 }))).toMatchObject({ permanent: true });
+		expect(refusedForCertain(Object.assign(new Error('refused'), { code: 'ECONNECTION', originalCode: 'ECONNREFUSED' }))).toBeInstanceOf(MailNotSent);
+		expect(refusedForCertain(Object.assign(new Error('bad login'), { code: 'EAUTH' }))).toBeInstanceOf(MailNotSent);
+	});
+
+	it('a connection lost mid-conversation proves nothing: the server may have taken the mail', () => {
+		expect(refusedForCertain(Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' }))).toBeNull();
+		expect(refusedForCertain(Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT', timeoutType: 'SOCKET_TIMEOUT' }))).toBeNull();
+		expect(refusedForCertain(new Error('crash'))).toBeNull();
+	});
+});
+
+describe('formOriginGuard', () => {
+	const guard = formOriginGuard();
+	const answer = async (path: string, init: RequestInit & { headers?: Record<string, string> }) => {
+		const request = new Request(`https://bazaar.example${path}`, init);
+		const event = { request, url: new URL(request.url) } as Parameters<typeof guard>[0]['event'];
+		const response = await guard({ event, resolve: async () => new Response('reached the route') });
+		return [response.status, await response.text()];
+	};
+	const oneClick = { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+
+	it('lets a mail provider’s one-click POST, with no Origin or another one, reach /unsubscribe', async () => {
+		expect(await answer(`/unsubscribe?u=${LEE}&t=${TOKEN}`, oneClick)).toEqual([200, 'reached the route']);
+		expect(await answer('/unsubscribe', { ...oneClick, headers: { ...oneClick.headers, origin: 'https://mail.example' } })).toEqual([200, 'reached the route']);
+	});
+
+	it('refuses cross-site form posts everywhere else, as SvelteKit does, and lets same-site ones and JSON through', async () => {
+		expect(await answer('/messages', oneClick)).toEqual([403, 'Cross-site POST form submissions are forbidden']);
+		expect(await answer('/account', { ...oneClick, headers: { 'content-type': 'multipart/form-data; boundary=x', origin: 'https://evil.example' } })).toEqual([
+			403,
+			'Cross-site POST form submissions are forbidden'
+		]);
+		expect(await answer('/messages', { ...oneClick, headers: { ...oneClick.headers, origin: 'https://bazaar.example' } })).toEqual([200, 'reached the route']);
+		expect(await answer('/messages', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).toEqual([200, 'reached the route']);
+	});
+});
