@@ -231,7 +231,6 @@ async function explained(response: APIResponse, status: number): Promise<string 
 	const text = await response.text().catch(() => '');
 	// "Not found", "Invalid email or password": words a person reads, not a bare status or a JSON shape.
 	if (text === '' && (status === 431 || status === 413)) return null;
-	// "Not found", "Invalid email or password", "Send {"conversation_id": "<uuid>"}.": words a person reads.
 	if (!/[A-Za-z]+ [A-Za-z]+/.test(text) || /"message":"[^"]*[{<]/.test(text)) return `no words: ${text.slice(0, 160)}`;
 	return null;
 }

@@ -34,6 +34,27 @@ test('a wrong password shows "Invalid email or password" and nothing else', asyn
 	await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 });
 
+test('five wrong passwords for one account make the next try wait, with how long, even with the right password', async ({ page }) => {
+	// An email of its own, so no other test's sign-ins count towards it.
+	const email = `limit_${Date.now().toString(36)}@example.test`;
+	await page.goto('/login');
+	await hydrated(page);
+	for (let i = 0; i < 5; i++) {
+		await page.getByLabel('Email').fill(email);
+		await page.getByLabel('Password').fill(`guess-${i}`);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await expect(page.getByRole('alert')).toHaveText('Invalid email or password');
+	}
+	await page.getByLabel('Password').fill('password123');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('alert')).toHaveText('Too many failed sign-ins. Try again in 15 minutes.');
+	// Another account from the same browser signs in as usual.
+	await page.getByLabel('Email').fill(DEMO.ben.email);
+	await page.getByLabel('Password').fill('password123');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});
+
 test('a seller sees no "Message seller" link on their own product', async ({ page }) => {
 	await signIn(page, DEMO.sam.email);
 	await page.goto('/products/a0000000-0000-4000-8000-000000000001');

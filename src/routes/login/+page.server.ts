@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { formFields } from '$lib/server';
 import { safeNext } from '$lib/server/auth/guard';
+import { signInLimits } from '$lib/server/auth/sign-in-limits';
 import type { Actions, PageServerLoad } from './$types';
 
 const Credentials = z.object({
@@ -18,14 +19,19 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, locals }) => {
+	default: async ({ request, locals, getClientAddress }) => {
 		const form = (await formFields(request)) ?? {};
 		const parsed = Credentials.safeParse({ email: form.email, password: form.password, next: form.next ?? null });
 		const email = typeof form.email === 'string' ? form.email.slice(0, 320) : '';
 		if (!parsed.success) return fail(400, { email, message: INVALID });
 		const { password, next } = parsed.data;
-
-		if (!(await locals.auth.signInWithPassword(parsed.data.email, password))) return fail(400, { email, message: INVALID });
+		const wait = signInLimits.waitMinutes(parsed.data.email, getClientAddress());
+		if (wait) return fail(429, { email, message: `Too many failed sign-ins. Try again in ${wait} minute${wait === 1 ? '' : 's'}.` });
+		if (!(await locals.auth.signInWithPassword(parsed.data.email, password))) {
+			signInLimits.failed(parsed.data.email, getClientAddress());
+			return fail(400, { email, message: INVALID });
+		}
+		signInLimits.succeeded(parsed.data.email);
 		redirect(303, safeNext(next));
 	}
 };
