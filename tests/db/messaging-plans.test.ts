@@ -1,12 +1,10 @@
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, type Dataset } from '../../bench/dataset.ts';
 import type { MessagingBackend } from '../../src/lib/server/messaging/backend/messaging-backend.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
-import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
-import { claimsFor, scratchDatabase, sqlAs, testPool } from '../support/database.ts';
+import { claimsFor, migratedScratchDatabase, sqlAs, testPool } from '../support/database.ts';
 
 /*
  * The plans the hot RPCs really run, on a data set big enough that a sequential scan or a
@@ -197,14 +195,12 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 	let unreadRows: number;
 
 	beforeAll(async () => {
-		const scratch = await scratchDatabase(admin);
+		const scratch = await migratedScratchDatabase(admin);
 		drop = scratch.drop;
 		scratchName = new URL(scratch.url).pathname.slice(1);
 		db = createPool(scratch.url, { max: 3 });
 		const setup = await db.connect();
 		try {
-			await applyShim(setup, join(process.cwd(), 'supabase', 'shim'));
-			await migrate(setup, join(process.cwd(), 'supabase', 'migrations'));
 			data = await loadDataset(setup, {
 				users: 300,
 				sellerProducts: 7,

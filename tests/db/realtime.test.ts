@@ -15,7 +15,7 @@ import { messagingEventStream } from '../../src/lib/server/messaging/realtime/ev
 import { RealtimeHub } from '../../src/lib/server/messaging/realtime/hub.ts';
 import { listenForEvents, type Listener } from '../../src/lib/server/messaging/realtime/listener.ts';
 import { relayPresence } from '../../src/lib/server/messaging/realtime/presence.ts';
-import { claimsFor, scratchDatabase, testPool } from '../support/database.ts';
+import { claimsFor, migratedScratchDatabase, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
 import { createActor, marketplace, send, type Actor } from '../support/messaging.ts';
 import { ReconnectingSse, SseConnection, type SseEvent } from '../support/sse-client.ts';
@@ -230,14 +230,12 @@ describe('SSE stream on PostgreSQL (scratch database of the run’s cluster)', (
 	beforeAll(async () => {
 		// A database of its own: its NOTIFY traffic is only this file's, and the 50-message burst
 		// below may lift the send rate limit (30 a minute) without touching other test files.
-		const scratch = await scratchDatabase(admin);
+		const scratch = await migratedScratchDatabase(admin);
 		drop = scratch.drop;
 		url = scratch.url;
 		const setup = new pg.Client({ connectionString: url });
 		await setup.connect();
 		try {
-			await applyShim(setup, join(process.cwd(), 'supabase', 'shim'));
-			await migrate(setup, join(process.cwd(), 'supabase', 'migrations'));
 			await setup.query('update public.messaging_settings set rate_limit_per_minute = 100000');
 		} finally {
 			await setup.end();
