@@ -39,14 +39,20 @@ test('five wrong passwords for one account make the next try wait, with how long
 	const email = `limit_${Date.now().toString(36)}@example.test`;
 	await page.goto('/login');
 	await hydrated(page);
+	// Each try waits for its answer: the alert keeps the same text from one failure to the next.
+	const submit = async () => {
+		const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/login' && r.request().method() === 'POST');
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await answered;
+	};
 	for (let i = 0; i < 5; i++) {
 		await page.getByLabel('Email').fill(email);
 		await page.getByLabel('Password').fill(`guess-${i}`);
-		await page.getByRole('button', { name: 'Sign in' }).click();
+		await submit();
 		await expect(page.getByRole('alert')).toHaveText('Invalid email or password');
 	}
 	await page.getByLabel('Password').fill('password123');
-	await page.getByRole('button', { name: 'Sign in' }).click();
+	await submit();
 	await expect(page.getByRole('alert')).toHaveText('Too many failed sign-ins. Try again in 15 minutes.');
 	// Another account from the same browser signs in as usual.
 	await page.getByLabel('Email').fill(DEMO.ben.email);
