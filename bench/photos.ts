@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import type { SessionClaims } from '../src/lib/server/auth/jwt.ts';
+import { claimsFor } from './claims.ts';
 import { readConfig } from '../src/lib/server/config.ts';
 import { prepareDatabase } from '../src/lib/server/db/database.ts';
 import { createPool } from '../src/lib/server/db/pool.ts';
@@ -19,11 +19,6 @@ export interface PhotoBenchOptions {
 	quick: boolean;
 	log: (line: string) => void;
 }
-
-const claimsFor = (sub: string): SessionClaims => {
-	const iat = Math.floor(Date.now() / 1000);
-	return { sub, role: 'authenticated', aud: 'authenticated', email: `${sub}@bench.test`, iat, exp: iat + 86_400 };
-};
 
 /** A 4000×3000 JPEG of about 5 MB: noise keeps it from compressing away, EXIF as a phone writes it. */
 async function phonePhoto(): Promise<Uint8Array> {

@@ -26,6 +26,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, setPriority } from 'node:os';
 import pg from 'pg';
 import { signSessionToken } from '../src/lib/server/auth/jwt.ts';
+import { claimsFor } from './claims.ts';
 import { freePort } from '../src/lib/server/db/embedded-cluster.ts';
 import { postgresMessaging } from '../src/lib/server/messaging/backend/postgres.ts';
 import { startApp, type AppServer } from './app-server.ts';
@@ -47,11 +48,6 @@ function setting(name: string, fallback: number): number {
 	if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
 	return value;
 }
-
-const claimsFor = (userId: string) => {
-	const iat = Math.floor(Date.now() / 1000);
-	return { sub: userId, role: 'authenticated' as const, aud: 'authenticated' as const, email: `${userId}@example.test`, iat, exp: iat + 3600 };
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -227,9 +223,15 @@ export async function benchRealtime(options: { quick: boolean; log: (line: strin
 			[ids]
 		);
 		const cursors = new Map(counters.map((row) => [row.user_id, Number(row.last_id)]));
+		// The server accepts a token only of a live auth.sessions row, as after a sign-in.
+		const { rows: sessions } = await pool.query<{ id: string; user_id: string }>(
+			`insert into auth.sessions (user_id, not_after) select unnest($1::uuid[]), now() + interval '1 day' returning id, user_id`,
+			[ids]
+		);
+		const sessionOf = new Map(sessions.map((row) => [row.user_id, row.id]));
 		const specs: StreamSpec[] = ids.map((id, key) => ({
 			key,
-			cookie: signSessionToken(claimsFor(id), secret),
+			cookie: signSessionToken(claimsFor(id, sessionOf.get(id)), secret),
 			cursor: cursors.get(id) ?? 0
 		}));
 		log(`realtime: ${streams} users in ${streams / 2} conversations`);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Cursor } from '../src/lib/messaging/schemas/index.ts';
-import type { SessionClaims } from '../src/lib/server/auth/jwt.ts';
+import { claimsFor } from './claims.ts';
 import { readConfig } from '../src/lib/server/config.ts';
 import { prepareDatabase } from '../src/lib/server/db/database.ts';
 import { createPool } from '../src/lib/server/db/pool.ts';
@@ -24,12 +24,6 @@ export interface RpcBenchOptions {
 	/** Seconds of sustained sending. */
 	sendSeconds: number;
 	log: (line: string) => void;
-}
-
-/** Session claims as the app's auth issues them. */
-function claimsFor(userId: string): SessionClaims {
-	const iat = Math.floor(Date.now() / 1000);
-	return { sub: userId, role: 'authenticated', aud: 'authenticated', email: `${userId}@example.test`, iat, exp: iat + 3600 };
 }
 
 /** Counts the protocol messages (queries) pg sends: an RPC through the adapter should be one. */

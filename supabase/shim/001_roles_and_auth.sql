@@ -92,6 +92,22 @@ create table if not exists auth.identities (
 );
 create index if not exists identities_user_id_idx on auth.identities (user_id);
 
+-- Signed-in sessions, as Supabase Auth keeps them (its columns and types, without MFA's): the local
+-- mode's server refreshes a member's short-lived token only while the row lives, and signing out
+-- deletes it. Only the server reads it (no grants to the API roles).
+create table if not exists auth.sessions (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  not_after timestamptz,
+  refreshed_at timestamp without time zone,
+  user_agent text,
+  ip inet
+);
+create index if not exists sessions_user_id_idx on auth.sessions (user_id);
+create index if not exists sessions_not_after_idx on auth.sessions (not_after desc);
+
 -- The claims of the current request, exactly as PostgREST sets them: a JSON text in
 -- request.jwt.claims (and, for old clients, request.jwt.claim.<name>).
 create or replace function auth.jwt() returns jsonb

@@ -14,7 +14,12 @@ describe('password sign-in against auth.users', () => {
 		expect(result).not.toBeNull();
 		const claims = verifySessionToken(result!.token, secret);
 		expect(claims).toMatchObject({ sub: user.id, role: 'authenticated', aud: 'authenticated', email: user.email });
-		expect(claims!.exp - claims!.iat).toBe(7 * 24 * 3600);
+		expect(claims!.exp - claims!.iat).toBe(3600);
+		const { rows } = await db.query(
+			`select user_id, not_after > now() + interval '29 days' and not_after < now() + interval '31 days' as month from auth.sessions where id = $1`,
+			[claims!.session_id]
+		);
+		expect(rows).toEqual([{ user_id: user.id, month: true }]);
 	});
 
 	it('accepts the email in any case and with surrounding spaces', async () => {
@@ -27,6 +32,8 @@ describe('password sign-in against auth.users', () => {
 		expect(await signInWithPassword(db, secret, user.email, 'password124')).toBeNull();
 		expect(await signInWithPassword(db, secret, 'nobody@example.test', 'password123')).toBeNull();
 		expect(await signInWithPassword(db, secret, user.email, '')).toBeNull();
+		const { rows } = await db.query('select count(*)::int as n from auth.sessions where user_id = $1', [user.id]);
+		expect(rows[0].n).toBe(0);
 	});
 
 	it('a token signed with another secret, tampered with or expired is not a session', async () => {
@@ -36,6 +43,6 @@ describe('password sign-in against auth.users', () => {
 		const [header, payload, signature] = token.split('.');
 		const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: crypto.randomUUID() })).toString('base64url');
 		expect(verifySessionToken(`${header}.${forged}.${signature}`, secret)).toBeNull();
-		expect(verifySessionToken(token, secret, Date.now() + 8 * 24 * 3600 * 1000)).toBeNull();
+		expect(verifySessionToken(token, secret, Date.now() + 3601 * 1000)).toBeNull();
 	});
 });

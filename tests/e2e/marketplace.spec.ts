@@ -12,6 +12,25 @@ test('ana opens a product, follows "Message seller" and lands in the conversatio
 	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 });
 
+test('the session cookie is HttpOnly and SameSite, and signing out ends the session even for a copy of the cookie', async ({ page, playwright, baseURL }) => {
+	const signedIn = page.waitForResponse((r) => new URL(r.url()).pathname === '/login' && r.request().method() === 'POST');
+	await signIn(page, DEMO.lee.email);
+	const setCookie = (await (await signedIn).headerValue('set-cookie')) ?? '';
+	expect(setCookie).toMatch(/^bazaar-session=[^;]+;.*HttpOnly/i);
+	expect(setCookie).toMatch(/SameSite=Lax/i);
+	expect(setCookie).toMatch(/Max-Age=604800/i);
+	const copied = (await page.context().cookies()).find((cookie) => cookie.name === 'bazaar-session')!.value;
+
+	const withCopy = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `bazaar-session=${copied}` } });
+	expect((await withCopy.get('/messages', { maxRedirects: 0 })).status()).toBe(200);
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+	const after = await withCopy.get('/messages', { maxRedirects: 0 });
+	expect(after.status()).toBe(303);
+	expect(after.headers()['location']).toMatch(/^\/login/);
+	await withCopy.dispose();
+});
+
 test('a visitor who follows "Message seller" signs in and comes back to the conversation', async ({ page }) => {
 	await page.goto('/products/a0000000-0000-4000-8000-000000000004');
 	await hydrated(page);

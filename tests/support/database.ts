@@ -15,7 +15,8 @@ export function testPool(): pg.Pool {
 
 export function claimsFor(userId: string, email = `${userId}@example.test`): SessionClaims {
 	const iat = Math.floor(Date.now() / 1000);
-	return { sub: userId, role: 'authenticated', aud: 'authenticated', email, iat, exp: iat + 3600 };
+	// The database reads only sub and role; the session is the server's business (tests/db/local-sessions).
+	return { sub: userId, role: 'authenticated', aud: 'authenticated', email, session_id: userId, iat, exp: iat + 3600 };
 }
 
 /** Runs SQL exactly as a signed-in user's request would (claims + role authenticated). */

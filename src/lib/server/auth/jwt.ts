@@ -7,6 +7,8 @@ export const SessionClaims = z.object({
 	role: z.literal('authenticated'),
 	aud: z.literal('authenticated'),
 	email: z.email(),
+	/** The auth.sessions row the token belongs to; the server refreshes tokens only while it lives. */
+	session_id: z.uuid(),
 	iat: z.number().int(),
 	exp: z.number().int()
 });
@@ -25,6 +27,12 @@ export function signSessionToken(claims: SessionClaims, secret: string): string 
 
 /** The claims of a token we signed that has not expired; null for anything else. */
 export function verifySessionToken(token: string, secret: string, now = Date.now()): SessionClaims | null {
+	const claims = readSessionToken(token, secret);
+	return claims && claims.exp * 1000 > now ? claims : null;
+}
+
+/** The claims of a token we signed, expired or not (a refresh needs the expired ones); null for anything else. */
+export function readSessionToken(token: string, secret: string): SessionClaims | null {
 	const parts = token.split('.');
 	if (parts.length !== 3 || parts[0] !== HEADER) return null;
 	const expected = Buffer.from(signature(`${parts[0]}.${parts[1]}`, secret));
@@ -37,6 +45,5 @@ export function verifySessionToken(token: string, secret: string, now = Date.now
 		return null;
 	}
 	const claims = SessionClaims.safeParse(payload);
-	if (!claims.success || claims.data.exp * 1000 <= now) return null;
-	return claims.data;
+	return claims.success ? claims.data : null;
 }

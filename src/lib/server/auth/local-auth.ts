@@ -1,36 +1,31 @@
 import type pg from 'pg';
-import { signSessionToken, type SessionClaims } from './jwt';
+import { accessToken, SESSION_MAX_SECONDS, type SignedSession } from './session-lifetime';
 
 export const SESSION_COOKIE = 'bazaar-session';
-export const SESSION_SECONDS = 60 * 60 * 24 * 7;
 
-/** Checks the password against the bcrypt hash in auth.users; a signed session token when it matches. */
-export async function signInWithPassword(
-	db: pg.Pool,
-	secret: string,
-	email: string,
-	password: string
-): Promise<{ token: string; claims: SessionClaims } | null> {
-	const { rows } = await db.query<{ id: string; email: string; ok: boolean }>(
+/**
+ * Checks the password against the bcrypt hash in auth.users; when it matches, starts a session
+ * (an auth.sessions row, as Supabase Auth keeps one) and returns its first access token.
+ */
+export async function signInWithPassword(db: pg.Pool, secret: string, email: string, password: string): Promise<SignedSession | null> {
+	const { rows } = await db.query<{ id: string | null; email: string; session_id: string | null }>(
 		// An unknown email still costs one bcrypt round, so timing does not tell which emails exist.
-		`select u.id, u.email,
-		        extensions.crypt($2, coalesce(u.encrypted_password, extensions.gen_salt('bf', 8))) = u.encrypted_password as ok
-		   from (values (1)) as one_row
-		   left join auth.users u on u.email = lower($1)`,
-		[email.trim(), password]
+		`with attempt as (
+		   select u.id, u.email,
+		          extensions.crypt($2, coalesce(u.encrypted_password, extensions.gen_salt('bf', 8))) = u.encrypted_password as ok
+		     from (values (1)) as one_row
+		     left join auth.users u on u.email = lower($1)
+		 ), started as (
+		   insert into auth.sessions (user_id, not_after, refreshed_at)
+		   select id, now() + make_interval(secs => $3), now() at time zone 'utc' from attempt where ok
+		   returning id
+		 )
+		 select attempt.id, attempt.email, started.id as session_id from attempt left join started on true`,
+		[email.trim(), password, SESSION_MAX_SECONDS]
 	);
 	const user = rows[0];
-	if (!user?.id || !user.ok) return null;
-	const iat = Math.floor(Date.now() / 1000);
-	const claims: SessionClaims = {
-		sub: user.id,
-		role: 'authenticated',
-		aud: 'authenticated',
-		email: user.email,
-		iat,
-		exp: iat + SESSION_SECONDS
-	};
-	return { token: signSessionToken(claims, secret), claims };
+	if (!user?.id || !user.session_id) return null;
+	return accessToken(secret, { id: user.id, email: user.email }, user.session_id);
 }
 
 /** Whether `password` is this user's, against the bcrypt hash in auth.users. Makes no session. */
@@ -43,7 +38,7 @@ export async function passwordMatches(db: pg.Pool, userId: string, password: str
 }
 
 /**
- * Removes a login: its auth.users row (auth.identities go with it). The database's trigger
+ * Removes a login: its auth.users row (auth.identities and auth.sessions go with it). The database's trigger
  * erases the account in the same transaction (messaging_account_data), which is already done
  * when the member deleted it themself; the profile stays as "Deleted user".
  */
