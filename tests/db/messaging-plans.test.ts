@@ -479,25 +479,71 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		);
 	});
 
-	it("searching a common word reads the caller's matches from messages_member_search_idx, not every user's", async () => {
+	/** Rows of messages read by every scan of a call, over all its statements. */
+	const messagesRead = (plans: CallPlans) =>
+		plans.statements
+			.flatMap((statement) => nodes(statement.plan))
+			.filter((node) => node['Relation Name'] === 'messages' && SCANS.includes(node['Node Type']))
+			.reduce((sum, node) => sum + rowsRead(node), 0);
+
+	it("searching a common word reads at most 1,001 of the caller's matches, then walks their newest threads in index order", async () => {
 		const query = `select count(*)::int as n from public.messages where members @> array[$1::uuid] and search @@ to_tsquery('simple', $2)`;
 		const mine = (await db.query(query, [data.sellerId, 'camera:*'])).rows[0].n as number;
 		const everyone = (await db.query(`select count(*)::int as n from public.messages where search @@ to_tsquery('simple', 'camera:*')`)).rows[0].n as number;
-		expect(mine).toBeGreaterThan(1_000);
+		expect(mine).toBeGreaterThan(5_000);
 		expect(everyone).toBeGreaterThan(2 * mine);
 		await checkCalls(
 			() => seller.searchMessages({ query: 'camera' }),
 			{
 				indexes: ['messages_member_search_idx'],
-				// The caller's matches, then the page's rows by primary key; never everyone's matches.
-				maxRowsRead: { messages: mine, conversation_members: 21 },
-				maxSortInput: mine
+				orderedIndexes: ['messages_thread_idx'],
+				maxRowsRead: { messages: 1_001 },
+				maxSortInput: 1_001
 			},
-			(page) => {
+			(page, plans) => {
 				expect(page.hits).toHaveLength(20);
-				expect(page.next).not.toBeNull();
+				// 1,001 from the index, then about eight thread rows per hit for a word in one message of eight.
+				expect(messagesRead(plans)).toBeLessThan(1_400);
 			}
 		);
+	});
+
+	it("searching a rare word reads only the caller's matches, from messages_member_search_idx", async () => {
+		const query = `select count(*)::int as n from public.messages where members @> array[$1::uuid] and search @@ to_tsquery('simple', '9999:*')`;
+		const mine = (await db.query(query, [data.sellerId])).rows[0].n as number;
+		expect(mine).toBeGreaterThan(0);
+		await checkCalls(() => seller.searchMessages({ query: '9999' }), {
+			indexes: ['messages_member_search_idx'],
+			maxRowsRead: { messages: mine, conversation_members: mine },
+			maxSortInput: mine
+		}, (page) => expect(page.hits.length).toBe(Math.min(mine, 20)));
+	});
+
+	it('search pages are exactly the newest matches, page after page, archived conversations included, deleted messages never', async () => {
+		// Some of the newest matches deleted: they must be skipped, not end a page early.
+		await db.query(
+			`update public.messages set deleted_at = now(), body = '' where id in (
+			   select id from public.messages where members @> array[$1::uuid] and search @@ to_tsquery('simple', 'camera:*')
+			    order by created_at desc, id desc limit 7 offset 3)`,
+			[data.sellerId]
+		);
+		for (const word of ['camera', 'downtown saturday', '999', 'scratches bike']) {
+			const tsquery = word.split(' ').map((w) => `${w}:*`).join(' & ');
+			const { rows: expected } = await db.query<{ id: string }>(
+				`select id from public.messages where members @> array[$1::uuid] and search @@ to_tsquery('simple', $2) and deleted_at is null
+				  order by created_at desc, id desc limit 60`,
+				[data.sellerId, tsquery]
+			);
+			const got: string[] = [];
+			let before: { at: string; id: string } | null = null;
+			for (let page = 0; page < 3; page++) {
+				const result = await seller.searchMessages({ query: word, before });
+				got.push(...result.hits.map((hit) => hit.message_id));
+				if (!result.next) break;
+				before = result.next;
+			}
+			expect(got, word).toEqual(expected.map((row) => row.id));
+		}
 	});
 
 	it('unread_total sums the unread partial index, nothing else', async () => {
