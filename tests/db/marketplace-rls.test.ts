@@ -124,4 +124,15 @@ describe('profiles and products row-level security', () => {
 		await expect(sqlAs(db, user.id, 'select identity_data from auth.identities')).rejects.toThrow('permission denied for table identities');
 		await expect(sqlAs(db, null, 'select identity_data from auth.identities')).rejects.toThrow('permission denied for table identities');
 	});
+
+	it('nobody but the server reads or ends sessions in auth.sessions', async () => {
+		const user = await createUser(db);
+		for (const sql of ['select id from auth.sessions', 'delete from auth.sessions', `update auth.sessions set not_after = now() + interval '10 years'`]) {
+			await expect(sqlAs(db, user.id, sql)).rejects.toThrow('permission denied for table sessions');
+			await expect(sqlAs(db, null, sql)).rejects.toThrow('permission denied for table sessions');
+		}
+		await expect(
+			sqlAs(db, user.id, 'insert into auth.sessions (user_id) values ($1)', [user.id])
+		).rejects.toThrow('permission denied for table sessions');
+	});
 });
