@@ -6,23 +6,46 @@ import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
 import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib';
 import { formOriginGuard, postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
+import { readConfig } from '$lib/server/config';
+import { unavailableResponse } from '$lib/server/db/unavailable';
 import { runtime } from '$lib/server/runtime';
 import { securityHeaders } from '$lib/server/security/headers';
 
 let sessionHandle: Handle | undefined;
 let headersHandle: Handle | undefined;
 
+/**
+ * A database that cannot be reached at start does not stop the server: it answers "unavailable,
+ * retrying" and tries again with each request until the database answers (any other failure,
+ * such as a missing JWT_SECRET or a migration that does not apply, still stops it).
+ */
 export const init: ServerInit = async () => {
-	const rt = await runtime();
-	headersHandle = securityHeaders({ supabaseUrl: rt.config.supabase?.url });
-	// supabase-js is loaded only in Supabase mode: plain-PostgreSQL mode has no use for it.
-	sessionHandle =
-		rt.config.mode === 'supabase'
-			? (await import('$lib/server/auth/supabase-session')).supabaseSession(rt.config.supabase!)
-			: localSession(rt);
+	headersHandle = securityHeaders({ supabaseUrl: readConfig().supabase?.url });
+	try {
+		await runtime();
+	} catch (error) {
+		if (!isDatabaseUnavailable(error)) throw error;
+		console.warn(`[db] cannot reach the database (${(error as Error).message}); answering "unavailable" until it does`);
+	}
 };
 
-const session: Handle = (input) => sessionHandle!(input);
+async function sessionFor(): Promise<Handle> {
+	const rt = await runtime();
+	// supabase-js is loaded only in Supabase mode: plain-PostgreSQL mode has no use for it.
+	return rt.config.mode === 'supabase'
+		? (await import('$lib/server/auth/supabase-session')).supabaseSession(rt.config.supabase!)
+		: localSession(rt);
+}
+
+const session: Handle = async (input) => {
+	try {
+		sessionHandle ??= await sessionFor();
+	} catch (error) {
+		if (!isDatabaseUnavailable(error)) throw error;
+		return unavailableResponse(input.event);
+	}
+	return sessionHandle(input);
+};
 const headers: Handle = (input) => headersHandle!(input);
 
 const backends: Handle = async ({ event, resolve }) => {

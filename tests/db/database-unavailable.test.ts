@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from '../../src/lib/messaging/errors.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
+import { contactScreen } from '../../src/lib/server/messaging/contact/screen.ts';
 import { supabaseMessaging } from '../../src/lib/server/messaging/backend/supabase.ts';
 import { claimsFor, testPool } from '../support/database.ts';
 import { createActor, rejection } from '../support/messaging.ts';
@@ -49,6 +50,39 @@ describe('a database that cannot be reached', () => {
 			// Either the pool noticed and reconnected (the answer), or the request met the dead connection: never anything else.
 			expect([{ total: 0 }, { code: 'unavailable' }]).toContainEqual(outcome);
 			expect(await messaging.unreadTotal()).toBe(0);
+		} finally {
+			await pool.end();
+		}
+	});
+
+	it('a connection the server ends while it is checked out fails its next query, and the process carries on', async () => {
+		const db = testPool();
+		const pool = createPool(new URL(String(db.options.connectionString)).toString(), { max: 1 });
+		const client = await pool.connect();
+		try {
+			const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+			// 57P01 arrives on a client nobody is querying with: an 'error' event no pool listener hears,
+			// which without a listener of its own ends the process (vitest reports it as an unhandled error).
+			const ended = new Promise<void>((done) => client.once('end', () => done()));
+			await db.query('select pg_terminate_backend($1)', [rows[0].pid]);
+			await ended;
+			await expect(client.query('select 1')).rejects.toThrow();
+			client.release(true);
+			expect((await pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+		} finally {
+			await pool.end();
+		}
+	});
+
+	it('a send whose contact screening cannot read its setting answers "unavailable" too, not a 500', async () => {
+		const pool = createPool(`postgresql://postgres:postgres@127.0.0.1:${await closedPort()}/postgres`, { max: 1 });
+		try {
+			const screen = contactScreen(async () => (await pool.query('select public.contact_screening() as s')).rows[0].s);
+			const messaging = postgresMessaging({ pool, claims: claimsFor('11111111-1111-4111-8111-111111111111'), screen });
+			const error = await rejection(
+				messaging.sendMessage({ id: crypto.randomUUID(), body: 'Hello', to: { otherUserId: '33333333-3333-4333-8333-333333333333', productId: null } })
+			);
+			expect([error.code, error.status, error.message]).toEqual(['unavailable', 503, UNAVAILABLE_MESSAGE]);
 		} finally {
 			await pool.end();
 		}

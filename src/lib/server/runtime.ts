@@ -80,6 +80,8 @@ async function startSupabase(config: Config): Promise<Runtime> {
 async function start(): Promise<Runtime> {
 	const config = readConfig();
 	if (config.mode === 'supabase') return startSupabase(config);
+	// Before the database: a server that must not start says so whether or not the database answers.
+	const secret = sessionSecret(config);
 	const database = await ensureDatabase(config, (line) => console.log(`[db] ${line}`));
 	const pool = createPool(database.url);
 	if (config.contactMasking !== null) {
@@ -92,7 +94,7 @@ async function start(): Promise<Runtime> {
 	// connection must not take that shutdown for an outage and start reconnecting.
 	if (database.cluster) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void realtime.stop());
 	const screen = contactScreen(async () => (await pool.query('select public.contact_screening() as screening')).rows[0].screening);
-	return { config, pool, sessionSecret: sessionSecret(config), realtime, attachments, contactScreen: screen };
+	return { config, pool, sessionSecret: secret, realtime, attachments, contactScreen: screen };
 }
 
 /** The process's runtime; kept on globalThis so Vite's module reloads reuse one pool. */

@@ -16,5 +16,9 @@ export function createPool(connectionString: string, options: pg.PoolConfig = {}
 		if (error.code === '57P01') return;
 		console.error(`[db] idle connection failed: ${error.message}`);
 	});
+	// A connection checked out when PostgreSQL goes away emits 'error' on its client, where the
+	// pool's listener does not hear it, and an unheard 'error' ends the process. The query in
+	// flight fails on its own, and its caller discards the connection.
+	pool.on('connect', (client) => client.on('error', () => {}));
 	return pool;
 }

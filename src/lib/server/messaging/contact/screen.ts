@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { MessagingError } from '$lib/messaging/errors';
+import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
 import { hideContactDetails } from './contact-details';
 
 /** What contact_screening() answers: whether masking is on and, if so, the key to sign with. */
@@ -37,7 +37,13 @@ export function contactScreen(load: () => Promise<unknown>, options: { maxAgeMs?
 	let current: { at: number; screening: Promise<Screening> } | null = null;
 	const setting = () => {
 		if (!current || Date.now() - current.at > maxAgeMs) {
-			const screening = load().then((value) => Screening.parse(value));
+			const screening = load().then(
+				(value) => Screening.parse(value),
+				(error: unknown) => {
+					// Said as every other call says it: the page retries, the form keeps what was written.
+					throw isDatabaseUnavailable(error) ? new MessagingError('unavailable', UNAVAILABLE_MESSAGE) : error;
+				}
+			);
 			// A failed read is not remembered: the next message asks again.
 			screening.catch(() => (current = null));
 			current = { at: Date.now(), screening };
