@@ -26,6 +26,23 @@ function literal(value: unknown): string {
 	throw new Error(`Not an RPC argument value: ${typeof value}`);
 }
 
+/** One RPC call as a SELECT of its JSON result. */
+function selectOf(name: string, args: object, shape: 'rows' | 'value'): string {
+	// The types allow only generated names, but a cast gets past types, and these names become SQL.
+	if (!FUNCTION_NAME.test(name)) throw new Error(`Not an RPC name: ${name}`);
+	const named: [string, unknown][] = Object.entries(args);
+	for (const [arg] of named) if (!ARGUMENT_NAME.test(arg)) throw new Error(`Not an RPC argument: ${arg}`);
+	const call = `public.${name}(${named.map(([arg, value]) => `${arg} => ${literal(value)}`).join(', ')})`;
+	// json, as PostgREST builds it: jsonb would parse and sort every row's keys only to print them again.
+	return shape === 'rows' ? `select coalesce(json_agg(r), '[]'::json) as result from ${call} r` : `select to_json(${call}) as result`;
+}
+
+interface Pending {
+	select: string;
+	resolve: (result: unknown) => void;
+	reject: (error: unknown) => void;
+}
+
 /**
  * Calls an RPC as PostgREST would: one transaction with the user's claims and role set, a
  * named-argument call, and the result as JSON (rows aggregated into an array, as PostgREST
@@ -35,26 +52,26 @@ function literal(value: unknown): string {
  * which PostgreSQL runs as one implicit transaction (the settings are transaction-local, and
  * an error rolls everything back). The arguments are therefore literals, not parameters;
  * names are checked and values escaped.
+ *
+ * Calls a request makes together (a page's inbox, thread and quick replies) share that round
+ * trip: those made in the same tick travel as one message, each its own statement, in the order
+ * they were made. On this machine class a round trip's system calls cost more than the SQL. If
+ * the message fails, the transaction rolled all of it back, and each call runs again alone, so
+ * every call gets exactly its own answer or error.
  */
 export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCall {
-	return async (name, args, shape) => {
-		// The types allow only generated names, but a cast gets past types, and these names become SQL.
-		if (!FUNCTION_NAME.test(name)) throw new Error(`Not an RPC name: ${name}`);
-		const named: [string, unknown][] = Object.entries(args);
-		for (const [arg] of named) if (!ARGUMENT_NAME.test(arg)) throw new Error(`Not an RPC argument: ${arg}`);
-		const call = `public.${name}(${named.map(([arg, value]) => `${arg} => ${literal(value)}`).join(', ')})`;
-		const select =
-			// json, as PostgREST builds it: jsonb would parse and sort every row's keys only to print them again.
-			shape === 'rows' ? `select coalesce(json_agg(r), '[]'::json) as result from ${call} r` : `select to_json(${call}) as result`;
-		// Signed out, the call runs as anon, as PostgREST runs it: only what anon is granted answers.
-		const sql = `select set_config('request.jwt.claims', ${literal(JSON.stringify(claims ?? { role: 'anon' }))}, true), set_config('role', '${claims ? 'authenticated' : 'anon'}', true); ${select}`;
+	// Signed out, the call runs as anon, as PostgREST runs it: only what anon is granted answers.
+	const settings = `select set_config('request.jwt.claims', ${literal(JSON.stringify(claims ?? { role: 'anon' }))}, true), set_config('role', '${claims ? 'authenticated' : 'anon'}', true)`;
+	let waiting: Pending[] | null = null;
+
+	async function run(selects: string[]): Promise<unknown[]> {
 		const client = await pool.connect().catch((error: unknown) => {
 			throw isDatabaseUnavailable(error) ? new MessagingError('unavailable', UNAVAILABLE_MESSAGE) : error;
 		});
 		let broken: Error | undefined;
 		try {
-			const results = (await client.query(sql)) as unknown as pg.QueryResult<{ result: unknown }>[];
-			return results[1].rows[0].result;
+			const results = (await client.query([settings, ...selects].join('; '))) as unknown as pg.QueryResult<{ result: unknown }>[];
+			return results.slice(1).map((result) => result.rows[0].result);
 		} catch (error) {
 			// A connection that failed mid-query is not given back to the pool.
 			if (!(error as pg.DatabaseError).code || isDatabaseUnavailable(error)) broken = error as Error;
@@ -63,7 +80,44 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 		} finally {
 			client.release(broken);
 		}
-	};
+	}
+
+	async function flush(batch: Pending[]) {
+		if (batch.length > 1) {
+			try {
+				const results = await run(batch.map((pending) => pending.select));
+				batch.forEach((pending, i) => pending.resolve(results[i]));
+				return;
+			} catch (error) {
+				if (error instanceof MessagingError && error.code === 'unavailable') {
+					for (const pending of batch) pending.reject(error);
+					return;
+				}
+				// Which statement failed is not said: each call alone, on its own connection.
+			}
+		}
+		await Promise.all(
+			batch.map((pending) =>
+				run([pending.select]).then(
+					([result]) => pending.resolve(result),
+					(error: unknown) => pending.reject(error)
+				)
+			)
+		);
+	}
+
+	return (name, args, shape) =>
+		new Promise((resolve, reject) => {
+			const select = selectOf(name, args, shape);
+			if (!waiting) {
+				const batch: Pending[] = (waiting = []);
+				queueMicrotask(() => {
+					waiting = null;
+					void flush(batch);
+				});
+			}
+			waiting.push({ select, resolve, reject });
+		});
 }
 
 /** The contract over plain PostgreSQL, as the user whose verified claims are given (null: signed out). */
