@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, APIResponse } from '@playwright/test';
-import { withDatabase } from './database';
+import { seeded, type Random } from '../support/seeded-random';
+import { tableFingerprint, withDatabase } from './database';
 import { expect, test } from './fixtures';
 
 /**
@@ -17,20 +18,6 @@ import { expect, test } from './fixtures';
 const COUNT = Number(process.env.FUZZ_REQUESTS ?? 600);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
 
-/** mulberry32: a small seeded generator, so a run can be repeated exactly. */
-function generator(seed: number) {
-	let state = seed >>> 0;
-	const next = () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-	return { next, pick, chance: (p: number) => next() < p };
-}
-type Random = ReturnType<typeof generator>;
 
 const ACTIONS = ['send', 'edit', 'delete', 'archive', 'mute', 'block', 'report', 'read', 'react', 'offer', 'respond', 'listing', 'save_quick_reply', 'delete_quick_reply', 'nope'] as const;
 const FIELDS = ['id', 'body', 'conversation_id', 'key', 'reply_to', 'attachments', 'amount', 'currency', 'action', 'offer_id', 'status', 'emoji', 'message_id', 'user_id', 'blocked', 'archived', 'muted', 'reason', 'details', 'up_to'];
@@ -185,31 +172,23 @@ function attempt(r: Random, foreign: Foreign, origin: string): Attempt {
 	};
 }
 
-/** Row counts and a checksum of every table a request could change. */
-async function fingerprint(baseURL: string | undefined) {
-	const tables = [
-		'public.messages',
-		'public.conversations',
-		'public.conversation_members',
-		'public.message_reactions',
-		'public.offers',
-		'public.attachments',
-		'public.quick_replies',
-		'public.messaging_preferences',
-		'public.user_blocks',
-		'public.message_reports',
-		'public.products',
-		'public.profiles'
-	];
-	return withDatabase(baseURL, async (db) => {
-		const sums: Record<string, string> = {};
-		for (const table of tables) {
-			const { rows } = await db.query(`select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as sum from ${table} t`);
-			sums[table] = rows[0].sum;
-		}
-		return sums;
-	});
-}
+/** Every table a request could change. */
+const TABLES = [
+	'public.messages',
+	'public.conversations',
+	'public.conversation_members',
+	'public.message_reactions',
+	'public.offers',
+	'public.attachments',
+	'public.quick_replies',
+	'public.messaging_preferences',
+	'public.user_blocks',
+	'public.message_reports',
+	'public.products',
+	'public.profiles'
+];
+
+const fingerprint = (baseURL: string | undefined) => withDatabase(baseURL, (db) => tableFingerprint(db, TABLES));
 
 /**
  * The status a request came to. A form action called as `use:enhance` calls it answers 200 with
@@ -265,7 +244,7 @@ test('malformed requests get a 4xx with a sentence, never a 5xx, and change noth
 	expect(signIn.status(), (await signIn.text()).slice(0, 300)).toBe(303);
 
 	const before = await fingerprint(baseURL);
-	const random = generator(SEED);
+	const random = seeded(SEED);
 	const byStatus = new Map<number, number>();
 	const failures: string[] = [];
 	const lastOn = new Map<APIRequestContext, string>();

@@ -1,6 +1,7 @@
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 import * as devalue from 'devalue';
 import type pg from 'pg';
+import { tableFingerprint } from './database';
 
 /**
  * Requests as the HTTP-layer leak matrix (leaks.spec.ts) sends them, and what it checks in every
@@ -130,10 +131,4 @@ const TABLES = [
 	'public.messaging_events'
 ];
 
-export async function fingerprint(db: pg.Client): Promise<Record<string, string>> {
-	const sql = TABLES.map(
-		(table) => `select '${table}' as name, count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as sum from ${table} t`
-	).join(' union all ');
-	const { rows } = await db.query<{ name: string; sum: string }>(sql);
-	return Object.fromEntries(rows.map((row) => [row.name, row.sum]));
-}
+export const fingerprint = (db: pg.Client) => tableFingerprint(db, TABLES);
