@@ -2,7 +2,7 @@ import { withDatabase } from './database';
 import { expect, test } from './fixtures';
 import { leakCases, STREAM_WINDOW_MS, type LeakCase } from './leak-cases';
 import { actionControls, readControls } from './leak-controls';
-import { fingerprint, leaked, readStream, signedIn, type Actor, type Answer } from './leak-probe';
+import { action, fingerprint, leaked, readStream, signedIn, type Actor, type Answer } from './leak-probe';
 import { arrangeVictim } from './leak-victim';
 import { DEMO } from './session';
 
@@ -33,6 +33,13 @@ test('another member’s conversation, messages, photo, offer and quick replies 
 	const byStatus = new Map<number, number>();
 	let cases: LeakCase[] = [];
 	await withDatabase(baseURL, async (db) => {
+		const unread = async () =>
+			(
+				await db.query<{ n: number }>('select coalesce(sum(unread_count), 0)::int as n from public.conversation_members where user_id = any($1)', [
+					[DEMO.ana.id, DEMO.sam.id]
+				])
+			).rows[0].n;
+		const unreadBefore = await unread();
 		const victim = await arrangeVictim(db, actors, origin);
 		const context = { victim, origin, baseURL: baseURL! };
 		const secrets = {
@@ -103,6 +110,14 @@ test('another member’s conversation, messages, photo, offer and quick replies 
 			const answer = await control.send(actors[control.who]);
 			if (![200, 201, 204].includes(answer.status)) failures.push(`control ${control.label}: ${answer.status} ${answer.text.slice(0, 200)}`);
 		}
+
+		// Ana and Sam read what the matrix wrote them, so the specs after this one find the badges they left.
+		for (const who of ['ana', 'sam'] as const) {
+			const read = await action(actors[who].api, origin, 'read', { conversation_id: victim.conversationId }, true);
+			if (read.status() !== 200) failures.push(`${who} could not mark the conversation read: ${read.status()}`);
+		}
+		const unreadAfter = await unread();
+		if (unreadAfter !== unreadBefore) failures.push(`Ana and Sam have ${unreadAfter} unread messages after the matrix, ${unreadBefore} before`);
 	});
 	for (const actor of Object.values(actors)) await actor.api.dispose();
 
