@@ -6,7 +6,8 @@ import type { ViewCounts } from './member-view.ts';
 import type { OutboxCounts } from './outbox.ts';
 import type { Verdict } from './verify.ts';
 
-export const RESULT_FILE = 'bench/results/soak-latest.json';
+/** Where a run's summary goes: the full run's is the published figure; the quick one (inside npm test) is scratch. */
+export const resultFile = (quick: boolean) => (quick ? 'test-results/soak-quick.json' : 'bench/results/soak-latest.json');
 
 export interface SoakSummary {
 	members: number;
@@ -154,7 +155,7 @@ export function printReport(summary: SoakSummary, problems: string[], write: (li
 }
 
 export function saveSummary(summary: SoakSummary) {
-	const file = resolve(RESULT_FILE);
+	const file = resolve(resultFile(summary.quick));
 	mkdirSync(dirname(file), { recursive: true });
 	writeFileSync(file, `${JSON.stringify({ finishedAt: new Date().toISOString(), ...summary }, null, '\t')}\n`);
 }

@@ -18,7 +18,7 @@ import { MemberStream } from './member-stream.ts';
 import { MemberView } from './member-view.ts';
 import { parseOptions, seeded, sleep, type SoakOptions } from './options.ts';
 import { Outbox, planSends } from './outbox.ts';
-import { failures, printReport, saveSummary, summarize, RESULT_FILE } from './report.ts';
+import { failures, printReport, resultFile, saveSummary, summarize } from './report.ts';
 import { MemberSession } from './session.ts';
 import { verify, waitForCounters } from './verify.ts';
 
@@ -158,7 +158,7 @@ async function soak(options: SoakOptions): Promise<number> {
 		console.log(`SOAK FAILED (seed ${options.seed}): ${failed.join('; ')}. App log: ${APP_LOG_COPY}`);
 		return 1;
 	}
-	console.log(`SOAK PASSED in ${summary.seconds} s (seed ${options.seed}); written to ${RESULT_FILE}`);
+	console.log(`SOAK PASSED in ${summary.seconds} s (seed ${options.seed}); written to ${resultFile(options.quick)}`);
 	return 0;
 }
 
