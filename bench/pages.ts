@@ -48,8 +48,7 @@ type CpuMeter = () => { app: number; db: number };
 /**
  * Reads CPU time from /proc (Linux; null elsewhere). Requests per second move with whatever
  * else the machine runs; what a request costs in CPU moves much less, so it is the second
- * view of a change. The app's figure includes its whole process (GC threads, and the tsx
- * loader that tests/e2e/serve.ts runs under).
+ * view of a change. The app's figure includes its whole process (GC threads included).
  */
 async function cpuMeter(app: AppServer, db: pg.Client): Promise<CpuMeter | null> {
 	if (!existsSync(`/proc/${app.pid}/stat`)) return null;

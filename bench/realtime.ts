@@ -93,7 +93,7 @@ function cpuMs(pid: number): number {
 	return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-/** CPU time (user + system) of every descendant of a process (the app's PostgreSQL) in ms. */
+/** CPU time (user + system) of every descendant of a process (the postmaster: the backends) in ms. */
 function descendantsCpuMs(pid: number): number {
 	const stats = readdirSync('/proc')
 		.filter((name) => /^\d+$/.test(name))
@@ -294,7 +294,7 @@ export async function benchRealtime(options: { quick: boolean; log: (line: strin
 		await collecting;
 		await sleep(1_000);
 		const serverCpuBefore = cpuMs(app.pid);
-		const databaseCpuBefore = descendantsCpuMs(app.pid);
+		const databaseCpuBefore = descendantsCpuMs(app.databasePid);
 		const machineBefore = machineBusyMs();
 		const readerBefore = (await reader.send({ cmd: 'collect' }).then(gather)) as Extract<WorkerReply, { type: 'collected' }>;
 		const ownBefore = process.cpuUsage();
@@ -314,7 +314,7 @@ export async function benchRealtime(options: { quick: boolean; log: (line: strin
 		});
 		const own = process.cpuUsage(ownBefore);
 		const serverCpu = cpuMs(app.pid) - serverCpuBefore;
-		const databaseCpu = descendantsCpuMs(app.pid) - databaseCpuBefore;
+		const databaseCpu = descendantsCpuMs(app.databasePid) - databaseCpuBefore;
 		const machineBusy = machineBusyMs() - machineBefore;
 		await collecting;
 		const readerAfterRun = (await reader.send({ cmd: 'collect' }).then(gather)) as Extract<WorkerReply, { type: 'collected' }>;
