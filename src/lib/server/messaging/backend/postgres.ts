@@ -37,6 +37,18 @@ function selectOf(name: string, args: object, shape: 'rows' | 'value'): string {
 	return shape === 'rows' ? `select coalesce(json_agg(r), '[]'::json) as result from ${call} r` : `select to_json(${call}) as result`;
 }
 
+/** RPCs that change nothing, so they may share a transaction with the calls beside them. */
+const BATCHED_READS: ReadonlySet<string> = new Set([
+	'list_conversation_previews',
+	'open_conversation',
+	'list_messages',
+	'list_quick_replies',
+	'unread_total',
+	'search_messages',
+	'get_messaging_preferences',
+	'seller_response_time'
+]);
+
 interface Pending {
 	select: string;
 	resolve: (result: unknown) => void;
@@ -53,11 +65,12 @@ interface Pending {
  * an error rolls everything back). The arguments are therefore literals, not parameters;
  * names are checked and values escaped.
  *
- * Calls a request makes together (a page's inbox, thread and quick replies) share that round
- * trip: those made in the same tick travel as one message, each its own statement, in the order
- * they were made. On this machine class a round trip's system calls cost more than the SQL. If
- * the message fails, the transaction rolled all of it back, and each call runs again alone, so
- * every call gets exactly its own answer or error.
+ * Reads a request makes together (a page's inbox, thread and quick replies) share that round
+ * trip: those made in the same tick travel as one message, each its own statement. On this
+ * machine class a round trip's system calls cost more than the SQL. If the message fails, each
+ * read runs again alone, so every call gets exactly its own answer or error. Writes always go
+ * alone: in one transaction with other calls they would hold their locks longer, and two such
+ * transactions can deadlock.
  */
 export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCall {
 	// Signed out, the call runs as anon, as PostgREST runs it: only what anon is granted answers.
@@ -109,6 +122,10 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 	return (name, args, shape) =>
 		new Promise((resolve, reject) => {
 			const select = selectOf(name, args, shape);
+			if (!BATCHED_READS.has(name)) {
+				run([select]).then(([result]) => resolve(result), reject);
+				return;
+			}
 			if (!waiting) {
 				const batch: Pending[] = (waiting = []);
 				queueMicrotask(() => {
