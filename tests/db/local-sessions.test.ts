@@ -63,6 +63,16 @@ describe('local sessions: one-hour tokens of an auth.sessions row', () => {
 		expect(await elsewhere.current(issuedAgo(member, 2 * 60 * MINUTE))).toBeNull();
 	});
 
+	it('an old token refreshed just before signing out is refused after it, not handed its fresh successor', async () => {
+		const member = await signedIn();
+		const sessions = currentSessions(db, secret);
+		const old = issuedAgo(member, 40 * MINUTE);
+		expect(await sessions.current(old)).not.toBeNull();
+		await endSession(db, member.session.claims.session_id);
+		sessions.forget(member.session.claims.session_id);
+		expect(await sessions.current(old)).toBeNull();
+	});
+
 	it('another process notices a sign-out within its liveness window, not later', async () => {
 		const member = await signedIn();
 		const elsewhere = currentSessions(db, secret);

@@ -6,11 +6,13 @@ import { ACCESS_TOKEN_SECONDS, refreshSession, sessionIsLive, type SignedSession
 export const LIVENESS_MS = 60_000;
 /** Past half its life, a token is swapped for a fresh one, so an active member never meets an expired one. */
 const REFRESH_AFTER_MS = (ACCESS_TOKEN_SECONDS * 1000) / 2;
+/** How long requests sent with a token just refreshed keep getting its successor without asking again. */
+const IN_FLIGHT_MS = 10_000;
 
 export interface CurrentSessions {
 	/** The session a cookie's token stands for, with the token to keep (a fresh one after a refresh); null once it has ended. */
 	current(token: string): Promise<SignedSession | null>;
-	/** Stops trusting a session this process ended (signed out, login removed): the next request asks the database. */
+	/** Stops trusting a session this process ended (signed out, login removed): its next request, with any of its tokens, asks the database. */
 	forget(sessionId: string): void;
 }
 
@@ -24,7 +26,8 @@ export interface CurrentSessions {
 export function currentSessions(db: pg.Pool, secret: string, size = 10_000): CurrentSessions {
 	const signed = new Map<string, SessionClaims>();
 	const liveAt = new Map<string, number>();
-	const refreshes = new Map<string, Promise<SignedSession | null>>();
+	// Old token -> its refresh, kept only while requests sent with the old token may still arrive.
+	const refreshes = new Map<string, { sessionId: string; fresh: Promise<SignedSession | null> }>();
 
 	const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
 		map.delete(key);
@@ -42,12 +45,16 @@ export function currentSessions(db: pg.Pool, secret: string, size = 10_000): Cur
 	}
 
 	async function refresh(token: string, claims: SessionClaims): Promise<SignedSession | null> {
-		let pending = refreshes.get(token);
+		let pending = refreshes.get(token)?.fresh;
 		if (!pending) {
 			pending = refreshSession(db, secret, claims);
-			remember(refreshes, token, pending);
-			// A failed attempt (database down) is not remembered: the next request tries again.
-			pending.catch(() => refreshes.delete(token));
+			remember(refreshes, token, { sessionId: claims.session_id, fresh: pending });
+			// A failed attempt (database down) is forgotten at once, a done one after the requests in
+			// flight with the old token had time to arrive: later, the old token asks the database again.
+			pending.then(
+				() => setTimeout(() => refreshes.delete(token), IN_FLIGHT_MS).unref(),
+				() => refreshes.delete(token)
+			);
 		}
 		const fresh = await pending;
 		if (fresh) remember(liveAt, claims.session_id, Date.now());
@@ -79,6 +86,7 @@ export function currentSessions(db: pg.Pool, secret: string, size = 10_000): Cur
 		},
 		forget(sessionId) {
 			liveAt.delete(sessionId);
+			for (const [token, refresh] of refreshes) if (refresh.sessionId === sessionId) refreshes.delete(token);
 		}
 	};
 }
