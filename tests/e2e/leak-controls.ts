@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { STREAM_WINDOW_MS } from './leak-cases';
-import { action, answerOf, readStream, type Actor, type Answer } from './leak-probe';
+import { action, answerOf, readStream, uploadShelfPhoto, type Actor, type Answer } from './leak-probe';
 import type { Victim } from './leak-victim';
 import { DEMO } from './session';
 
@@ -72,8 +70,6 @@ export function readControls({ victim: v, origin, baseURL }: Context): Control[]
 	return controls;
 }
 
-const SHELF = fileURLToPath(new URL('../fixtures/photos/shelf.png', import.meta.url));
-
 /**
  * Actions: the members themselves, with the request shapes the matrix uses, succeed. Run after
  * the matrix, as they change the victim's conversation.
@@ -87,19 +83,7 @@ export function actionControls({ victim: v, origin }: Context): Control[] {
 		mustContain: [],
 		send: async ({ api }) => answerOf(await action(api, origin, name, form, enhanced))
 	});
-	const upload = async (api: Actor['api']) => {
-		const answer = await api.post('/messages/attachments', {
-			headers: { origin, accept: 'application/json' },
-			multipart: {
-				file: {
-					name: 'shelf.png',
-					mimeType: 'image/png',
-					buffer: readFileSync(SHELF)
-				}
-			}
-		});
-		return ((await answer.json()) as { id: string }).id;
-	};
+	const upload = (api: Actor['api']) => uploadShelfPhoto(api, origin);
 	return [
 		post('ana', 'read', { conversation_id: c, up_to: '' }),
 		post('ana', 'read', { conversation_id: c, up_to: reply }),

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 import * as devalue from 'devalue';
 import type pg from 'pg';
@@ -132,3 +134,15 @@ const TABLES = [
 ];
 
 export const fingerprint = (db: pg.Client) => tableFingerprint(db, TABLES);
+
+const SHELF = fileURLToPath(new URL('../fixtures/photos/shelf.png', import.meta.url));
+
+/** Uploads the fixture photo through the real endpoint as `api`'s member; the new attachment's id. */
+export async function uploadShelfPhoto(api: APIRequestContext, origin: string): Promise<string> {
+	const upload = await api.post('/messages/attachments', {
+		headers: { origin, accept: 'application/json' },
+		multipart: { file: { name: 'shelf.png', mimeType: 'image/png', buffer: readFileSync(SHELF) } }
+	});
+	if (upload.status() !== 201) throw new Error(`upload answered ${upload.status()}: ${await upload.text()}`);
+	return ((await upload.json()) as { id: string }).id;
+}

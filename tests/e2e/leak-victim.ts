@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { action, resultOf, type Actor } from './leak-probe';
+import { action, resultOf, uploadShelfPhoto, type Actor } from './leak-probe';
 import { DEMO } from './session';
 
 /**
@@ -35,7 +33,6 @@ export interface Victim {
 	outsidersConversationId: string;
 }
 
-const SHELF = fileURLToPath(new URL('../fixtures/photos/shelf.png', import.meta.url));
 
 /**
  * Writes `original` as the text Ana wrote for a message whose stored body hides her contact
@@ -78,18 +75,7 @@ export async function arrangeVictim(db: pg.Client, actors: { ana: Actor; sam: Ac
 		body: `Very sharp, ${marker('reply')}`
 	});
 
-	const upload = await ana.api.post('/messages/attachments', {
-		headers: { origin, accept: 'application/json' },
-		multipart: {
-			file: {
-				name: 'shelf.png',
-				mimeType: 'image/png',
-				buffer: readFileSync(SHELF)
-			}
-		}
-	});
-	if (upload.status() !== 201) throw new Error(`upload answered ${upload.status()}: ${await upload.text()}`);
-	const attachmentId = ((await upload.json()) as { id: string }).id;
+	const attachmentId = await uploadShelfPhoto(ana.api, origin);
 	const photo = await send(ana, {
 		conversation_id: conversationId,
 		body: `My shelf ${marker('photo')}`,
