@@ -265,14 +265,14 @@ describe('sending photos', () => {
 		}
 	});
 
-	it('the one message.created event carries the photos: the log, sync_since and the NOTIFY push', async () => {
+	it('the one message.created event carries the photos: the log, sync_since and the push the relay renders', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		const listener = new pg.Client({ connectionString: inject('databaseUrl') });
 		await listener.connect();
-		const pushed: { user_id: string; type: string; payload: { message: Message } }[] = [];
+		const refs: { user_id: string; id: number }[] = [];
 		listener.on('notification', (notification) => {
-			const body = JSON.parse(notification.payload ?? '{}') as { events?: typeof pushed };
-			for (const event of body.events ?? []) if (event.user_id === buyer.id || event.user_id === seller.id) pushed.push(event);
+			const body = JSON.parse(notification.payload ?? '{}') as { refs?: typeof refs };
+			for (const ref of body.refs ?? []) if (ref.user_id === buyer.id || ref.user_id === seller.id) refs.push(ref);
 		});
 		try {
 			await listener.query('listen bazaar_messaging');
@@ -302,8 +302,14 @@ describe('sending photos', () => {
 				expect(event.payload.preview).toMatchObject({ last_message_id: sent.id, last_message_preview: 'Photo' });
 			}
 
-			// The push, delivered at commit, carries the rendered message with its photos.
-			for (let wait = 0; wait < 50 && pushed.length < 2; wait++) await new Promise((done) => setTimeout(done, 20));
+			// The push, delivered at commit, carries references; the relay renders them (as
+			// service_role) into the message with its photos.
+			for (let wait = 0; wait < 50 && refs.length < 2; wait++) await new Promise((done) => setTimeout(done, 20));
+			const { rows: rendered } = await db.query<{ event: { user_id: string; type: string; payload: { message: Message } } }>(
+				'select event from public.messaging_events_by_ref($1)',
+				[JSON.stringify(refs)]
+			);
+			const pushed = rendered.map((row) => row.event);
 			expect(pushed.map((event) => [event.user_id, event.type]).sort()).toEqual([buyer.id, seller.id].sort().map((id) => [id, 'message.created']));
 			for (const event of pushed) {
 				expect(MessagingEvent.safeParse(event).success).toBe(true);

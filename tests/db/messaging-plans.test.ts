@@ -118,6 +118,8 @@ interface Expectations {
 	maxSortInput: number;
 	/** Tables whose every scan must be an index scan in index order (no bitmap heap scans, which lose it). */
 	indexScansOnly?: string[];
+	/** Tables the call must read through its indexes alone (Index Only Scan): what it needs is in the index. */
+	indexOnly?: string[];
 	/** Tables the call must not read at all. */
 	untouched?: string[];
 }
@@ -149,6 +151,9 @@ function problemsOf(plans: CallPlans, expected: Expectations): string[] {
 				problems.push(`${label(node)} reads ${relation}, which this call must not touch, in ${where(statement)}`);
 			}
 			if (relation && SCANS.includes(node['Node Type'])) {
+				if (expected.indexOnly?.includes(relation) && node['Node Type'] !== 'Index Only Scan') {
+					problems.push(`${node['Node Type']} on ${relation} (not an index-only scan) in ${where(statement)}`);
+				}
 				if (expected.indexScansOnly?.includes(relation) && !INDEX_SCANS.includes(node['Node Type'])) {
 					problems.push(`${node['Node Type']} on ${relation} (not an index scan in index order) in ${where(statement)}`);
 				}
@@ -556,7 +561,7 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		}
 	});
 
-	it('unread_total sums the unread partial index, nothing else', async () => {
+	it('unread_total sums the unread partial index alone, nothing else', async () => {
 		const { rows } = await db.query(
 			`select coalesce(sum(unread_count), 0)::int as total from public.conversation_members
 			  where user_id = $1 and unread_count > 0 and archived_at is null`,
@@ -565,11 +570,12 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		await checkCalls(
 			() => seller.unreadTotal(),
 			{
-				// A sum over the caller's entries in the unread index (a bitmap scan is as good as any
-				// here: no order, no limit): its cost is the unread conversations, never the inbox or history.
+				// A sum over the caller's entries in the unread index, which carries the counts and
+				// mutes: its cost is the unread conversations, never the inbox, the history or the heap.
 				indexes: ['conversation_members_unread_idx'],
 				maxRowsReadByIndex: { conversation_members_unread_idx: unreadRows },
 				maxRowsRead: { conversation_members: unreadRows, messages: 0 },
+				indexOnly: ['conversation_members'],
 				maxSortInput: 0
 			},
 			(total) => expect(total).toBe(rows[0].total)

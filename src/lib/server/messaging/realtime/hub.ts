@@ -79,6 +79,18 @@ export class RealtimeHub {
 		else current?.signal(signal);
 	}
 
+	/** Whether this user has a stream open in this process. */
+	has(userId: string): boolean {
+		return this.#subscribers.has(userId);
+	}
+
+	/** This user's streams missed something: they catch up from the log. */
+	resume(userId: string) {
+		const current = this.#subscribers.get(userId);
+		if (current instanceof Set) for (const subscriber of current) subscriber.resume();
+		else current?.resume();
+	}
+
 	resumeAll() {
 		for (const current of this.#subscribers.values()) {
 			if (current instanceof Set) for (const subscriber of current) subscriber.resume();

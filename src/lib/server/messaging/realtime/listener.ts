@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { MessagingEvent } from '$lib/messaging/schemas';
 import type { RealtimeHub } from './hub';
+import { Pushes } from './pushes';
 
 const CHANNEL = 'bazaar_messaging';
 
@@ -17,10 +17,10 @@ export interface Listener {
 }
 
 /**
- * The one LISTEN connection of this process. It relays each NOTIFY to the hub, fetching
- * events that were too large to travel inline. When the connection drops (PostgreSQL
- * restarted, network), it reconnects with backoff and tells every stream to catch up, since
- * notifications sent meanwhile are gone.
+ * The one LISTEN connection of this process. It relays each NOTIFY to the hub, rendering the
+ * events that travel by reference (messages, and anything too large for NOTIFY). When the
+ * connection drops (PostgreSQL restarted, network), it reconnects with backoff and tells every
+ * stream to catch up, since notifications sent meanwhile are gone.
  */
 export function listenForEvents(options: { connectionString: string; hub: RealtimeHub; pool: pg.Pool; log?: (line: string) => void }): Listener {
 	const { connectionString, hub, pool, log = (line) => console.log(`[realtime] ${line}`) } = options;
@@ -32,21 +32,23 @@ export function listenForEvents(options: { connectionString: string; hub: Realti
 	let readyWaiters: (() => void)[] = [];
 	let live = false;
 
-	async function relay(payload: string | undefined) {
+	const pushes = new Pushes(
+		hub,
+		// A literal, not a parameter: one simple-protocol message, as the adapter's calls.
+		async (refs) =>
+			(await pool.query<{ user_id: string; event: unknown }>(`select user_id, event from public.messaging_events_by_ref(${pg.escapeLiteral(JSON.stringify(refs))})`))
+				.rows,
+		log
+	);
+
+	function relay(payload: string | undefined) {
 		const parsed = Notification.safeParse(JSON.parse(payload ?? 'null'));
 		if (!parsed.success) return log(`ignored a malformed notification`);
-		const raw =
+		pushes.add(
 			'events' in parsed.data
-				? parsed.data.events
-				: (await pool.query('select user_id, event from public.messaging_events_by_ref($1)', [JSON.stringify(parsed.data.refs)])).rows.map(
-						// A purged message renders as nothing: there is nothing left to show.
-						(row) => (row.event ? { ...row.event, user_id: row.user_id } : null)
-					).filter((event) => event !== null);
-		for (const item of raw) {
-			const event = MessagingEvent.safeParse(item);
-			if (event.success) hub.publish((item as { user_id: string }).user_id, event.data);
-			else log(`ignored an event that does not parse: ${event.error.message}`);
-		}
+				? parsed.data.events.map((event) => ({ userId: event.user_id, event }))
+				: parsed.data.refs.map((ref) => ({ userId: ref.user_id, id: ref.id }))
+		);
 	}
 
 	async function connect() {
@@ -56,7 +58,12 @@ export function listenForEvents(options: { connectionString: string; hub: Realti
 			try {
 				await next.connect();
 				next.on('notification', (message) => {
-					if (message.channel === CHANNEL) relay(message.payload).catch((error) => log(`relay failed: ${error.message}`));
+					if (message.channel !== CHANNEL) return;
+					try {
+						relay(message.payload);
+					} catch (error) {
+						log(`relay failed: ${(error as Error).message}`);
+					}
 				});
 				await next.query(`listen ${CHANNEL}`);
 				if (stopped) {
