@@ -82,11 +82,15 @@ interface RecordedRequest {
 	path: string;
 	headers: IncomingHttpHeaders;
 	body: unknown;
+	/** When it arrived and when its answer went (performance.now()). */
+	at: number;
+	answered: number;
 }
 
 interface CannedResponse {
 	status: number;
 	body: unknown;
+	delayMs?: number;
 }
 
 let server: Server;
@@ -95,8 +99,8 @@ const requests: RecordedRequest[] = [];
 const answers: CannedResponse[] = [];
 
 /** Queues the next answer; an unexpected extra request gets a 500 the test will notice. */
-function reply(body: unknown, status = 200) {
-	answers.push({ status, body });
+function reply(body: unknown, status = 200, delayMs = 0) {
+	answers.push({ status, body, delayMs });
 }
 
 /** A PostgREST error body, as it answers when a function raises. */
@@ -118,13 +122,17 @@ beforeAll(async () => {
 					// kept as the raw text so the assertion shows it
 				}
 			}
-			requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+			const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: performance.now(), answered: Infinity };
+			requests.push(recorded);
 			const answer = answers.shift() ?? {
 				status: 500,
 				body: { code: 'TEST0', message: `No canned answer for ${req.method} ${req.url}`, details: null, hint: null }
 			};
-			res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
-			res.end(JSON.stringify(answer.body));
+			setTimeout(() => {
+				recorded.answered = performance.now();
+				res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
+				res.end(JSON.stringify(answer.body));
+			}, answer.delayMs ?? 0);
 		});
 	});
 	await new Promise<void>((resolve, reject) => {
@@ -432,6 +440,17 @@ describe('supabase messaging backend: requests and results', () => {
 		requests.length = 0;
 		await api.markConversationRead({ conversationId: CONVERSATION });
 		expect(rpcRequest('mark_conversation_read').body).toStrictEqual({ p_conversation_id: CONVERSATION, p_up_to_message_id: null });
+	});
+
+	it('a call asked after a session start goes once the session start is answered, so page data follows the cursor', async () => {
+		const { api } = signedIn();
+		reply({ cursor: 42, unread_total: 3, preferences: { email_digests: true, browser_notifications: false } }, 200, 100);
+		reply(3);
+		const [session, total] = await Promise.all([api.sessionStart(), api.unreadTotal()]);
+		expect(session.cursor).toBe(42);
+		expect(total).toBe(3);
+		expect(requests.map((request) => request.path)).toEqual(['/rest/v1/rpc/messaging_session_start', '/rest/v1/rpc/unread_total']);
+		expect(requests[1].at).toBeGreaterThanOrEqual(requests[0].answered);
 	});
 
 	it('reads the unread total, a bare integer, with an empty argument object', async () => {

@@ -6,6 +6,7 @@ import type { MessagesPageLoad } from '../../messaging/page-data';
 import { InboxFilter } from '../../messaging/schemas';
 import type { MessagingBackend } from './backend/messaging-backend';
 import { orErrorPage } from './backend/user-errors';
+import { startMessagingSession } from './session';
 
 export { actions } from './actions';
 
@@ -14,11 +15,12 @@ export { actions } from './actions';
  * (opening never creates one), and the results of `?q=`. For `export { load }` in a
  * `+page.server.ts` under a layout that loads `loadMessagingSession`.
  */
-export async function load({ url, locals, parent }: ServerLoadEvent): Promise<MessagesPageLoad> {
+export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPageLoad> {
 	if (!locals.user) error(401, { message: 'Sign in to see your messages.' });
 	// The layout reads the realtime cursor; our data must be read after it, or an event committed
-	// in between would be neither in the data nor after the cursor.
-	await parent();
+	// in between would be neither in the data nor after the cursor. Started here too (it is one
+	// call either way), the reads below go after it, in its round trip; the layout reports its errors.
+	startMessagingSession(locals).catch(() => {});
 	const product = url.searchParams.get('product');
 	const asked = InboxFilter.catch('all').parse(url.searchParams.get('filter') ?? 'all');
 	// A listing filter without a listing to show would be an empty inbox with no way out.

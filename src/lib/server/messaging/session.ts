@@ -1,4 +1,4 @@
-import type { RealtimeSession } from '../../messaging/schemas';
+import type { RealtimeSession, SessionStart } from '../../messaging/schemas';
 import { orErrorPage } from './backend/user-errors';
 
 /**
@@ -11,8 +11,7 @@ import { orErrorPage } from './backend/user-errors';
  */
 export async function loadMessagingSession(locals: App.Locals): Promise<RealtimeSession | null> {
 	if (!locals.user) return null;
-	// One round trip, which every signed-in page waits for before its own data; it records the member as seen too.
-	const { cursor, unread_total, preferences } = await orErrorPage(() => locals.messaging.sessionStart());
+	const { cursor, unread_total, preferences } = await orErrorPage(() => startMessagingSession(locals));
 	const realtime = locals.messagingRealtime;
 	return {
 		me: locals.user.id,
@@ -22,4 +21,18 @@ export async function loadMessagingSession(locals: App.Locals): Promise<Realtime
 		supabase: realtime.transport === 'supabase' ? realtime.supabase : undefined,
 		preferences
 	};
+}
+
+const started = new WeakMap<App.Locals, Promise<SessionStart>>();
+
+/**
+ * The request's one session start, whichever load asks first. A page's load starts it before its
+ * own reads: both adapters run a call made after a session start after it (the Postgres adapter
+ * in the same round trip), so the page's data is read after the cursor without waiting for the
+ * layout, and a signed-in page costs one round trip.
+ */
+export function startMessagingSession(locals: App.Locals): Promise<SessionStart> {
+	let start = started.get(locals);
+	if (!start) started.set(locals, (start = locals.messaging.sessionStart()));
+	return start;
 }

@@ -49,10 +49,18 @@ const BATCHED_READS: ReadonlySet<string> = new Set([
 	'seller_response_time'
 ]);
 
+/**
+ * Where a signed-in page's realtime feed starts (its cursor). It records the member as seen,
+ * one upsert of their own row, so it may lead a batch of reads: they take no locks to wait on.
+ */
+const SESSION_START = 'messaging_session_start';
+
 interface Pending {
 	select: string;
 	resolve: (result: unknown) => void;
 	reject: (error: unknown) => void;
+	/** A session start: what was asked after it runs after it, even alone. */
+	leads?: boolean;
 }
 
 /**
@@ -71,11 +79,17 @@ interface Pending {
  * read runs again alone, so every call gets exactly its own answer or error. Writes always go
  * alone: in one transaction with other calls they would hold their locks longer, and two such
  * transactions can deadlock.
+ *
+ * A call made after a session start runs after it: in the same message while that is still
+ * being gathered, else once the session start is answered. So a page's reads follow its cursor
+ * in one round trip.
  */
 export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCall {
 	// Signed out, the call runs as anon, as PostgREST runs it: only what anon is granted answers.
 	const settings = `select set_config('request.jwt.claims', ${literal(JSON.stringify(claims ?? { role: 'anon' }))}, true), set_config('role', '${claims ? 'authenticated' : 'anon'}', true)`;
 	let waiting: Pending[] | null = null;
+	// A session start sent and not yet answered.
+	let starting: Promise<unknown> | null = null;
 
 	async function run(selects: string[]): Promise<unknown[]> {
 		const client = await pool.connect().catch((error: unknown) => {
@@ -109,31 +123,45 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 				// Which statement failed is not said: each call alone, on its own connection.
 			}
 		}
-		await Promise.all(
-			batch.map((pending) =>
-				run([pending.select]).then(
-					([result]) => pending.resolve(result),
-					(error: unknown) => pending.reject(error)
-				)
-			)
-		);
+		const alone = (pending: Pending) =>
+			run([pending.select]).then(
+				([result]) => pending.resolve(result),
+				(error: unknown) => pending.reject(error)
+			);
+		const start = batch.findIndex((pending) => pending.leads);
+		await Promise.all(batch.slice(0, start + 1).map(alone));
+		await Promise.all(batch.slice(start + 1).map(alone));
+	}
+
+	function send(name: string, pending: Pending) {
+		if (!BATCHED_READS.has(name) && !pending.leads) {
+			run([pending.select]).then(([result]) => pending.resolve(result), pending.reject);
+			return;
+		}
+		if (!waiting) {
+			const batch: Pending[] = (waiting = []);
+			queueMicrotask(() => {
+				waiting = null;
+				const flushed = flush(batch);
+				if (!batch.some((pending) => pending.leads)) return;
+				starting = flushed;
+				void flushed.finally(() => {
+					if (starting === flushed) starting = null;
+				});
+			});
+		}
+		waiting.push(pending);
 	}
 
 	return (name, args, shape) =>
 		new Promise((resolve, reject) => {
-			const select = selectOf(name, args, shape);
-			if (!BATCHED_READS.has(name)) {
-				run([select]).then(([result]) => resolve(result), reject);
-				return;
+			const pending: Pending = { select: selectOf(name, args, shape), resolve, reject, leads: name === SESSION_START };
+			if (starting && !waiting?.some((queued) => queued.leads)) {
+				const after = () => send(name, pending);
+				starting.then(after, after);
+			} else {
+				send(name, pending);
 			}
-			if (!waiting) {
-				const batch: Pending[] = (waiting = []);
-				queueMicrotask(() => {
-					waiting = null;
-					void flush(batch);
-				});
-			}
-			waiting.push({ select, resolve, reject });
 		});
 }
 

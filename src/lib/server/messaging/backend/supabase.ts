@@ -14,9 +14,13 @@ export interface MessagingRpcClient {
 	rpc<Name extends RpcName>(name: Name, args: Functions[Name]['Args']): PromiseLike<{ data: unknown; error: PostgrestError | null }>;
 }
 
-/** Calls the same RPCs through PostgREST (`POST /rest/v1/rpc/<name>`) with the user's session. */
+/**
+ * Calls the same RPCs through PostgREST (`POST /rest/v1/rpc/<name>`) with the user's session. A
+ * call made after a session start waits for its answer, so a page's reads follow its cursor.
+ */
 export function supabaseRpc(supabase: MessagingRpcClient): RpcCall {
-	return async (name, args) => {
+	let starting: Promise<unknown> | null = null;
+	const call: RpcCall = async (name, args) => {
 		// RpcArgs adds the null every PostgreSQL argument accepts and the generated Args leave out.
 		const { data, error } = await supabase.rpc(name, args as Functions[typeof name]['Args']);
 		// PGRST000-002: PostgREST cannot reach the database (or its schema cache); '' with "fetch failed": nor us PostgREST.
@@ -25,6 +29,15 @@ export function supabaseRpc(supabase: MessagingRpcClient): RpcCall {
 		}
 		if (error) throw messagingErrorFrom(error) ?? new Error(`${name}: ${error.message} (${error.code})`);
 		return data;
+	};
+	return async (name, args, shape) => {
+		if (name === 'messaging_session_start') {
+			const start = call(name, args, shape);
+			starting = start;
+			return start;
+		}
+		if (starting) await starting.catch(() => {});
+		return call(name, args, shape);
 	};
 }
 
