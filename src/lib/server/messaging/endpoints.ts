@@ -60,13 +60,14 @@ const reads: Record<string, Endpoint> = {
 		const user = signedIn(locals);
 		const given = request.headers.get('last-event-id') ?? url.searchParams.get('cursor') ?? '';
 		if (!CURSOR.test(given)) error(400, { message: 'Send the last event id you have (Last-Event-ID or ?cursor=).' });
-		// The stream outlives this request: it keeps the backend, not the request's locals.
-		const { messaging } = locals;
+		// The stream outlives this request: it keeps the one call it needs, not the request's
+		// locals nor the rest of the backend (about 3 KiB a stream).
+		const { syncSince } = locals.messaging;
 		const stream = messagingEventStream({
 			userId: user.id,
 			cursor: Number(given),
 			hub,
-			syncSince: (cursor) => messaging.syncSince({ cursor }),
+			syncSince: (cursor) => syncSince({ cursor }),
 			log: (line) => console.warn(`[realtime] ${line}`)
 		});
 		return new Response(stream, {

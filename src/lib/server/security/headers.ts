@@ -31,6 +31,9 @@ export function securityHeaders(options: { supabaseUrl?: string } = {}): Handle 
 			}
 		};
 		set('X-Content-Type-Options', 'nosniff');
+		// An event stream is no document, so the rest mean nothing to it, and a server holds
+		// thousands of streams for hours, each keeping the text of its headers (in pieces) as long.
+		if (response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
 		set('Referrer-Policy', 'strict-origin-when-cross-origin');
 		set('Permissions-Policy', PERMISSIONS_POLICY);
 		set('X-Frame-Options', 'DENY');

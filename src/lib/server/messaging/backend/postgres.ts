@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
 import type { RequestClaims } from './request-scope';
+import { sqlText } from './sql-text';
 import { rpcMessagingBackend, type BackendOptions, type MessagingBackend, type RpcCall } from './messaging-backend';
 
 const FUNCTION_NAME = /^[a-z_]+$/;
@@ -17,7 +18,7 @@ function literal(value: unknown): string {
 	if (typeof value === 'string') {
 		// A query string cannot carry NUL, and no text of ours may contain it.
 		if (value.includes('\0')) throw new MessagingError('invalid_input', 'Text cannot contain NUL characters.');
-		return pg.escapeLiteral(value);
+		return sqlText(value);
 	}
 	if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
 		// An array literal of quoted elements ({"a","b"}); the parameter's type (uuid[]) parses it.

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
+import { sqlText } from '../backend/sql-text';
 import type { RealtimeHub } from './hub';
 import { Pushes } from './pushes';
 
@@ -36,7 +37,7 @@ export function listenForEvents(options: { connectionString: string; hub: Realti
 		hub,
 		// A literal, not a parameter: one simple-protocol message, as the adapter's calls.
 		async (refs) =>
-			(await pool.query<{ user_id: string; event: unknown }>(`select user_id, event from public.messaging_events_by_ref(${pg.escapeLiteral(JSON.stringify(refs))})`))
+			(await pool.query<{ user_id: string; event: unknown }>(`select user_id, event from public.messaging_events_by_ref(${sqlText(JSON.stringify(refs))})`))
 				.rows,
 		log
 	);
