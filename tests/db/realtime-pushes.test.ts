@@ -1,6 +1,7 @@
-// Message events travel by reference on plain PostgreSQL: the relay renders them, only for users
-// with a stream open in the process, one render query at a time, and hands every user's events
-// to the hub in id order, inline ones queued behind a render included.
+// On plain PostgreSQL a send renders its message event only for members seen lately; the others
+// travel by reference, and the relay renders those only for users with a stream open in the
+// process, a few render queries at a time, handing every user's events to the hub in id order,
+// inline ones queued behind a render included.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { MessagingEvent } from '../../src/lib/messaging/schemas/index.ts';
@@ -79,6 +80,66 @@ describe('pushes by reference', () => {
 			await listener.stop();
 			await pool.end();
 		}
+	});
+
+	it('a send renders its event for a member seen lately and pushes a reference for one who is away', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		await send(buyer, seller, 'Hello', product.id);
+		await seller.api.sessionStart(); // a signed-in page load: the seller is here
+		await db.query('delete from private.member_activity where user_id = $1', [buyer.id]);
+		const spy = new pg.Client({ connectionString: String(db.options.connectionString) });
+		const notifications: { events?: { user_id: string; type: string; payload: { message: { id: string } } }[]; refs?: { user_id: string; id: number }[] }[] = [];
+		spy.on('notification', (n) => notifications.push(JSON.parse(n.payload ?? '{}')));
+		await spy.connect();
+		try {
+			await spy.query('listen bazaar_messaging');
+			const sent = await send(buyer, seller, 'Is it still available?', product.id);
+			await until(() => notifications.some((n) => n.events?.some((event) => event.payload.message?.id === sent.id)), 'the push');
+			const push = notifications.find((n) => n.events?.some((event) => event.payload.message?.id === sent.id))!;
+			expect(push.events!.map((event) => [event.user_id, event.type])).toEqual([[seller.id, 'message.created']]);
+			const { rows } = await db.query<{ id: number }>(`select id::int from public.messaging_events where user_id = $1 order by id desc limit 1`, [buyer.id]);
+			expect(push.refs).toEqual([{ user_id: buyer.id, id: rows[0].id }]);
+		} finally {
+			await spy.end();
+		}
+	});
+
+	it('renders run side by side, and a later batch rendered first waits for the earlier one', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		await send(buyer, seller, 'First', product.id);
+		await send(buyer, seller, 'Second', product.id);
+		const { rows } = await db.query<{ id: number }>(
+			`select id::int from public.messaging_events where user_id = $1 and type = 'message.created' order by id desc limit 2`,
+			[seller.id]
+		);
+		const [second, first] = rows.map((row) => row.id);
+		const hub = new RealtimeHub();
+		const { seen, subscriber } = recorder();
+		hub.add(seller.id, subscriber);
+		let renders = 0;
+		let running = 0;
+		let mostAtOnce = 0;
+		const pushes = new Pushes(
+			hub,
+			async (refs) => {
+				running++;
+				mostAtOnce = Math.max(mostAtOnce, running);
+				// The first render is the slow one.
+				if (renders++ === 0) await new Promise((done) => setTimeout(done, 300));
+				const { rows: rendered } = await db.query<{ user_id: string; event: unknown }>('select user_id, event from public.messaging_events_by_ref($1)', [
+					JSON.stringify(refs)
+				]);
+				running--;
+				return rendered;
+			},
+			() => {}
+		);
+		pushes.add([{ userId: seller.id, id: first }]);
+		pushes.add([{ userId: seller.id, id: second }]);
+		await until(() => seen.events.length >= 2, 'both events');
+		expect(renders).toBe(2);
+		expect(mostAtOnce).toBe(2);
+		expect(seen.events.map((event) => event.id)).toEqual([first, second]);
 	});
 
 	it('a render that fails sends the users concerned back to the log', async () => {

@@ -6,10 +6,11 @@ import { Pushes } from './pushes';
 
 const CHANNEL = 'bazaar_messaging';
 
-const Notification = z.union([
-	z.object({ events: z.array(z.looseObject({ user_id: z.uuid() })) }),
-	z.object({ refs: z.array(z.object({ user_id: z.uuid(), id: z.number() })) })
-]);
+/** Events rendered in the transaction, and references to those the relay renders. */
+const Notification = z.object({
+	events: z.array(z.looseObject({ user_id: z.uuid() })).default([]),
+	refs: z.array(z.object({ user_id: z.uuid(), id: z.number() })).default([])
+});
 
 export interface Listener {
 	stop(): Promise<void>;
@@ -19,9 +20,9 @@ export interface Listener {
 
 /**
  * The one LISTEN connection of this process. It relays each NOTIFY to the hub, rendering the
- * events that travel by reference (messages, and anything too large for NOTIFY). When the
- * connection drops (PostgreSQL restarted, network), it reconnects with backoff and tells every
- * stream to catch up, since notifications sent meanwhile are gone.
+ * events that travel by reference (messages for members not seen lately, and anything too
+ * large for NOTIFY). When the connection drops (PostgreSQL restarted, network), it reconnects
+ * with backoff and tells every stream to catch up, since notifications sent meanwhile are gone.
  */
 export function listenForEvents(options: { connectionString: string; hub: RealtimeHub; pool: pg.Pool; log?: (line: string) => void }): Listener {
 	const { connectionString, hub, pool, log = (line) => console.log(`[realtime] ${line}`) } = options;
@@ -45,11 +46,10 @@ export function listenForEvents(options: { connectionString: string; hub: Realti
 	function relay(payload: string | undefined) {
 		const parsed = Notification.safeParse(JSON.parse(payload ?? 'null'));
 		if (!parsed.success) return log(`ignored a malformed notification`);
-		pushes.add(
-			'events' in parsed.data
-				? parsed.data.events.map((event) => ({ userId: event.user_id, event }))
-				: parsed.data.refs.map((ref) => ({ userId: ref.user_id, id: ref.id }))
-		);
+		pushes.add([
+			...parsed.data.events.map((event) => ({ userId: event.user_id, event })),
+			...parsed.data.refs.map((ref) => ({ userId: ref.user_id, id: ref.id }))
+		]);
 	}
 
 	async function connect() {
