@@ -15,20 +15,15 @@ set search_path = ''
 as $$
 declare
   rendering boolean := to_regprocedure('realtime.send(jsonb, text, text, boolean)') is null;
-  message jsonb;
   recipients uuid[];
   payloads jsonb[];
   logged jsonb[];
 begin
-  rendering := rendering and exists (
-    select from public.conversation_members m join private.member_activity a on a.user_id = m.user_id
-     where m.conversation_id = conversation and a.last_seen_at > now() - interval '90 seconds');
-  if rendering then
-    message := private.message_json(message_id);
-  end if;
+  -- The message renders once, and only if a member is watched: an uncorrelated subquery is run
+  -- at its first use.
   select array_agg(m.user_id order by m.user_id),
          array_agg(case when rendering and a.last_seen_at > now() - interval '90 seconds' then
-                     jsonb_build_object('message', private.message_seen_by(message, m.user_id),
+                     jsonb_build_object('message', private.message_seen_by((select private.message_json(message_id)), m.user_id),
                                         'preview', private.preview_json(conversation, m.user_id),
                                         'unread_total', private.unread_total_of(m.user_id))
                    end order by m.user_id),
