@@ -1,14 +1,19 @@
--- Message events rendered in the send only for members who are likely watching. Depends on
--- messaging_push_by_reference and messaging_member_preferences (member_activity).
+-- Message events rendered in the send only for members who are likely watching, pushed by
+-- reference for the rest. Depends on messaging_events, messaging_event_triggers,
+-- messaging_realtime_parity, messaging_contact_masking and messaging_member_preferences
+-- (member_activity).
 --
--- Pushing every message event by reference moved its rendering to the relay, one query per
--- batch after the commit. For members nobody is watching that is all gain (nothing renders), but
--- with 5,000 members online the relay's queue of renders became the delivery time: 90 ms median
--- at 520 sends/s on 2 cores, against 1.8 ms when the send rendered. So a send renders the event
--- for each member seen in the last 90 seconds (a live stream records its member every 30 s, and
--- at once when it opens or closes; every signed-in page load does too) and pushes it ready to
--- write; the rest travel by reference, and the relay renders any of those whose member turns
--- out to have a stream open. Supabase's push carries a cursor only, so nothing renders there.
+-- A send rendered its events for every member: the message and the preview as each sees it, and
+-- each one's unread total. That was about a sixth of a send's time in the database, spent whether
+-- or not anyone was connected to see it, and on Supabase only to be dropped (its push carries a
+-- cursor). Pushing every event by reference instead, for the relay to render after the commit,
+-- made the relay's queue of renders the delivery time once many members were online (90 ms median
+-- with 5,000 streams at 520 sends/s on 2 cores, against 1.8 ms). So on plain PostgreSQL a send
+-- renders the event for each member seen in the last 90 seconds (a live stream records its member
+-- every 30 s, and at once when it opens or closes; every signed-in page load does too) and pushes
+-- it ready to write; the rest travel as (user_id, id), and the relay renders those, with
+-- messaging_events_by_ref, only for members with a stream open in its process. The log row is a
+-- reference either way, so the log never holds message text. Nothing renders on Supabase.
 create or replace function private.emit_message_event(event_type text, message_id uuid, conversation uuid) returns void
 language plpgsql
 set search_path = ''
@@ -36,9 +41,9 @@ begin
 end;
 $$;
 
--- messaging_push_by_reference's messaging_publish, where one notification carries the rendered
--- events as they are and the rest as references (only references when that does not fit in
--- NOTIFY's 8000 bytes). Supabase's content-free push is unchanged.
+-- messaging_realtime_parity's messaging_publish, where on plain PostgreSQL one notification carries
+-- the rendered events as they are and the rest as references (only references when that does not
+-- fit in NOTIFY's 8000 bytes). Supabase's content-free push is unchanged.
 create or replace function public.messaging_publish(events jsonb) returns void
 language plpgsql
 security definer
