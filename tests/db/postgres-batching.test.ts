@@ -39,17 +39,33 @@ function countingPool(db: pg.Pool, slow?: { text: string; ms: number }) {
 	return { pool, sent };
 }
 
+/** Runs `use` with a counting pool, and ends the pool. */
+async function withCountingPool(db: pg.Pool, use: (pool: pg.Pool, sent: ReturnType<typeof countingPool>['sent']) => Promise<void>, slow?: { text: string; ms: number }) {
+	const { pool, sent } = countingPool(db, slow);
+	try {
+		await use(pool, sent);
+	} finally {
+		await pool.end();
+	}
+}
+
 /** The message that ran `rpc`. */
 const messageOf = (log: Sent[], rpc: string) => log.find((entry) => entry.text.includes(`public.${rpc}(`))!;
 
 describe('calls made together share one round trip', () => {
 	const db = testPool();
 
+	/** Someone with a conversation of their own, and a stranger to it. */
+	async function aStrangersConversation() {
+		const { buyer, seller, product } = await marketplace(db);
+		const { seller: stranger } = await marketplace(db);
+		return { stranger, first: await send(buyer, seller, 'Hello', product.id) };
+	}
+
 	it('three reads in one tick: one message, and each the answer it gets alone', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		const first = await send(buyer, seller, 'Is it still available?', product.id);
-		const { pool, sent } = countingPool(db);
-		try {
+		await withCountingPool(db, async (pool, sent) => {
 			const api = postgresMessaging({ pool, claims: claimsFor(seller.id, seller.email) });
 			const together = await Promise.all([
 				api.listConversationPreviews({}),
@@ -65,17 +81,12 @@ describe('calls made together share one round trip', () => {
 			expect(sent.count).toBe(4);
 			expect(together).toEqual(alone);
 			expect(together[2]).toBe(1);
-		} finally {
-			await pool.end();
-		}
+		});
 	});
 
 	it('a call that fails gets its own error, and the calls beside it their answers', async () => {
-		const { buyer, seller, product } = await marketplace(db);
-		const { seller: stranger } = await marketplace(db);
-		const first = await send(buyer, seller, 'Hello', product.id);
-		const { pool, sent } = countingPool(db);
-		try {
+		const { stranger, first } = await aStrangersConversation();
+		await withCountingPool(db, async (pool, sent) => {
 			const api = postgresMessaging({ pool, claims: claimsFor(stranger.id, stranger.email) });
 			const [previews, refused, total] = await Promise.all([
 				api.listConversationPreviews({}),
@@ -87,16 +98,13 @@ describe('calls made together share one round trip', () => {
 			expect(total).toBe(0);
 			// The shared message failed as a whole; then each call ran alone.
 			expect(sent.count).toBe(4);
-		} finally {
-			await pool.end();
-		}
+		});
 	});
 
 	it('a write made beside reads goes alone, in its own transaction', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		const first = await send(buyer, seller, 'First', product.id);
-		const { pool, sent } = countingPool(db);
-		try {
+		await withCountingPool(db, async (pool, sent) => {
 			const api = postgresMessaging({ pool, claims: claimsFor(buyer.id, buyer.email) });
 			const id = crypto.randomUUID();
 			const [stored, previews, total] = await Promise.all([
@@ -109,16 +117,13 @@ describe('calls made together share one round trip', () => {
 			expect(total).toBe(0);
 			// The send on its own, the two reads together.
 			expect(sent.count).toBe(2);
-		} finally {
-			await pool.end();
-		}
+		});
 	});
 
 	it('a session start and the reads asked after it share one round trip, in that order', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		await send(buyer, seller, 'Is it still available?', product.id);
-		const { pool, sent } = countingPool(db);
-		try {
+		await withCountingPool(db, async (pool, sent) => {
 			const api = postgresMessaging({ pool, claims: claimsFor(seller.id, seller.email) });
 			const [session, previews, replies] = await Promise.all([api.sessionStart(), api.listConversationPreviews({}), api.listQuickReplies()]);
 			expect(sent.count).toBe(1);
@@ -128,16 +133,13 @@ describe('calls made together share one round trip', () => {
 			expect(session.unread_total).toBe(1);
 			expect(previews.previews).toHaveLength(1);
 			expect(replies).toEqual(await api.listQuickReplies());
-		} finally {
-			await pool.end();
-		}
+		});
 	});
 
 	it('a read asked once the session start has gone waits for its answer', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		await send(buyer, seller, 'Hello', product.id);
-		const { pool, sent } = countingPool(db, { text: 'messaging_session_start', ms: 150 });
-		try {
+		await withCountingPool(db, async (pool, sent) => {
 			const api = postgresMessaging({ pool, claims: claimsFor(seller.id, seller.email) });
 			const session = api.sessionStart();
 			await new Promise((done) => setTimeout(done, 20));
@@ -146,17 +148,12 @@ describe('calls made together share one round trip', () => {
 			expect(previews.previews).toHaveLength(1);
 			expect(sent.count).toBe(2);
 			expect(messageOf(sent.log, 'list_conversation_previews').at).toBeGreaterThanOrEqual(messageOf(sent.log, 'messaging_session_start').answered);
-		} finally {
-			await pool.end();
-		}
+		}, { text: 'messaging_session_start', ms: 150 });
 	});
 
 	it('when a shared message with a session start fails, the session start runs alone first, then the rest', async () => {
-		const { buyer, seller, product } = await marketplace(db);
-		const { seller: stranger } = await marketplace(db);
-		const first = await send(buyer, seller, 'Hello', product.id);
-		const { pool, sent } = countingPool(db);
-		try {
+		const { stranger, first } = await aStrangersConversation();
+		await withCountingPool(db, async (pool, sent) => {
 			const api = postgresMessaging({ pool, claims: claimsFor(stranger.id, stranger.email) });
 			const [session, refused, previews] = await Promise.all([
 				api.sessionStart(),
@@ -174,8 +171,6 @@ describe('calls made together share one round trip', () => {
 				expect(alone).toHaveLength(1);
 				expect(alone[0].at).toBeGreaterThanOrEqual(start.answered);
 			}
-		} finally {
-			await pool.end();
-		}
+		});
 	});
 });

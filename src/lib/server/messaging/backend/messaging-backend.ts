@@ -29,7 +29,7 @@ import { conversationTarget, id } from './ids';
 import { clampLimit, messageCursor, pageOf } from './paging';
 import { attachmentMethods } from './attachments';
 import { offerMethods, type MakeOffer, type RespondToOffer } from './offers';
-import type { RpcCall } from './rpc-call';
+import type { RpcCall, RpcName } from './rpc-call';
 import { accountMethods, type AccountData } from './account';
 import { digestMethods, type DigestLinks } from './digests';
 import { preferenceMethods } from './preferences';
@@ -113,6 +113,12 @@ export interface BackendOptions {
 	/** Screens texts for contact details while the operator's contact masking is on; without it such sends are refused then. */
 	screen?: ContactScreen;
 }
+
+/**
+ * Where a signed-in page's realtime feed starts. Both adapters run a call asked after it after it,
+ * so a page's reads follow its cursor (each says how).
+ */
+export const SESSION_START = 'messaging_session_start' satisfies RpcName;
 
 /** The backend over any RPC transport; the adapters differ only in how they call. */
 export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {}): MessagingBackend {
@@ -274,7 +280,7 @@ export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {})
 		},
 
 		async sessionStart() {
-			return SessionStart.parse(await call('messaging_session_start', {}, 'value'));
+			return SessionStart.parse(await call(SESSION_START, {}, 'value'));
 		},
 
 		async toggleReaction({ messageId, emoji }) {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
 import type { RequestClaims } from './request-scope';
 import { sqlText } from './sql-text';
-import { rpcMessagingBackend, type BackendOptions, type MessagingBackend, type RpcCall } from './messaging-backend';
+import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall } from './messaging-backend';
 
 const FUNCTION_NAME = /^[a-z_]+$/;
 const ARGUMENT_NAME = /^p_[a-z_]+$/;
@@ -50,17 +50,14 @@ const BATCHED_READS: ReadonlySet<string> = new Set([
 	'seller_response_time'
 ]);
 
-/**
- * Where a signed-in page's realtime feed starts (its cursor). It records the member as seen,
- * one upsert of their own row, so it may lead a batch of reads: they take no locks to wait on.
- */
-const SESSION_START = 'messaging_session_start';
-
 interface Pending {
 	select: string;
 	resolve: (result: unknown) => void;
 	reject: (error: unknown) => void;
-	/** A session start: what was asked after it runs after it, even alone. */
+	/**
+	 * A session start: what was asked after it runs after it, even alone. It records the member as
+	 * seen, one upsert of their own row, so it may lead a batch of reads: they take no locks to wait on.
+	 */
 	leads?: boolean;
 }
 

@@ -1,7 +1,7 @@
 import type { PostgrestError } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { MessagingError, messagingErrorFrom, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
-import { rpcMessagingBackend, type BackendOptions, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend';
+import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend';
 
 type Functions = Database['public']['Functions'];
 
@@ -31,7 +31,7 @@ export function supabaseRpc(supabase: MessagingRpcClient): RpcCall {
 		return data;
 	};
 	return async (name, args, shape) => {
-		if (name === 'messaging_session_start') {
+		if (name === SESSION_START) {
 			const start = call(name, args, shape);
 			starting = start;
 			return start;
