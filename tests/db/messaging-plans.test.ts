@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, type Dataset } from '../../bench/dataset.ts';
@@ -101,6 +102,13 @@ const oneLine = (query: string) => query.replace(/\s+/g, ' ').trim().slice(0, 16
 function renderCall(plans: CallPlans): string {
 	return plans.statements.map((s) => `# ${oneLine(s.query)}\n${render(s.plan)}`).join('\n');
 }
+
+/**
+ * Whether a statement's plan has a value of this call written into it: a custom plan, made for
+ * these values, where the cached generic plan reads them as parameters ($1). A statement whose
+ * generic plan looks dearer than its custom ones is planned afresh on every call.
+ */
+const planCarries = (statement: StatementPlan, value: string) => JSON.stringify(statement.plan).includes(value);
 
 /** A membership check reads one member row, by primary key or by the per-user index. */
 const MEMBERSHIP = 'conversation_members_pkey|conversation_members_user_idx';
@@ -398,6 +406,25 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 				);
 			});
 		}
+		it("all: the page's rows are looked up by id even when the statistics promise tiny inboxes", async () => {
+			// A marketplace of many small inboxes: the cached plan, which cannot know whose inbox it
+			// reads, expects two memberships per caller. It must still look each previewed row up by
+			// its id, never read the seller's 2,000 memberships to match them against the page.
+			await db.query('alter table public.conversation_members alter column user_id set (n_distinct = -0.5)');
+			await db.query('analyze public.conversation_members');
+			try {
+				await checkCalls(() => seller.listConversationPreviews({ limit }), {
+					indexes: ['conversation_members_inbox_idx', MEMBERSHIP, 'conversations_pkey'],
+					orderedIndexes: ['conversation_members_inbox_idx'],
+					maxRowsReadByIndex: { conversation_members_inbox_idx: limit + 1 },
+					maxRowsRead: { conversation_members: 2 * (limit + 1), conversations: limit + 1, messages: 0 },
+					maxSortInput: limit + 1
+				});
+			} finally {
+				await db.query('alter table public.conversation_members alter column user_id reset (n_distinct)');
+				await db.query('analyze public.conversation_members');
+			}
+		});
 	});
 
 	describe('list_messages on the 20,000-message conversation', () => {
@@ -582,6 +609,30 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		);
 	});
 
+	it("send_message writes the message and both members by key, and reads the recipient's unread entries only", async () => {
+		const buyer = postgresMessaging({ pool: explainPool, claims: claimsFor(data.busyBuyerId) });
+		await checkCalls(
+			() => buyer.sendMessage({ id: randomUUID(), body: 'Is it still available?', conversationId: data.busyConversationId }),
+			{
+				// The sender's membership, the conversation's row and its two members by key (their
+				// previews and unread counts), the sender's new read position (nothing from the other
+				// side after their own message to recount), and per recipient the badge total from
+				// the unread index: never the 20,000-message history or the seller's inbox. The rate
+				// limit counts the sender's messages of the last minute: the ones sent here.
+				indexes: [MEMBERSHIP, 'conversations_pkey', 'messages_pkey'],
+				maxRowsReadByIndex: { conversation_members_pkey: 2, conversation_members_user_idx: 2, conversation_members_unread_idx: unreadRows + 1 },
+				maxRowsRead: { messages: CALLS, conversation_members: unreadRows + 1, conversations: 1 },
+				maxSortInput: 2
+			},
+			(message, plans) => {
+				expect(message.sender_id).toBe(data.busyBuyerId);
+				const updates = plans.statements.filter((s) => /^\s*update public\.conversation_members m\s+set last_message_at/i.test(s.query));
+				expect(updates, `call ${plans.call} did not move both members`).toHaveLength(1);
+				expect(planCarries(updates[0], data.busyConversationId), `call ${plans.call} re-planned the members' update for its values`).toBe(false);
+			}
+		);
+	});
+
 	it('mark_conversation_read finds the newest message and recounts from the read position only', async () => {
 		await checkCalls(
 			async () => {
@@ -597,18 +648,19 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 				// The newest message (one row), the unread recount after it (none), the caller's
 				// member row; the read event then reads and sorts the conversation's two members and
 				// carries each one's badge total, a sum over their entries in the unread index (as
-				// unread_total: the unread conversations, never the history).
+				// unread_total: the unread conversations, never the history). The recount may read
+				// through a bitmap: it counts, so it needs no order, only the rows after the position.
 				indexes: ['messages_thread_idx', MEMBERSHIP],
 				orderedIndexes: ['messages_thread_idx'],
 				maxRowsReadByIndex: { conversation_members_pkey: 2, conversation_members_user_idx: 2, conversation_members_unread_idx: unreadRows },
 				maxRowsRead: { messages: 1, conversation_members: unreadRows },
-				maxSortInput: 2,
-				indexScansOnly: ['messages']
+				maxSortInput: 2
 			},
 			(state, plans) => {
 				expect(state.unread_count).toBe(0);
 				const updates = plans.statements.filter((s) => /update public\.conversation_members/i.test(s.query));
 				expect(updates, `the read position did not move in call ${plans.call}`).toHaveLength(1);
+				expect(planCarries(updates[0], data.busyConversationId), `call ${plans.call} re-planned the reader's update for its values`).toBe(false);
 			}
 		);
 	});
