@@ -1,6 +1,5 @@
 -- Plans that hold for every caller and every size of marketplace. Depends on
--- messaging_inbox_triggers, messaging_inbox, messaging_offers, messaging_seller_triage and
--- messaging_member_preferences.
+-- messaging_inbox_triggers, messaging_inbox, messaging_offers and messaging_seller_triage.
 --
 -- The inbox. list_conversation_previews joins the page's ids with the preview rows. Its cached
 -- (generic) plan cannot know whose inbox it reads, so it estimates a caller's memberships from
@@ -10,19 +9,19 @@
 -- in the database where the page needs 0.4 ms; on bigger marketplaces the average was bigger and
 -- the plan right, so the inbox was slower on the small one. Each preview row is now looked up by
 -- its id (offset 0 keeps the lookup a subquery the planner cannot turn back into that join): 30
--- primary-key lookups whatever the statistics say. Otherwise as messaging_seller_triage's.
+-- primary-key lookups whatever the statistics say. That plan is the same for every page, so it is
+-- the generic one from the first call: with a short page of ids (a small inbox) the custom plans
+-- looked cheaper and the join was planned afresh on every call, 0.67 ms for a three-row page.
+-- Otherwise as messaging_seller_triage's.
 --
 -- Statements re-planned on every call. PostgreSQL keeps planning a statement afresh while its
--- generic plan looks dearer than the custom ones, and for these it always did: a member's unread
--- recount (a subquery in a CASE or SET) and an insert from an array of unknown length. Their
--- plans depend on no value a caller passes (a conversation's rows by primary key, the recount
--- through messages_thread_idx, profiles by primary key), so they take the generic plan from the
--- first call. Measured per call in the database (pg_stat_statements, planning included):
+-- generic plan looks dearer than the custom ones, and for a member's unread recount (a subquery
+-- in a CASE or SET) it always did. Those plans depend on no value a caller passes (a
+-- conversation's members by primary key, the recount through messages_thread_idx), so they take
+-- the generic plan from the first call. Measured per call in the database (pg_stat_statements):
 --   - a send's update of both members (on_message_inserted): 225 µs of planning, about a fifth
 --     of a send;
---   - mark_conversation_read's update of the reader: 186 µs of planning;
---   - record_seen, on every signed-in page's session start and every live stream's beat: 80 to
---     110 µs of planning.
+--   - mark_conversation_read's update of the reader: 186 µs of planning.
 -- tests/db/messaging-plans.test.ts holds the plans.
 
 -- The caller's inbox, newest activity first: 'all' (not archived), 'unread', 'needs_reply'
@@ -127,6 +126,6 @@ $$;
 revoke all on function public.list_conversation_previews(text, timestamptz, uuid, integer, uuid) from public, anon, authenticated;
 grant execute on function public.list_conversation_previews(text, timestamptz, uuid, integer, uuid) to authenticated;
 
+alter function public.list_conversation_previews(text, timestamptz, uuid, integer, uuid) set plan_cache_mode = force_generic_plan;
 alter function private.on_message_inserted() set plan_cache_mode = force_generic_plan;
 alter function public.mark_conversation_read(uuid, uuid) set plan_cache_mode = force_generic_plan;
-alter function private.record_seen(uuid[]) set plan_cache_mode = force_generic_plan;
