@@ -119,7 +119,7 @@ interface Expectations {
 	/** Indexes that must be read in index order (Index Scan or Index Only Scan), so a Limit stops the scan. */
 	orderedIndexes?: string[];
 	/** The most rows any one scan of these tables may read (returned plus filtered out, over all its loops). */
-	maxRowsRead: Partial<Record<'messages' | 'conversation_members' | 'conversations' | 'attachments' | 'message_reactions' | 'offers', number>>;
+	maxRowsRead: Partial<Record<'messages' | 'conversation_members' | 'conversations' | 'profiles' | 'attachments' | 'message_reactions' | 'offers', number>>;
 	/** The most rows any one index scan (or index-only scan) through these indexes may read. */
 	maxRowsReadByIndex?: Record<string, number>;
 	/** The most rows a Sort node may take in per execution: the page, never the history. */
@@ -378,9 +378,10 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 					indexes: [index, MEMBERSHIP, 'conversations_pkey'],
 					orderedIndexes: [index],
 					// The page (the adapter asks for limit + 1 to know whether there is a next one)
-					// from the filter's index, then per previewed conversation its row and both members.
+					// from the filter's index, then per previewed conversation its row, both members and
+					// the other member's profile.
 					maxRowsReadByIndex: { [index]: limit + 1 },
-					maxRowsRead: { conversation_members: 2 * (limit + 1), conversations: limit + 1, messages: 0 },
+					maxRowsRead: { conversation_members: 2 * (limit + 1), conversations: limit + 1, profiles: limit + 1, messages: 0 },
 					maxSortInput: limit + 1
 				};
 				await checkCalls(
@@ -417,7 +418,7 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 					indexes: ['conversation_members_inbox_idx', MEMBERSHIP, 'conversations_pkey'],
 					orderedIndexes: ['conversation_members_inbox_idx'],
 					maxRowsReadByIndex: { conversation_members_inbox_idx: limit + 1 },
-					maxRowsRead: { conversation_members: 2 * (limit + 1), conversations: limit + 1, messages: 0 },
+					maxRowsRead: { conversation_members: 2 * (limit + 1), conversations: limit + 1, profiles: limit + 1, messages: 0 },
 					maxSortInput: limit + 1
 				});
 			} finally {
