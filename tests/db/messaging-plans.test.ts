@@ -407,10 +407,10 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 				);
 			});
 		}
-		it("all: the page's rows are looked up by id even when the statistics promise tiny inboxes", async () => {
+		it("all: the page's rows are looked up by key even when the statistics promise tiny inboxes", async () => {
 			// A marketplace of many small inboxes: the cached plan, which cannot know whose inbox it
 			// reads, expects two memberships per caller. It must still look each previewed row up by
-			// its id, never read the seller's 2,000 memberships to match them against the page.
+			// its key, never read the seller's 2,000 memberships to match them against the page.
 			await db.query('alter table public.conversation_members alter column user_id set (n_distinct = -0.5)');
 			await db.query('analyze public.conversation_members');
 			try {
