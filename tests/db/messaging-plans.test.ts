@@ -610,6 +610,28 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		);
 	});
 
+	it("the session start of every signed-in page reads the caller's rows by key and the unread index, and records them seen on a cached plan", async () => {
+		await checkCalls(
+			() => seller.sessionStart(),
+			{
+				// The caller's event counter, profile, activity and preferences by key, and the badge
+				// total from the unread index alone; recording them seen reads their activity row first
+				// and writes only when it is older than 30 seconds.
+				indexes: ['messaging_event_counters_pkey', 'profiles_pkey', 'member_activity_pkey', 'conversation_members_unread_idx'],
+				maxRowsReadByIndex: { conversation_members_unread_idx: unreadRows },
+				maxRowsRead: { conversation_members: unreadRows, profiles: 1, messages: 0, conversations: 0 },
+				indexOnly: ['conversation_members'],
+				maxSortInput: 0
+			},
+			(session, plans) => {
+				expect(session.unread_total).toBeGreaterThan(0);
+				const seen = plans.statements.filter((s) => /insert into private\.member_activity/i.test(s.query));
+				expect(seen, `call ${plans.call} did not record the caller as seen`).toHaveLength(1);
+				expect(planCarries(seen[0], data.sellerId), `call ${plans.call} re-planned record_seen for its values`).toBe(false);
+			}
+		);
+	});
+
 	it("send_message writes the message and both members by key, and reads the recipient's unread entries only", async () => {
 		const buyer = postgresMessaging({ pool: explainPool, claims: claimsFor(data.busyBuyerId) });
 		await checkCalls(
