@@ -1,5 +1,6 @@
 // When a member was last seen: written at most every 30 seconds, and recording it never makes
 // one of the member's requests wait for another's commit.
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { claimsFor, testPool } from '../support/database.ts';
 import { createActor } from '../support/messaging.ts';
@@ -9,6 +10,14 @@ const db = testPool();
 async function lastSeen(userId: string): Promise<Date | null> {
 	const { rows } = await db.query<{ at: Date }>('select last_seen_at as at from private.member_activity where user_id = $1', [userId]);
 	return rows[0]?.at ?? null;
+}
+
+/** Opens a transaction on `client` as the user's request would run it (claims, role authenticated), left open. */
+async function beginAs(client: pg.PoolClient, userId: string, lockTimeout?: string) {
+	await client.query('begin');
+	if (lockTimeout) await client.query(`select set_config('lock_timeout', $1, true)`, [lockTimeout]);
+	await client.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claimsFor(userId))]);
+	await client.query('set local role authenticated');
 }
 
 describe('member activity', () => {
@@ -38,15 +47,10 @@ describe('member activity', () => {
 		const open = await db.connect();
 		const other = await db.connect();
 		try {
-			await open.query('begin');
-			await open.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claimsFor(ana.id))]);
-			await open.query('set local role authenticated');
+			await beginAs(open, ana.id);
 			await open.query('select public.mark_seen()');
 
-			await other.query('begin');
-			await other.query(`set local lock_timeout = '500ms'`);
-			await other.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claimsFor(ana.id))]);
-			await other.query('set local role authenticated');
+			await beginAs(other, ana.id, '500ms');
 			await expect(other.query('select public.mark_seen()')).resolves.toBeDefined();
 			await other.query('commit');
 		} finally {
