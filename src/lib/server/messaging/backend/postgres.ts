@@ -38,6 +38,14 @@ function selectOf(name: string, args: object, shape: 'rows' | 'value'): string {
 	return shape === 'rows' ? `select coalesce(json_agg(r), '[]'::json) as result from ${call} r` : `select to_json(${call}) as result`;
 }
 
+/**
+ * SQLSTATEs of a transaction PostgreSQL rolled back to settle a conflict with another one: a
+ * deadlock (40P01) or a serialization failure (40001). None of it was applied, so it runs again,
+ * as PostgREST runs again the transactions it sees fail with 40001.
+ */
+const CONFLICT_ROLLBACKS: ReadonlySet<string> = new Set(['40P01', '40001']);
+const CONFLICT_ATTEMPTS = 3;
+
 /** RPCs that change nothing, so they may share a transaction with the calls beside them. */
 const BATCHED_READS: ReadonlySet<string> = new Set([
 	'list_conversation_previews',
@@ -90,6 +98,16 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 	let starting: Promise<unknown> | null = null;
 
 	async function run(selects: string[]): Promise<unknown[]> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await runOnce(selects);
+			} catch (error) {
+				if (attempt === CONFLICT_ATTEMPTS || !CONFLICT_ROLLBACKS.has((error as pg.DatabaseError).code ?? '')) throw error;
+			}
+		}
+	}
+
+	async function runOnce(selects: string[]): Promise<unknown[]> {
 		const client = await pool.connect().catch((error: unknown) => {
 			throw isDatabaseUnavailable(error) ? new MessagingError('unavailable', UNAVAILABLE_MESSAGE) : error;
 		});

@@ -1,0 +1,136 @@
+// Sends into one conversation lock its two member rows in one order, so concurrent sends queue
+// behind each other instead of deadlocking (a deadlock costs PostgreSQL's deadlock_timeout, a
+// second, and then fails one of the sends). A send cancelled to break a deadlock with something
+// else runs again.
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { testPool } from '../support/database.ts';
+import { marketplace, send } from '../support/messaging.ts';
+
+const db = testPool();
+
+/** Waits until the send with this text waits for a lock. */
+async function sendWaiting(body: string) {
+	await expect
+		.poll(async () => {
+			const { rows } = await db.query<{ waiting: number }>(
+				`select count(*)::int as waiting from pg_stat_activity
+				  where wait_event_type = 'Lock' and query like '%send_message%' and query like '%' || $1 || '%'`,
+				[body]
+			);
+			return rows[0].waiting;
+		})
+		.toBe(1);
+}
+
+async function memberPlaces(conversationId: string): Promise<Map<string, string>> {
+	const { rows } = await db.query<{ user_id: string; place: string }>(
+		'select user_id, ctid::text as place from public.conversation_members where conversation_id = $1',
+		[conversationId]
+	);
+	return new Map(rows.map((row) => [row.user_id, row.place]));
+}
+
+/** A ctid as a sortable pair. */
+const position = (place: string) => place.slice(1, -1).split(',').map(Number) as [number, number];
+const before = (a: string, b: string) => {
+	const [pa, pb] = [position(a), position(b)];
+	return pa[0] < pb[0] || (pa[0] === pb[0] && pa[1] < pb[1]);
+};
+
+describe('send lock order', () => {
+	it('a send waits for the first member row in user order, whatever order the rows lie in the table', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const first = await send(buyer, seller, 'Is it still available?', product.id);
+		const conversationId = first.conversation_id;
+		const [low, high] = [buyer.id, seller.id].sort();
+
+		// Move the lower user's row behind the higher one's in the table (an update of an indexed
+		// column writes a new row version elsewhere), where a scan in table order meets it second.
+		for (let moves = 0; moves < 20; moves++) {
+			const places = await memberPlaces(conversationId);
+			if (before(places.get(high)!, places.get(low)!)) break;
+			await db.query(
+				`update public.conversation_members set last_message_at = last_message_at + interval '1 microsecond'
+				  where conversation_id = $1 and user_id = $2`,
+				[conversationId, low]
+			);
+		}
+		const places = await memberPlaces(conversationId);
+		expect(before(places.get(high)!, places.get(low)!), `rows at ${JSON.stringify([...places])}`).toBe(true);
+
+		// Another transaction holds the lower row, as a send that took it first would, and then
+		// wants the higher one. A send that took the higher row before waiting for the lower would
+		// close a cycle: PostgreSQL would cancel one of the two as deadlocked.
+		const other = await db.connect();
+		try {
+			await other.query('begin');
+			await other.query(`set local lock_timeout = '5s'`);
+			await other.query(
+				'select from public.conversation_members where conversation_id = $1 and user_id = $2 for no key update',
+				[conversationId, low]
+			);
+			const reply = send(seller, buyer, 'Yes, it is.', product.id);
+			const settled = reply.then(
+				() => 'sent',
+				(error: Error) => error.message
+			);
+			await sendWaiting('Yes, it is.');
+
+			await expect(
+				other.query(
+					`update public.conversation_members set muted_until = null where conversation_id = $1 and user_id = $2`,
+					[conversationId, high]
+				)
+			).resolves.toBeDefined();
+			await other.query('commit');
+			expect(await settled).toBe('sent');
+		} finally {
+			await other.query('rollback').catch(() => {});
+			other.release();
+		}
+
+		const { rows } = await db.query<{ user_id: string; unread_count: number }>(
+			'select user_id, unread_count from public.conversation_members where conversation_id = $1',
+			[conversationId]
+		);
+		expect(Object.fromEntries(rows.map((row) => [row.user_id, row.unread_count]))).toEqual({ [buyer.id]: 1, [seller.id]: 0 });
+	});
+
+	it('a send that PostgreSQL cancels to break a deadlock runs again and is sent once', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const first = await send(buyer, seller, 'Would you take 80?', product.id);
+		const conversationId = first.conversation_id;
+		const [low, high] = [buyer.id, seller.id].sort();
+		const lock = (client: pg.PoolClient, userId: string) =>
+			client.query('select from public.conversation_members where conversation_id = $1 and user_id = $2 for no key update', [
+				conversationId,
+				userId
+			]);
+
+		// Another transaction holds the higher row; the send takes the lower one and waits for it.
+		// When that transaction then wants the lower row, each waits for the other: the send, which
+		// waited first, is the one PostgreSQL cancels after its deadlock_timeout.
+		const other = await db.connect();
+		try {
+			await other.query('begin');
+			await other.query(`set local lock_timeout = '10s'`);
+			await lock(other, high);
+			const reply = send(seller, buyer, 'Make it 90.', product.id);
+			const settled = reply.then(
+				() => 'sent',
+				(error: Error) => error.message
+			);
+			await sendWaiting('Make it 90.');
+			await expect(lock(other, low)).resolves.toBeDefined();
+			await other.query('commit');
+			expect(await settled).toBe('sent');
+		} finally {
+			await other.query('rollback').catch(() => {});
+			other.release();
+		}
+
+		const { rows } = await db.query<{ body: string }>('select body from public.messages where conversation_id = $1 order by created_at', [conversationId]);
+		expect(rows.map((row) => row.body)).toEqual(['Would you take 80?', 'Make it 90.']);
+	});
+});
