@@ -12,6 +12,7 @@ import { loadDataset } from './dataset.ts';
 import { summarise, type Measurement, type Section } from './report.ts';
 
 const WARM_UP = 5;
+const JIT_ROUNDS = 60;
 const PAGE = 30;
 const THREAD_PAGE = 50;
 const SENDERS = 8;
@@ -40,7 +41,7 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
  * demo data) gets one seller with 60,000 messages over 2,000 conversations (one of them busy)
  * among `messages` in all; each operation is called `calls` times after five warm-up calls on
  * the same few pooled connections, so every timed call runs on the plan PostgreSQL's plan
- * cache settled on (generic after five calls).
+ * cache settled on (generic after five calls), and the reads after JIT_ROUNDS untimed turns.
  */
 export async function benchRpcs(options: RpcBenchOptions): Promise<Section> {
 	const { calls, log } = options;
@@ -100,21 +101,29 @@ export async function benchRpcs(options: RpcBenchOptions): Promise<Section> {
 			[busy, depth - 1]
 		);
 
-		const inbox = await measure(`inbox first page (${PAGE})`, { p95: 2 }, () => seller.listConversationPreviews({ limit: PAGE }));
-		await measure('inbox page 10 (keyset)', { p95: 2 }, () => seller.listConversationPreviews({ limit: PAGE, before: inboxTenth }));
-		await measure('inbox unread filter, first page', { p95: 2 }, () => seller.listConversationPreviews({ filter: 'unread', limit: PAGE }));
-		await measure(`thread newest page (${THREAD_PAGE}) of ${busyMessages.toLocaleString('en')}`, { p95: 1.5 }, () =>
-			seller.listMessages({ conversationId: busy, limit: THREAD_PAGE })
-		);
-		await measure(`thread page ${depth.toLocaleString('en')} deep (keyset)`, { p95: 1.5 }, () =>
-			seller.listMessages({ conversationId: busy, limit: THREAD_PAGE, before: deep[0] })
-		);
-		await measure('open_conversation', { p95: 3 }, () =>
-			seller.openConversation({ otherUserId: data.busyBuyerId, productId: data.busyProductId, limit: THREAD_PAGE })
-		);
-		await measure('unread_total', { p95: 1 }, () => seller.unreadTotal());
-		await measure(`search, common word (1 message in 8)`, { p95: 25 }, () => seller.searchMessages({ query: 'camera' }));
-		await measure(`search, rare word`, { p95: 10 }, () => seller.searchMessages({ query: '9999' }));
+		const reads: [operation: string, p95: number, run: () => Promise<unknown>][] = [
+			[`inbox first page (${PAGE})`, 2, () => seller.listConversationPreviews({ limit: PAGE })],
+			['inbox page 10 (keyset)', 2, () => seller.listConversationPreviews({ limit: PAGE, before: inboxTenth })],
+			['inbox unread filter, first page', 2, () => seller.listConversationPreviews({ filter: 'unread', limit: PAGE })],
+			[
+				`thread newest page (${THREAD_PAGE}) of ${busyMessages.toLocaleString('en')}`,
+				1.5,
+				() => seller.listMessages({ conversationId: busy, limit: THREAD_PAGE })
+			],
+			[`thread page ${depth.toLocaleString('en')} deep (keyset)`, 1.5, () => seller.listMessages({ conversationId: busy, limit: THREAD_PAGE, before: deep[0] })],
+			['open_conversation', 3, () => seller.openConversation({ otherUserId: data.busyBuyerId, productId: data.busyProductId, limit: THREAD_PAGE })],
+			['unread_total', 1, () => seller.unreadTotal()],
+			[`search, common word (1 message in 8)`, 25, () => seller.searchMessages({ query: 'camera' })],
+			[`search, rare word`, 10, () => seller.searchMessages({ query: '9999' })]
+		];
+		// This process's own JavaScript (pg, the adapter, zod) runs unoptimised for its first few
+		// hundred calls, and V8 is slow to optimise on 2 cores: in a fresh process the first 120
+		// inbox pages had medians of 2.8 to 3.2 ms, those after the 200th 1.4 to 1.7, so the read
+		// timed first paid for it. An app serving requests is long past that: every read first runs
+		// untimed, the reads taking turns.
+		for (let round = 0; round < JIT_ROUNDS; round++) for (const [, , run] of reads) await run();
+		const inbox = await measure(reads[0][0], { p95: reads[0][1] }, reads[0][2]);
+		for (const [operation, p95, run] of reads.slice(1)) await measure(operation, { p95 }, run);
 		// Each send makes the seller's next mark-read move: the two alternate, as in a conversation.
 		await measure('send_message', { p95: 3 }, () =>
 			buyer.sendMessage({ id: randomUUID(), body: 'Is it still available? I can pick it up today.', conversationId: busy })
