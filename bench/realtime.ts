@@ -2,10 +2,10 @@
  * Realtime through the built app's own SSE path (plain-PostgreSQL mode): N users in pairs, one
  * `GET /messages/stream` per user with that user's session cookie, and messages sent at a fixed
  * rate through `send_message` as the app sends them (the Postgres adapter on a pool sized as the
- * app sizes its own, a send in flight on each connection). Measures the time from a send's return to the recipient's stream delivering that
- * message (matched by message id), counts what never arrived (lost) or arrived twice
- * (duplicated), and the server's memory per idle stream (VmRSS with all streams open and idle,
- * minus VmRSS after a warm-up with none open, over N).
+ * app sizes its own, a send in flight on each connection). Measures the time from a send's return
+ * to the recipient's stream delivering that message (matched by message id), counts what never
+ * arrived (lost) or arrived twice (duplicated), and the server's memory per idle stream (VmRSS
+ * with all streams open and idle, minus VmRSS after a warm-up with none open, over N).
  *
  * The streams are read in a child process (bench/realtime-streams.ts, at a higher priority when
  * allowed) so that parsing them does not delay the sends' clocks nor wait behind the server for a

@@ -40,8 +40,8 @@ function selectOf(name: string, args: object, shape: 'rows' | 'value'): string {
 
 /**
  * SQLSTATEs of a transaction PostgreSQL rolled back to settle a conflict with another one: a
- * deadlock (40P01) or a serialization failure (40001). None of it was applied, so it runs again,
- * as PostgREST runs again the transactions it sees fail with 40001.
+ * deadlock (40P01) or a serialization failure (40001). None of it was applied, so it runs again:
+ * the other transaction has usually finished by then.
  */
 const CONFLICT_ROLLBACKS: ReadonlySet<string> = new Set(['40P01', '40001']);
 const CONFLICT_ATTEMPTS = 3;
