@@ -619,6 +619,31 @@ describe('supabase messaging backend: errors', () => {
 		expect(error).toMatchObject({ code: 'invalid_input', status: 400, message: 'Some of what was sent is not valid.' });
 	});
 
+	it('a call PostgreSQL rolled back for a deadlock or a serialization failure runs again, the same call', async () => {
+		const { api } = signedIn();
+		// PostgREST answers SQLSTATE class 40 (transaction rollback) with HTTP 500.
+		replyError(500, { code: '40P01', message: 'deadlock detected' });
+		replyError(500, { code: '40001', message: 'could not serialize access due to concurrent update' });
+		reply(messageRow());
+
+		const message = await send(api);
+
+		expect(message.id).toBe(MESSAGE);
+		expect(requests.map((request) => request.path)).toEqual(Array(3).fill('/rest/v1/rpc/send_message'));
+		expect(requests[2].body).toStrictEqual(requests[0].body);
+	});
+
+	it('after three rolled-back attempts the call fails, and no fourth is made', async () => {
+		const { api } = signedIn();
+		for (let i = 0; i < 3; i++) replyError(500, { code: '40P01', message: 'deadlock detected' });
+
+		const error = await rejectionOf(send(api));
+
+		expect(requests).toHaveLength(3);
+		expect(error).toBeInstanceOf(Error);
+		expect((error as Error).message).toContain('deadlock detected (40P01)');
+	});
+
 	it('PostgREST refusing the JWT (PGRST301, HTTP 401) becomes not_authenticated', async () => {
 		const { api } = signedIn();
 		replyError(401, { code: 'PGRST301', message: 'JWT expired' });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
+import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks';
 import type { RequestClaims } from './request-scope';
 import { sqlText } from './sql-text';
 import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall } from './messaging-backend';
@@ -37,14 +38,6 @@ function selectOf(name: string, args: object, shape: 'rows' | 'value'): string {
 	// json, as PostgREST builds it: jsonb would parse and sort every row's keys only to print them again.
 	return shape === 'rows' ? `select coalesce(json_agg(r), '[]'::json) as result from ${call} r` : `select to_json(${call}) as result`;
 }
-
-/**
- * SQLSTATEs of a transaction PostgreSQL rolled back to settle a conflict with another one: a
- * deadlock (40P01) or a serialization failure (40001). None of it was applied, so it runs again:
- * the other transaction has usually finished by then.
- */
-const CONFLICT_ROLLBACKS: ReadonlySet<string> = new Set(['40P01', '40001']);
-const CONFLICT_ATTEMPTS = 3;
 
 /** RPCs that change nothing, so they may share a transaction with the calls beside them. */
 const BATCHED_READS: ReadonlySet<string> = new Set([
@@ -102,7 +95,7 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 			try {
 				return await runOnce(selects);
 			} catch (error) {
-				if (attempt === CONFLICT_ATTEMPTS || !CONFLICT_ROLLBACKS.has((error as pg.DatabaseError).code ?? '')) throw error;
+				if (attempt === CONFLICT_ATTEMPTS || !isConflictRollback((error as pg.DatabaseError).code)) throw error;
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 import type { PostgrestError } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { MessagingError, messagingErrorFrom, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
+import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks';
 import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend';
 
 type Functions = Database['public']['Functions'];
@@ -22,7 +23,9 @@ export function supabaseRpc(supabase: MessagingRpcClient): RpcCall {
 	let starting: Promise<unknown> | null = null;
 	const call: RpcCall = async (name, args) => {
 		// RpcArgs adds the null every PostgreSQL argument accepts and the generated Args leave out.
-		const { data, error } = await supabase.rpc(name, args as Functions[typeof name]['Args']);
+		const answer = () => supabase.rpc(name, args as Functions[typeof name]['Args']);
+		let { data, error } = await answer();
+		for (let attempt = 2; attempt <= CONFLICT_ATTEMPTS && isConflictRollback(error?.code); attempt++) ({ data, error } = await answer());
 		// PGRST000-002: PostgREST cannot reach the database (or its schema cache); '' with "fetch failed": nor us PostgREST.
 		if (error && (/^PGRST00[012]$/.test(error.code) || (!error.code && /fetch failed/i.test(error.message)))) {
 			throw new MessagingError('unavailable', UNAVAILABLE_MESSAGE);
