@@ -23,6 +23,22 @@ async function sendWaiting(body: string) {
 		.toBe(1);
 }
 
+/** Locks one member's row of a conversation on `client`, as a send locking it first would. */
+function lockMember(client: pg.PoolClient, conversationId: string, userId: string) {
+	return client.query('select from public.conversation_members where conversation_id = $1 and user_id = $2 for no key update', [
+		conversationId,
+		userId
+	]);
+}
+
+/** 'sent' once the send is stored, else its error's message (for an assertion that shows it). */
+function outcome(sending: Promise<unknown>): Promise<string> {
+	return sending.then(
+		() => 'sent',
+		(error: Error) => error.message
+	);
+}
+
 async function memberPlaces(conversationId: string): Promise<Map<string, string>> {
 	const { rows } = await db.query<{ user_id: string; place: string }>(
 		'select user_id, ctid::text as place from public.conversation_members where conversation_id = $1',
@@ -66,15 +82,8 @@ describe('send lock order', () => {
 		try {
 			await other.query('begin');
 			await other.query(`set local lock_timeout = '5s'`);
-			await other.query(
-				'select from public.conversation_members where conversation_id = $1 and user_id = $2 for no key update',
-				[conversationId, low]
-			);
-			const reply = send(seller, buyer, 'Yes, it is.', product.id);
-			const settled = reply.then(
-				() => 'sent',
-				(error: Error) => error.message
-			);
+			await lockMember(other, conversationId, low);
+			const settled = outcome(send(seller, buyer, 'Yes, it is.', product.id));
 			await sendWaiting('Yes, it is.');
 
 			await expect(
@@ -102,11 +111,6 @@ describe('send lock order', () => {
 		const first = await send(buyer, seller, 'Would you take 80?', product.id);
 		const conversationId = first.conversation_id;
 		const [low, high] = [buyer.id, seller.id].sort();
-		const lock = (client: pg.PoolClient, userId: string) =>
-			client.query('select from public.conversation_members where conversation_id = $1 and user_id = $2 for no key update', [
-				conversationId,
-				userId
-			]);
 
 		// Another transaction holds the higher row; the send takes the lower one and waits for it.
 		// When that transaction then wants the lower row, each waits for the other: the send, which
@@ -115,14 +119,10 @@ describe('send lock order', () => {
 		try {
 			await other.query('begin');
 			await other.query(`set local lock_timeout = '10s'`);
-			await lock(other, high);
-			const reply = send(seller, buyer, 'Make it 90.', product.id);
-			const settled = reply.then(
-				() => 'sent',
-				(error: Error) => error.message
-			);
+			await lockMember(other, conversationId, high);
+			const settled = outcome(send(seller, buyer, 'Make it 90.', product.id));
 			await sendWaiting('Make it 90.');
-			await expect(lock(other, low)).resolves.toBeDefined();
+			await expect(lockMember(other, conversationId, low)).resolves.toBeDefined();
 			await other.query('commit');
 			expect(await settled).toBe('sent');
 		} finally {
