@@ -22,18 +22,25 @@ function countingPool(db: pg.Pool, slow?: { text: string; ms: number }) {
 	const pool = new pg.Pool({ connectionString: String(db.options.connectionString), max: 4 });
 	const sent = { count: 0, log: [] as Sent[] };
 	pool.on('connect', (client) => {
-		const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-		(client as unknown as { query: (...args: unknown[]) => unknown }).query = async (...args: unknown[]) => {
+		const query = client.query.bind(client) as (...args: unknown[]) => void;
+		// The adapter asks in pg's callback form; anything else may use its promise form.
+		(client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
 			sent.count++;
-			const text = String(args[0]);
-			if (slow && text.includes(slow.text)) await new Promise((done) => setTimeout(done, slow.ms));
-			const entry: Sent = { text, at: performance.now(), answered: Infinity };
-			sent.log.push(entry);
-			try {
-				return await query(...args);
-			} finally {
-				entry.answered = performance.now();
-			}
+			const callback = typeof args.at(-1) === 'function' ? (args.pop() as (error: unknown, result?: unknown) => void) : null;
+			const asked = args[0] as string | { text: string };
+			const text = typeof asked === 'string' ? asked : asked.text;
+			const answer = (async () => {
+				if (slow && text.includes(slow.text)) await new Promise((done) => setTimeout(done, slow.ms));
+				const entry: Sent = { text, at: performance.now(), answered: Infinity };
+				sent.log.push(entry);
+				try {
+					return await new Promise((resolve, reject) => query(...args, (error: unknown, result: unknown) => (error ? reject(error) : resolve(result))));
+				} finally {
+					entry.answered = performance.now();
+				}
+			})();
+			if (!callback) return answer;
+			answer.then((result) => callback(null, result), (error: unknown) => callback(error));
 		};
 	});
 	return { pool, sent };

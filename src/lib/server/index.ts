@@ -10,6 +10,7 @@ export { contactScreen, signScreenedText, type ContactScreen, type ScreenedText 
 export { findContactDetails, hideContactDetails, HIDDEN_CONTACT, type ContactKind, type ContactSpan } from './messaging/contact/contact-details';
 export { supabaseMessaging } from './messaging/backend/supabase';
 export { asUser, type RequestClaims } from './messaging/backend/request-scope';
+export { clientQuery } from './messaging/backend/client-query';
 export { startPostgresRealtime, type MessagingRealtime, type PostgresRealtime } from './messaging/realtime/relay';
 export { loadMessagingSession } from './messaging/session';
 export { load as loadMessagesPage, actions as messagesPageActions } from './messaging/page';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SessionClaims } from '../auth/jwt';
-import { asUser } from '../index';
+import { asUser, clientQuery } from '../index';
 import { ProductCard, ProductDetail, type Catalogue } from './catalogue';
 
 const COLUMNS = `p.id, p.title, p.price_cents, p.currency::text as currency, p.image_url, p.status::text as status,
@@ -15,7 +15,7 @@ export function postgresCatalogue(pool: pg.Pool, claims: SessionClaims | null): 
 	return {
 		listProducts: () =>
 			asUser(pool, claims, async (client) => {
-				const { rows } = await client.query({
+				const { rows } = await clientQuery(client, {
 					name: 'catalogue.list_products',
 					text: `select ${COLUMNS} from public.products p join public.profiles s on s.id = p.seller_id
 					  where p.status = 'active' order by p.created_at desc limit 100`
@@ -24,7 +24,7 @@ export function postgresCatalogue(pool: pg.Pool, claims: SessionClaims | null): 
 			}),
 		getProduct: (id) =>
 			asUser(pool, claims, async (client) => {
-				const { rows } = await client.query({
+				const { rows } = await clientQuery(client, {
 					name: 'catalogue.get_product',
 					text: `select ${COLUMNS}, p.description from public.products p join public.profiles s on s.id = p.seller_id
 					  where p.id = $1`,

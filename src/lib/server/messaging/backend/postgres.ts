@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
+import { clientQuery } from './client-query';
 import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks';
 import type { RequestClaims } from './request-scope';
 import { sqlText } from './sql-text';
@@ -106,7 +107,7 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 		});
 		let broken: Error | undefined;
 		try {
-			const results = (await client.query([settings, ...selects].join('; '))) as unknown as pg.QueryResult<{ result: unknown }>[];
+			const results = (await clientQuery(client, [settings, ...selects].join('; '))) as unknown as pg.QueryResult<{ result: unknown }>[];
 			return results.slice(1).map((result) => result.rows[0].result);
 		} catch (error) {
 			// A connection that failed mid-query is not given back to the pool.

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { clientQuery } from './client-query';
 
 /**
  * What RPCs read through auth.uid() and auth.jwt(): the verified user's id as `sub`, with the
@@ -23,16 +24,16 @@ export async function asUser<T>(
 	const client = await pool.connect();
 	let broken: Error | undefined;
 	try {
-		await client.query('begin');
-		await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [
+		await clientQuery(client, 'begin');
+		await clientQuery(client, `select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [
 			JSON.stringify(claims ?? { role: 'anon' }),
 			claims ? 'authenticated' : 'anon'
 		]);
 		const result = await work(client);
-		await client.query('commit');
+		await clientQuery(client, 'commit');
 		return result;
 	} catch (error) {
-		await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
+		await clientQuery(client, 'rollback').catch((rollbackError: Error) => (broken = rollbackError));
 		throw error;
 	} finally {
 		client.release(broken);
