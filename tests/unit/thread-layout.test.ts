@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { clockTime, dayLabel, relativeTime } from '../../src/lib/messaging/relative-time.ts';
 import { lastSeenMessageId, layoutThread, type ThreadItem } from '../../src/lib/messaging/thread-layout.ts';
-import { compareMessages, timeKey } from '../../src/lib/messaging/timeline.ts';
+import { compareMessages, sortMessages, timeKey } from '../../src/lib/messaging/timeline.ts';
 
 const ME = 'me';
 const OTHER = 'other';
@@ -349,5 +349,62 @@ describe('timeKey and compareMessages', () => {
 		const early = { id: 'zzz', created_at: '2026-11-24T10:00:00.000001Z' };
 		const late = { id: 'aaa', created_at: '2026-11-24T10:00:00.000002Z' };
 		expect(compareMessages(early, late)).toBeLessThan(0);
+	});
+});
+
+describe("the runtime's own time zone (no zone given), read from Date's local fields", () => {
+	// Zones with DST on either side of the equator, half-hour and 45-minute offsets, and a
+	// 30-minute DST change: each must label exactly as Intl does when named.
+	const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/Sao_Paulo'];
+	const saved = process.env.TZ;
+	afterEach(() => {
+		if (saved === undefined) delete process.env.TZ;
+		else process.env.TZ = saved;
+	});
+
+	// Every 50 minutes through 2026 (about 10,500 instants, every hour and minute-of-hour shifted in turn) plus both New Year's Eves.
+	const instants = Array.from({ length: 10_600 }, (_, i) => new Date(Date.UTC(2025, 11, 31, 0, 7) + i * 50 * 60_000).toISOString());
+
+	it.each(ZONES.map((zone, i) => [zone, i]))('labels every instant of the year as Intl does in %s', (zone, i) => {
+		process.env.TZ = zone;
+		// The runtime took the zone: an instant's local hour is the zone's.
+		expect(clockTime('2026-06-01T12:00:00Z')).toBe(clockTime('2026-06-01T12:00:00Z', zone));
+		// A "now" of its own: labels are worked out once per now, and a process's zone never changes under one.
+		const now = new Date(Date.UTC(2026, 6, 15, 12, 34 + i));
+		const mismatches: string[] = [];
+		for (const iso of instants) {
+			if (clockTime(iso) !== clockTime(iso, zone)) mismatches.push(`clockTime ${iso}`);
+			if (dayLabel(iso, now) !== dayLabel(iso, now, zone)) mismatches.push(`dayLabel ${iso}`);
+			if (relativeTime(iso, now) !== relativeTime(iso, now, zone)) mismatches.push(`relativeTime ${iso}`);
+		}
+		for (const nowIso of ['2026-03-29T00:30:00Z', '2026-10-25T01:30:00Z', '2026-12-31T23:59:00Z', '2027-01-01T00:01:00Z']) {
+			const at = new Date(Date.parse(nowIso) + i * 1000);
+			for (const iso of instants.slice(-400)) {
+				if (dayLabel(iso, at) !== dayLabel(iso, at, zone)) mismatches.push(`dayLabel ${iso} at ${nowIso}`);
+			}
+		}
+		expect(mismatches.slice(0, 5)).toEqual([]);
+	});
+});
+
+describe('sortMessages', () => {
+	it('puts messages in compareMessages order, ties by id, without touching the input', () => {
+		const random = (seed: number) => () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		const next = random(42);
+		const offsets = ['Z', '+01:00', '-04:30', '+05:45'];
+		const messages = Array.from({ length: 300 }, (_, i) => {
+			// A few shared microseconds, so ties occur, written with different offsets.
+			const micros = Math.floor(next() * 40) * 1_000_003;
+			const instant = new Date(Date.UTC(2026, 10, 24) + Math.floor(micros / 1000));
+			const offset = offsets[i % offsets.length];
+			const shift = offset === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4))) * 60_000;
+			const local = new Date(instant.getTime() + shift).toISOString().slice(0, 19);
+			return { id: `m${String(Math.floor(next() * 1000)).padStart(4, '0')}-${i}`, created_at: `${local}.${String(micros % 1_000_000).padStart(6, '0')}${offset}` };
+		});
+		const before = messages.map((m) => m.id);
+		const sorted = sortMessages(messages);
+		expect(messages.map((m) => m.id)).toEqual(before);
+		expect(sorted.map((m) => m.id)).toEqual([...messages].sort(compareMessages).map((m) => m.id));
+		expect(new Set(sorted.map((m) => m.created_at)).size).toBeLessThan(sorted.length);
 	});
 });

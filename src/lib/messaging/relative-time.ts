@@ -1,20 +1,47 @@
 // Intl.DateTimeFormat objects are slow to make (tens of microseconds each) and a thread lays out
-// every message again each second, so each (locale, options, time zone) is made once.
-const formatters = new Map<string, Intl.DateTimeFormat>();
+// every message again each second, so each (locale, options, time zone) is made once. The
+// options are the constants below, so they key the cache as they are.
+const formatters = new Map<Intl.DateTimeFormatOptions, Map<string, Intl.DateTimeFormat>>();
+
+const NUMERIC_DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'numeric', day: 'numeric' };
+const CLOCK: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+const SHORT_WEEKDAY: Intl.DateTimeFormatOptions = { weekday: 'short' };
+const SHORT_DATE: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
+const SHORT_DATE_YEAR: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
+const LONG_DATE: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long' };
+const LONG_DATE_YEAR: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', year: 'numeric' };
 
 function formatter(locale: string, options: Intl.DateTimeFormatOptions, timeZone: string | undefined): Intl.DateTimeFormat {
-	const key = `${locale}|${timeZone ?? ''}|${JSON.stringify(options)}`;
-	let made = formatters.get(key);
+	let byZone = formatters.get(options);
+	if (!byZone) formatters.set(options, (byZone = new Map()));
+	const key = `${locale}|${timeZone ?? ''}`;
+	let made = byZone.get(key);
 	if (!made) {
 		made = new Intl.DateTimeFormat(locale, { ...options, timeZone });
-		formatters.set(key, made);
+		byZone.set(key, made);
 	}
 	return made;
 }
 
-/** The calendar day of an instant in a time zone (the runtime's when none is given). */
+/**
+ * An instant formatted in a time zone. With none given, the runtime's own zone: its date and
+ * time are read from Date's local fields (as calendarDay does) and formatted as UTC, so every
+ * label agrees with calendarDay, even in a process whose zone changed after a formatter was made.
+ */
+function format(options: Intl.DateTimeFormatOptions, d: Date, timeZone: string | undefined): string {
+	if (timeZone !== undefined) return formatter('en-GB', options, timeZone).format(d);
+	const local = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()));
+	return formatter('en-GB', options, 'UTC').format(local);
+}
+
+/**
+ * The calendar day of an instant in a time zone (the runtime's when none is given). The runtime's
+ * own zone is the one Date's local fields use too, and reading them costs nanoseconds where
+ * formatToParts costs microseconds: a thread page labels every message's day.
+ */
 function calendarDay(d: Date, timeZone: string | undefined): { year: number; month: number; day: number } {
-	const parts = formatter('en-US', { year: 'numeric', month: 'numeric', day: 'numeric' }, timeZone).formatToParts(d);
+	if (timeZone === undefined) return { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate() };
+	const parts = formatter('en-US', NUMERIC_DATE, timeZone).formatToParts(d);
 	const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
 	return { year: part('year'), month: part('month'), day: part('day') };
 }
@@ -42,20 +69,26 @@ export function relativeTime(timestamp: string, now: Date = new Date(), timeZone
 	const thenDay = calendarDay(then, timeZone);
 	const nowDay = calendarDay(now, timeZone);
 	if (sameDay(thenDay, nowDay)) return clockTime(timestamp, timeZone);
-	if (seconds < 6 * 86400) return formatter('en-GB', { weekday: 'short' }, timeZone).format(then);
-	const options: Intl.DateTimeFormatOptions =
-		thenDay.year === nowDay.year ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year: 'numeric' };
-	return formatter('en-GB', options, timeZone).format(then);
+	if (seconds < 6 * 86400) return format(SHORT_WEEKDAY, then, timeZone);
+	return format(thenDay.year === nowDay.year ? SHORT_DATE : SHORT_DATE_YEAR, then, timeZone);
 }
 
-/** The clock time of a message, e.g. "14:05". */
+const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** The clock time of a message, e.g. "14:05" (en-GB's 24-hour clock; from Date's local fields in the runtime's zone, as calendarDay). */
 export function clockTime(timestamp: string, timeZone?: string): string {
-	return formatter('en-GB', { hour: '2-digit', minute: '2-digit' }, timeZone).format(new Date(timestamp));
+	if (timeZone === undefined) {
+		const d = new Date(timestamp);
+		return `${twoDigits(d.getHours())}:${twoDigits(d.getMinutes())}`;
+	}
+	return formatter('en-GB', CLOCK, timeZone).format(new Date(timestamp));
 }
 
-// A thread labels all its messages against one "now": its day and the day before are worked out once.
-let lastNow: { time: number; timeZone: string | undefined; today: ReturnType<typeof calendarDay>; yesterday: ReturnType<typeof calendarDay> } | null =
-	null;
+type CalendarDay = ReturnType<typeof calendarDay>;
+
+// A thread labels all its messages against one "now": its day and the day before are worked out
+// once, and each earlier day's label once (a thread's messages come a few days at a time).
+let lastNow: { time: number; timeZone: string | undefined; today: CalendarDay; yesterday: CalendarDay; labels: Map<number, string> } | null = null;
 
 /** "Today", "Yesterday", "Monday 3 November", "3 November 2025". */
 export function dayLabel(timestamp: string, now: Date = new Date(), timeZone?: string): string {
@@ -63,13 +96,17 @@ export function dayLabel(timestamp: string, now: Date = new Date(), timeZone?: s
 	const thenDay = calendarDay(then, timeZone);
 	if (lastNow?.time !== now.getTime() || lastNow.timeZone !== timeZone) {
 		const today = calendarDay(now, timeZone);
-		lastNow = { time: now.getTime(), timeZone, today, yesterday: dayBefore(today) };
+		lastNow = { time: now.getTime(), timeZone, today, yesterday: dayBefore(today), labels: new Map() };
 	}
-	const { today, yesterday } = lastNow;
+	const { today, yesterday, labels } = lastNow;
 	if (sameDay(thenDay, today)) return 'Today';
 	if (sameDay(thenDay, yesterday)) return 'Yesterday';
-	// The year in the viewer's time zone: late on 31 December in New York is already next year in UTC.
-	const options: Intl.DateTimeFormatOptions =
-		thenDay.year === today.year ? { weekday: 'long', day: 'numeric', month: 'long' } : { day: 'numeric', month: 'long', year: 'numeric' };
-	return formatter('en-GB', options, timeZone).format(then);
+	const key = (thenDay.year * 100 + thenDay.month) * 100 + thenDay.day;
+	let label = labels.get(key);
+	if (label === undefined) {
+		// The year in the viewer's time zone: late on 31 December in New York is already next year in UTC.
+		label = format(thenDay.year === today.year ? LONG_DATE : LONG_DATE_YEAR, then, timeZone);
+		labels.set(key, label);
+	}
+	return label;
 }

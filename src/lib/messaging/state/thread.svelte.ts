@@ -10,7 +10,7 @@ import type {
 	ReadState,
 	UserSummary
 } from '../schemas';
-import { compareMessages, timeKey } from '../timeline';
+import { compareMessages, sortMessages, timeKey } from '../timeline';
 import { eventAge, isStaleCopy, pageAge, photosOf } from './message-merge';
 import { hasReacted, withReaction } from './reactions';
 
@@ -265,7 +265,7 @@ export class ThreadState {
 		}
 		if (!reorder) return;
 		// One sort for the whole batch: server order for what the server has, the rest at the bottom.
-		const sent = this.#messages.filter((m) => m.status === 'sent').sort(compareMessages);
+		const sent = sortMessages(this.#messages.filter((m) => m.status === 'sent'));
 		this.#messages = [...sent, ...this.#messages.filter((m) => m.status !== 'sent')];
 	}
 }
