@@ -2,14 +2,18 @@
  * Served pages: the built app under autocannon, the pages side by side in one run (taking
  * turns), 10 connections on 127.0.0.1. The signed-out /login page is the yardstick (layout and
  * page with no database work); the signed-in inbox and a thread must serve at least 60% of its
- * rate, and a send through the form action must answer within 15 ms at p95.
+ * rate, and a send through the form action must answer within 15 ms at p95. The threads are the
+ * seed's two messages and one with a page of 50 to show, as an active conversation has.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { createPool } from '../src/lib/server/db/pool.ts';
+import { postgresMessaging } from '../src/lib/server/messaging/backend/postgres.ts';
 import { startApp, type AppServer } from './app-server.ts';
+import { claimsFor } from './claims.ts';
 import { summarise, type Measurement, type Section } from './report.ts';
 
 const CONNECTIONS = 10;
@@ -19,6 +23,20 @@ const ANA = { email: 'ana@example.com', password: 'password123' };
 const SAM = '33333333-3333-4333-8333-333333333333';
 const CAMERA = 'a0000000-0000-4000-8000-000000000001';
 const THREAD = `/messages?conversation=${SAM}__${CAMERA}`;
+// Ana and Lee's general conversation (one message in the seed), filled past a page before the run.
+const ANA_ID = '11111111-1111-4111-8111-111111111111';
+const LEE = '44444444-4444-4444-8444-444444444444';
+const FULL_THREAD = `/messages?conversation=${LEE}__general`;
+const FULL_THREAD_MESSAGES = 60;
+// A conversation's usual back and forth: short questions, longer answers.
+const CHAT = [
+	'Hi Lee, are the mugs still available?',
+	'Yes, all six. They are hand thrown, so each one is a little different in shape and glaze; I can send more photos if you like.',
+	'Could you do 40 for the set?',
+	'45 and I will wrap them properly for the post.',
+	'Deal. Can you send them this week?',
+	'Tomorrow morning. I will send you the tracking number once they are on their way.'
+];
 const PAGE_TARGET = 0.6;
 const SEND_P95_MS = 15;
 
@@ -91,6 +109,22 @@ async function signIn(app: AppServer, credentials: { email: string; password: st
 	const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
 	if (response.status !== 303 || !cookie) throw new Error(`Signing in as ${credentials.email} failed (${response.status})`);
 	return cookie.split(';')[0];
+}
+
+/** Ana and Lee's conversation, grown past the thread page's 50 messages, the two taking turns. */
+async function fillFullThread(databaseUrl: string): Promise<string> {
+	const pool = createPool(databaseUrl);
+	try {
+		let body = '';
+		for (let i = 0; i < FULL_THREAD_MESSAGES; i++) {
+			const [me, other] = i % 2 ? [LEE, ANA_ID] : [ANA_ID, LEE];
+			body = `${CHAT[i % CHAT.length]} (${i + 1})`;
+			await postgresMessaging({ pool, claims: claimsFor(me) }).sendMessage({ id: randomUUID(), to: { otherUserId: other, productId: null }, body });
+		}
+		return body;
+	} finally {
+		await pool.end();
+	}
 }
 
 /** One request as the load makes it, to show the measured answer is the real one (not a redirect, not an error page). */
@@ -217,6 +251,7 @@ export async function benchPages(options: { quick: boolean; log: (line: string) 
 		if (!found[0]) throw new Error('The seed has no conversation between Ana and Sam about the camera');
 		const conversationId = found[0].id;
 
+		const newestInFullThread = await fillFullThread(app.databaseUrl);
 		const cookie = await signIn(app, ANA);
 		const signedIn = { cookie };
 		const loads = {
@@ -224,6 +259,7 @@ export async function benchPages(options: { quick: boolean; log: (line: string) 
 			home: { path: '/', headers: signedIn },
 			inbox: { path: '/messages', headers: signedIn },
 			thread: { path: THREAD, headers: signedIn },
+			fullThread: { path: FULL_THREAD, headers: signedIn },
 			send: {
 				path: '/messages?/send',
 				method: 'POST',
@@ -242,6 +278,7 @@ export async function benchPages(options: { quick: boolean; log: (line: string) 
 		await expectAnswer(app, loads.home, 'Sign out');
 		await expectAnswer(app, loads.inbox, 'Vintage film camera');
 		await expectAnswer(app, loads.thread, 'Is the film camera still available?');
+		await expectAnswer(app, loads.fullThread, newestInFullThread);
 		await expectAnswer(app, loads.send, '"type":"success"');
 		const meter = await cpuMeter(app, db);
 
@@ -252,7 +289,8 @@ export async function benchPages(options: { quick: boolean; log: (line: string) 
 				{ operation: 'GET /login (signed out)', load: loads.login },
 				{ operation: 'GET / (signed in)', load: loads.home },
 				{ operation: 'GET /messages (signed in)', load: loads.inbox },
-				{ operation: 'GET /messages?conversation=… (a thread)', load: loads.thread }
+				{ operation: 'GET /messages?conversation=… (a thread)', load: loads.thread },
+				{ operation: `GET /messages?conversation=… (a full page: 50 of ${FULL_THREAD_MESSAGES} messages)`, load: loads.fullThread }
 			],
 			timing,
 			meter
@@ -277,6 +315,7 @@ export async function benchPages(options: { quick: boolean; log: (line: string) 
 				`\`node build\` on a throwaway PostgreSQL with the demo seed, signed in as Ana; autocannon in the bench process, ` +
 				`${CONNECTIONS} connections on 127.0.0.1, ${seconds} s per row after ${timing.warmUp} s of warm-up; the pages take turns ` +
 				`in ${timing.slices} slices of ${timing.slice} s, then the sends (into Ana's conversation with Sam about the camera). ` +
+				`The full page is Ana's conversation with Lee after ${FULL_THREAD_MESSAGES} messages, the two taking turns. ` +
 				`CPU µs: what one request cost the app's process and its PostgreSQL (from /proc).`,
 			rows
 		};
