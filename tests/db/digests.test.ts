@@ -476,7 +476,7 @@ describe('housekeeping and presence', () => {
 		const { startPostgresRealtime } = await import('../../src/lib/server/messaging/realtime/relay.ts');
 		const { lee } = await pair();
 		const realtime = startPostgresRealtime({ connectionString: url, pool: db, log: () => {} });
-		const stream = { event() {}, signal() {}, resume() {} };
+		const stream = { event() {}, signal() {}, resume() {}, end() {} };
 		try {
 			realtime.hub.add(lee.id, stream);
 			await waitFor(

@@ -17,7 +17,8 @@ function recorder() {
 	const subscriber: Subscriber = {
 		event: (event) => seen.events.push(event),
 		signal: () => {},
-		resume: () => seen.resumes++
+		resume: () => seen.resumes++,
+		end: () => {}
 	};
 	return { seen, subscriber };
 }

@@ -591,7 +591,7 @@ describe('SSE stream on PostgreSQL (scratch database of the run’s cluster)', (
 			stream = await openStream(rt.server, b, { lastEventId: cursor });
 			await within(queried, 5_000, 'first catch-up query');
 			const relayed = new Promise<number>((resolve) => {
-				stopProbe = rt.hub.subscribe(b.id, { event: (event) => resolve(event.id), signal: () => {}, resume: () => {} });
+				stopProbe = rt.hub.subscribe(b.id, { event: (event) => resolve(event.id), signal: () => {}, resume: () => {}, end: () => {} });
 			});
 			const during = await send(a, b, 'During the catch-up', product.id);
 			expect(await within(relayed, 5_000, 'NOTIFY relayed to the hub')).toBe(cursor + 1);
@@ -605,6 +605,23 @@ describe('SSE stream on PostgreSQL (scratch database of the run’s cluster)', (
 			stopProbe();
 			await stream?.close();
 		}
+	});
+
+	it('endAll, as the server shuts down, ends every stream of the process, two tabs of one member included', async () => {
+		const { buyer: a, seller: b, product } = await marketplace(db);
+		await send(a, b, 'Still there?', product.id);
+		const streams = [
+			await openStream(rt.server, a, { lastEventId: await a.api.currentEventCursor() }),
+			await openStream(rt.server, b, { lastEventId: await b.api.currentEventCursor() }),
+			await openStream(rt.server, b, { lastEventId: await b.api.currentEventCursor() })
+		];
+		for (const stream of streams) await stream.until((events) => events.some(isLive), 5_000, 'live');
+		expect([rt.hub.has(a.id), rt.hub.has(b.id)]).toEqual([true, true]);
+
+		rt.hub.endAll();
+		expect(await Promise.all(streams.map((stream) => within(stream.ended, 5_000, 'the stream to end')))).toEqual(['eof', 'eof', 'eof']);
+		expect([rt.hub.has(a.id), rt.hub.has(b.id)]).toEqual([false, false]);
+		expect(rt.server.logs).toEqual([]);
 	});
 });
 

@@ -57,7 +57,6 @@ test('a server started before its database answers "unavailable" and recovers by
 		expect((await page.request.get(`${url}/login`)).status()).toBe(200);
 		expect(output).not.toMatch(/unhandled|uncaught/i);
 	} finally {
-		// The page's live stream would hold a graceful shutdown open for adapter-node's 30 s.
 		await page.close();
 		app.kill('SIGTERM');
 		const timer = setTimeout(() => app.kill('SIGKILL'), 5_000);

@@ -16,7 +16,8 @@ import {
 	contactScreen,
 	type AttachmentStore,
 	type ContactScreen,
-	type MessagingRealtime
+	type MessagingRealtime,
+	type PostgresRealtime
 } from './index';
 
 /** What the server holds for its whole life; one per process. */
@@ -93,8 +94,28 @@ async function start(): Promise<Runtime> {
 	// The embedded cluster stops on these signals (and then the process exits): the LISTEN
 	// connection must not take that shutdown for an outage and start reconnecting.
 	if (database.cluster) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void realtime.stop());
+	closeOnShutdown(realtime, pool);
 	const screen = contactScreen(async () => (await pool.query('select public.contact_screening() as screening')).rows[0].screening);
 	return { config, pool, sessionSecret: secret, realtime, attachments, contactScreen: screen };
+}
+
+/**
+ * `node build` (adapter-node) stops on SIGTERM or SIGINT: it closes its HTTP server, emits
+ * `sveltekit:shutdown` once the server's connections are gone, and the process ends when
+ * nothing else keeps it running. Live streams never end by themselves, so they held the server
+ * open for adapter-node's SHUTDOWN_TIMEOUT (30 s), and the pool and the LISTEN connection kept
+ * the process running for good. The streams end at the signal (browsers reconnect to a server
+ * still running and catch up from their cursor), the connections once the server has closed.
+ */
+function closeOnShutdown(realtime: PostgresRealtime, pool: pg.Pool) {
+	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+		process.once(signal, () => {
+			realtime.hub.endAll();
+			// With no one else listening (no adapter-node, no embedded cluster), the signal still ends the process.
+			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+		});
+	}
+	process.once('sveltekit:shutdown', () => void realtime.stop().finally(() => pool.end()));
 }
 
 /** The process's runtime; kept on globalThis so Vite's module reloads reuse one pool. */

@@ -147,6 +147,10 @@ class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 		void this.#catchUp();
 	}
 
+	end() {
+		this.#close();
+	}
+
 	/** Heartbeats: a look at whether anything was written lately. */
 	look() {
 		if (++this.#silentLooks >= LOOKS_PER_PERIOD) this.#write(encoder.encode(`: heartbeat ${Date.now()}\n\n`));

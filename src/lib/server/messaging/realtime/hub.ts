@@ -7,6 +7,8 @@ export interface Subscriber {
 	signal(signal: MessagingSignal): void;
 	/** The live feed had a gap (the LISTEN connection dropped): fetch what was missed. */
 	resume(): void;
+	/** The server is going away: end the stream. Its client reconnects (to a server still running) and catches up. */
+	end(): void;
 }
 
 /**
@@ -95,6 +97,17 @@ export class RealtimeHub {
 		for (const current of this.#subscribers.values()) {
 			if (current instanceof Set) for (const subscriber of current) subscriber.resume();
 			else current.resume();
+		}
+	}
+
+	/**
+	 * Ends every stream of this process, as its server shuts down: a stream never ends by itself,
+	 * so an HTTP server waiting for its connections to close would wait for its own timeout.
+	 */
+	endAll() {
+		for (const current of [...this.#subscribers.values()]) {
+			if (current instanceof Set) for (const subscriber of [...current]) subscriber.end();
+			else current.end();
 		}
 	}
 

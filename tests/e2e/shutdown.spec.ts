@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startCluster } from '../../src/lib/server/db/embedded-cluster';
+import { expect, test } from './fixtures';
+import { hydrated } from './session';
+
+/**
+ * `node build` against a PostgreSQL of its own (DATABASE_URL), as it is deployed, with members'
+ * live streams open. SIGTERM (a deploy, a scale-down) stops it well inside adapter-node's 30 s
+ * shutdown timeout: each stream ends, so its browser reconnects to a server still running and
+ * catches up from its cursor, the pool and the LISTEN connection close, and the process exits 0.
+ * Before, the streams held the HTTP server open until that timeout and the connections kept the
+ * process running for good, until something killed it.
+ */
+test('SIGTERM stops a server with live streams: every stream ends and the process exits 0', async ({ page }) => {
+	test.setTimeout(120_000);
+	const cluster = await startCluster({ ephemeral: true });
+	const appPort = await freePort();
+	const url = `http://127.0.0.1:${appPort}`;
+	const dataDir = mkdtempSync(join(tmpdir(), 'shutdown-'));
+	const app = spawn(process.execPath, ['build'], {
+		env: {
+			...process.env,
+			NODE_ENV: 'production',
+			DATABASE_URL: cluster.url,
+			BAZAAR_SEED: '1',
+			JWT_SECRET: randomBytes(48).toString('base64url'),
+			PORT: String(appPort),
+			HOST: '127.0.0.1',
+			ORIGIN: url,
+			PUBLIC_SUPABASE_URL: '',
+			BAZAAR_DATA_DIR: dataDir,
+			BAZAAR_ATTACHMENTS_DIR: join(dataDir, 'attachments')
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let output = '';
+	app.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	app.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const exited = new Promise<{ code: number | null; signal: string | null }>((done) => app.once('exit', (code, signal) => done({ code, signal })));
+	try {
+		await expect.poll(() => output, { timeout: 60_000, message: 'the server starts' }).toContain('Listening on');
+
+		// Ana in the browser, on her inbox with its live stream.
+		const streamOpened = page.waitForRequest((request) => request.url().startsWith(`${url}/messages/stream`));
+		await page.goto(`${url}/login?next=/messages`);
+		await hydrated(page);
+		await page.getByLabel('Email').fill('ana@example.com');
+		await page.getByLabel('Password').fill('password123');
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+		await streamOpened;
+
+		// A second stream of hers, read here, to see how it ends.
+		const session = (await page.context().cookies()).find((cookie) => cookie.name === 'bazaar-session');
+		expect(session, 'the session cookie').toBeDefined();
+		let connected: () => void = () => {};
+		const live = new Promise<void>((done) => (connected = done));
+		const ending = new Promise<{ connected: boolean; how: string }>((done) => {
+			let received = '';
+			http
+				.get(`${url}/messages/stream?cursor=0`, { headers: { cookie: `bazaar-session=${session!.value}`, accept: 'text/event-stream' } }, (response) => {
+					response.on('data', (chunk: Buffer) => {
+						received += chunk.toString();
+						if (received.includes('event: live')) connected();
+					});
+					response.on('end', () => done({ connected: received.includes(': connected'), how: 'ended' }));
+					response.on('error', (error) => done({ connected: received.includes(': connected'), how: `failed: ${error.message}` }));
+				})
+				.on('error', (error) => done({ connected: false, how: `failed: ${error.message}` }));
+		});
+		await live;
+
+		const signalled = Date.now();
+		app.kill('SIGTERM');
+		const stopped = await Promise.race([exited, new Promise<'still running'>((done) => setTimeout(() => done('still running'), 20_000))]);
+		const seconds = (Date.now() - signalled) / 1000;
+		expect(stopped, `the server after SIGTERM (${seconds.toFixed(1)} s)`).toEqual({ code: 0, signal: null });
+		expect(await ending).toEqual({ connected: true, how: 'ended' });
+		expect(output).not.toMatch(/unhandled|uncaught/i);
+	} finally {
+		app.kill('SIGKILL');
+		await exited;
+		await cluster.stop();
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+});
