@@ -7,7 +7,7 @@ import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
 import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib';
 import { formOriginGuard, postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
 import { readConfig } from '$lib/server/config';
-import { unavailableResponse } from '$lib/server/db/unavailable';
+import { markUnavailable, unavailableResponse, unavailableStatus } from '$lib/server/db/unavailable';
 import { runtime } from '$lib/server/runtime';
 import { securityHeaders } from '$lib/server/security/headers';
 
@@ -60,7 +60,9 @@ const backends: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(formOriginGuard(), headers, session, authGuard, backends);
+const unavailable: Handle = async ({ event, resolve }) => unavailableStatus(event, await resolve(event));
+
+export const handle = sequence(unavailable, formOriginGuard(), headers, session, authGuard, backends);
 
 /**
  * Unexpected errors: a database that cannot be reached gets a sentence and a page that retries
@@ -68,6 +70,7 @@ export const handle = sequence(formOriginGuard(), headers, session, authGuard, b
  */
 export const handleError: HandleServerError = ({ error, event }) => {
 	if (isDatabaseUnavailable(error) || (error instanceof MessagingError && error.code === 'unavailable')) {
+		markUnavailable(event);
 		console.warn(`[db] unavailable while serving ${event.url.pathname}`);
 		return { message: UNAVAILABLE_MESSAGE, retry: true };
 	}

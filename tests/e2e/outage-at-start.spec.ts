@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort, startCluster, type RunningCluster } from '../../src/lib/server/db/embedded-cluster';
 import { UNAVAILABLE_MESSAGE } from '../../src/lib/messaging/errors';
+import { startBuiltServer } from './built-server';
 import { expect, test } from './fixtures';
 
 /**
@@ -16,32 +12,12 @@ import { expect, test } from './fixtures';
 test('a server started before its database answers "unavailable" and recovers by itself when the database comes', async ({ page }) => {
 	test.setTimeout(120_000);
 	const databasePort = await freePort();
-	const appPort = await freePort();
-	const url = `http://127.0.0.1:${appPort}`;
-	const dataDir = mkdtempSync(join(tmpdir(), 'outage-at-start-'));
-	const app = spawn(process.execPath, ['build'], {
-		env: {
-			...process.env,
-			NODE_ENV: 'production',
-			DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${databasePort}/postgres`,
-			JWT_SECRET: randomBytes(48).toString('base64url'),
-			PORT: String(appPort),
-			HOST: '127.0.0.1',
-			ORIGIN: url,
-			PUBLIC_SUPABASE_URL: '',
-			BAZAAR_DATA_DIR: dataDir,
-			BAZAAR_ATTACHMENTS_DIR: join(dataDir, 'attachments')
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	let output = '';
-	app.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	app.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	const exited = new Promise<void>((done) => app.once('exit', () => done()));
+	const app = await startBuiltServer('outage-at-start', { DATABASE_URL: `postgresql://postgres:postgres@127.0.0.1:${databasePort}/postgres` });
+	const { url } = app;
 	let cluster: RunningCluster | undefined;
 	try {
-		await expect.poll(() => output, { timeout: 30_000, message: 'the server starts without its database' }).toContain('Listening on');
-		expect(output).toContain('cannot reach the database');
+		await expect.poll(app.output, { timeout: 30_000, message: 'the server starts without its database' }).toContain('Listening on');
+		expect(app.output()).toContain('cannot reach the database');
 
 		const answer = await page.goto(`${url}/`);
 		expect(answer?.status()).toBe(503);
@@ -55,14 +31,35 @@ test('a server started before its database answers "unavailable" and recovers by
 		cluster = await startCluster({ ephemeral: true, port: databasePort });
 		await expect(page.getByRole('link', { name: /Vintage film camera/ })).toBeVisible({ timeout: 60_000 });
 		expect((await page.request.get(`${url}/login`)).status()).toBe(200);
-		expect(output).not.toMatch(/unhandled|uncaught/i);
+		expect(app.output()).not.toMatch(/unhandled|uncaught/i);
 	} finally {
 		await page.close();
-		app.kill('SIGTERM');
-		const timer = setTimeout(() => app.kill('SIGKILL'), 5_000);
-		await exited;
-		clearTimeout(timer);
+		await app.dispose();
 		await cluster?.stop();
-		rmSync(dataDir, { recursive: true, force: true });
+	}
+});
+
+/**
+ * Supabase mode with Supabase out of reach, which is what an outage after start looks like to a
+ * page: the marketplace says "unavailable, retrying" with a 503 and Retry-After, as above (it said
+ * so with a 500), and pages that need no data are served.
+ */
+test('with Supabase out of reach, a page answers 503 "unavailable, retrying" with Retry-After, not a 500', async ({ page }) => {
+	test.setTimeout(60_000);
+	const app = await startBuiltServer('supabase-unreachable', {
+		PUBLIC_SUPABASE_URL: `http://127.0.0.1:${await freePort()}`,
+		PUBLIC_SUPABASE_ANON_KEY: 'a'.repeat(40)
+	});
+	try {
+		await expect.poll(app.output, { timeout: 30_000, message: 'the server starts' }).toContain('Listening on');
+		const answer = await page.goto(`${app.url}/`);
+		expect(answer?.status()).toBe(503);
+		expect(answer?.headers()['retry-after']).toBe('5');
+		await expect(page.getByText(UNAVAILABLE_MESSAGE)).toBeVisible();
+		expect((await page.request.get(`${app.url}/login`)).status()).toBe(200);
+		expect(app.output()).not.toMatch(/unhandled|uncaught/i);
+	} finally {
+		await page.close();
+		await app.dispose();
 	}
 });

@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startCluster } from '../../src/lib/server/db/embedded-cluster';
+import { startCluster } from '../../src/lib/server/db/embedded-cluster';
+import { startBuiltServer } from './built-server';
 import { expect, test } from './fixtures';
 import { hydrated } from './session';
 
@@ -19,31 +15,10 @@ import { hydrated } from './session';
 test('SIGTERM stops a server with live streams: every stream ends and the process exits 0', async ({ page }) => {
 	test.setTimeout(120_000);
 	const cluster = await startCluster({ ephemeral: true });
-	const appPort = await freePort();
-	const url = `http://127.0.0.1:${appPort}`;
-	const dataDir = mkdtempSync(join(tmpdir(), 'shutdown-'));
-	const app = spawn(process.execPath, ['build'], {
-		env: {
-			...process.env,
-			NODE_ENV: 'production',
-			DATABASE_URL: cluster.url,
-			BAZAAR_SEED: '1',
-			JWT_SECRET: randomBytes(48).toString('base64url'),
-			PORT: String(appPort),
-			HOST: '127.0.0.1',
-			ORIGIN: url,
-			PUBLIC_SUPABASE_URL: '',
-			BAZAAR_DATA_DIR: dataDir,
-			BAZAAR_ATTACHMENTS_DIR: join(dataDir, 'attachments')
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	let output = '';
-	app.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	app.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	const exited = new Promise<{ code: number | null; signal: string | null }>((done) => app.once('exit', (code, signal) => done({ code, signal })));
+	const app = await startBuiltServer('shutdown', { DATABASE_URL: cluster.url, BAZAAR_SEED: '1' });
+	const { url } = app;
 	try {
-		await expect.poll(() => output, { timeout: 60_000, message: 'the server starts' }).toContain('Listening on');
+		await expect.poll(app.output, { timeout: 60_000, message: 'the server starts' }).toContain('Listening on');
 
 		// Ana in the browser, on her inbox with its live stream.
 		const streamOpened = page.waitForRequest((request) => request.url().startsWith(`${url}/messages/stream`));
@@ -76,16 +51,14 @@ test('SIGTERM stops a server with live streams: every stream ends and the proces
 		await live;
 
 		const signalled = Date.now();
-		app.kill('SIGTERM');
-		const stopped = await Promise.race([exited, new Promise<'still running'>((done) => setTimeout(() => done('still running'), 20_000))]);
+		app.signal('SIGTERM');
+		const stopped = await Promise.race([app.exited, new Promise<'still running'>((done) => setTimeout(() => done('still running'), 20_000))]);
 		const seconds = (Date.now() - signalled) / 1000;
 		expect(stopped, `the server after SIGTERM (${seconds.toFixed(1)} s)`).toEqual({ code: 0, signal: null });
 		expect(await ending).toEqual({ connected: true, how: 'ended' });
-		expect(output).not.toMatch(/unhandled|uncaught/i);
+		expect(app.output()).not.toMatch(/unhandled|uncaught/i);
 	} finally {
-		app.kill('SIGKILL');
-		await exited;
+		await app.dispose();
 		await cluster.stop();
-		rmSync(dataDir, { recursive: true, force: true });
 	}
 });

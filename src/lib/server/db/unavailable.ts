@@ -3,6 +3,7 @@ import { UNAVAILABLE_MESSAGE } from '$lib';
 
 /** Seconds a browser waits before asking again. */
 const RETRY_SECONDS = 5;
+const RETRY_HEADERS = { 'retry-after': String(RETRY_SECONDS), 'cache-control': 'no-store' };
 
 /**
  * The answer while the server cannot reach its database at all (not even to read a session):
@@ -11,7 +12,7 @@ const RETRY_SECONDS = 5;
  * error of theirs is shaped.
  */
 export function unavailableResponse(event: RequestEvent): Response {
-	const headers = { 'retry-after': String(RETRY_SECONDS), 'cache-control': 'no-store' };
+	const headers = RETRY_HEADERS;
 	const wantsPage = event.request.method === 'GET' && (event.request.headers.get('accept') ?? '').includes('text/html');
 	if (!wantsPage) {
 		return new Response(JSON.stringify({ message: UNAVAILABLE_MESSAGE }), { status: 503, headers: { ...headers, 'content-type': 'application/json' } });
@@ -23,4 +24,23 @@ export function unavailableResponse(event: RequestEvent): Response {
 </html>
 `;
 	return new Response(page, { status: 503, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } });
+}
+
+/** Requests whose error handleError answered "unavailable, retrying". */
+const answeredUnavailable = new WeakSet<Request>();
+
+export function markUnavailable(event: RequestEvent) {
+	answeredUnavailable.add(event.request);
+}
+
+/**
+ * The page or JSON of an error handleError took for an unreachable database (the database, or
+ * Supabase, went away after the server started) says "retrying"; its status says so too: 503
+ * with Retry-After, as while the server cannot reach its database at start, instead of a 500.
+ */
+export function unavailableStatus(event: RequestEvent, response: Response): Response {
+	if (response.status !== 500 || !answeredUnavailable.has(event.request)) return response;
+	const headers = new Headers(response.headers);
+	for (const [name, value] of Object.entries(RETRY_HEADERS)) headers.set(name, value);
+	return new Response(response.body, { status: 503, statusText: 'Service Unavailable', headers });
 }
