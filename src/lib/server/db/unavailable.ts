@@ -12,10 +12,9 @@ const RETRY_HEADERS = { 'retry-after': String(RETRY_SECONDS), 'cache-control': '
  * error of theirs is shaped.
  */
 export function unavailableResponse(event: RequestEvent): Response {
-	const headers = RETRY_HEADERS;
 	const wantsPage = event.request.method === 'GET' && (event.request.headers.get('accept') ?? '').includes('text/html');
 	if (!wantsPage) {
-		return new Response(JSON.stringify({ message: UNAVAILABLE_MESSAGE }), { status: 503, headers: { ...headers, 'content-type': 'application/json' } });
+		return new Response(JSON.stringify({ message: UNAVAILABLE_MESSAGE }), { status: 503, headers: { ...RETRY_HEADERS, 'content-type': 'application/json' } });
 	}
 	const page = `<!doctype html>
 <html lang="en">
@@ -23,7 +22,7 @@ export function unavailableResponse(event: RequestEvent): Response {
 <body><main><h1>Bazaar</h1><p role="alert">${UNAVAILABLE_MESSAGE}</p></main></body>
 </html>
 `;
-	return new Response(page, { status: 503, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } });
+	return new Response(page, { status: 503, headers: { ...RETRY_HEADERS, 'content-type': 'text/html; charset=utf-8' } });
 }
 
 /** Requests whose error handleError answered "unavailable, retrying". */
