@@ -91,10 +91,7 @@ async function start(): Promise<Runtime> {
 	const realtime = startPostgresRealtime({ connectionString: database.url, pool });
 	const attachments = folderAttachmentStore({ dir: attachmentsFolder(config) });
 	// Retention and event pruning run in the worker (npm run worker, or inside npm run dev), on its cron.
-	// The embedded cluster stops on these signals (and then the process exits): the LISTEN
-	// connection must not take that shutdown for an outage and start reconnecting.
-	if (database.cluster) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void realtime.stop());
-	closeOnShutdown(realtime, pool);
+	closeOnShutdown(realtime, pool, { clusterStops: Boolean(database.cluster) });
 	const screen = contactScreen(async () => (await pool.query('select public.contact_screening() as screening')).rows[0].screening);
 	return { config, pool, sessionSecret: secret, realtime, attachments, contactScreen: screen };
 }
@@ -106,11 +103,15 @@ async function start(): Promise<Runtime> {
  * open for adapter-node's SHUTDOWN_TIMEOUT (30 s), and the pool and the LISTEN connection kept
  * the process running for good. The streams end at the signal (browsers reconnect to a server
  * still running and catch up from their cursor), the connections once the server has closed.
+ * One place for all of it, the embedded cluster's stop included.
  */
-function closeOnShutdown(realtime: PostgresRealtime, pool: pg.Pool) {
-	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+function closeOnShutdown(realtime: PostgresRealtime, pool: pg.Pool, options: { clusterStops: boolean }) {
+	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 		process.once(signal, () => {
 			realtime.hub.endAll();
+			// The embedded cluster stops on these signals, then the process exits: the LISTEN
+			// connection must not take that shutdown for an outage and start reconnecting.
+			if (options.clusterStops) void realtime.stop();
 			// With no one else listening (no adapter-node, no embedded cluster), the signal still ends the process.
 			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 		});
