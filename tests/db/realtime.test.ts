@@ -40,6 +40,9 @@ import { ReconnectingSse, SseConnection, type SseEvent } from '../support/sse-cl
 
 const CURSOR = /^\d{1,15}$/;
 const USER_HEADER = 'x-test-user-id';
+/** When the stream's session expires (ms since the epoch), and its heartbeat period, for the expiry test. */
+const EXPIRES_HEADER = 'x-test-expires-at';
+const HEARTBEAT_HEADER = 'x-test-heartbeat-ms';
 
 interface StreamServer {
 	url: string;
@@ -76,7 +79,9 @@ async function startStreamServer(pool: pg.Pool, hub: RealtimeHub): Promise<Strea
 				await state.afterSync?.(userId, cursor);
 				return result;
 			},
-			log: (line) => logs.push(line)
+			log: (line) => logs.push(line),
+			...(req.headers[EXPIRES_HEADER] ? { expiresAt: Number(req.headers[EXPIRES_HEADER]) } : {}),
+			...(req.headers[HEARTBEAT_HEADER] ? { heartbeatMs: Number(req.headers[HEARTBEAT_HEADER]) } : {})
 		});
 		res.writeHead(200, {
 			'content-type': 'text/event-stream; charset=utf-8',
@@ -176,10 +181,18 @@ async function eventually(condition: () => boolean | Promise<boolean>, ms: numbe
 	}
 }
 
-function openStream(server: StreamServer, user: { id: string }, from: { lastEventId?: string | number; cursor?: number } = {}) {
+function openStream(
+	server: StreamServer,
+	user: { id: string },
+	from: { lastEventId?: string | number; cursor?: number; expiresAt?: number; heartbeatMs?: number } = {}
+) {
 	const query = from.cursor === undefined ? '' : `?cursor=${from.cursor}`;
+	const session = {
+		...(from.expiresAt === undefined ? {} : { [EXPIRES_HEADER]: String(from.expiresAt) }),
+		...(from.heartbeatMs === undefined ? {} : { [HEARTBEAT_HEADER]: String(from.heartbeatMs) })
+	};
 	return SseConnection.open(`${server.url}/messages/stream${query}`, {
-		headers: { [USER_HEADER]: user.id },
+		headers: { [USER_HEADER]: user.id, ...session },
 		lastEventId: from.lastEventId === undefined ? undefined : String(from.lastEventId)
 	});
 }
@@ -622,6 +635,35 @@ describe('SSE stream on PostgreSQL (scratch database of the run’s cluster)', (
 		expect(await Promise.all(streams.map((stream) => within(stream.ended, 5_000, 'the stream to end')))).toEqual(['eof', 'eof', 'eof']);
 		expect([rt.hub.has(a.id), rt.hub.has(b.id)]).toEqual([false, false]);
 		expect(rt.server.logs).toEqual([]);
+	});
+
+	it('end(user), at sign-out, ends that member’s streams and no one else’s', async () => {
+		const { buyer: a, seller: b } = await marketplace(db);
+		const cursorOf = async (user: typeof a) => ({ lastEventId: await user.api.currentEventCursor() });
+		const [mine, myOtherTab, theirs] = [await openStream(rt.server, b, await cursorOf(b)), await openStream(rt.server, b, await cursorOf(b)), await openStream(rt.server, a, await cursorOf(a))];
+		for (const stream of [mine, myOtherTab, theirs]) await stream.until((events) => events.some(isLive), 5_000, 'live');
+
+		rt.hub.end(b.id);
+		expect(await Promise.all([mine, myOtherTab].map((stream) => within(stream.ended, 5_000, 'the stream to end')))).toEqual(['eof', 'eof']);
+		expect([rt.hub.has(a.id), rt.hub.has(b.id)]).toEqual([true, false]);
+		await send(b, a, 'Still yours?');
+		await theirs.until((events) => logged(events).some((e) => e.type === 'message.created'), 5_000, 'the other member’s message');
+		await theirs.close();
+	});
+
+	it('a stream ends once its session’s token has expired, and delivers until then', async () => {
+		const { buyer: a, seller: b, product } = await marketplace(db);
+		const expiresAt = Date.now() + 1_500;
+		const expiring = await openStream(rt.server, b, { lastEventId: await b.api.currentEventCursor(), expiresAt, heartbeatMs: 200 });
+		const lasting = await openStream(rt.server, b, { lastEventId: await b.api.currentEventCursor(), heartbeatMs: 200 });
+		await expiring.until((events) => events.some(isLive), 5_000, 'live');
+		await send(a, b, 'Before it runs out', product.id);
+		await expiring.until((events) => logged(events).some((e) => e.type === 'message.created'), 5_000, 'the message before expiry');
+
+		expect(await within(expiring.ended, 5_000, 'the expired stream to end')).toBe('eof');
+		expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
+		expect(rt.hub.has(b.id)).toBe(true);
+		await lasting.close();
 	});
 });
 

@@ -52,6 +52,7 @@ function localAuth(runtime: Runtime, cookies: Cookies, url: URL, claims: Session
 			if (!claims) return;
 			await endSession(runtime.pool!, claims.session_id);
 			sessions.forget(claims.session_id);
+			endStreams(runtime, claims.sub);
 		},
 		async verifyPassword(password) {
 			return claims !== null && passwordMatches(runtime.pool!, claims.sub, password);
@@ -61,6 +62,16 @@ function localAuth(runtime: Runtime, cookies: Cookies, url: URL, claims: Session
 			if (!claims) throw new Error('Nobody is signed in.');
 			await removeLogin(runtime.pool!, claims.sub);
 			sessions.forget(claims.session_id);
+			endStreams(runtime, claims.sub);
 		}
 	};
+}
+
+/**
+ * A stream is authorised once, when it opens: at sign-out this process ends the member's open
+ * streams, and those of their other sessions reconnect with their own cookies and catch up.
+ * (A process that did not see the sign-out ends its streams when their token expires.)
+ */
+function endStreams(runtime: Runtime, userId: string) {
+	if (runtime.realtime.transport === 'sse') runtime.realtime.hub.end(userId);
 }

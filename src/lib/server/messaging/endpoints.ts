@@ -68,6 +68,8 @@ const reads: Record<string, Endpoint> = {
 			cursor: Number(given),
 			hub,
 			syncSince: (cursor) => syncSince({ cursor }),
+			// A session signed out elsewhere, or whose token is revoked, keeps no stream past its token.
+			expiresAt: locals.session ? locals.session.expiresAt * 1000 : undefined,
 			log: (line) => console.warn(`[realtime] ${line}`)
 		});
 		return new Response(stream, {

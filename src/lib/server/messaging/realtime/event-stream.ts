@@ -7,6 +7,11 @@ export interface EventStreamOptions {
 	cursor: number;
 	hub: RealtimeHub;
 	syncSince(cursor: number): Promise<SyncResult>;
+	/**
+	 * When the session's access token expires (ms since the epoch): the stream ends then (within
+	 * half a heartbeat period), and its client reconnects as whoever the cookie says it is now.
+	 */
+	expiresAt?: number;
 	/** A comment line goes out when nothing else was written for about this long. */
 	heartbeatMs?: number;
 	log?: (line: string) => void;
@@ -94,6 +99,7 @@ class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 	readonly #syncSince: (cursor: number) => Promise<SyncResult>;
 	readonly #heartbeats: Heartbeats;
 	readonly #log: (line: string) => void;
+	readonly #expiresAt: number;
 	#controller: ReadableStreamDefaultController<Uint8Array> | null = null;
 	#sent: number;
 	#closed = false;
@@ -111,6 +117,7 @@ class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 		this.#syncSince = options.syncSince;
 		this.#heartbeats = Heartbeats.for(options.heartbeatMs ?? 15_000);
 		this.#log = options.log ?? ignore;
+		this.#expiresAt = options.expiresAt ?? Infinity;
 		this.#sent = options.cursor;
 	}
 
@@ -151,8 +158,9 @@ class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 		this.#close();
 	}
 
-	/** Heartbeats: a look at whether anything was written lately. */
+	/** Heartbeats: a look at whether anything was written lately, and whether the session has run out. */
 	look() {
+		if (Date.now() >= this.#expiresAt) return this.#close();
 		if (++this.#silentLooks >= LOOKS_PER_PERIOD) this.#write(encoder.encode(`: heartbeat ${Date.now()}\n\n`));
 	}
 

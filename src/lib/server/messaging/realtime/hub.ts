@@ -100,15 +100,19 @@ export class RealtimeHub {
 		}
 	}
 
+	/** Ends this user's streams (signed out, login removed): those of a session still live reconnect and catch up. */
+	end(userId: string) {
+		const current = this.#subscribers.get(userId);
+		if (current instanceof Set) for (const subscriber of [...current]) subscriber.end();
+		else current?.end();
+	}
+
 	/**
 	 * Ends every stream of this process, as its server shuts down: a stream never ends by itself,
 	 * so an HTTP server waiting for its connections to close would wait for its own timeout.
 	 */
 	endAll() {
-		for (const current of [...this.#subscribers.values()]) {
-			if (current instanceof Set) for (const subscriber of [...current]) subscriber.end();
-			else current.end();
-		}
+		for (const userId of [...this.#subscribers.keys()]) this.end(userId);
 	}
 
 	/** Everyone with a stream open in this process: who the digest worker must not mail as away. */
