@@ -91,3 +91,39 @@ test('a member downloads their data, then deletes their account with their passw
 	await expect(preview).not.toContainText(words);
 	await lee.close();
 });
+
+/**
+ * A session is not enough to guess the password and erase the account: before, 30 wrong
+ * passwords from one session took a second, and the right one after them erased it. A body
+ * that is no form is a 400 with a sentence (it was a 500).
+ */
+test('delete my account: after five wrong passwords even the right one waits, and an unreadable form is a 400', async ({ browser, baseURL }) => {
+	const id = randomUUID();
+	const username = `guessed_${run}`;
+	const email = `${username}@example.test`;
+	await withDatabase(baseURL, (db) =>
+		db.query(
+			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
+			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
+			[id, email, { username, display_name: `Guessed ${run}` }]
+		)
+	);
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await signIn(page, email, '/account/delete');
+	const post = (form: Record<string, string> | string, type?: string) =>
+		page.request
+			.post('/account/delete', {
+				headers: { origin: baseURL!, accept: 'application/json', ...(type ? { 'content-type': type } : {}) },
+				...(typeof form === 'string' ? { data: form } : { form })
+			})
+			.then(async (response) => ({ status: response.status(), body: await response.json() }));
+	const answer = (status: number, message: string) => ({ status: 200, body: { type: 'failure', status, data: expect.stringContaining(message) } });
+
+	expect(await post('password=abc', 'text/plain')).toEqual(answer(400, 'The form could not be read.'));
+	for (let i = 0; i < 5; i++) expect(await post({ password: `guess ${i}` })).toEqual(answer(400, 'That is not your password.'));
+	expect(await post({ password: 'password123' })).toEqual(answer(429, 'Too many wrong passwords. Try again in 15 minutes.'));
+	const login = await withDatabase(baseURL, (db) => db.query('select count(*)::int as n from auth.users where id = $1', [id]));
+	expect(login.rows[0].n).toBe(1);
+	await context.close();
+});

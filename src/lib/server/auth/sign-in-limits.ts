@@ -1,3 +1,5 @@
+import { FailureWindow, waitInMinutes } from '../messaging/account/failure-window';
+
 /**
  * Failed sign-ins, limited per account and per address: after 5 failures for one email or 20
  * from one address within 15 minutes, sign-in waits until the oldest of them is 15 minutes old.
@@ -6,53 +8,29 @@
  * tells which emails exist.
  */
 export class SignInLimits {
-	readonly #window: number;
-	readonly #perAccount: number;
-	readonly #perAddress: number;
-	readonly #now: () => number;
-	readonly #failures = new Map<string, number[]>();
+	readonly #accounts: FailureWindow;
+	readonly #addresses: FailureWindow;
 
 	constructor(options: { windowMs?: number; perAccount?: number; perAddress?: number; now?: () => number } = {}) {
-		this.#window = options.windowMs ?? 15 * 60_000;
-		this.#perAccount = options.perAccount ?? 5;
-		this.#perAddress = options.perAddress ?? 20;
-		this.#now = options.now ?? Date.now;
+		const { windowMs, now } = options;
+		this.#accounts = new FailureWindow({ limit: options.perAccount ?? 5, windowMs, now });
+		this.#addresses = new FailureWindow({ limit: options.perAddress ?? 20, windowMs, now });
 	}
 
 	/** How many whole minutes (at least 1) to wait before trying again, or null when a try is allowed now. */
 	waitMinutes(email: string, address: string): number | null {
-		const until = Math.max(this.#blockedUntil(`account:${normal(email)}`, this.#perAccount), this.#blockedUntil(`address:${address}`, this.#perAddress));
-		const wait = until - this.#now();
-		return wait > 0 ? Math.max(1, Math.ceil(wait / 60_000)) : null;
+		const wait = Math.max(this.#accounts.waitMs(normal(email)), this.#addresses.waitMs(address));
+		return wait > 0 ? waitInMinutes(wait) : null;
 	}
 
 	failed(email: string, address: string): void {
-		this.#record(`account:${normal(email)}`);
-		this.#record(`address:${address}`);
+		this.#accounts.failed(normal(email));
+		this.#addresses.failed(address);
 	}
 
 	/** A right password clears the account's failures (not the address's: others may share it). */
 	succeeded(email: string): void {
-		this.#failures.delete(`account:${normal(email)}`);
-	}
-
-	#recent(key: string): number[] {
-		const since = this.#now() - this.#window;
-		const times = (this.#failures.get(key) ?? []).filter((at) => at > since);
-		if (times.length) this.#failures.set(key, times);
-		else this.#failures.delete(key);
-		return times;
-	}
-
-	#blockedUntil(key: string, limit: number): number {
-		const times = this.#recent(key);
-		return times.length >= limit ? times[times.length - limit] + this.#window : 0;
-	}
-
-	#record(key: string): void {
-		// Bounded: a flood of made-up emails cannot grow memory without end.
-		if (this.#failures.size >= 50_000 && !this.#failures.has(key)) this.#failures.delete(this.#failures.keys().next().value!);
-		this.#failures.set(key, [...this.#recent(key), this.#now()]);
+		this.#accounts.cleared(normal(email));
 	}
 }
 

@@ -1,5 +1,7 @@
 import { fail, redirect, type RequestEvent, type ServerLoadEvent } from '@sveltejs/kit';
 import { z } from 'zod';
+import { formFields, UNREADABLE_FORM } from '../form';
+import { FailureWindow, waitInMinutes } from './failure-window';
 
 /**
  * What deleting an account needs from the host's sign-in, which messaging does not own: the
@@ -24,10 +26,16 @@ export interface DeleteAccountPageData {
 }
 
 const PasswordAgain = z.object({
-	password: z.string().min(1, 'Enter your password to confirm.').max(200, 'That is not your password. Nothing was deleted.')
+	password: z.string({ error: 'Enter your password to confirm.' }).min(1, 'Enter your password to confirm.').max(200, 'That is not your password. Nothing was deleted.')
 });
 
 const WRONG_PASSWORD = 'That is not your password. Nothing was deleted.';
+
+/**
+ * Wrong passwords per member, as sign-in counts them: a session alone (a borrowed laptop, a stolen
+ * cookie) must not be enough to guess the password and erase the account.
+ */
+const wrongPasswords = new FailureWindow({ limit: 5 });
 
 /**
  * The "Delete my account" page's load and its one action, for `export const { load, actions } =
@@ -49,12 +57,24 @@ export function deleteAccountPage(options: { login: (locals: App.Locals) => Acco
 		actions: {
 			async default({ locals, request, url }: RequestEvent) {
 				if (!locals.user) return fail(401, { message: 'Sign in to delete your account.' });
-				const parsed = PasswordAgain.safeParse({ password: (await request.formData()).get('password') ?? '' });
+				const form = await formFields(request);
+				if (!form) return fail(400, { message: UNREADABLE_FORM });
+				const parsed = PasswordAgain.safeParse({ password: form.password ?? '' });
 				if (!parsed.success) return fail(400, { message: parsed.error.issues[0].message });
 				const account = login(locals);
 				const unavailable = account.loginRemovalUnavailable();
 				if (unavailable) return fail(503, { message: unavailable });
-				if (!(await account.verifyPassword(parsed.data.password))) return fail(400, { message: WRONG_PASSWORD });
+				const member = locals.user.id;
+				const wait = wrongPasswords.waitMs(member);
+				if (wait > 0) {
+					const minutes = waitInMinutes(wait);
+					return fail(429, { message: `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}. Nothing was deleted.` });
+				}
+				if (!(await account.verifyPassword(parsed.data.password))) {
+					wrongPasswords.failed(member);
+					return fail(400, { message: WRONG_PASSWORD });
+				}
+				wrongPasswords.cleared(member);
 
 				await locals.messaging.eraseMyAccount();
 				try {
