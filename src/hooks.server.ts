@@ -64,16 +64,26 @@ const unavailable: Handle = async ({ event, resolve }) => unavailableStatus(even
 
 export const handle = sequence(unavailable, formOriginGuard(), headers, session, authGuard, backends);
 
+function refusal(status: number, method: string, url: URL): string | undefined {
+	if (status === 404) return method === 'POST' && url.search.startsWith('?/') ? 'This form has no such action.' : 'There is no page at this address.';
+	if (status === 405) return `This address does not take ${method} requests.`;
+	if (status === 413) return 'That is too large to send.';
+	if (status === 415) return 'Send this as a form (application/x-www-form-urlencoded or multipart/form-data).';
+}
+
 /**
  * Unexpected errors: a database that cannot be reached gets a sentence and a page that retries
  * by itself (not a stack trace, not "Internal Error"); anything else is logged and stays vague.
  */
-export const handleError: HandleServerError = ({ error, event }) => {
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (isDatabaseUnavailable(error) || (error instanceof MessagingError && error.code === 'unavailable')) {
 		markUnavailable(event);
 		console.warn(`[db] unavailable while serving ${event.url.pathname}`);
 		return { message: UNAVAILABLE_MESSAGE, retry: true };
 	}
+	// SvelteKit's own refusals (no such page or action, a body that is no form): the visitor's
+	// mistake, said in a sentence, and nothing for the log.
+	if (status < 500) return { message: refusal(status, event.request.method, event.url) ?? message };
 	console.error(error);
 	return { message: 'Something went wrong. Try again in a moment.' };
 };

@@ -292,3 +292,31 @@ test('malformed requests get a 4xx with a sentence, never a 5xx, and change noth
 	expect(failures.slice(0, 20)).toEqual([]);
 	expect(after).toEqual(before);
 });
+
+/**
+ * SvelteKit looks a form action up as `actions[name]`: on a plain object, `?/constructor` called
+ * Object's constructor with the request (a 500 that logged the request, its session cookie
+ * included) and `?/toString` answered 200. Every page's actions now have no prototype.
+ */
+test('form actions named after what every object inherits are a 404 with a sentence, signed in or not', async ({ playwright, baseURL }) => {
+	const origin = new URL(baseURL!).origin;
+	const member = await playwright.request.newContext({ baseURL });
+	const signIn = await member.post('/login', { headers: { origin, accept: 'text/html' }, form: { email: 'ben@example.com', password: 'password123', next: '/' }, maxRedirects: 0 });
+	expect(signIn.status()).toBe(303);
+	const visitor = await playwright.request.newContext({ baseURL });
+	const answers: string[] = [];
+	for (const api of [member, visitor]) {
+		// (A POST to /unsubscribe asking for JSON is its one-click endpoint, not its page's action.)
+		for (const page of ['/messages', '/login', '/logout', '/account', '/account/delete']) {
+			for (const name of ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__']) {
+				const response = await api.post(`${page}?/${name}`, { headers: { origin, accept: 'application/json' }, form: { x: '1' }, maxRedirects: 0 });
+				const body = await response.json().catch(() => null);
+				answers.push(`${page}?/${name}: ${await effectiveStatus(response)} ${body?.error?.message ?? JSON.stringify(body)}`);
+			}
+		}
+	}
+	const expected = answers.map((answer) => answer.replace(/: .*/, ': 404 This form has no such action.'));
+	expect(answers).toEqual(expected);
+	await member.dispose();
+	await visitor.dispose();
+});

@@ -43,4 +43,4 @@ export type { AccountData, ErasedAccount, ExportStart, ExportedConversation, Exp
 export { dataExportEndpoint, dataExportResponse, type DataExportOptions, type ExportPageSizes } from './messaging/account/export';
 export { deleteAccountPage, type AccountLogin, type DeleteAccountPageData } from './messaging/account/erase';
 export { formOriginGuard } from './messaging/digests/origin-guard';
-export { formFields, UNREADABLE_FORM } from './messaging/form';
+export { formActions, formFields, UNREADABLE_FORM } from './messaging/form';

@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
-import { formFields } from '$lib/server';
+import { formActions, formFields } from '$lib/server';
 import { safeNext } from '$lib/server/auth/guard';
 import { signInLimits } from '$lib/server/auth/sign-in-limits';
 import type { Actions, PageServerLoad } from './$types';
@@ -18,7 +18,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	return { next: safeNext(url.searchParams.get('next')) };
 };
 
-export const actions: Actions = {
+export const actions: Actions = formActions({
 	default: async ({ request, locals, getClientAddress }) => {
 		const form = (await formFields(request)) ?? {};
 		const parsed = Credentials.safeParse({ email: form.email, password: form.password, next: form.next ?? null });
@@ -34,4 +34,4 @@ export const actions: Actions = {
 		signInLimits.succeeded(parsed.data.email);
 		redirect(303, safeNext(next));
 	}
-};
+});

@@ -3,7 +3,7 @@ import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { MessagingError } from '../../messaging/errors';
 import { MessagingActions, type ActionInput, type MessagingAction } from '../../messaging/schemas';
 import type { MessagingBackend } from './backend/messaging-backend';
-import { formFields, UNREADABLE_FORM } from './form';
+import { formActions, formFields, UNREADABLE_FORM } from './form';
 
 type Handlers = { [A in MessagingAction]: (input: ActionInput<A>, messaging: MessagingBackend) => Promise<unknown> };
 
@@ -59,6 +59,6 @@ function action<A extends MessagingAction>(name: A) {
 }
 
 /** The messages page's named form actions, for `export { actions }` in a `+page.server.ts`. */
-export const actions = Object.fromEntries((Object.keys(handlers) as MessagingAction[]).map((name) => [name, action(name)])) as {
+export const actions = formActions(Object.fromEntries((Object.keys(handlers) as MessagingAction[]).map((name) => [name, action(name)]))) as {
 	[A in MessagingAction]: ReturnType<typeof action<A>>;
 };

@@ -13,3 +13,13 @@ export async function formFields(request: Request): Promise<Record<string, FormD
 
 /** What a form that cannot be read is told. */
 export const UNREADABLE_FORM = 'The form could not be read. Reload the page and try again.';
+
+/**
+ * A page's form actions on an object without a prototype, for `export const actions`. SvelteKit
+ * looks an action up as `actions[name]`, so on a plain object `?/constructor` or `?/toString`
+ * reached Object.prototype's functions: a 500 (logging the whole request, its session cookie
+ * included) or a 200 with nonsense. Without a prototype they are a 404 like any unknown name.
+ */
+export function formActions<T extends object>(actions: T): T {
+	return Object.assign(Object.create(null), actions);
+}

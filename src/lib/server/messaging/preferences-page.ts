@@ -2,7 +2,7 @@ import { error, fail, redirect, type RequestEvent, type ServerLoadEvent } from '
 import { MessagingError } from '../../messaging/errors';
 import { PreferencesFormInput } from '../../messaging/notifications/preferences-form';
 import type { MessagingPreferences } from '../../messaging/schemas';
-import { formFields } from './form';
+import { formActions, formFields } from './form';
 
 /**
  * A member's settings page (`/account` in the demo): their digest and notification
@@ -14,7 +14,7 @@ export async function load({ locals, url }: ServerLoadEvent): Promise<{ preferen
 	return { preferences: await locals.messaging.getPreferences() };
 }
 
-export const actions = {
+export const actions = formActions({
 	/** Both toggles at once, as the form shows them: an unticked box is off. */
 	savePreferences: async ({ request, locals }: RequestEvent) => {
 		if (!locals.user) error(401, { message: 'Sign in to change your settings.' });
@@ -28,4 +28,4 @@ export const actions = {
 			throw e;
 		}
 	}
-};
+});

@@ -1,6 +1,6 @@
 import { fail, redirect, type RequestEvent, type ServerLoadEvent } from '@sveltejs/kit';
 import { z } from 'zod';
-import { formFields, UNREADABLE_FORM } from '../form';
+import { formActions, formFields, UNREADABLE_FORM } from '../form';
 import { FailureWindow, waitInMinutes } from './failure-window';
 
 /**
@@ -54,7 +54,7 @@ export function deleteAccountPage(options: { login: (locals: App.Locals) => Acco
 				deleted: !locals.user && url.searchParams.has('deleted')
 			};
 		},
-		actions: {
+		actions: formActions({
 			async default({ locals, request, url }: RequestEvent) {
 				if (!locals.user) return fail(401, { message: 'Sign in to delete your account.' });
 				const form = await formFields(request);
@@ -88,6 +88,6 @@ export function deleteAccountPage(options: { login: (locals: App.Locals) => Acco
 				// A new request, without the session: this one still carries the member who is gone.
 				redirect(303, `${url.pathname}?deleted`);
 			}
-		}
+		})
 	};
 }

@@ -1,5 +1,6 @@
 import { fail, type RequestEvent, type RequestHandler, type ServerLoadEvent } from '@sveltejs/kit';
 import { MessagingError } from '../../../messaging/errors';
+import { formActions } from '../form';
 
 /** What the unsubscribe page shows before anything is posted. */
 export interface UnsubscribePageData {
@@ -42,7 +43,7 @@ async function unsubscribe(url: URL, locals: RequestEvent['locals']): Promise<{ 
 	}
 }
 
-export const actions = {
+export const actions = formActions({
 	/**
 	 * The page's button (a browser asking for HTML). Signed in or not, the database checks the
 	 * link's signature and switches that member's digests off.
@@ -51,7 +52,7 @@ export const actions = {
 		const { status, result } = await unsubscribe(url, locals);
 		return status === 200 ? result : fail(status, result);
 	}
-};
+});
 
 /**
  * The one-click POST mail clients send from the List-Unsubscribe header (RFC 8058: body
