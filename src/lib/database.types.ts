@@ -1034,6 +1034,7 @@ export type Database = {
         Args: {
           p_amount_cents: number
           p_conversation_id?: string
+          p_currency?: string
           p_id: string
           p_other_user_id?: string
           p_product_id?: string
@@ -1087,6 +1088,7 @@ export type Database = {
         Args: {
           p_action: string
           p_amount_cents?: number
+          p_currency?: string
           p_id?: string
           p_offer_id: string
         }

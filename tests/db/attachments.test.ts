@@ -221,9 +221,8 @@ describe('sending photos', () => {
 		const retried = await buyer.api.sendMessage(options);
 		expect(retried).toEqual(sent);
 		expect(retried.attachments).toEqual(photos);
-		// A retry naming other photos (a confused client) still returns the one stored message.
-		const confused = await buyer.api.sendMessage({ ...options, attachmentIds: [other.id] });
-		expect(confused).toEqual(sent);
+		// The id sent again with other photos is not this send: refused, and the photo stays pending.
+		expect(await rejection(buyer.api.sendMessage({ ...options, attachmentIds: [other.id] }))).toMatchObject({ code: 'conflict' });
 		expect(await rows([other.id])).toEqual([{ id: other.id, message_id: null, position: null, uploader_id: buyer.id }]);
 		const { rows: stored } = await db.query('select count(*)::int as n from public.messages where id = $1', [id]);
 		expect(stored).toEqual([{ n: 1 }]);

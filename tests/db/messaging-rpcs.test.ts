@@ -82,10 +82,38 @@ describe('send_message', () => {
 		const { buyer, seller, product } = await marketplace(db);
 		const id = randomUUID();
 		const [a, b] = await Promise.all([send(buyer, seller, 'Once', product.id, id), send(buyer, seller, 'Once', product.id, id)]);
-		const retried = await send(buyer, seller, 'Once, edited by a confused client', product.id, id);
+		const retried = await buyer.api.sendMessage({ id, body: '  Once \n', conversationId: a.conversation_id });
 		expect(a).toEqual(b);
 		expect(retried).toEqual(a);
 		expect(await footprint(buyer, seller)).toMatchObject({ messages: 1, unread: 1 });
+	});
+
+	it('an id sent again with other words, or to another conversation, is refused and stores nothing', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const id = randomUUID();
+		const first = await send(buyer, seller, 'Once', product.id, id);
+		// As a form restored by the back button sends the next message: before, it "succeeded" and was dropped.
+		for (const reused of [send(buyer, seller, 'Something else', product.id, id), send(buyer, seller, 'Once', null, id)]) {
+			expect(await rejection(reused)).toMatchObject({
+				code: 'conflict',
+				status: 409,
+				message: 'This message id is already taken: a different message was sent with it. Send yours again.'
+			});
+		}
+		expect(await footprint(buyer, seller)).toMatchObject({ conversations: 1, messages: 1 });
+		// Edited since, the message is no longer as sent: a late retry of the send still gets it.
+		const edited = await buyer.api.editMessage({ id, body: 'Once, edited' });
+		expect(await send(buyer, seller, 'Once', product.id, id)).toEqual(edited);
+		expect(first.body).toBe('Once');
+	});
+
+	it('a body of invisible characters only is empty, unless photos carry the message', async () => {
+		const { buyer, seller } = await marketplace(db);
+		for (const body of ['\u200b\u200b\ufeff', ' \u200d\u2060 ', '\u00ad']) {
+			expect(await rejection(send(buyer, seller, body))).toMatchObject({ code: 'body_empty', message: 'Write a message before sending.' });
+		}
+		expect((await send(buyer, seller, 'Zero\u200bwidth inside is kept')).body).toBe('Zero\u200bwidth inside is kept');
+		expect(await footprint(buyer, seller)).toMatchObject({ messages: 1 });
 	});
 
 	it('another user cannot reuse a message id', async () => {

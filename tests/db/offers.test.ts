@@ -140,8 +140,13 @@ describe('make_offer', () => {
 		const product = await createProduct(db, seller.id, { price_cents: 9_900 });
 		const id = randomUUID();
 		const first = await ana.api.makeOffer({ id, amountCents: 9_000, to: { otherUserId: seller.id, productId: product.id } });
-		const again = await ana.api.makeOffer({ id, amountCents: 1, to: { otherUserId: seller.id, productId: product.id } });
+		const again = await ana.api.makeOffer({ id, amountCents: 9_000, to: { otherUserId: seller.id, productId: product.id } });
 		expect(again).toEqual(first);
+		// The id with another amount is not the same offer: refused, not answered with the first.
+		expect(await rejection(ana.api.makeOffer({ id, amountCents: 1, to: { otherUserId: seller.id, productId: product.id } }))).toMatchObject({
+			code: 'conflict',
+			message: 'This message id is already taken: a different offer was made with it. Make yours again.'
+		});
 		const byConversation = await ana.api.makeOffer({ id, amountCents: 9_000, conversationId: first.conversation_id });
 		expect(byConversation).toEqual(first);
 		const { rows } = await db.query('select count(*)::int as n from public.offers where product_id = $1', [product.id]);
@@ -149,6 +154,25 @@ describe('make_offer', () => {
 		// The seller's inbox has the new conversation, its preview the card.
 		const { previews } = await seller.api.listConversationPreviews();
 		expect(previews[0]).toMatchObject({ conversation_id: first.conversation_id, last_message_preview: 'Ana offered €90.00', unread_count: 1, product_status: 'active' });
+	});
+
+	it('an amount typed in another currency than the listing’s is refused (it was read as the listing’s)', async () => {
+		const seller = await actor('Lee');
+		const ana = await actor('Ana');
+		const product = await createProduct(db, seller.id, { price_cents: 9_900 });
+		const to = { otherUserId: seller.id, productId: product.id };
+		expect(await rejection(ana.api.makeOffer({ id: randomUUID(), amountCents: 10_000, currency: 'KWD', to }))).toMatchObject({
+			code: 'invalid_input',
+			message: 'This listing is priced in EUR; offer an amount in EUR.'
+		});
+		const card = await ana.api.makeOffer({ id: randomUUID(), amountCents: 9_000, currency: 'EUR', to });
+		expect(card.body).toBe('Ana offered €90.00');
+		expect(await rejection(seller.api.respondToOffer({ offerId: card.offer!.id, action: 'counter', amountCents: 9_500, currency: 'USD', id: randomUUID() }))).toMatchObject({
+			code: 'invalid_input',
+			message: 'This listing is priced in EUR; offer an amount in EUR.'
+		});
+		const { rows } = await db.query('select amount_cents from public.offers where product_id = $1', [product.id]);
+		expect(rows).toEqual([{ amount_cents: 9_000 }]);
 	});
 
 	it('one open offer per buyer per listing; other buyers and other listings are not affected', async () => {
@@ -289,9 +313,14 @@ describe('respond_to_offer: the state table', () => {
 		expect(messages[2].payload).toEqual({ offer_id: s.offerId, amount_cents: 12_000, currency: 'EUR' });
 		expect(messages[2].offer).toMatchObject({ status: 'open', awaiting: 'buyer', amount_cents: 13_500, current: false });
 		expect(messages[1].payload).toEqual({ event: 'offer.countered', actor_id: s.seller.id, buyer_id: s.ana.id, amount_cents: 13_500, currency: 'EUR' });
-		// Countering again with the same id returns the same card and writes nothing.
+		// Countering again with the same id returns the same card and writes nothing; the id with
+		// another amount is refused, in the listing's currency or another.
 		const before = await thread(s.conversations.ana);
-		expect(await s.seller.api.respondToOffer({ offerId: s.offerId, action: 'counter', amountCents: 14_000, id })).toEqual(counter);
+		expect(await s.seller.api.respondToOffer({ offerId: s.offerId, action: 'counter', amountCents: 13_500, id })).toEqual(counter);
+		expect(await rejection(s.seller.api.respondToOffer({ offerId: s.offerId, action: 'counter', amountCents: 14_000, id }))).toMatchObject({
+			code: 'conflict',
+			message: 'This message id is already taken: a different offer or message was sent with it. Send yours again.'
+		});
 		expect(await thread(s.conversations.ana)).toEqual(before);
 	});
 

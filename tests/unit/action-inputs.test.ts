@@ -151,7 +151,7 @@ describe('MessagingActions.offer: input', () => {
 	const BY_ID = { id: ID, conversation_id: CONVERSATION, currency: 'EUR' };
 
 	it('the amount typed in major units becomes minor units of the listing’s currency', () => {
-		expect(submit('offer', { ...BY_ID, amount: '120' }).data).toEqual({ id: ID, amount_cents: 12000, conversation_id: CONVERSATION, key: undefined });
+		expect(submit('offer', { ...BY_ID, amount: '120' }).data).toEqual({ id: ID, amount_cents: 12000, currency: 'EUR', conversation_id: CONVERSATION, key: undefined });
 		expect(submit('offer', { ...BY_ID, amount: '120,5' }).data?.amount_cents).toBe(12050);
 		expect(submit('offer', { ...BY_ID, amount: ' 120.50 ' }).data?.amount_cents).toBe(12050);
 		expect(submit('offer', { ...BY_ID, currency: 'JPY', amount: '12000' }).data?.amount_cents).toBe(12000);
@@ -159,7 +159,7 @@ describe('MessagingActions.offer: input', () => {
 
 	it('the first offer of a new conversation goes by key', () => {
 		const result = submit('offer', { id: ID, conversation_id: '', key: KEY, currency: 'EUR', amount: '80' });
-		expect(result.data).toEqual({ id: ID, amount_cents: 8000, conversation_id: null, key: { otherUserId: ALICE, productId: PRODUCT } });
+		expect(result.data).toEqual({ id: ID, amount_cents: 8000, currency: 'EUR', conversation_id: null, key: { otherUserId: ALICE, productId: PRODUCT } });
 		expect(refusal(submit('offer', { id: ID, currency: 'EUR', amount: '80' }))).toBe(BAD_LINK);
 	});
 
@@ -185,7 +185,7 @@ describe('MessagingActions.respond: input', () => {
 	const OFFER = messageId(500);
 
 	it.each(['accept', 'decline', 'withdraw'] as const)('%s needs only the offer; an amount sent along is ignored', (action) => {
-		expect(submit('respond', { offer_id: OFFER, action }).data).toEqual({ offer_id: OFFER, action, amount_cents: null, id: null });
+		expect(submit('respond', { offer_id: OFFER, action }).data).toEqual({ offer_id: OFFER, action, amount_cents: null, currency: null, id: null });
 		expect(submit('respond', { offer_id: OFFER, action, amount: '5', currency: 'EUR', id: '' }).data?.amount_cents).toBeNull();
 	});
 
@@ -194,6 +194,7 @@ describe('MessagingActions.respond: input', () => {
 			offer_id: OFFER,
 			action: 'counter',
 			amount_cents: 13000,
+			currency: 'EUR',
 			id: ID
 		});
 	});

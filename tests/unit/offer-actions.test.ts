@@ -37,14 +37,14 @@ describe('offer, respond and listing actions', () => {
 	it('offer: by conversation id, in minor units', async () => {
 		const messaging = backend();
 		const answer = await post('offer', { id: ID, conversation_id: CONVERSATION, amount: '120,50', currency: 'EUR' }, messaging);
-		expect(messaging.makeOffer).toHaveBeenCalledWith({ id: ID, amountCents: 12050, conversationId: CONVERSATION });
+		expect(messaging.makeOffer).toHaveBeenCalledWith({ id: ID, amountCents: 12050, currency: 'EUR', conversationId: CONVERSATION });
 		expect(answer).toEqual({ action: 'offer', ok: true, result: CARD, nextDraftId: undefined });
 	});
 
 	it('offer: the first one of a conversation by key', async () => {
 		const messaging = backend();
 		await post('offer', { id: ID, key: KEY, amount: '80', currency: 'EUR' }, messaging);
-		expect(messaging.makeOffer).toHaveBeenCalledWith({ id: ID, amountCents: 8000, to: { otherUserId: ALICE, productId: PRODUCT } });
+		expect(messaging.makeOffer).toHaveBeenCalledWith({ id: ID, amountCents: 8000, currency: 'EUR', to: { otherUserId: ALICE, productId: PRODUCT } });
 	});
 
 	it('offer: a bad amount never reaches the database', async () => {
@@ -57,9 +57,9 @@ describe('offer, respond and listing actions', () => {
 	it('respond: accept, and a counter with its amount and card id', async () => {
 		const messaging = backend();
 		await post('respond', { offer_id: OFFER, action: 'accept' }, messaging);
-		expect(messaging.respondToOffer).toHaveBeenLastCalledWith({ offerId: OFFER, action: 'accept', amountCents: null, id: null });
+		expect(messaging.respondToOffer).toHaveBeenLastCalledWith({ offerId: OFFER, action: 'accept', amountCents: null, currency: null, id: null });
 		await post('respond', { offer_id: OFFER, action: 'counter', amount: '130', currency: 'EUR', id: ID }, messaging);
-		expect(messaging.respondToOffer).toHaveBeenLastCalledWith({ offerId: OFFER, action: 'counter', amountCents: 13000, id: ID });
+		expect(messaging.respondToOffer).toHaveBeenLastCalledWith({ offerId: OFFER, action: 'counter', amountCents: 13000, currency: 'EUR', id: ID });
 	});
 
 	it('respond: an out-of-order move is refused with the database’s sentence', async () => {

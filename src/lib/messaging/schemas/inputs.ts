@@ -86,7 +86,7 @@ export const MessagingActions = {
 	offer: {
 		input: TypedAmount.extend({ id: Uuid, conversation_id: OptionalUuid, key: ConversationKeyField.optional() })
 			.refine((input) => input.conversation_id !== null || input.key !== undefined, 'This conversation link is not valid.')
-			.transform(({ id, conversation_id, key, ...typed }, ctx) => ({ id, amount_cents: toMinorUnits(typed, ctx), conversation_id, key })),
+			.transform(({ id, conversation_id, key, ...typed }, ctx) => ({ id, amount_cents: toMinorUnits(typed, ctx), currency: typed.currency, conversation_id, key })),
 		result: Message
 	},
 	/**
@@ -97,13 +97,13 @@ export const MessagingActions = {
 		input: z
 			.object({ offer_id: Uuid, action: OfferAction, amount: z.string().optional(), currency: z.string().optional(), id: OptionalUuid })
 			.transform(({ offer_id, action, amount, currency, id }, ctx) => {
-				if (action !== 'counter') return { offer_id, action, amount_cents: null, id: null };
+				if (action !== 'counter') return { offer_id, action, amount_cents: null, currency: null, id: null };
 				const typed = TypedAmount.safeParse({ amount, currency });
 				if (!typed.success || id === null) {
 					ctx.addIssue({ code: 'custom', message: typed.error?.issues[0]?.message ?? NOT_VALID });
 					return z.NEVER;
 				}
-				return { offer_id, action, amount_cents: toMinorUnits(typed.data, ctx), id };
+				return { offer_id, action, amount_cents: toMinorUnits(typed.data, ctx), currency: typed.data.currency, id };
 			}),
 		result: Message
 	},

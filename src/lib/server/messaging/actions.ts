@@ -5,6 +5,8 @@ import { MessagingActions, type ActionInput, type MessagingAction } from '../../
 import type { MessagingBackend } from './backend/messaging-backend';
 import { formActions, formFields, UNREADABLE_FORM } from './form';
 
+const KEPT_BODY = 20_000;
+
 type Handlers = { [A in MessagingAction]: (input: ActionInput<A>, messaging: MessagingBackend) => Promise<unknown> };
 
 const handlers: Handlers = {
@@ -24,10 +26,10 @@ const handlers: Handlers = {
 	report: (input, messaging) => messaging.reportMessage({ messageId: input.message_id, reason: input.reason, details: input.details }),
 	read: (input, messaging) => messaging.markConversationRead({ conversationId: input.conversation_id, upToMessageId: input.up_to }),
 	react: (input, messaging) => messaging.toggleReaction({ messageId: input.message_id, emoji: input.emoji }),
-	offer: ({ id, amount_cents, conversation_id, key }, messaging) =>
-		messaging.makeOffer({ id, amountCents: amount_cents, ...(conversation_id ? { conversationId: conversation_id } : { to: key! }) }),
-	respond: ({ offer_id, action, amount_cents, id }, messaging) =>
-		messaging.respondToOffer({ offerId: offer_id, action, amountCents: amount_cents, id }),
+	offer: ({ id, amount_cents, currency, conversation_id, key }, messaging) =>
+		messaging.makeOffer({ id, amountCents: amount_cents, currency, ...(conversation_id ? { conversationId: conversation_id } : { to: key! }) }),
+	respond: ({ offer_id, action, amount_cents, currency, id }, messaging) =>
+		messaging.respondToOffer({ offerId: offer_id, action, amountCents: amount_cents, currency, id }),
 	listing: (input, messaging) => messaging.setListingStatus({ conversationId: input.conversation_id, status: input.status }),
 	save_quick_reply: (input, messaging) => messaging.saveQuickReply(input),
 	delete_quick_reply: (input, messaging) => messaging.deleteQuickReply(input)
@@ -43,7 +45,8 @@ function action<A extends MessagingAction>(name: A) {
 		if (!locals.user) error(401, { message: 'Sign in to use messages.' });
 		const form = await formFields(request);
 		if (!form) return fail(400, { action: name, ok: false as const, code: 'invalid_input', message: UNREADABLE_FORM });
-		const body = typeof form.body === 'string' ? form.body : undefined;
+		// Kept for the form to show again, up to what a pasted file (not a message) could be.
+		const body = typeof form.body === 'string' ? form.body.slice(0, KEPT_BODY) : undefined;
 		const parsed = MessagingActions[name].input.safeParse(form);
 		if (!parsed.success) {
 			return fail(400, { action: name, ok: false as const, code: 'invalid_input', message: parsed.error.issues[0]?.message ?? 'Some of what was sent is not valid.', body });

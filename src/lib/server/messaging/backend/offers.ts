@@ -5,13 +5,16 @@ import { conversationTarget, id } from './ids';
 import type { MessagingBackend } from './messaging-backend';
 import type { RpcCall } from './rpc-call';
 
-/** An offer into an existing conversation by id, or into the conversation a key names (created on first contact). */
-export type MakeOffer = { id: string; amountCents: number } & ({ conversationId: string } | { to: ConversationKeyParts });
+/**
+ * An offer into an existing conversation by id, or into the conversation a key names (created on
+ * first contact). `currency`, when given, is the one the amount was typed in: the listing's, or refused.
+ */
+export type MakeOffer = { id: string; amountCents: number; currency?: string | null } & ({ conversationId: string } | { to: ConversationKeyParts });
 
 export type OfferAction = 'accept' | 'decline' | 'counter' | 'withdraw';
 
-/** An answer to an offer; a counter carries its amount and the new card's message id (its idempotency key). */
-export type RespondToOffer = { offerId: string; action: OfferAction; amountCents?: number | null; id?: string | null };
+/** An answer to an offer; a counter carries its amount (in `currency`, if named) and the new card's message id (its idempotency key). */
+export type RespondToOffer = { offerId: string; action: OfferAction; amountCents?: number | null; currency?: string | null; id?: string | null };
 
 const OFFER_ACTIONS: readonly OfferAction[] = ['accept', 'decline', 'counter', 'withdraw'];
 
@@ -27,11 +30,15 @@ export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' 
 		async makeOffer(options) {
 			const target = conversationTarget(options);
 			return Message.parse(
-				await call('make_offer', { p_id: id(options.id, 'message'), p_amount_cents: amount(options.amountCents), ...target }, 'value')
+				await call(
+					'make_offer',
+					{ p_id: id(options.id, 'message'), p_amount_cents: amount(options.amountCents), ...target, p_currency: options.currency ?? null },
+					'value'
+				)
 			);
 		},
 
-		async respondToOffer({ offerId, action, amountCents = null, id: cardId = null }) {
+		async respondToOffer({ offerId, action, amountCents = null, currency = null, id: cardId = null }) {
 			if (!OFFER_ACTIONS.includes(action)) throw new MessagingError('invalid_input', 'Choose to accept, decline, counter or withdraw the offer.');
 			return Message.parse(
 				await call(
@@ -40,7 +47,8 @@ export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' 
 						p_offer_id: id(offerId, 'offer'),
 						p_action: action,
 						p_amount_cents: amountCents === null ? null : amount(amountCents),
-						p_id: cardId ? id(cardId, 'message') : null
+						p_id: cardId ? id(cardId, 'message') : null,
+						p_currency: currency
 					},
 					'value'
 				)
