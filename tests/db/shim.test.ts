@@ -224,5 +224,12 @@ describe('Supabase Auth tables in the shim, and the demo logins', () => {
 		expect(before.messages).toHaveLength(4);
 		await prepareDatabase(readConfig({ DATABASE_URL: url, BAZAAR_SEED: '1' }));
 		expect(await everything()).toEqual(before);
+
+		// With contact masking on (a run with BAZAAR_CONTACT_MASKING=on before): send_message refuses
+		// unscreened text then, and the next start failed in the seed. It still changes nothing, and masking stays on.
+		await pool.query('update public.messaging_settings set contact_masking = true');
+		await prepareDatabase(readConfig({ DATABASE_URL: url, BAZAAR_SEED: '1' }));
+		expect(await everything()).toEqual(before);
+		expect((await pool.query('select contact_masking from public.messaging_settings')).rows).toEqual([{ contact_masking: true }]);
 	});
 });
