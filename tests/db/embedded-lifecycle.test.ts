@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -79,6 +79,22 @@ describe('embedded PostgreSQL lifecycle', () => {
 		expect(code).toBe(143);
 		expect(await waitFor(() => !alive(second.postmasterPid), 5000)).toBe(true);
 	}, 60_000);
+
+	it('deleting the data folder starts an empty database, also where the cluster is kept elsewhere (as root)', async () => {
+		const first = await startApp();
+		await query(first.url, 'create table left_behind (id int)');
+		first.child.kill('SIGTERM');
+		await new Promise((r) => first.child.once('exit', r));
+		expect(await waitFor(() => !alive(first.postmasterPid), 5000)).toBe(true);
+		// What the README says to do; a staged cluster's LOCATION goes with the folder.
+		rmSync(dataDir, { recursive: true, force: true });
+		mkdirSync(dataDir, { mode: 0o700 });
+
+		const second = await startApp();
+		expect(await query(second.url, `select to_regclass('public.left_behind') as found`)).toEqual([{ found: null }]);
+		second.child.kill('SIGTERM');
+		await new Promise((r) => second.child.once('exit', r));
+	}, 90_000);
 
 	it('SIGINT stops the app and its PostgreSQL, leaving no server process', async () => {
 		const app = await startApp();

@@ -107,6 +107,8 @@ function removeEphemeral(dataDir: string, logFile: string) {
  * in a folder named after the checkout so every run finds the same data.
  */
 function reachableDataDir(wanted: string, identity: ServerIdentity, log: (line: string) => void): string {
+	// No LOCATION: the folder is new, or was deleted to start from an empty database.
+	const fresh = !existsSync(join(wanted, 'LOCATION'));
 	mkdirSync(dirname(wanted), { recursive: true });
 	mkdirSync(wanted, { recursive: true, mode: 0o700 });
 	if (identity.uid === undefined) return wanted;
@@ -115,6 +117,10 @@ function reachableDataDir(wanted: string, identity: ServerIdentity, log: (line: 
 
 	const id = createHash('sha256').update(realpathSync(wanted)).digest('hex').slice(0, 16);
 	const staged = join(stagingRoot(), `data-${id}`);
+	if (fresh && existsSync(join(staged, 'PG_VERSION')) && !existsSync(join(staged, 'postmaster.pid'))) {
+		log(`${wanted} was deleted: starting afresh without the cluster kept for it in ${staged}`);
+		rmSync(staged, { recursive: true, force: true });
+	}
 	mkdirSync(staged, { recursive: true, mode: 0o700 });
 	chownSync(staged, identity.uid, identity.gid!);
 	writeFileSync(join(wanted, 'LOCATION'), `${staged}\n`);
