@@ -42,5 +42,6 @@ export { load as loadUnsubscribePage, actions as unsubscribePageActions, oneClic
 export type { AccountData, ErasedAccount, ExportStart, ExportedConversation, ExportedOffer } from './messaging/backend/account';
 export { dataExportEndpoint, dataExportResponse, type DataExportOptions, type ExportPageSizes } from './messaging/account/export';
 export { deleteAccountPage, type AccountLogin, type DeleteAccountPageData } from './messaging/account/erase';
+export { FailureWindow, waitInMinutes } from './messaging/account/failure-window';
 export { formOriginGuard } from './messaging/digests/origin-guard';
 export { formActions, formFields, UNREADABLE_FORM } from './messaging/form';

@@ -1,6 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { formActions, formFields } from '$lib/server';
+import { readConfig } from '$lib/server/config';
 import { safeNext } from '$lib/server/auth/guard';
 import { signInLimits } from '$lib/server/auth/sign-in-limits';
 import type { Actions, PageServerLoad } from './$types';
@@ -15,7 +16,8 @@ const INVALID = 'Invalid email or password';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
-	return { next: safeNext(url.searchParams.get('next')) };
+	// The demo's logins exist only where the seed ran.
+	return { next: safeNext(url.searchParams.get('next')), demoLogins: readConfig().seed };
 };
 
 export const actions: Actions = formActions({

@@ -1,4 +1,4 @@
-import { FailureWindow, waitInMinutes } from '../messaging/account/failure-window';
+import { FailureWindow, waitInMinutes } from '$lib/server';
 
 /**
  * Failed sign-ins, limited per account and per address: after 5 failures for one email or 20

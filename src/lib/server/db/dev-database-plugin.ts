@@ -28,9 +28,8 @@ export function devDatabase(): Plugin {
 				: `DATABASE_URL (${new URL(database.url).host})`;
 			const applied = database.applied.length ? `applied ${database.applied.length} migration(s)` : 'schema up to date';
 			const logins = DEMO_LOGINS.map(({ email, role }) => `    ${email.padEnd(18)} ${role}`).join('\n');
-			server.config.logger.info(
-				`\n  Bazaar Messaging: ${where}\n  ${applied}; demo logins (password ${DEMO_PASSWORD}):\n${logins}\n`
-			);
+			const seeded = config.seed ? `; demo logins (password ${DEMO_PASSWORD}):\n${logins}` : '; not seeded (BAZAAR_SEED=0): no demo logins';
+			server.config.logger.info(`\n  Bazaar Messaging: ${where}\n  ${applied}${seeded}\n`);
 			runWorker(server, config, database.url);
 		}
 	};

@@ -1,4 +1,4 @@
-import type { Handle } from '@sveltejs/kit';
+import { json, text, type Handle } from '@sveltejs/kit';
 
 // The content types a cross-site page can post without asking (and SvelteKit's own form encoding).
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain', 'application/x-sveltekit-formdata']);
@@ -22,7 +22,9 @@ export function formOriginGuard(options: { crossSite?: string[] } = {}): Handle 
 		const { request, url } = event;
 		const type = (request.headers.get('content-type') ?? '').split(';', 1)[0].trim().toLowerCase();
 		if (CHANGES.has(request.method) && FORM_TYPES.has(type) && request.headers.get('origin') !== url.origin && !open.has(url.pathname)) {
-			return new Response(`Cross-site ${request.method} form submissions are forbidden`, { status: 403 });
+			// As SvelteKit answers: JSON to a form enhanced by use:enhance, which reads it as one.
+			const message = `Cross-site ${request.method} form submissions are forbidden`;
+			return request.headers.get('accept') === 'application/json' ? json({ message }, { status: 403 }) : text(message, { status: 403 });
 		}
 		return resolve(event);
 	};
