@@ -54,14 +54,27 @@ test('a buyer’s first message reaches the seller’s inbox live, the reply rea
 	await expect(ana.locator('.connection-state')).toContainText('offline');
 	const whileOffline = ['First while you were away', 'Second while you were away', 'Third while you were away'];
 	for (const text of whileOffline) await send(sam, text);
+	// What she writes meanwhile waits, and goes by itself once she is back: in order, once each.
+	// (It stayed "Not sent" until she pressed Retry on each, and a reload lost it.)
+	const mineOffline = ['Sorry, my train went into a tunnel', 'Still keen!'];
+	for (const text of mineOffline) {
+		await composer(ana).fill(text);
+		await composer(ana).press('Enter');
+		await expect(thread(ana).locator('li[data-status="failed"]', { hasText: text })).toContainText('It goes by itself once you are back online.');
+	}
 	await anaContext.setOffline(false);
 	for (const text of whileOffline) await expect(thread(ana).locator('li[data-message-id]', { hasText: text })).toHaveCount(1);
+	for (const text of mineOffline) {
+		await expect(thread(ana).locator('li[data-status="sent"]', { hasText: text })).toHaveCount(1);
+		await expect(thread(sam).locator('li[data-message-id]', { hasText: text })).toHaveCount(1);
+	}
 	await expect(ana.locator('.connection-state')).toHaveCount(0);
 	const bodies = await thread(ana).locator('li[data-message-id] .bubble-body').allTextContents();
 	expect(bodies).toEqual([
 		'Hi! Is the record player still available?',
 		'Yes, it is! Want to come and try it?',
-		...whileOffline
+		...whileOffline,
+		...mineOffline
 	]);
 
 	await anaContext.close();

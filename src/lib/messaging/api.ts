@@ -19,6 +19,8 @@ import {
 export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string; code?: string };
 
 const OFFLINE = 'You appear to be offline. Try again when you are connected.';
+/** The code of an outcome that never reached the server (no connection, or the server unreachable). */
+export const NOT_DELIVERED = 'offline';
 const BROKEN = 'Something went wrong. Try again.';
 const UPLOAD_LOST = 'The photo could not be uploaded: the connection was lost. Try again.';
 /** What an upload refusal means when the server gave no message of its own. */
@@ -137,9 +139,12 @@ export class MessagingApi {
 		try {
 			response = await this.#fetch(this.actionUrl(name), { method: 'POST', body, headers: { 'x-sveltekit-action': 'true', accept: 'application/json' } });
 		} catch {
-			return { ok: false, message: OFFLINE };
+			return { ok: false, message: OFFLINE, code: NOT_DELIVERED };
 		}
-		return actionOutcome(name, deserialize(await response.text()));
+		const result: ActionResult = deserialize(await response.text());
+		// As use:enhance does: the status of an error is the response's.
+		if (result.type === 'error') result.status = response.status;
+		return actionOutcome(name, result);
 	}
 
 	async #get<T extends z.ZodType>(endpoint: string, params: Record<string, string>, schema: T): Promise<Outcome<z.infer<T>>> {
@@ -187,6 +192,8 @@ export function actionOutcome<A extends MessagingAction>(name: A, result: Action
 		const failure = ActionFailure.safeParse(result.data);
 		return failure.success ? { ok: false, message: failure.data.message, code: failure.data.code } : { ok: false, message: BROKEN };
 	}
+	// use:enhance reports a fetch that never reached the server as an error without a status.
+	if (result.type === 'error' && result.status === undefined) return { ok: false, message: OFFLINE, code: NOT_DELIVERED };
 	if (result.type === 'error') return { ok: false, message: result.error?.message ?? BROKEN };
 	return { ok: false, message: BROKEN };
 }

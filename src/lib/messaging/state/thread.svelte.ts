@@ -20,6 +20,8 @@ export interface ThreadMessage extends Message {
 	status: DeliveryStatus;
 	/** Why the last send failed, in words a person understands. */
 	error?: string;
+	/** It failed for want of a connection: it is sent again by itself (same id) once there is one. */
+	waiting?: boolean;
 }
 
 /** A draft shown as "sending" before the server has it; `id` is the idempotency key its retries reuse. */
@@ -122,6 +124,7 @@ export class ThreadState {
 		if (existing) {
 			existing.status = 'sending';
 			existing.error = undefined;
+			existing.waiting = undefined;
 			return;
 		}
 		const last = this.#messages.at(-1);
@@ -197,12 +200,19 @@ export class ThreadState {
 		if (answer) this.confirm(answer);
 	}
 
-	fail(id: string, error: string) {
+	/** A send failed; `waiting` when for want of a connection only (see ThreadMessage.waiting). */
+	fail(id: string, error: string, waiting = false) {
 		const message = this.#messages.find((m) => m.id === id);
 		if (message && message.status === 'sending') {
 			message.status = 'failed';
 			message.error = error;
+			message.waiting = waiting || undefined;
 		}
+	}
+
+	/** Sends that failed for want of a connection, oldest first: what to send again once there is one. */
+	get waiting(): ThreadMessage[] {
+		return this.#messages.filter((m) => m.status === 'failed' && m.waiting);
 	}
 
 	setReadState(readState: ReadState) {
