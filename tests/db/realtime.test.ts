@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,14 +90,15 @@ async function startStreamServer(pool: pg.Pool, hub: RealtimeHub): Promise<Strea
 			'x-accel-buffering': 'no'
 		});
 		res.flushHeaders();
-		// The web stream into the node response; a client going away cancels the stream (unsubscribes).
+		// The web stream into the node response, waiting for the socket as adapter-node does; a
+		// client going away cancels the stream (unsubscribes).
 		const reader = stream.getReader();
 		res.on('close', () => void reader.cancel().catch(() => {}));
 		void (async () => {
 			for (;;) {
 				const { done, value } = await reader.read();
 				if (done) break;
-				res.write(value);
+				if (!res.write(value)) await new Promise((drained) => res.once('drain', drained));
 			}
 			res.end();
 		})().catch(() => res.destroy());
@@ -649,6 +650,28 @@ describe('SSE stream on PostgreSQL (scratch database of the run’s cluster)', (
 		await send(b, a, 'Still yours?');
 		await theirs.until((events) => logged(events).some((e) => e.type === 'message.created'), 5_000, 'the other member’s message');
 		await theirs.close();
+	});
+
+	it('a stream whose client stopped reading ends once a mebibyte waits, rather than growing without bound', async () => {
+		const { seller: b } = await marketplace(db);
+		const url = `${rt.server.url}/messages/stream?cursor=${await b.api.currentEventCursor()}`;
+		const response = await new Promise<IncomingMessage>((resolve, reject) => get(url, { headers: { [USER_HEADER]: b.id } }, resolve).on('error', reject));
+		response.pause();
+		await eventually(() => rt.hub.has(b.id), 5_000, 'subscribed');
+		// Signals of 64 KiB each, 200 of them: far past the socket's buffers and the stream's limit.
+		const big = 'x'.repeat(64 * 1024);
+		for (let i = 0; i < 200 && rt.hub.has(b.id); i++) {
+			rt.hub.signal(b.id, { type: 'typing', conversation_id: randomUUID(), user_id: b.id, until: i, padding: big } as never);
+			await new Promise((r) => setImmediate(r));
+		}
+		expect(rt.hub.has(b.id)).toBe(false);
+		// What was queued still arrives, then the end (the client reconnects and catches up).
+		let bytes = 0;
+		response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+		response.resume();
+		await within(new Promise((r) => response.once('end', r)), 10_000, 'the stream to end');
+		expect(bytes).toBeGreaterThan(1024 * 1024);
+		expect(bytes).toBeLessThan(200 * 64 * 1024);
 	});
 
 	it('a stream ends once its session’s token has expired, and delivers until then', async () => {

@@ -25,6 +25,15 @@ const frame = (event: string, data: unknown, id?: number) =>
 // Tells EventSource how long to wait before reconnecting. Never written to, so every stream shares it.
 const CONNECTED = encoder.encode(`retry: 2000\n: connected\n\n`);
 
+/**
+ * A client that stopped reading (a frozen tab, a stalled proxy): once this much waits in its
+ * stream, past the socket's buffers, the stream ends rather than grow in memory without bound. Its
+ * client reconnects and catches up from its cursor, so nothing is lost. Counted in bytes, by one
+ * strategy object every stream shares.
+ */
+const MAX_QUEUED_BYTES = 1024 * 1024;
+const QUEUED_BYTES: QueuingStrategy<Uint8Array> = { highWaterMark: 0, size: (chunk) => chunk.byteLength };
+
 const LOOKS_PER_PERIOD = 2;
 const SLOTS = 32;
 
@@ -90,7 +99,7 @@ const ignore = () => {};
  * state (SvelteKit's event, cookies, locals) reachable for as long as the stream is open.
  */
 export function messagingEventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
-	return options.hub.detached(() => new ReadableStream<Uint8Array>(new EventStream(options)));
+	return options.hub.detached(() => new ReadableStream<Uint8Array>(new EventStream(options), QUEUED_BYTES));
 }
 
 class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
@@ -169,6 +178,7 @@ class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 		this.#silentLooks = 0;
 		try {
 			this.#controller!.enqueue(chunk);
+			if (this.#controller!.desiredSize! < -MAX_QUEUED_BYTES) this.#close();
 		} catch {
 			this.#close();
 		}
