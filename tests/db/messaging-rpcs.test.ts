@@ -93,8 +93,8 @@ describe('send_message', () => {
 		const id = randomUUID();
 		const first = await send(buyer, seller, 'Once', product.id, id);
 		// As a form restored by the back button sends the next message: before, it "succeeded" and was dropped.
-		for (const reused of [send(buyer, seller, 'Something else', product.id, id), send(buyer, seller, 'Once', null, id)]) {
-			expect(await rejection(reused)).toMatchObject({
+		for (const reuse of [() => send(buyer, seller, 'Something else', product.id, id), () => send(buyer, seller, 'Once', null, id)]) {
+			expect(await rejection(reuse())).toMatchObject({
 				code: 'conflict',
 				status: 409,
 				message: 'This message id is already taken: a different message was sent with it. Send yours again.'

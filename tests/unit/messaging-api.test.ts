@@ -133,7 +133,7 @@ describe('MessagingApi: form actions', () => {
 		const { api, sent } = apiAnswering(new TypeError('Failed to fetch'));
 		const outcome = await api.action('send', { id: messageId(100), body: 'Hi', conversation_id: CONVERSATION, reply_to: null, key: undefined });
 
-		expect(outcome).toEqual({ ok: false, message: OFFLINE });
+		expect(outcome).toEqual({ ok: false, message: OFFLINE, code: 'offline' });
 		expect(sent[0].url).toBe('/shop/messages?/send');
 		expect(sent[0].init?.method).toBe('POST');
 		expect(new Headers(sent[0].init?.headers).get('x-sveltekit-action')).toBe('true');
@@ -340,9 +340,11 @@ describe('actionOutcome', () => {
 			ok: false,
 			message: 'Sign in to use messages.'
 		});
-		const bare = actionOutcome('read', { type: 'error', error: undefined });
+		const bare = actionOutcome('read', { type: 'error', status: 500, error: undefined });
 		expect(bare.ok).toBe(false);
 		expect(!bare.ok && bare.message).toMatch(/went wrong/);
+		// use:enhance's report of a fetch that never reached the server: no status.
+		expect(actionOutcome('send', { type: 'error', error: new TypeError('Failed to fetch') })).toEqual({ ok: false, message: OFFLINE, code: 'offline' });
 	});
 
 	it('a redirect is not a result', () => {
