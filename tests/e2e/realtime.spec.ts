@@ -80,3 +80,26 @@ test('a buyer’s first message reaches the seller’s inbox live, the reply rea
 	await anaContext.close();
 	await samContext.close();
 });
+
+test('a thread shows the other member online when they already were as it opened, and last seen once they leave', async ({ browser }) => {
+	test.setTimeout(60_000);
+	const MUGS = 'a0000000-0000-4000-8000-000000000006';
+	const leeContext = await browser.newContext();
+	const lee = await leeContext.newPage();
+	await signIn(lee, DEMO.lee.email, '/messages');
+	await hydrated(lee);
+
+	// Lee was online before Ana came: the stream only says when someone comes or goes, so her
+	// thread showed "@lee" until he reconnected.
+	const anaContext = await browser.newContext();
+	const ana = await anaContext.newPage();
+	await signIn(ana, DEMO.ana.email, `/messages?conversation=${DEMO.lee.id}__${MUGS}`);
+	await hydrated(ana);
+	await send(ana, `Are the mugs microwave safe? (${Date.now().toString(36)})`);
+	const status = ana.locator('.thread-header .thread-who');
+	await expect(status).toContainText('Online');
+
+	await leeContext.close();
+	await expect(status).toContainText('Last seen');
+	await anaContext.close();
+});

@@ -6,6 +6,7 @@ import {
 	Attachment,
 	MessagePage,
 	MessagingActions,
+	MessagingSignal,
 	PreviewPage,
 	SyncResult,
 	type ActionResultOf,
@@ -70,6 +71,12 @@ export class MessagingApi {
 	/** Where the live event stream of the user starts after `cursor`. */
 	streamUrl(cursor: number): string {
 		return `${this.basePath}/stream?cursor=${cursor}`;
+	}
+
+	/** The other member's presence in a conversation, as a thread opens (SSE mode); null when it cannot be had. */
+	async presence(conversationId: string): Promise<MessagingSignal | null> {
+		const outcome = await this.#get('presence', { conversation: conversationId }, MessagingSignal);
+		return outcome.ok ? outcome.value : null;
 	}
 
 	async typing(conversationId: string): Promise<void> {

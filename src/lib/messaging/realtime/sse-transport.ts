@@ -12,12 +12,14 @@ const SIGNAL_TYPES = ['typing', 'presence'] as const;
 export function sseTransport(options: { api: MessagingApi }): RealtimeTransport {
 	const { api } = options;
 	let source: EventSource | null = null;
+	let signal: TransportHandlers['signal'] | null = null;
 
 	return {
 		connect(cursor: number, handlers: TransportHandlers) {
 			source?.close();
 			const current = new EventSource(api.streamUrl(cursor));
 			source = current;
+			signal = handlers.signal;
 			const parse = (data: string) => {
 				try {
 					return JSON.parse(data) as unknown;
@@ -51,8 +53,15 @@ export function sseTransport(options: { api: MessagingApi }): RealtimeTransport 
 			source = null;
 		},
 		sync: (cursor: number) => api.sync(cursor),
-		watchConversation() {
-			return () => {};
+		// The stream tells when the other member comes or goes; whether they are online now is asked once.
+		watchConversation({ conversationId }) {
+			let watching = true;
+			void api.presence(conversationId).then((presence) => {
+				if (watching && presence) signal?.(presence);
+			});
+			return () => {
+				watching = false;
+			};
 		},
 		sendTyping: (conversationId: string) => api.typing(conversationId)
 	};

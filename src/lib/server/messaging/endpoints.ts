@@ -54,6 +54,20 @@ const reads: Record<string, Endpoint> = {
 		return json(await orErrorPage(() => locals.messaging.syncSince({ cursor: Number(cursor) })));
 	},
 
+	/**
+	 * Whether the other member of ?conversation= is online, as a thread opens: the stream says only
+	 * when it changes. 404 to non-members and across a block, as typing is.
+	 */
+	async presence({ locals, url }) {
+		const { hub, pool } = relay(locals);
+		const user = signedIn(locals);
+		const conversation = Typing.safeParse({ conversation_id: url.searchParams.get('conversation') });
+		if (!conversation.success) error(400, { message: 'Say which conversation (its id in ?conversation=).' });
+		const other = await orErrorPage(() => typingRecipient(pool, user.id, conversation.data.conversation_id));
+		if (!other) error(404, { message: 'This conversation does not exist or you are not part of it.' });
+		return json({ type: 'presence', user_id: other, ...hub.presence(other) }, { headers: { 'cache-control': 'no-store' } });
+	},
+
 	/** The signed-in user's events as Server-Sent Events, from Last-Event-ID (or ?cursor) on. */
 	async stream({ locals, request, url }) {
 		const { hub } = relay(locals);
