@@ -1,7 +1,11 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, startCluster, type RunningCluster } from '../../src/lib/server/db/embedded-cluster';
 import { UNAVAILABLE_MESSAGE } from '../../src/lib/messaging/errors';
 import { startBuiltServer } from './built-server';
 import { expect, test } from './fixtures';
+import { hydrated } from './session';
 
 /**
  * The production build started while its PostgreSQL is down (a machine booting, a database
@@ -61,5 +65,50 @@ test('with Supabase out of reach, a page answers 503 "unavailable, retrying" wit
 	} finally {
 		await page.close();
 		await app.dispose();
+	}
+});
+
+/**
+ * The database goes away while a member is signed in: their pages answered SvelteKit's bare
+ * fallback page (the root layout's load failed), 503 without Retry-After, no header, nothing that
+ * reloads. Now the page says "retrying" inside the site's layout and comes back by itself.
+ */
+test('a signed-in member whose database goes away gets the retrying page, with Retry-After, and it comes back by itself', async ({ page }) => {
+	test.setTimeout(150_000);
+	const root = mkdtempSync(join(tmpdir(), 'bazaar-outage-'));
+	const dataDir = join(root, 'postgres');
+	const port = await freePort();
+	let cluster: RunningCluster | undefined = await startCluster({ dataDir, port });
+	const app = await startBuiltServer('outage-signed-in', { DATABASE_URL: cluster.url, BAZAAR_SEED: '1' });
+	const { url } = app;
+	try {
+		await expect.poll(app.output, { timeout: 60_000, message: 'the server starts' }).toContain('Listening on');
+		await page.goto(`${url}/login?next=/messages`);
+		await hydrated(page);
+		await page.getByLabel('Email').fill('ana@example.com');
+		await page.getByLabel('Password').fill('password123');
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await expect(page.getByRole('heading', { name: 'Messages', level: 1 })).toBeVisible();
+
+		await cluster.stop();
+		cluster = undefined;
+		const answer = await page.goto(`${url}/messages`);
+		expect(answer?.status()).toBe(503);
+		expect(answer?.headers()['retry-after']).toBe('5');
+		await expect(page.getByRole('heading', { name: 'Back in a moment' })).toBeVisible();
+		await expect(page.getByText(UNAVAILABLE_MESSAGE)).toBeVisible();
+		await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+		// The database is back; the page, left alone, reloads itself into her messages.
+		cluster = await startCluster({ dataDir, port });
+		await expect(page.getByRole('heading', { name: 'Messages', level: 1 })).toBeVisible({ timeout: 60_000 });
+		expect(app.output()).not.toMatch(/unhandled|uncaught/i);
+	} finally {
+		await page.close();
+		await app.dispose();
+		await cluster?.stop();
+		const staged = join(dataDir, 'LOCATION');
+		if (existsSync(staged)) rmSync(readFileSync(staged, 'utf8').trim(), { recursive: true, force: true });
+		rmSync(root, { recursive: true, force: true });
 	}
 });

@@ -38,7 +38,9 @@ export function markUnavailable(event: RequestEvent) {
  * with Retry-After, as while the server cannot reach its database at start, instead of a 500.
  */
 export function unavailableStatus(event: RequestEvent, response: Response): Response {
-	if (response.status !== 500 || !answeredUnavailable.has(event.request)) return response;
+	// A 503 is this app's "unavailable" (the messaging error of an unreachable database): it gets the headers too.
+	const unavailable = response.status === 503 ? !response.headers.has('retry-after') : response.status === 500 && answeredUnavailable.has(event.request);
+	if (!unavailable) return response;
 	const headers = new Headers(response.headers);
 	for (const [name, value] of Object.entries(RETRY_HEADERS)) headers.set(name, value);
 	return new Response(response.body, { status: 503, statusText: 'Service Unavailable', headers });
