@@ -55,7 +55,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 	const code = (error as { code?: unknown }).code;
 	if (typeof code === 'string' && UNREACHABLE.test(code)) return true;
 	if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
-	return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|fetch failed/i.test(error.message);
+	return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Query read timeout|fetch failed/i.test(error.message);
 }
 
 /** The SQLSTATE our RPCs raise user errors with. */

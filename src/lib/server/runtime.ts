@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { sessionSecret } from './auth/jwt-secret';
 import { readConfig, type Config } from './config';
 import { ensureDatabase } from './db/database';
-import { createPool } from './db/pool';
+import { createPool, REQUEST_TIMEOUTS } from './db/pool';
 import { scheduleAttachmentRemovals } from './db/retention';
 import {
 	folderAttachmentStore,
@@ -38,6 +38,7 @@ export interface Runtime {
 }
 
 const SHARED = Symbol.for('bazaar-messaging.runtime');
+
 type Shared = typeof globalThis & { [SHARED]?: Promise<Runtime> };
 
 /** `<data directory>/attachments`, or a throwaway folder for an ephemeral run (deleted when the process exits). */
@@ -84,7 +85,7 @@ async function start(): Promise<Runtime> {
 	// Before the database: a server that must not start says so whether or not the database answers.
 	const secret = sessionSecret(config);
 	const database = await ensureDatabase(config, (line) => console.log(`[db] ${line}`));
-	const pool = createPool(database.url);
+	const pool = createPool(database.url, REQUEST_TIMEOUTS);
 	if (config.contactMasking !== null) {
 		await pool.query('update public.messaging_settings set contact_masking = $1', [config.contactMasking]);
 	}

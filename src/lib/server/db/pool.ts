@@ -8,6 +8,14 @@ import pg from 'pg';
  */
 const DEFAULT_MAX = Math.min(10, Math.max(4, 2 * availableParallelism()));
 
+/**
+ * For the pool that serves requests. A database that hangs (frozen, a network partition) rather
+ * than refusing: a request waits at most 5 s for a connection and 15 s for an answer, then gets
+ * "unavailable, retrying" (it waited for as long as the database did, 45 s in a probe). The
+ * adapters close a connection whose answer never came.
+ */
+export const REQUEST_TIMEOUTS = { connectionTimeoutMillis: 5_000, query_timeout: 15_000 } as const satisfies pg.PoolConfig;
+
 /** A pool that survives PostgreSQL dropping idle connections instead of crashing the process. */
 export function createPool(connectionString: string, options: pg.PoolConfig = {}): pg.Pool {
 	const pool = new pg.Pool({ connectionString, max: DEFAULT_MAX, idleTimeoutMillis: 30_000, ...options });

@@ -33,7 +33,10 @@ export async function asUser<T>(
 		await clientQuery(client, 'commit');
 		return result;
 	} catch (error) {
-		await clientQuery(client, 'rollback').catch((rollbackError: Error) => (broken = rollbackError));
+		// A connection whose answer never came (timed out, cut) is closed, which ends its transaction:
+		// a rollback would queue behind the statement still running.
+		if ((error as Error).message === 'Query read timeout') broken = error as Error;
+		else await clientQuery(client, 'rollback').catch((rollbackError: Error) => (broken = rollbackError));
 		throw error;
 	} finally {
 		client.release(broken);
