@@ -385,6 +385,10 @@ test('a blocked buyer cannot send; the seller unblocking lets him again', async 
 		// Ben's open tab learns it live: the composer gives way to the notice, without a reload.
 		await expect(ben.getByRole('status').filter({ hasText: 'Sam Seller is not accepting messages from you.' })).toBeVisible();
 		await expect(composer(ben)).toHaveCount(0);
+		// Nor does his message offer an edit, a reply or a reaction the server would refuse.
+		const his = messageRow(ben, 'Does the camera come with a lens?');
+		await expect(his.getByRole('button', { name: 'Delete this message' })).toBeVisible();
+		for (const refused of ['Edit this message', 'Reply to this message', 'Add reaction']) await expect(his.getByRole('button', { name: refused })).toHaveCount(0);
 
 		// A send that still gets through (a stale tab, a script) is refused by the server, and says why.
 		const origin = new URL(ben.url()).origin;
