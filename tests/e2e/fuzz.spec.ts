@@ -320,3 +320,20 @@ test('form actions named after what every object inherits are a 404 with a sente
 	await member.dispose();
 	await visitor.dispose();
 });
+
+/** A form over the server's body limit is told so (it was "The form could not be read"), and gets nothing of itself echoed back. */
+test('a send form over the body limit is a 413 that says it is too large', async ({ playwright, baseURL }) => {
+	const origin = new URL(baseURL!).origin;
+	const member = await playwright.request.newContext({ baseURL });
+	await member.post('/login', { headers: { origin, accept: 'text/html' }, form: { email: 'ben@example.com', password: 'password123', next: '/' }, maxRedirects: 0 });
+	const response = await member.post('/messages?/send', {
+		headers: { origin, accept: 'application/json' },
+		form: { id: crypto.randomUUID(), key: `${'33333333-3333-4333-8333-333333333333'}__general`, body: 'x'.repeat(12 * 1024 * 1024) }
+	});
+	const body = await response.json();
+	expect({ status: await effectiveStatus(response), message: body?.error?.message }).toEqual({
+		status: 413,
+		message: 'That is too large to send. Messages hold at most 4000 characters and photos are sent one at a time.'
+	});
+	await member.dispose();
+});

@@ -142,7 +142,7 @@ describe('MessagingActions: the other actions', () => {
 	it('report takes a known reason and details that default to empty', () => {
 		expect(submit('report', { message_id: ID, reason: 'spam' }).data).toEqual({ message_id: ID, reason: 'spam', details: '' });
 		expect(submit('report', { message_id: ID, reason: 'scam', details: 'Asked for a bank transfer' }).data?.details).toBe('Asked for a bank transfer');
-		expect(submit('report', { message_id: ID, reason: 'rude' }).success).toBe(false);
+		expect(refusal(submit('report', { message_id: ID, reason: 'rude' }))).toBe('Choose why you are reporting this message: spam, scam, abuse or other.');
 		expect(refusal(submit('report', { message_id: 'x', reason: 'spam' }))).toBe(NOT_VALID);
 	});
 });
@@ -228,4 +228,25 @@ describe('MessagingActions.listing: input', () => {
 		expect(refusal(submit('listing', { conversation_id: CONVERSATION }))).toBe(NOT_VALID);
 		expect(refusal(submit('listing', { conversation_id: 'x', status: 'sold' }))).toBe(NOT_VALID);
 	});
+});
+
+/**
+ * Whatever a form sends, the refusal is a sentence of ours: zod's own wording ("Invalid option:
+ * expected one of…", "Invalid input: expected string, received File") reached people before.
+ */
+describe('every action, sent files, numbers-as-text and nonsense in every field', () => {
+	const FIELDS = ['id', 'body', 'conversation_id', 'key', 'reply_to', 'attachments', 'message_id', 'emoji', 'reason', 'details', 'offer_id', 'action', 'amount', 'currency', 'status', 'archived', 'muted', 'blocked', 'user_id', 'up_to'];
+	const ZOD_WORDING = /^Invalid|expected|received/;
+	for (const name of Object.keys(MessagingActions) as MessagingAction[]) {
+		it(`${name}: refused in our words, field by field`, () => {
+			for (const value of [new File(['x'], 'x.txt'), 'nonsense', '']) {
+				const form = new FormData();
+				for (const field of FIELDS) form.set(field, value);
+				const result = MessagingActions[name].input.safeParse(Object.fromEntries(form));
+				// Every issue, not only the first: each is the first one a form with the other fields right gets.
+				const issues = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+				expect(issues.filter((issue) => ZOD_WORDING.test(issue.replace(/^[^:]*: /, ''))), `${name} with ${value instanceof File ? 'files' : JSON.stringify(value)}`).toEqual([]);
+			}
+		});
+	}
 });

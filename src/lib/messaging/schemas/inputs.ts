@@ -7,7 +7,7 @@ import { BlockState, Message, ProductSummary, QUICK_REPLY_MAX_LENGTH, QuickReply
 /** What a person may type: checked in the browser and the form action before SQL checks it again. */
 export const MESSAGE_MAX_LENGTH = 4000;
 
-export const ReportReason = z.enum(['spam', 'scam', 'abuse', 'other']);
+export const ReportReason = z.enum(['spam', 'scam', 'abuse', 'other'], { error: 'Choose why you are reporting this message: spam, scam, abuse or other.' });
 export type ReportReason = z.infer<typeof ReportReason>;
 
 const NOT_VALID = 'Some of what was sent is not valid.';
@@ -21,7 +21,7 @@ const Body = z.string({ error: 'Write a message before sending.' }).max(20_000, 
 
 /** The photos of a message: uploaded attachment ids, comma-separated, in order ('' or absent: none). */
 const AttachmentIds = z
-	.preprocess((value) => (value === undefined || value === '' ? [] : typeof value === 'string' ? value.split(',') : value), z.array(Uuid))
+	.preprocess((value) => (value === undefined || value === '' ? [] : typeof value === 'string' ? value.split(',') : value), z.array(Uuid, { error: NOT_VALID }))
 	.refine((ids) => ids.length <= MAX_ATTACHMENTS, `A message can have at most ${MAX_ATTACHMENTS} photos.`);
 
 /**
@@ -76,7 +76,7 @@ export const MessagingActions = {
 	mute: { input: z.object({ conversation_id: Uuid, muted: Flag }), result: ReadState },
 	block: { input: z.object({ user_id: Uuid, blocked: Flag }), result: BlockState },
 	report: {
-		input: z.object({ message_id: Uuid, reason: ReportReason, details: z.string().max(1000, 'Details can be at most 1000 characters.').default('') }),
+		input: z.object({ message_id: Uuid, reason: ReportReason, details: z.string({ error: NOT_VALID }).max(1000, 'Details can be at most 1000 characters.').default('') }),
 		result: ReportReceipt
 	},
 	read: { input: z.object({ conversation_id: Uuid, up_to: OptionalUuid }), result: ReadState },
@@ -95,7 +95,7 @@ export const MessagingActions = {
 	 */
 	respond: {
 		input: z
-			.object({ offer_id: Uuid, action: OfferAction, amount: z.string().optional(), currency: z.string().optional(), id: OptionalUuid })
+			.object({ offer_id: Uuid, action: OfferAction, amount: z.string({ error: NOT_VALID }).optional(), currency: z.string({ error: NOT_VALID }).optional(), id: OptionalUuid })
 			.transform(({ offer_id, action, amount, currency, id }, ctx) => {
 				if (action !== 'counter') return { offer_id, action, amount_cents: null, currency: null, id: null };
 				const typed = TypedAmount.safeParse({ amount, currency });
