@@ -62,8 +62,13 @@ export function markdownTable(section: Section): string {
 }
 
 /** Writes bench/results/latest.json and a dated Markdown copy; returns the Markdown path. */
+/**
+ * Writes latest.json and a dated Markdown copy under bench/results, or, for a --quick run (a check,
+ * not a measurement to keep), under bench/results/quick, which git ignores: the committed figures
+ * stay those of the last full run.
+ */
 export function writeResults(results: { startedAt: Date; machine: Record<string, unknown>; options: Record<string, unknown>; sections: Section[] }): string {
-	const dir = join(import.meta.dirname, 'results');
+	const dir = join(import.meta.dirname, 'results', results.options.quick ? 'quick' : '');
 	mkdirSync(dir, { recursive: true });
 	writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, '\t')}\n`);
 	const stamp = results.startedAt.toISOString().slice(0, 16).replace(':', '');

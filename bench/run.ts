@@ -11,6 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { markdownTable, writeResults, type Section } from './report.ts';
 import { benchRpcs } from './rpc.ts';
@@ -76,7 +77,7 @@ const machine = {
 };
 const markdown = writeResults({ startedAt, machine, options: { quick, sizes, calls, only: only ?? 'all' }, sections });
 const missed = sections.flatMap((s) => s.rows.filter((row) => row.met === false).map((row) => `${s.title}: ${row.operation}`));
-console.log(`\nWrote bench/results/latest.json and ${markdown}.`);
+console.log(`\nWrote ${join(dirname(markdown), 'latest.json')} and ${markdown}.`);
 console.log(missed.length ? `Targets missed:\n  ${missed.join('\n  ')}` : 'Every target met.');
 console.log(`Done in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s.`);
 process.exit(0);
