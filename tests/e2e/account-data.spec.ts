@@ -127,3 +127,26 @@ test('delete my account: after five wrong passwords even the right one waits, an
 	expect(login.rows[0].n).toBe(1);
 	await context.close();
 });
+
+/** The fourth download within the hour: a page that says why and leads back, not a bare status. */
+test('a download refused for the hour says so and links back to the marketplace', async ({ browser, baseURL }) => {
+	const id = randomUUID();
+	const username = `exporter_${run}`;
+	await withDatabase(baseURL, (db) =>
+		db.query(
+			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
+			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
+			[id, `${username}@example.test`, { username, display_name: `Exporter ${run}` }]
+		)
+	);
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await signIn(page, `${username}@example.test`, '/account');
+	for (let i = 0; i < 3; i++) expect((await page.request.get('/account/export')).status()).toBe(200);
+	const refused = await page.goto('/account/export');
+	expect(refused?.status()).toBe(429);
+	await expect(page.getByRole('alert')).toContainText('You can download your data 3 times an hour');
+	await page.getByRole('link', { name: 'Back to the marketplace' }).click();
+	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+	await context.close();
+});
