@@ -367,6 +367,34 @@ test('search finds a message by the start of a word; the result opens the thread
 	await ana.context().close();
 });
 
+test('an unsent draft survives a reload and a visit to the inbox, and goes once it is sent', async ({ browser }) => {
+	// Ben and Lee about the bike. (The text was dropped by either, without a word.)
+	const ben = await signedInPage(browser, 'ben');
+	await openThread(ben, 'lee', PRODUCT.bike);
+	const draft = 'Would you take 400 for the bike if I pick it up today?';
+	await composer(ben).fill(draft);
+
+	await ben.goto('/messages');
+	await hydrated(ben);
+	await expect(composer(ben)).toHaveCount(0);
+	await openThread(ben, 'lee', PRODUCT.bike);
+	await expect(composer(ben)).toHaveValue(draft);
+	await ben.reload();
+	await hydrated(ben);
+	await expect(composer(ben)).toHaveValue(draft);
+	// Another conversation has its own (empty) box.
+	await openThread(ben, 'sam', PRODUCT.camera);
+	await expect(composer(ben)).toHaveValue('');
+
+	await openThread(ben, 'lee', PRODUCT.bike);
+	await composer(ben).press('Enter');
+	await expect(messageRow(ben, draft)).toHaveAttribute('data-status', 'sent');
+	await ben.reload();
+	await hydrated(ben);
+	await expect(composer(ben)).toHaveValue('');
+	await ben.context().close();
+});
+
 test('a blocked buyer cannot send; the seller unblocking lets him again', async ({ browser }) => {
 	// Ben and Sam about the camera.
 	const ben = await signedInPage(browser, 'ben');
