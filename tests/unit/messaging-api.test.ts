@@ -240,14 +240,15 @@ describe('MessagingApi: photos', () => {
 		const { api, requests } = uploadApi();
 		const uploading = api.uploadAttachment(jpeg(), { onProgress: () => {} });
 		requests[0].answer(415, JSON.stringify({ message: 'notes.txt is not a photo we can send (JPEG, PNG, WebP or GIF).' }));
-		expect(await uploading).toEqual({ ok: false, message: 'notes.txt is not a photo we can send (JPEG, PNG, WebP or GIF).' });
+		// A refusal of the photo itself: only removing it helps, so no retry is offered.
+		expect(await uploading).toEqual({ ok: false, message: 'notes.txt is not a photo we can send (JPEG, PNG, WebP or GIF).', code: 'photo_refused' });
 	});
 
 	it('a refusal without a message (a proxy cutting a large upload short) is explained by its status', async () => {
 		const { api, requests } = uploadApi();
 		const tooLarge = api.uploadAttachment(jpeg(), { onProgress: () => {} });
 		requests[0].answer(413, '<html>Request Entity Too Large</html>');
-		expect(await tooLarge).toEqual({ ok: false, message: 'This photo is too large: photos can be at most 10 MB.' });
+		expect(await tooLarge).toEqual({ ok: false, message: 'This photo is too large: photos can be at most 10 MB.', code: 'photo_refused' });
 
 		const signedOut = api.uploadAttachment(jpeg(), { onProgress: () => {} });
 		requests[1].answer(401, '');

@@ -107,7 +107,7 @@ describe('PhotoUploads', () => {
 		await photos.add([photoFile('a.jpg')]);
 		uploads[0].answer({ ok: false, message: 'Too many photos at once. Wait a minute.' });
 		await flush();
-		expect(photos.items[0]).toMatchObject({ status: 'failed', error: 'Too many photos at once. Wait a minute.' });
+		expect(photos.items[0]).toMatchObject({ status: 'failed', error: 'Too many photos at once. Wait a minute.', retryable: true });
 		expect(photos.failed).toBe(true);
 		expect(photos.busy).toBe(false);
 
@@ -117,6 +117,19 @@ describe('PhotoUploads', () => {
 		uploads[1].answer({ ok: true, value: stored(1) });
 		await flush();
 		expect(photos.attachments).toEqual([stored(1)]);
+	});
+
+	it('a photo refused for what it is offers no retry: only removing it lets the message go', async () => {
+		const { photos, uploads } = uploadsWithFakes();
+		await photos.add([photoFile('huge.png')]);
+		uploads[0].answer({ ok: false, message: 'huge.png has too many pixels (at most 100 megapixels).', code: 'photo_refused' });
+		await flush();
+		expect(photos.items[0]).toMatchObject({ status: 'failed', retryable: false });
+		photos.retry(photos.items[0].key);
+		expect(photos.items[0].status).toBe('failed');
+		expect(uploads).toHaveLength(1);
+		photos.remove(photos.items[0].key);
+		expect(photos.failed).toBe(false);
 	});
 
 	it('settled waits until nothing is uploading: uploaded, failed or removed', async () => {

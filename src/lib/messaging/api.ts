@@ -20,6 +20,8 @@ import {
 export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string; code?: string };
 
 const OFFLINE = 'You appear to be offline. Try again when you are connected.';
+/** The code of an upload refused for what the photo is: only removing it helps. */
+export const PHOTO_REFUSED = 'photo_refused';
 /** The code of an outcome that never reached the server (no connection, or the server unreachable). */
 export const NOT_DELIVERED = 'offline';
 const BROKEN = 'Something went wrong. Try again.';
@@ -181,8 +183,12 @@ function uploadOutcome(status: number, text: string): Outcome<Attachment> {
 		return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: BROKEN };
 	}
 	const message = (body as { message?: unknown } | null)?.message;
-	return { ok: false, message: typeof message === 'string' ? message : (UPLOAD_REFUSED[status] ?? BROKEN) };
+	const refused = typeof message === 'string' ? message : (UPLOAD_REFUSED[status] ?? BROKEN);
+	return PHOTO_NEVER_PASSES.has(status) ? { ok: false, message: refused, code: PHOTO_REFUSED } : { ok: false, message: refused };
 }
+
+/** Refusals of the photo itself (unreadable, too large, too many pixels, not a photo): sending it again cannot help. */
+const PHOTO_NEVER_PASSES = new Set([400, 413, 415]);
 
 function messageOf(body: unknown): string {
 	const message = (body as { message?: unknown } | null)?.message;

@@ -1,4 +1,4 @@
-import type { MessagingApi } from '../api';
+import { PHOTO_REFUSED, type MessagingApi } from '../api';
 import { vetPhotos, type PickedFile } from '../attachments/photo-picks';
 import type { Attachment } from '../schemas';
 
@@ -14,6 +14,8 @@ export interface PhotoUpload {
 	progress: number;
 	status: UploadStatus;
 	error: string | null;
+	/** Failed for a reason that may pass (the connection, the server): offered a retry. */
+	retryable: boolean;
 	/** The stored photo, once uploaded. */
 	attachment: Attachment | null;
 }
@@ -94,14 +96,14 @@ export class PhotoUploads {
 		for (const file of accepted) {
 			const key = `photo-${++this.#next}`;
 			this.#files.set(key, file);
-			this.#items.push({ key, name: file.name, preview: this.#urls.create(file), progress: 0, status: 'uploading', error: null, attachment: null });
+			this.#items.push({ key, name: file.name, preview: this.#urls.create(file), progress: 0, status: 'uploading', error: null, retryable: false, attachment: null });
 			void this.#upload(key);
 		}
 	}
 
 	retry(key: string) {
 		const item = this.#find(key);
-		if (!item || item.status !== 'failed') return;
+		if (!item || item.status !== 'failed' || !item.retryable) return;
 		item.status = 'uploading';
 		item.error = null;
 		item.progress = 0;
@@ -165,6 +167,7 @@ export class PhotoUploads {
 		} else {
 			item.status = 'failed';
 			item.error = outcome.message;
+			item.retryable = outcome.code !== PHOTO_REFUSED;
 		}
 		this.#wake();
 	}
