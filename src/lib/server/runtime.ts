@@ -108,7 +108,11 @@ async function start(): Promise<Runtime> {
  */
 function closeOnShutdown(realtime: PostgresRealtime, pool: pg.Pool, options: { clusterStops: boolean }) {
 	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-		process.once(signal, () => {
+		// First in line, so the others (adapter-node, the embedded cluster's stop) are still registered
+		// when it counts them: a `once` listener is gone by the time a later one runs, and counted
+		// last this re-raised the signal and killed the process before the cluster stopped (an
+		// ephemeral cluster's folder was left behind under npm run dev).
+		process.prependOnceListener(signal, () => {
 			realtime.hub.endAll();
 			// The embedded cluster stops on these signals, then the process exits: the LISTEN
 			// connection must not take that shutdown for an outage and start reconnecting.
