@@ -32,6 +32,8 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	// Buyer B (Ben) and buyer A (Ana) each offer on Lee's lamp, from the product page's deep link.
 	const ben = await open(browser, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${LAMP}&offer=1`);
 	await offer(ben.page, '70');
+	// The link's &offer=1 is read once, not left in the address to open the form again later.
+	expect(new URL(ben.page.url()).searchParams.has('offer')).toBe(false);
 	const ana = await open(browser, DEMO.ana.email, `/products/${LAMP}`);
 	await ana.page.getByRole('link', { name: 'Make an offer' }).click();
 	await hydrated(ana.page);
