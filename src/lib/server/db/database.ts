@@ -27,6 +27,8 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
 			log
 		});
 		stopOnSignals(cluster);
+		// A throwaway cluster's port is picked at start: say where to reach it (psql, a test's SQL).
+		if (config.ephemeral) log(`Throwaway PostgreSQL at ${cluster.url}`);
 	}
 	const url = config.databaseUrl ?? cluster!.url;
 	const client = new pg.Client({ connectionString: url });
