@@ -395,6 +395,22 @@ test('an unsent draft survives a reload and a visit to the inbox, and goes once 
 	await ben.context().close();
 });
 
+test('a reader at the bottom of a long thread stays there as the composer grows', async ({ browser }) => {
+	// Ben writes Ana 25 times; an error line under his composer then shrinks the thread's box. (The
+	// newest message went under it, its time and "Seen" cut off.)
+	const ben = await signedInPage(browser, 'ben');
+	for (let i = 1; i <= 25; i++) await sendByAction(ben, keyWith('ana', null), `Still thinking about it, note ${i}`);
+	await openThread(ben, 'ana', null);
+	const newest = messageRow(ben, 'Still thinking about it, note 25');
+	await expect(newest).toBeInViewport({ ratio: 1 });
+
+	await composer(ben).fill('x'.repeat(4001));
+	await composer(ben).press('Enter');
+	await expect(ben.getByRole('alert')).toHaveText('Messages can be at most 4000 characters; this one has 4001.');
+	await expect(newest).toBeInViewport({ ratio: 1 });
+	await ben.context().close();
+});
+
 test('a blocked buyer cannot send; the seller unblocking lets him again', async ({ browser }) => {
 	// Ben and Sam about the camera.
 	const ben = await signedInPage(browser, 'ben');
