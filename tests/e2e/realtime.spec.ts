@@ -84,18 +84,18 @@ test('a buyer’s first message reaches the seller’s inbox live, the reply rea
 test('a thread shows the other member online when they already were as it opened, and last seen once they leave', async ({ browser }) => {
 	test.setTimeout(60_000);
 	const MUGS = 'a0000000-0000-4000-8000-000000000006';
+	// Lee writes first, so the conversation is there when Ana opens it, and stays on his page.
 	const leeContext = await browser.newContext();
 	const lee = await leeContext.newPage();
-	await signIn(lee, DEMO.lee.email, '/messages');
+	await signIn(lee, DEMO.lee.email, `/messages?conversation=${DEMO.ana.id}__${MUGS}`);
 	await hydrated(lee);
+	await send(lee, `The mugs are still here if you want them (${Date.now().toString(36)})`);
 
 	// Lee was online before Ana came: the stream only says when someone comes or goes, so her
-	// thread showed "@lee" until he reconnected.
+	// thread showed "@lee" until he reconnected. Her thread opens as she signs in, before her stream connects.
 	const anaContext = await browser.newContext();
 	const ana = await anaContext.newPage();
 	await signIn(ana, DEMO.ana.email, `/messages?conversation=${DEMO.lee.id}__${MUGS}`);
-	await hydrated(ana);
-	await send(ana, `Are the mugs microwave safe? (${Date.now().toString(36)})`);
 	const status = ana.locator('.thread-header .thread-who');
 	await expect(status).toContainText('Online');
 

@@ -13,6 +13,14 @@ export function sseTransport(options: { api: MessagingApi }): RealtimeTransport 
 	const { api } = options;
 	let source: EventSource | null = null;
 	let signal: TransportHandlers['signal'] | null = null;
+	// Open threads' conversations. The stream says only when someone comes or goes, so whether the
+	// other member is online now is asked as a thread opens and again each time the stream is live:
+	// a change before that would have reached no stream of ours.
+	const watched = new Set<string>();
+	const askPresence = (conversationId: string) =>
+		void api.presence(conversationId).then((presence) => {
+			if (presence && watched.has(conversationId)) signal?.(presence);
+		});
 
 	return {
 		connect(cursor: number, handlers: TransportHandlers) {
@@ -27,7 +35,10 @@ export function sseTransport(options: { api: MessagingApi }): RealtimeTransport 
 					return null;
 				}
 			};
-			current.addEventListener('live', () => handlers.open());
+			current.addEventListener('live', () => {
+				handlers.open();
+				for (const conversationId of watched) askPresence(conversationId);
+			});
 			for (const type of EVENT_TYPES) {
 				current.addEventListener(type, (message) => {
 					const event = MessagingEvent.safeParse(parse((message as MessageEvent<string>).data));
@@ -53,15 +64,10 @@ export function sseTransport(options: { api: MessagingApi }): RealtimeTransport 
 			source = null;
 		},
 		sync: (cursor: number) => api.sync(cursor),
-		// The stream tells when the other member comes or goes; whether they are online now is asked once.
 		watchConversation({ conversationId }) {
-			let watching = true;
-			void api.presence(conversationId).then((presence) => {
-				if (watching && presence) signal?.(presence);
-			});
-			return () => {
-				watching = false;
-			};
+			watched.add(conversationId);
+			askPresence(conversationId);
+			return () => watched.delete(conversationId);
 		},
 		sendTyping: (conversationId: string) => api.typing(conversationId)
 	};

@@ -29,7 +29,7 @@ export interface RealtimeTransport {
 	sendTyping(conversationId: string): Promise<void>;
 	/**
 	 * Receives the other member's typing and presence while a thread is open, across reconnects;
-	 * returns the way to stop. SSE asks once whether they are online (the server pushes changes and typing down the user's stream);
+	 * returns the way to stop. SSE asks whether they are online as the thread opens and whenever the stream is live (the server pushes changes and typing down the user's stream);
 	 * Supabase joins the conversation's channel and the other member's presence channel.
 	 */
 	watchConversation(watch: ConversationWatch): () => void;
