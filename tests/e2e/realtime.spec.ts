@@ -50,8 +50,12 @@ test('a buyer’s first message reaches the seller’s inbox live, the reply rea
 	await expect(thread(ana).getByText('Yes, it is! Want to come and try it?')).toBeVisible();
 
 	// Ana goes offline while Sam keeps writing; back online, she has every message exactly once.
+	// Offline, her thread no longer claims Sam is online: it cannot know (it said "Online" throughout).
+	const samStatus = ana.locator('.thread-header .thread-who');
+	await expect(samStatus).toContainText('Online');
 	await anaContext.setOffline(true);
 	await expect(ana.locator('.connection-state')).toContainText('offline');
+	await expect(samStatus).not.toContainText('Online');
 	const whileOffline = ['First while you were away', 'Second while you were away', 'Third while you were away'];
 	for (const text of whileOffline) await send(sam, text);
 	// What she writes meanwhile waits, and goes by itself once she is back: in order, once each.
@@ -69,6 +73,7 @@ test('a buyer’s first message reaches the seller’s inbox live, the reply rea
 		await expect(thread(sam).locator('li[data-message-id]', { hasText: text })).toHaveCount(1);
 	}
 	await expect(ana.locator('.connection-state')).toHaveCount(0);
+	await expect(samStatus).toContainText('Online');
 	const bodies = await thread(ana).locator('li[data-message-id] .bubble-body').allTextContents();
 	expect(bodies).toEqual([
 		'Hi! Is the record player still available?',
