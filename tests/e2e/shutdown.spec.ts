@@ -1,6 +1,6 @@
-import http from 'node:http';
 import { startCluster } from '../../src/lib/server/db/embedded-cluster';
 import { startBuiltServer } from './built-server';
+import { readStream } from './event-stream';
 import { expect, test } from './fixtures';
 import { hydrated } from './session';
 
@@ -33,21 +33,8 @@ test('SIGTERM stops a server with live streams: every stream ends and the proces
 		// A second stream of hers, read here, to see how it ends.
 		const session = (await page.context().cookies()).find((cookie) => cookie.name === 'bazaar-session');
 		expect(session, 'the session cookie').toBeDefined();
-		let connected: () => void = () => {};
-		const live = new Promise<void>((done) => (connected = done));
-		const ending = new Promise<{ connected: boolean; how: string }>((done) => {
-			let received = '';
-			http
-				.get(`${url}/messages/stream?cursor=0`, { headers: { cookie: `bazaar-session=${session!.value}`, accept: 'text/event-stream' } }, (response) => {
-					response.on('data', (chunk: Buffer) => {
-						received += chunk.toString();
-						if (received.includes('event: live')) connected();
-					});
-					response.on('end', () => done({ connected: received.includes(': connected'), how: 'ended' }));
-					response.on('error', (error) => done({ connected: received.includes(': connected'), how: `failed: ${error.message}` }));
-				})
-				.on('error', (error) => done({ connected: false, how: `failed: ${error.message}` }));
-		});
+		const { live, ended } = readStream(`${url}/messages/stream?cursor=0`, `bazaar-session=${session!.value}`);
+		const ending = ended.then(({ connected, how }) => ({ connected, how }));
 		await live;
 
 		const signalled = Date.now();

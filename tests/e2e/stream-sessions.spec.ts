@@ -1,26 +1,6 @@
-import http from 'node:http';
+import { readStream } from './event-stream';
 import { expect, test } from './fixtures';
 import { DEMO, signIn } from './session';
-
-/** A raw event stream read with a session cookie: resolves `live` once caught up, `ended` with how it ended. */
-function readStream(url: string, cookie: string) {
-	let connected: () => void = () => {};
-	const live = new Promise<void>((done) => (connected = done));
-	const ended = new Promise<{ status: number; how: string }>((done) => {
-		let received = '';
-		http
-			.get(url, { headers: { cookie, accept: 'text/event-stream' } }, (response) => {
-				response.on('data', (chunk: Buffer) => {
-					received += chunk.toString();
-					if (received.includes('event: live')) connected();
-				});
-				response.on('end', () => done({ status: response.statusCode ?? 0, how: 'ended' }));
-				response.on('error', (error) => done({ status: response.statusCode ?? 0, how: `failed: ${error.message}` }));
-			})
-			.on('error', (error) => done({ status: 0, how: `failed: ${error.message}` }));
-	});
-	return { live, ended };
-}
 
 /**
  * A stream is authorised when it opens, so signing out must end it: before, a stream kept
@@ -38,7 +18,7 @@ test('signing out ends the member’s open event streams, and the old cookie ope
 	await page.getByRole('button', { name: 'Sign out' }).click();
 	await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 
-	const ending = await Promise.race([stream.ended, new Promise<'still open'>((done) => setTimeout(() => done('still open'), 5_000))]);
+	const ending = await Promise.race([stream.ended.then(({ status, how }) => ({ status, how })), new Promise<'still open'>((done) => setTimeout(() => done('still open'), 5_000))]);
 	expect(ending).toEqual({ status: 200, how: 'ended' });
-	expect(await readStream(`${origin}/messages/stream?cursor=0`, cookie).ended).toEqual({ status: 401, how: 'ended' });
+	expect(await readStream(`${origin}/messages/stream?cursor=0`, cookie).ended.then(({ status, how }) => ({ status, how }))).toEqual({ status: 401, how: 'ended' });
 });
