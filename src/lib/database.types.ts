@@ -139,6 +139,7 @@ export type Database = {
           last_message_deleted: boolean
           last_message_id: string | null
           last_message_kind: Database["public"]["Enums"]["message_kind"] | null
+          last_message_payload: Json | null
           last_message_preview: string
           last_message_sender_id: string | null
           product_id: string | null
@@ -153,6 +154,7 @@ export type Database = {
           last_message_deleted?: boolean
           last_message_id?: string | null
           last_message_kind?: Database["public"]["Enums"]["message_kind"] | null
+          last_message_payload?: Json | null
           last_message_preview?: string
           last_message_sender_id?: string | null
           product_id?: string | null
@@ -167,6 +169,7 @@ export type Database = {
           last_message_deleted?: boolean
           last_message_id?: string | null
           last_message_kind?: Database["public"]["Enums"]["message_kind"] | null
+          last_message_payload?: Json | null
           last_message_preview?: string
           last_message_sender_id?: string | null
           product_id?: string | null
@@ -970,6 +973,7 @@ export type Database = {
           last_message_deleted: boolean
           last_message_id: string
           last_message_kind: string
+          last_message_payload: Json
           last_message_preview: string
           last_message_sender_id: string
           muted_until: string
@@ -983,6 +987,7 @@ export type Database = {
           product_id: string
           product_image_url: string
           product_price_cents: number
+          product_seller_id: string
           product_status: string
           product_title: string
           unread_count: number

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MessagingError } from '../../src/lib/messaging/errors.ts';
+import { previewText } from '../../src/lib/messaging/preview-text.ts';
 import type { Message, MessagingEvent } from '../../src/lib/messaging/schemas/index.ts';
 import { sqlAs, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
@@ -715,6 +716,40 @@ describe('the card’s offer as each member sees it', () => {
 		const all = (await s.ana.api.listMessages({ conversationId: s.conversations.ana })).messages;
 		expect(all.filter((m) => m.kind !== 'offer').every((m) => m.offer === null)).toBe(true);
 		expect(all.filter((m) => m.kind === 'text').every((m) => m.payload === null)).toBe(true);
+	});
+});
+
+describe('inbox previews, worded for each member', () => {
+	const previewOf = async (member: Actor, conversationId: string) =>
+		(await member.api.listConversationPreviews()).previews.find((p) => p.conversation_id === conversationId)!;
+
+	it('carry the last card’s and update’s payload and the seller, as the inbox and its events give them', async () => {
+		const s = await listing();
+		const first = await s.offer(s.ana, 12_000);
+		const card = { offer_id: first.offer!.id, amount_cents: 12_000, currency: 'EUR' };
+		for (const [member, words] of [
+			[s.ana, 'You offered €120.00'],
+			[s.seller, 'Ana offered €120.00']
+		] as const) {
+			const preview = await previewOf(member, s.conversations.ana);
+			expect(preview).toMatchObject({ last_message_kind: 'offer', last_message_payload: card, product_seller_id: s.seller.id });
+			expect(previewText(preview, member.id)).toBe(words);
+		}
+		const at = await cursorOf(s.ana.id);
+		const counter = await s.seller.api.respondToOffer({ offerId: first.offer!.id, action: 'counter', amountCents: 14_000, id: randomUUID() });
+		expect(previewText(await previewOf(s.ana, s.conversations.ana), s.ana.id)).toBe('Lee countered with €140.00');
+		expect(previewText(await previewOf(s.seller, s.conversations.ana), s.seller.id)).toBe('You countered with €140.00');
+		// The event that brings the new card brings its preview the same way.
+		const { events } = await s.ana.api.syncSince({ cursor: at });
+		const created = events.find((e) => e.type === 'message.created' && e.payload.message.id === counter.id) as Extract<MessagingEvent, { type: 'message.created' | 'message.updated' }>;
+		expect(created.payload.preview).toMatchObject({ last_message_id: counter.id, last_message_payload: { amount_cents: 14_000 }, product_seller_id: s.seller.id });
+
+		await s.ana.api.respondToOffer({ offerId: first.offer!.id, action: 'accept' });
+		expect(previewText(await previewOf(s.ana, s.conversations.ana), s.ana.id)).toBe("You accepted Lee's offer of €140.00");
+		expect(previewText(await previewOf(s.seller, s.conversations.ana), s.seller.id)).toBe('Ana accepted your offer of €140.00');
+		// A text message after them carries no payload.
+		await send(s.ana, s.seller, 'Great, when can I pick it up?', s.product.id);
+		expect(await previewOf(s.seller, s.conversations.ana)).toMatchObject({ last_message_kind: 'text', last_message_payload: null });
 	});
 });
 

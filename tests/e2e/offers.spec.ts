@@ -53,6 +53,11 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await expect(counter).toContainText('Accepted');
 	await expect(thread(ana.page).getByText(/accepted .*offer of €85\.00/)).toBeVisible();
 	await expect(headerBadge(ana.page)).toHaveText('Reserved');
+	// Each inbox words the deal for its reader, as the thread does.
+	const lampPreview = (page: Page, other: string) =>
+		page.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: /Oak desk lamp/ }).filter({ hasText: other });
+	await expect(lampPreview(ana.page, 'Lee Seller')).toContainText("You accepted Lee Seller's offer of €85.00");
+	await expect(lampPreview(lee.page, 'Ana Buyer')).toContainText('Ana Buyer accepted your offer of €85.00');
 
 	// Ben's open thread follows live: reserved for another buyer, his open offer declined, no new offer.
 	await expect(headerBadge(ben.page)).toHaveText('Reserved');

@@ -117,6 +117,8 @@ export function previewRow(overrides: Partial<ConversationPreviewRow> = {}): Con
 		last_message_deleted: false,
 		last_message_kind: 'text',
 		needs_reply: false,
+		last_message_payload: null,
+		product_seller_id: product.seller_id,
 		unread_count: 0,
 		archived: false,
 		muted_until: null,

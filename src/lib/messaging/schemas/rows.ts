@@ -206,6 +206,10 @@ export const ConversationPreviewRow = z.object({
 	needs_reply: z.boolean(),
 	unread_count: z.number().int().nonnegative(),
 	archived: z.boolean(),
+	/** The last message's payload (see Message.payload), from which its preview is worded for the reader. */
+	last_message_payload: z.record(z.string(), z.unknown()).nullable(),
+	/** The listing's seller: an offer card they post is a counter. null without a listing. */
+	product_seller_id: Id.nullable(),
 	muted_until: Timestamp.nullable(),
 	other_last_read_at: Timestamp.nullable()
 });

@@ -1,0 +1,46 @@
+import { formatMinor } from './offers/amount';
+import { systemText } from './offers/system-text';
+import { OfferCardPayload, type ConversationPreviewRow } from './schemas';
+
+type PreviewFields = Pick<
+	ConversationPreviewRow,
+	| 'last_message_preview'
+	| 'last_message_deleted'
+	| 'last_message_kind'
+	| 'last_message_payload'
+	| 'last_message_sender_id'
+	| 'other_user_id'
+	| 'other_display_name'
+	| 'product_seller_id'
+>;
+
+/**
+ * An inbox preview's line for the member reading it, worded as the thread words the message:
+ * "You: Still there?", "You offered €140.00", "Lee countered with €130.00", "Lee accepted your
+ * offer of €130.00". The stored preview is the neutral sentence search and email use ("Ana
+ * offered €140.00"), and what this falls back to when a payload says too little.
+ */
+export function previewText(preview: PreviewFields, me: string | null): string {
+	if (preview.last_message_deleted) return 'Message deleted';
+	const stored = preview.last_message_preview;
+	const mine = me !== null && preview.last_message_sender_id === me;
+	switch (preview.last_message_kind) {
+		case 'text':
+			return stored ? `${mine ? 'You: ' : ''}${stored}` : 'No messages yet';
+		case 'system':
+			return systemText(
+				{ body: stored, payload: preview.last_message_payload },
+				{ me: me ?? '', other: { id: preview.other_user_id, display_name: preview.other_display_name } }
+			);
+		case 'offer': {
+			const card = OfferCardPayload.safeParse(preview.last_message_payload);
+			if (!card.success) return stored;
+			const who = mine ? 'You' : preview.last_message_sender_id === preview.other_user_id ? preview.other_display_name : null;
+			if (!who) return stored;
+			const verb = preview.last_message_sender_id === preview.product_seller_id ? 'countered with' : 'offered';
+			return `${who} ${verb} ${formatMinor(card.data.amount_cents, card.data.currency)}`;
+		}
+		default:
+			return stored || 'No messages yet';
+	}
+}
