@@ -89,6 +89,16 @@ test('a member downloads their data, then deletes their account with their passw
 	const preview = leePage.getByRole('list', { name: 'Conversations' }).getByRole('link').filter({ hasText: 'Deleted user' });
 	await expect(preview).toHaveCount(1);
 	await expect(preview).not.toContainText(words);
+	// Opened, it says the account is gone and offers nothing to write, nor anyone to block.
+	await preview.click();
+	const thread = leePage.getByRole('region', { name: 'Deleted user' });
+	await expect(thread.getByRole('heading', { name: 'Deleted user' })).toBeVisible();
+	await expect(thread.getByText('Account deleted', { exact: true })).toBeVisible();
+	await expect(thread.getByText(/^@deleted_/)).toHaveCount(0);
+	await expect(thread.getByRole('status').filter({ hasText: 'This member deleted their account: nothing more can be sent here.' })).toBeVisible();
+	await expect(thread.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
+	await thread.getByLabel('Conversation options').click();
+	await expect(thread.getByRole('button', { name: /Block/ })).toHaveCount(0);
 	await lee.close();
 });
 

@@ -23,7 +23,9 @@ export const UserSummary = z.object({
 	id: Id,
 	username: z.string(),
 	display_name: z.string(),
-	avatar_url: z.string().nullable()
+	avatar_url: z.string().nullable(),
+	/** Their account was deleted: the conversation stays readable and takes nothing new. Said by open_conversation. */
+	deleted: z.boolean().optional()
 });
 export type UserSummary = z.infer<typeof UserSummary>;
 
@@ -204,12 +206,12 @@ export const ConversationPreviewRow = z.object({
 	last_message_kind: MessageKind.nullable(),
 	/** The other member wrote last (updates about the listing aside) and the caller has not answered. */
 	needs_reply: z.boolean(),
-	unread_count: z.number().int().nonnegative(),
-	archived: z.boolean(),
 	/** The last message's payload (see Message.payload), from which its preview is worded for the reader. */
 	last_message_payload: z.record(z.string(), z.unknown()).nullable(),
 	/** The listing's seller: an offer card they post is a counter. null without a listing. */
 	product_seller_id: Id.nullable(),
+	unread_count: z.number().int().nonnegative(),
+	archived: z.boolean(),
 	muted_until: Timestamp.nullable(),
 	other_last_read_at: Timestamp.nullable()
 });

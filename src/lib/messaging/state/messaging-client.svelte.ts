@@ -155,8 +155,8 @@ export class MessagingClient {
 		};
 	}
 
-	sendTyping(conversationId: string) {
-		return this.#service?.sendTyping(conversationId);
+	sendTyping(conversationId: string, typing = true) {
+		return this.#service?.sendTyping(conversationId, typing);
 	}
 
 	/** Receives the other member's typing and presence while a thread is open; returns the way to stop. */
@@ -183,7 +183,7 @@ export class MessagingClient {
 		if (signal.type === 'typing') {
 			// A channel joined before a block may still deliver until it is left; show nothing across one.
 			const thread = this.threads.byConversation(signal.conversation_id);
-			if (!thread?.blockedByMe && !thread?.blockedMe) this.typing[signal.conversation_id] = signal.until;
+			if (!thread?.closed) this.typing[signal.conversation_id] = signal.until;
 		} else this.presence[signal.user_id] = { online: signal.online, last_seen: signal.last_seen };
 	}
 }

@@ -95,6 +95,10 @@ export class ThreadState {
 	get blockedMe() {
 		return this.#blockedMe;
 	}
+	/** Nothing new can be written here: a block either way, or the other member deleted their account. */
+	get closed() {
+		return this.#blockedByMe || this.#blockedMe || this.#otherUser.deleted === true;
+	}
 	/** Where the user's event log stands for this thread: a page requested now holds everything up to it. */
 	get cursor() {
 		return this.#cursor;
