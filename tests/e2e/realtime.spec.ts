@@ -104,6 +104,15 @@ test('a thread shows the other member online when they already were as it opened
 	const status = ana.locator('.thread-header .thread-who');
 	await expect(status).toContainText('Online');
 
+	// Ana starts writing: Lee sees it. She clears her text: it goes at once, not when it would have
+	// run out 5 s later (it lingered so, as if she were still writing).
+	await hydrated(ana);
+	const typing = lee.locator('.thread-header').getByText('Ana Buyer is typing…');
+	await composer(ana).pressSequentially('Are they');
+	await expect(typing).toBeVisible();
+	await composer(ana).fill('');
+	await expect(typing).toHaveCount(0, { timeout: 2_000 });
+
 	await leeContext.close();
 	await expect(status).toContainText('Last seen');
 	await anaContext.close();

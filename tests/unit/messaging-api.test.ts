@@ -111,12 +111,14 @@ describe('MessagingApi: sync and the stream', () => {
 		expect(new MessagingApi({ basePath: '/messages' }).streamUrl(17)).toBe('/messages/stream?cursor=17');
 	});
 
-	it('typing posts the conversation as JSON, and a network failure is not an error', async () => {
-		const { api, sent } = apiAnswering(new Response(null, { status: 204 }), new TypeError('Failed to fetch'));
+	it('typing posts the conversation and whether one is still typing as JSON, and a network failure is not an error', async () => {
+		const { api, sent } = apiAnswering(new Response(null, { status: 204 }), new Response(null, { status: 204 }), new TypeError('Failed to fetch'));
 		await api.typing(CONVERSATION);
+		await api.typing(CONVERSATION, false);
 		expect(sent[0].url).toBe('/shop/messages/typing');
 		expect(sent[0].init?.method).toBe('POST');
-		expect(JSON.parse(String(sent[0].init?.body))).toEqual({ conversation_id: CONVERSATION });
+		expect(JSON.parse(String(sent[0].init?.body))).toEqual({ conversation_id: CONVERSATION, typing: true });
+		expect(JSON.parse(String(sent[1].init?.body))).toEqual({ conversation_id: CONVERSATION, typing: false });
 		await expect(api.typing(CONVERSATION)).resolves.toBeUndefined();
 	});
 });

@@ -173,10 +173,14 @@ describe('supabaseTransport', () => {
 		channel.deliver('broadcast', 'typing', typing('44444444-4444-4444-8444-444444444444'));
 		expect(seen.signals).toEqual([typing(ALICE)]);
 
-		await transport.sendTyping(CONVERSATION);
+		await transport.sendTyping(CONVERSATION, true);
+		// Cleared text says so at once: `until` 0, which ends the indicator where it arrives.
+		await transport.sendTyping(CONVERSATION, false);
 		expect(channel.sent).toEqual([
-			{ type: 'broadcast', event: 'typing', payload: expect.objectContaining({ type: 'typing', user_id: ME, conversation_id: CONVERSATION }) }
+			{ type: 'broadcast', event: 'typing', payload: expect.objectContaining({ type: 'typing', user_id: ME, conversation_id: CONVERSATION }) },
+			{ type: 'broadcast', event: 'typing', payload: expect.objectContaining({ type: 'typing', user_id: ME, until: 0 }) }
 		]);
+		expect((channel.sent[0] as { payload: { until: number } }).payload.until).toBeGreaterThan(Date.now());
 	});
 
 	it('presence of the other member becomes signals on change only', () => {
@@ -225,7 +229,7 @@ describe('supabaseTransport', () => {
 		stopSecond();
 		expect(fake.joined()).toEqual([`user:${ME}`, `presence:${ME}`]);
 		const channels = fake.channels.length;
-		await transport.sendTyping(CONVERSATION);
+		await transport.sendTyping(CONVERSATION, true);
 		expect(fake.channels.length).toBe(channels);
 		expect(fake.channels.flatMap((channel) => channel.sent)).toEqual([]);
 	});

@@ -81,11 +81,12 @@ export class MessagingApi {
 		return outcome.ok ? outcome.value : null;
 	}
 
-	async typing(conversationId: string): Promise<void> {
+	/** Tells the other member this user is typing, or (false) stopped; best effort. */
+	async typing(conversationId: string, typing = true): Promise<void> {
 		await this.#fetch(`${this.basePath}/typing`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ conversation_id: conversationId })
+			body: JSON.stringify({ conversation_id: conversationId, typing })
 		}).catch(() => {});
 	}
 

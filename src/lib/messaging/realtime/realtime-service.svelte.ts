@@ -96,8 +96,8 @@ export class RealtimeMessagingService {
 		this.#options.transport.close();
 	}
 
-	sendTyping(conversationId: string) {
-		return this.#options.transport.sendTyping(conversationId).catch(() => {});
+	sendTyping(conversationId: string, typing = true) {
+		return this.#options.transport.sendTyping(conversationId, typing).catch(() => {});
 	}
 
 	/** While a thread is open: receive the other member's typing and presence. Returns the way to stop. */

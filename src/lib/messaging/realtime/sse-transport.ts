@@ -69,6 +69,6 @@ export function sseTransport(options: { api: MessagingApi }): RealtimeTransport 
 			askPresence(conversationId);
 			return () => watched.delete(conversationId);
 		},
-		sendTyping: (conversationId: string) => api.typing(conversationId)
+		sendTyping: (conversationId: string, typing: boolean) => api.typing(conversationId, typing)
 	};
 }

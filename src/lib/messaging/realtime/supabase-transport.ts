@@ -122,12 +122,12 @@ export function supabaseTransport(options: { supabase: SupabaseClient<Database>;
 				online.delete(otherUserId);
 			};
 		},
-		async sendTyping(conversationId: string) {
+		async sendTyping(conversationId: string, typing: boolean) {
 			// Only a watched conversation has a channel this user may use (not across a block).
 			const channel = watched.get(conversationId)?.typing;
 			if (!channel) return;
-			const typing: MessagingSignal = { type: 'typing', conversation_id: conversationId, user_id: userId, until: Date.now() + TYPING_MS };
-			await channel.send({ type: 'broadcast', event: 'typing', payload: typing });
+			const signal: MessagingSignal = { type: 'typing', conversation_id: conversationId, user_id: userId, until: typing ? Date.now() + TYPING_MS : 0 };
+			await channel.send({ type: 'broadcast', event: 'typing', payload: signal });
 		}
 	};
 }

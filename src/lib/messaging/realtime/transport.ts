@@ -25,8 +25,8 @@ export interface RealtimeTransport {
 	close(): void;
 	/** Events after the cursor, from the log: the catch-up every (re)connect starts with. */
 	sync(cursor: number): Promise<SyncResult>;
-	/** Tells the other member of a conversation that this user is typing. */
-	sendTyping(conversationId: string): Promise<void>;
+	/** Tells the other member of a conversation that this user is typing, or (false) stopped. */
+	sendTyping(conversationId: string, typing: boolean): Promise<void>;
 	/**
 	 * Receives the other member's typing and presence while a thread is open, across reconnects;
 	 * returns the way to stop. SSE asks whether they are online as the thread opens and whenever the stream is live (the server pushes changes and typing down the user's stream);

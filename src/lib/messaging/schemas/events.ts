@@ -46,7 +46,10 @@ export const SyncResult = z.object({
 });
 export type SyncResult = z.infer<typeof SyncResult>;
 
-/** Signals that need no log: lost ones are harmless and expire by themselves. */
+/**
+ * Signals that need no log: lost ones are harmless and expire by themselves. Typing holds `until`
+ * a time (ms since epoch); 0 says the writer stopped (cleared their text) before it ran out.
+ */
 export const MessagingSignal = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('typing'), conversation_id: Id, user_id: Id, until: z.number() }),
 	z.object({ type: z.literal('presence'), user_id: Id, online: z.boolean(), last_seen: z.number().nullable() })

@@ -183,7 +183,9 @@ export class MessagingClient {
 		if (signal.type === 'typing') {
 			// A channel joined before a block may still deliver until it is left; show nothing across one.
 			const thread = this.threads.byConversation(signal.conversation_id);
-			if (!thread?.closed) this.typing[signal.conversation_id] = signal.until;
+			if (thread?.closed) return;
+			if (signal.until === 0) delete this.typing[signal.conversation_id];
+			else this.typing[signal.conversation_id] = signal.until;
 		} else this.presence[signal.user_id] = { online: signal.online, last_seen: signal.last_seen };
 	}
 }

@@ -9,7 +9,8 @@ import { typingRecipient } from './realtime/signal-recipients';
 
 const CURSOR = /^\d{1,15}$/;
 const TYPING_MS = 5_000;
-const Typing = z.object({ conversation_id: z.uuid() });
+// `typing: false`: the writer cleared their text, so the indicator goes before it runs out.
+const Typing = z.object({ conversation_id: z.uuid(), typing: z.boolean().default(true) });
 
 function signedIn(locals: App.Locals): NonNullable<App.Locals['user']> {
 	if (!locals.user) error(401, { message: 'Sign in to use messages.' });
@@ -110,7 +111,7 @@ const writes: Record<string, Endpoint> = {
 		const recipient = await typingRecipient(pool, user.id, parsed.data.conversation_id);
 		// Not a member, or blocked either way: nothing to tell, and no hint which.
 		if (recipient) {
-			hub.signal(recipient, { type: 'typing', conversation_id: parsed.data.conversation_id, user_id: user.id, until: Date.now() + TYPING_MS });
+			hub.signal(recipient, { type: 'typing', conversation_id: parsed.data.conversation_id, user_id: user.id, until: parsed.data.typing ? Date.now() + TYPING_MS : 0 });
 		}
 		return new Response(null, { status: 204 });
 	},
