@@ -649,6 +649,20 @@ test('narrow screen: the inbox alone, a conversation alone with a way back', asy
 	await lee.context().close();
 });
 
+test('phone: a message shows its actions once tapped, not every message all the time', async ({ browser }) => {
+	const lee = await signedInPage(browser, 'lee', threadUrl('ben', PRODUCT.bike), { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
+	const row = messageRow(lee, 'Would you take 420 for the bike?');
+	await expect(row).toBeVisible();
+	// Folded away: no height, nothing to see (every message's Reply and Report filled the thread).
+	const actionsHeight = () => row.locator('.bubble-actions').evaluate((el) => el.getBoundingClientRect().height);
+	expect(await actionsHeight()).toBe(0);
+	await row.locator('.bubble').tap();
+	await expect.poll(actionsHeight).toBeGreaterThan(0);
+	await row.getByRole('button', { name: 'Reply to this message' }).tap();
+	await expect(lee.getByText(/^Replying to/)).toBeVisible();
+	await lee.context().close();
+});
+
 test('keyboard only: Tab to a conversation, Enter opens it, Enter sends, Shift+Enter makes a new line', async ({ browser }) => {
 	// Ben and Lee about the desk lamp.
 	const ben = await signedInPage(browser, 'ben', '/');
