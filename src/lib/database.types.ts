@@ -842,6 +842,7 @@ export type Database = {
       attachment_for_reader: { Args: { p_id: string }; Returns: Json }
       begin_digest_attempt: { Args: { p_digest: string }; Returns: string }
       block_user: { Args: { p_user_id: string }; Returns: Json }
+      check_photo_room: { Args: Record<PropertyKey, never>; Returns: undefined }
       claim_digests: { Args: { p_delay?: string }; Returns: string[] }
       contact_screening: { Args: Record<PropertyKey, never>; Returns: Json }
       create_attachment: {

@@ -134,6 +134,29 @@ afterAll(async () => {
 	if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
 });
 
+/**
+ * The status (and Connection header) of an upload declaring `declared` bytes of which only the
+ * first 64 KB are sent: an answer that comes at all came without reading the body (and the
+ * connection is closed after it rather than reused with the rest of the body in it).
+ */
+function answerBeforeBody(userId: string, declared: number): Promise<{ status: number; connection?: string }> {
+	return new Promise((resolve, reject) => {
+		const boundary = 'x-boundary';
+		const req = httpRequest(`${app.url}/messages/attachments`, {
+			method: 'POST',
+			headers: { [USER_HEADER]: userId, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(declared) }
+		});
+		req.on('response', (res) => {
+			res.resume();
+			resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+			req.destroy();
+		});
+		req.on('error', reject);
+		req.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="a.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`);
+		req.write(new Uint8Array(64 * 1024));
+	});
+}
+
 describe('POST <base>/attachments', () => {
 	it('stores a photo: 201 with its sizes, a pending row of the uploader, and two WebP files', async () => {
 		const ana = await createActor(db);
@@ -171,25 +194,25 @@ describe('POST <base>/attachments', () => {
 		expect(await response.json()).toEqual({ message: 'Photos can be at most 10 MB.' });
 		expect(await stored()).toEqual(before);
 
-		// The answer comes while most of the declared body is still unsent: it was never read (and
-		// the connection is closed after it rather than reused with the rest of the body in it).
-		const answer = await new Promise<{ status: number; connection?: string }>((resolve, reject) => {
-			const boundary = 'x-boundary';
-			const req = httpRequest(`${app.url}/messages/attachments`, {
-				method: 'POST',
-				headers: { [USER_HEADER]: ana.id, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(12 * MB) }
-			});
-			req.on('response', (res) => {
-				res.resume();
-				resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
-				req.destroy();
-			});
-			req.on('error', reject);
-			req.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="a.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`);
-			req.write(new Uint8Array(64 * 1024));
-		});
-		expect(answer).toEqual({ status: 413, connection: 'close' });
+		expect(await answerBeforeBody(ana.id, 12 * MB)).toEqual({ status: 413, connection: 'close' });
 		expect(await stored()).toEqual(before);
+	});
+
+	it('past 60 unsent photos an hour, answers 429 before reading the upload: nothing is read, processed or stored', async () => {
+		const ana = await createActor(db);
+		await db.query(
+			'insert into public.attachments (uploader_id, width, height, thumb_width, thumb_height, bytes) select $1, 1, 1, 1, 1, 1 from generate_series(1, 60)',
+			[ana.id]
+		);
+		const before = await stored();
+		// Before, each such upload was read to its end and decoded and resized (about a second of CPU) first.
+		expect(await answerBeforeBody(ana.id, 5 * MB)).toEqual({ status: 429, connection: 'close' });
+		const response = await upload(ana, new Blob([fixture('phone-gps.jpg')], { type: 'image/jpeg' }), 'IMG_0002.jpg');
+		expect(response.status).toBe(429);
+		expect(await response.json()).toEqual({ message: 'You have uploaded 60 photos in the last hour without sending them. Send or remove some, then try again.' });
+		expect(await stored()).toEqual(before);
+		// Rows without files: the tests below check that every row has its files.
+		await db.query('delete from public.attachments where uploader_id = $1', [ana.id]);
 	});
 
 	it('refuses 12 MB sent without a Content-Length (chunked) with 413 while reading, and stores nothing', async () => {

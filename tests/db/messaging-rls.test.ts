@@ -1155,6 +1155,7 @@ const controls: Case[] = [
 const API = [
 	'attachment_for_reader',
 	'block_user',
+	'check_photo_room',
 	'create_attachment',
 	'delete_message',
 	'delete_quick_reply',

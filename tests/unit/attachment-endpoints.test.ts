@@ -25,6 +25,9 @@ interface Recorded {
 
 function backend(recorded: Recorded, overrides: Partial<MessagingBackend> = {}): MessagingBackend {
 	return {
+		async checkPhotoRoom() {
+			recorded.calls.push('checkPhotoRoom');
+		},
 		async createAttachment(dimensions: AttachmentDimensions): Promise<Attachment> {
 			recorded.calls.push(`createAttachment ${dimensions.width}x${dimensions.height}`);
 			return { id: PHOTO, width: dimensions.width, height: dimensions.height, thumb_width: dimensions.thumbWidth, thumb_height: dimensions.thumbHeight };
@@ -100,7 +103,7 @@ describe('POST attachments', () => {
 		const response = await call('POST', 'attachments', { body: photoForm(), messaging: backend(recorded), attachments: store(recorded) });
 		expect(response.status).toBe(201);
 		expect(await response.json()).toEqual({ id: PHOTO, width: 800, height: 600, thumb_width: 320, thumb_height: 240 });
-		expect(recorded.calls).toEqual(['createAttachment 800x600', `put ${PHOTO}`]);
+		expect(recorded.calls).toEqual(['checkPhotoRoom', 'createAttachment 800x600', `put ${PHOTO}`]);
 	});
 
 	it('when storing fails, the attachment is discarded and the person gets a clear message to try again', async () => {
@@ -115,7 +118,7 @@ describe('POST attachments', () => {
 		expect(response.status).toBe(503);
 		expect(response.headers.get('retry-after')).toBe('5');
 		expect(await response.json()).toEqual({ message: 'Your photo could not be stored just now. Try again in a moment.' });
-		expect(recorded.calls).toEqual(['createAttachment 800x600', 'put fails', `discardAttachment ${PHOTO}`]);
+		expect(recorded.calls).toEqual(['checkPhotoRoom', 'createAttachment 800x600', 'put fails', `discardAttachment ${PHOTO}`]);
 	});
 
 	it('a refusal of the database (60 unsent uploads an hour) comes back with its status and message; nothing is stored', async () => {
@@ -128,7 +131,7 @@ describe('POST attachments', () => {
 		const response = await call('POST', 'attachments', { body: photoForm(), messaging: limited, attachments: store(recorded) });
 		expect(response.status).toBe(429);
 		expect(await response.json()).toEqual({ message: 'You have uploaded 60 photos in the last hour without sending them.' });
-		expect(recorded.calls).toEqual([]);
+		expect(recorded.calls).toEqual(['checkPhotoRoom']);
 	});
 
 	it('a host that gave the endpoints no store gets an error naming what is missing', async () => {

@@ -48,7 +48,8 @@ const statusOf = (e: unknown) => (typeof e === 'object' && e !== null && 'status
 
 /**
  * POST <base>/attachments: one photo in the multipart field `file`. Refusals store nothing:
- * 401 signed out, 413 over 10 MB (by Content-Length before reading, and while reading), 415
+ * 401 signed out, 413 over 10 MB (by Content-Length before reading, and while reading), 429
+ * past the limit of pending photos (asked before reading), 415
  * when the bytes are not JPEG, PNG, WebP or GIF (the name and claimed type do not count), 400
  * for no file or an image that cannot be decoded. Then: processed, recorded as the caller's
  * pending attachment, both files stored; 201 with the Attachment.
@@ -61,6 +62,13 @@ export async function uploadAttachment({ locals, request }: RequestEvent): Promi
 	}
 	const declared = Number(request.headers.get('content-length'));
 	if (Number.isFinite(declared) && declared > MAX_UPLOAD_BYTES) return problem(413, TOO_BIG, UNREAD);
+	// Past the limit of pending photos, refused before a second of reading, decoding and resizing.
+	try {
+		await locals.messaging.checkPhotoRoom();
+	} catch (e) {
+		if (e instanceof MessagingError) return problem(e.status, e.message, UNREAD);
+		throw e;
+	}
 
 	let body: Uint8Array<ArrayBuffer> | null;
 	try {

@@ -7,9 +7,15 @@ import type { RpcCall } from './rpc-call';
 /** attachment_for_reader's answer: the photo, and its message (null while pending). */
 const AttachmentAccess = z.object({ id: z.uuid(), message_id: z.uuid().nullable() });
 
-/** The photo methods of the backend (create_attachment, discard_attachment, attachment_for_reader). */
-export function attachmentMethods(call: RpcCall): Pick<MessagingBackend, 'createAttachment' | 'discardAttachment' | 'attachmentForReader'> {
+/** The photo methods of the backend (check_photo_room, create_attachment, discard_attachment, attachment_for_reader). */
+export function attachmentMethods(
+	call: RpcCall
+): Pick<MessagingBackend, 'checkPhotoRoom' | 'createAttachment' | 'discardAttachment' | 'attachmentForReader'> {
 	return {
+		async checkPhotoRoom() {
+			await call('check_photo_room', {}, 'value');
+		},
+
 		async createAttachment({ width, height, thumbWidth, thumbHeight, bytes }) {
 			return Attachment.parse(
 				await call(

@@ -62,6 +62,8 @@ export interface MessagingBackend extends AccountData, DigestLinks {
 	currentEventCursor(): Promise<number>;
 	/** currentEventCursor, unreadTotal and the preferences in one call, as of one moment, recording the caller as seen: what a signed-in page starts from. */
 	sessionStart(): Promise<SessionStart>;
+	/** Refuses (rate_limited) when createAttachment would for the caller's pending photos: asked before a photo is processed. */
+	checkPhotoRoom(): Promise<void>;
 	/** Records a processed photo, pending until a message of the caller's takes it (sendMessage's attachmentIds). */
 	createAttachment(options: AttachmentDimensions): Promise<Attachment>;
 	/** Drops one of the caller's pending photos (removed before sending, or its files could not be stored). */
