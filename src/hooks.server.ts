@@ -6,7 +6,7 @@ import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
 import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib';
 import { formOriginGuard, postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
-import { readConfig } from '$lib/server/config';
+import { ConfigError, readConfig, stopForConfig } from '$lib/server/config';
 import { markUnavailable, unavailableResponse, unavailableStatus } from '$lib/server/db/unavailable';
 import { runtime } from '$lib/server/runtime';
 import { securityHeaders } from '$lib/server/security/headers';
@@ -20,10 +20,11 @@ let headersHandle: Handle | undefined;
  * such as a missing JWT_SECRET or a migration that does not apply, still stops it).
  */
 export const init: ServerInit = async () => {
-	headersHandle = securityHeaders({ supabaseUrl: readConfig().supabase?.url });
 	try {
+		headersHandle = securityHeaders({ supabaseUrl: readConfig().supabase?.url });
 		await runtime();
 	} catch (error) {
+		if (error instanceof ConfigError) stopForConfig(error);
 		if (!isDatabaseUnavailable(error)) throw error;
 		console.warn(`[db] cannot reach the database (${(error as Error).message}); answering "unavailable" until it does`);
 	}

@@ -9,23 +9,50 @@ export type Mode = 'supabase' | 'postgres' | 'embedded';
 
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+/**
+ * A setting only the operator can fix. Said as a sentence, without a stack trace (a stack says
+ * nothing about an environment variable), and the server does not start.
+ */
+export class ConfigError extends Error {
+	override name = 'ConfigError';
+}
+
+/** Ends a server that must not start with the problem's sentence: the process exits 1. */
+export function stopForConfig(error: ConfigError): never {
+	console.error(`\n${error.message}\n`);
+	process.exit(1);
+}
+
+/** readConfig as a server starts: a setting that is wrong ends the process with its sentence. */
+export function readConfigOrStop(): Config {
+	try {
+		return readConfig();
+	} catch (error) {
+		if (error instanceof ConfigError) stopForConfig(error);
+		throw error;
+	}
+}
+
+const ZERO_OR_ONE = { error: 'must be 0 or 1' };
+const A_URL = { error: 'must be a URL, such as https://example.com' };
+
 const Env = z.object({
-	PUBLIC_SUPABASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
-	PUBLIC_SUPABASE_ANON_KEY: z.preprocess(blankToUndefined, z.string().min(20).optional()),
-	SUPABASE_SERVICE_ROLE_KEY: z.preprocess(blankToUndefined, z.string().min(20).optional()),
+	PUBLIC_SUPABASE_URL: z.preprocess(blankToUndefined, z.url(A_URL).optional()),
+	PUBLIC_SUPABASE_ANON_KEY: z.preprocess(blankToUndefined, z.string().min(20, 'must be the project\'s anon key (Project Settings → API)').optional()),
+	SUPABASE_SERVICE_ROLE_KEY: z.preprocess(blankToUndefined, z.string().min(20, 'must be the project\'s service_role key (Project Settings → API)').optional()),
 	DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgresql://').optional()),
 	BAZAAR_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
 	BAZAAR_ATTACHMENTS_DIR: z.preprocess(blankToUndefined, z.string().optional()),
-	BAZAAR_DB_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(54322)),
-	BAZAAR_DB_EPHEMERAL: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('0')),
-	BAZAAR_SEED: z.preprocess(blankToUndefined, z.enum(['0', '1']).default('1')),
+	BAZAAR_DB_PORT: z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').default(54322)),
+	BAZAAR_DB_EPHEMERAL: z.preprocess(blankToUndefined, z.enum(['0', '1'], ZERO_OR_ONE).default('0')),
+	BAZAAR_SEED: z.preprocess(blankToUndefined, z.enum(['0', '1'], ZERO_OR_ONE).default('1')),
 	JWT_SECRET: z.preprocess(blankToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
 	BAZAAR_CONTACT_MASKING: z.preprocess(blankToUndefined, z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
-	BAZAAR_DIGEST_DELAY_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(7 * 86_400).default(600)),
+	BAZAAR_DIGEST_DELAY_SECONDS: z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be whole seconds' }).int('must be whole seconds').min(0, 'must be 0 or more').max(7 * 86_400, 'must be at most 604800 (a week)').default(600)),
 	BAZAAR_SMTP_URL: z.preprocess(blankToUndefined, z.string().regex(/^smtps?:\/\/[^/]/, 'must start with smtp:// or smtps://').optional()),
-	BAZAAR_MAIL_FROM: z.preprocess(blankToUndefined, z.string().min(3).default('Bazaar <no-reply@localhost>')),
-	BAZAAR_PUBLIC_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
-	ORIGIN: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+	BAZAAR_MAIL_FROM: z.preprocess(blankToUndefined, z.string().min(3, 'must be an address, such as Bazaar <no-reply@example.com>').default('Bazaar <no-reply@localhost>')),
+	BAZAAR_PUBLIC_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, ...A_URL }).optional()),
+	ORIGIN: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, ...A_URL }).optional()),
 	NODE_ENV: z.preprocess(blankToUndefined, z.string().optional())
 });
 
@@ -62,11 +89,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 	const parsed = Env.safeParse(env);
 	if (!parsed.success) {
 		const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
-		throw new Error(`Invalid environment:\n${problems}`);
+		throw new ConfigError(`Invalid environment:\n${problems}`);
 	}
 	const e = parsed.data;
 	if (e.PUBLIC_SUPABASE_URL && !e.PUBLIC_SUPABASE_ANON_KEY) {
-		throw new Error('Invalid environment:\n  PUBLIC_SUPABASE_ANON_KEY: required when PUBLIC_SUPABASE_URL is set');
+		throw new ConfigError('Invalid environment:\n  PUBLIC_SUPABASE_ANON_KEY: required when PUBLIC_SUPABASE_URL is set');
 	}
 	const mode: Mode = e.PUBLIC_SUPABASE_URL ? 'supabase' : e.DATABASE_URL ? 'postgres' : 'embedded';
 	return {

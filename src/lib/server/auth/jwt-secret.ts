@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config';
+import { ConfigError, type Config } from '../config';
 
 /**
  * JWT_SECRET when given; otherwise one generated once and kept in the data folder, so
@@ -13,7 +13,7 @@ export function sessionSecret(config: Config): string {
 	if (config.jwtSecret) return config.jwtSecret;
 	if (config.ephemeral) return randomBytes(48).toString('base64url');
 	if (config.production) {
-		throw new Error('JWT_SECRET is required in production (NODE_ENV=production): set it to 32 or more random characters, e.g. JWT_SECRET=$(openssl rand -base64 48).');
+		throw new ConfigError('JWT_SECRET is required in production (NODE_ENV=production): set it to 32 or more random characters, e.g. JWT_SECRET=$(openssl rand -base64 48).');
 	}
 	const file = join(config.dataDir, 'jwt-secret');
 	if (!existsSync(file)) {

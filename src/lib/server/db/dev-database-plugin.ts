@@ -1,5 +1,5 @@
 import type { Plugin, ViteDevServer } from 'vite';
-import { readConfig, type Config } from '../config.ts';
+import { readConfigOrStop, type Config } from '../config.ts';
 import { ensureDatabase } from './database.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './seed.ts';
 
@@ -14,7 +14,7 @@ export function devDatabase(): Plugin {
 		name: 'bazaar-dev-database',
 		apply: (_config, env) => env.command === 'serve' && !process.env.VITEST,
 		async configureServer(server) {
-			const config = readConfig();
+			const config = readConfigOrStop();
 			const info = (line: string) => server.config.logger.info(`  [db] ${line}`, { timestamp: true });
 			if (config.mode === 'supabase') {
 				info(`Supabase mode: ${config.supabase!.url}`);
