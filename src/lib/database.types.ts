@@ -1065,6 +1065,7 @@ export type Database = {
         Args: Record<PropertyKey, never>
         Returns: Json
       }
+      my_open_offer: { Args: { p_product_id: string }; Returns: Json }
       open_conversation: {
         Args: {
           p_limit?: number

@@ -719,6 +719,29 @@ describe('the card’s offer as each member sees it', () => {
 	});
 });
 
+describe('my_open_offer', () => {
+	it('is the buyer’s own open offer on the listing and its newest card, until it closes; nobody else’s', async () => {
+		const s = await listing();
+		expect(await s.ana.api.myOpenOffer({ productId: s.product.id })).toBeNull();
+		const first = await s.offer(s.ana, 12_000);
+		expect(await s.ana.api.myOpenOffer({ productId: s.product.id })).toEqual({
+			offer: { ...offerOf(first), current: true },
+			card_message_id: first.id
+		});
+		// The seller and another buyer have no open offer of their own here.
+		expect(await s.seller.api.myOpenOffer({ productId: s.product.id })).toBeNull();
+		expect(await s.bo.api.myOpenOffer({ productId: s.product.id })).toBeNull();
+		const counter = await s.seller.api.respondToOffer({ offerId: first.offer!.id, action: 'counter', amountCents: 13_000, id: randomUUID() });
+		expect(await s.ana.api.myOpenOffer({ productId: s.product.id })).toMatchObject({
+			offer: { amount_cents: 13_000, awaiting: 'buyer', status: 'open' },
+			card_message_id: counter.id
+		});
+		await s.ana.api.respondToOffer({ offerId: first.offer!.id, action: 'decline' });
+		expect(await s.ana.api.myOpenOffer({ productId: s.product.id })).toBeNull();
+		await expect(sqlAs(db, null, 'select public.my_open_offer($1)', [s.product.id])).rejects.toMatchObject({ code: '42501' });
+	});
+});
+
 describe('inbox previews, worded for each member', () => {
 	const previewOf = async (member: Actor, conversationId: string) =>
 		(await member.api.listConversationPreviews()).previews.find((p) => p.conversation_id === conversationId)!;

@@ -34,6 +34,13 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await offer(ben.page, '70');
 	// The link's &offer=1 is read once, not left in the address to open the form again later.
 	expect(new URL(ben.page.url()).searchParams.has('offer')).toBe(false);
+	// Back on the product page, Ben sees his offer waiting, not a button for a second one, and a way to it.
+	await ben.page.goto(`/products/${LAMP}`);
+	await expect(ben.page.getByText('Your offer of €70.00 is waiting for Lee Seller.')).toBeVisible();
+	await expect(ben.page.getByRole('link', { name: 'Make an offer' })).toHaveCount(0);
+	await ben.page.getByRole('link', { name: 'See the offer' }).click();
+	await hydrated(ben.page);
+	await expect(card(ben.page, /^You offered €70\.00$/)).toBeVisible();
 	const ana = await open(browser, DEMO.ana.email, `/products/${LAMP}`);
 	await ana.page.getByRole('link', { name: 'Make an offer' }).click();
 	await hydrated(ana.page);

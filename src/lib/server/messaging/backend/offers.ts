@@ -1,6 +1,7 @@
 import { MessagingError } from '$lib/messaging/errors';
 import type { ConversationKeyParts } from '$lib/messaging/conversation-key';
-import { Message, ProductSummary } from '$lib/messaging/schemas';
+import { z } from 'zod';
+import { Id, Message, Offer, ProductSummary } from '$lib/messaging/schemas';
 import { conversationTarget, id } from './ids';
 import type { MessagingBackend } from './messaging-backend';
 import type { RpcCall } from './rpc-call';
@@ -24,8 +25,12 @@ function amount(cents: number): number {
 	return cents;
 }
 
-/** The offer and listing-status methods of the backend (make_offer, respond_to_offer, set_listing_status). */
-export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' | 'respondToOffer' | 'setListingStatus'> {
+/** The caller's open offer on a listing, and its newest card (the message to show it by). */
+export const OpenOffer = z.object({ offer: Offer, card_message_id: Id.nullable() });
+export type OpenOffer = z.infer<typeof OpenOffer>;
+
+/** The offer and listing-status methods of the backend (make_offer, respond_to_offer, my_open_offer, set_listing_status). */
+export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' | 'respondToOffer' | 'myOpenOffer' | 'setListingStatus'> {
 	return {
 		async makeOffer(options) {
 			const target = conversationTarget(options);
@@ -53,6 +58,10 @@ export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' 
 					'value'
 				)
 			);
+		},
+
+		async myOpenOffer({ productId }) {
+			return OpenOffer.nullable().parse(await call('my_open_offer', { p_product_id: id(productId, 'product') }, 'value'));
 		},
 
 		async setListingStatus({ conversationId, status }) {

@@ -49,7 +49,8 @@ const BATCHED_READS: ReadonlySet<string> = new Set([
 	'unread_total',
 	'search_messages',
 	'get_messaging_preferences',
-	'seller_response_time'
+	'seller_response_time',
+	'my_open_offer'
 ]);
 
 interface Pending {
