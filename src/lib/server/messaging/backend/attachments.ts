@@ -4,6 +4,15 @@ import { id } from './ids';
 import type { MessagingBackend } from './messaging-backend';
 import type { RpcCall } from './rpc-call';
 
+/** What image processing measured of a photo: the display size, the thumbnail and the bytes stored for both. */
+export interface AttachmentDimensions {
+	width: number;
+	height: number;
+	thumbWidth: number;
+	thumbHeight: number;
+	bytes: number;
+}
+
 /** attachment_for_reader's answer: the photo, and its message (null while pending). */
 const AttachmentAccess = z.object({ id: z.uuid(), message_id: z.uuid().nullable() });
 

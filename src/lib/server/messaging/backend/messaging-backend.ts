@@ -27,7 +27,7 @@ import {
 } from '$lib/messaging/schemas';
 import { conversationTarget, id } from './ids';
 import { clampLimit, messageCursor, pageOf } from './paging';
-import { attachmentMethods } from './attachments';
+import { attachmentMethods, type AttachmentDimensions } from './attachments';
 import { offerMethods, type MakeOffer, type OpenOffer, type RespondToOffer } from './offers';
 import type { RpcCall, RpcName } from './rpc-call';
 import { accountMethods, type AccountData } from './account';
@@ -96,15 +96,7 @@ export interface MessagingBackend extends AccountData, DigestLinks {
 }
 
 export type { RpcArgs, RpcCall, RpcName, RpcShape } from './rpc-call';
-
-/** What image processing measured of a photo: the display size, the thumbnail and the bytes stored for both. */
-export interface AttachmentDimensions {
-	width: number;
-	height: number;
-	thumbWidth: number;
-	thumbHeight: number;
-	bytes: number;
-}
+export type { AttachmentDimensions } from './attachments';
 
 /** Into an existing conversation by id, or into the conversation a key names (created on first send). */
 export type SendMessage = { id: string; body: string; replyToId?: string | null; attachmentIds?: string[] } & (
