@@ -4,17 +4,22 @@ export * from '@playwright/test';
 
 /**
  * Playwright's `test`, failing any test during which Chromium reported a Content-Security-Policy
- * violation on any page, including pages of contexts the test opened itself: the app runs
- * under its real policy in every spec, so a blocked script or style cannot pass unnoticed.
+ * violation or an uncaught error on any page, including pages of contexts the test opened
+ * itself: the app runs under its real policy in every spec, so a blocked script or style cannot
+ * pass unnoticed, and neither can a script that throws while the page still looks right (a
+ * "Make an offer" link threw during hydration so, and left focus nowhere).
  */
 export const test = base.extend<{ cspViolations: string[] }>({
 	cspViolations: [
 		async ({ browser, context }, use) => {
 			const violations: string[] = [];
-			const watch = (watched: BrowserContext) =>
+			const errors: string[] = [];
+			const watch = (watched: BrowserContext) => {
 				watched.on('console', (message) => {
 					if (/Content Security Policy/i.test(message.text())) violations.push(`${message.location().url}: ${message.text()}`);
 				});
+				watched.on('weberror', (error) => errors.push(`${error.page()?.url() ?? 'a page'}: ${error.error().message}`));
+			};
 			watch(context);
 			const newContext = browser.newContext.bind(browser);
 			browser.newContext = async (...options) => {
@@ -28,6 +33,7 @@ export const test = base.extend<{ cspViolations: string[] }>({
 				browser.newContext = newContext;
 			}
 			expect(violations, 'Content-Security-Policy violations reported by Chromium').toEqual([]);
+			expect(errors, 'uncaught errors in the pages').toEqual([]);
 		},
 		{ auto: true }
 	]

@@ -31,7 +31,11 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 }) => {
 	// Buyer B (Ben) and buyer A (Ana) each offer on Lee's lamp, from the product page's deep link.
 	const ben = await open(browser, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${LAMP}&offer=1`);
+	// The link was followed to make an offer: the amount field has focus.
+	await expect(ben.page.getByRole('textbox', { name: 'Your offer (€)' })).toBeFocused();
 	await offer(ben.page, '70');
+	// Sent, the form closes and focus goes to the composer, not nowhere.
+	await expect(ben.page.getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
 	// The link's &offer=1 is read once, not left in the address to open the form again later.
 	expect(new URL(ben.page.url()).searchParams.has('offer')).toBe(false);
 	// Back on the product page, Ben sees his offer waiting, not a button for a second one, and a way to it.
