@@ -980,6 +980,7 @@ export type Database = {
           muted_until: string
           needs_reply: boolean
           other_avatar_url: string
+          other_deleted: boolean
           other_display_name: string
           other_last_read_at: string
           other_user_id: string

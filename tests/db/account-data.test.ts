@@ -308,18 +308,20 @@ describe('deleting my account', () => {
 		expect(leeAfter.find((m) => m.id === s.card.id)).toMatchObject({ kind: 'offer', body: 'Deleted user offered €30.00', offer: { status: 'withdrawn' } });
 		expect(leeAfter.find((m) => m.id === s.counter.id)).toMatchObject({ kind: 'offer', offer: { status: 'withdrawn' } });
 		// He hears about it: in his log, one message.updated per message that changed (her texts,
-		// his message she had reacted to, the cards of the offer she left), pushed once.
+		// his message she had reacted to, the cards of the offer she left), then the conversation,
+		// its preview saying her account is gone; pushed once.
 		const { events } = await s.lee.api.syncSince({ cursor: leeCursor });
-		expect(events.map((e) => e.type)).toEqual(Array(5).fill('message.updated'));
-		expect(events.map((e) => (e.payload as { message: Message }).message.id).sort()).toEqual(
+		expect(events.map((e) => e.type)).toEqual([...Array(5).fill('message.updated'), 'conversation.updated']);
+		expect(events.slice(0, 5).map((e) => (e.payload as { message: Message }).message.id).sort()).toEqual(
 			[s.first.id, s.leeReply.id, s.phone.id, s.card.id, s.counter.id].sort()
 		);
+		expect(events[5]).toMatchObject({ conversation_id: s.conversationId, payload: { preview: { other_deleted: true, other_display_name: 'Deleted user' } } });
 		const pushes = (rows: { table: string; row: string }[]) => rows.filter((r) => r.table === 'realtime.messages' && r.row.includes(`user:${s.lee.id}`)).length;
 		expect(pushes(after) - pushes(before)).toBe(1);
 
 		// Ben's inbox: her last word shows deleted, and nothing is unread or owed any more.
 		const benInbox = (await s.ben.api.listConversationPreviews()).previews.find((p) => p.other_user_id === s.ana.id)!;
-		expect(benInbox).toMatchObject({ other_display_name: 'Deleted user', other_avatar_url: null, last_message_preview: '', last_message_deleted: true, unread_count: 0, needs_reply: false, other_last_read_at: null });
+		expect(benInbox).toMatchObject({ other_deleted: true, other_display_name: 'Deleted user', other_avatar_url: null, last_message_preview: '', last_message_deleted: true, unread_count: 0, needs_reply: false, other_last_read_at: null });
 		expect(await s.ben.api.unreadTotal()).toBe(0);
 		// Reports keep that they were made, not her words.
 		expect((await db.query('select body_snapshot from public.message_reports where message_id = $1', [s.toBen.id])).rows).toEqual([{ body_snapshot: '' }]);
@@ -327,6 +329,24 @@ describe('deleting my account', () => {
 		// Nobody can write to her any more.
 		const refused = await rejection(send(s.lee, s.ana, 'Still there?', s.lamp.id));
 		expect(refused).toMatchObject({ code: 'not_allowed', message: 'This member deleted their account: nothing more can be sent here.' });
+	});
+
+	it('a member who wrote all of a conversation hears of the erase too, and only theirs says the account is gone', async () => {
+		const [gone, kim] = [await member('Gone'), await member('Kim')];
+		const { conversation_id } = await send(kim, gone, 'Are you there?');
+		const other = await send(kim, await member('Other'), 'Hello');
+		const at = (await kim.api.syncSince({ cursor: 0 })).cursor;
+		expect((await kim.api.listConversationPreviews()).previews.map((p) => p.other_deleted)).toEqual([false, false]);
+		await gone.api.eraseMyAccount();
+		// Nothing of Kim's changed, and before, nothing reached her: her open thread kept its composer.
+		const { events } = await kim.api.syncSince({ cursor: at });
+		expect(events).toEqual([
+			expect.objectContaining({ type: 'conversation.updated', conversation_id, payload: expect.objectContaining({ preview: expect.objectContaining({ other_deleted: true }) }) })
+		]);
+		const previews = (await kim.api.listConversationPreviews()).previews;
+		expect(previews.find((p) => p.conversation_id === conversation_id)).toMatchObject({ other_deleted: true, other_display_name: 'Deleted user' });
+		expect(previews.find((p) => p.conversation_id === other.conversation_id)).toMatchObject({ other_deleted: false });
+		expect((await kim.api.openConversation({ otherUserId: gone.id, productId: null })).other_user).toMatchObject({ deleted: true, display_name: 'Deleted user' });
 	});
 
 	it('every column that names a profile is one erasing deals with', async () => {

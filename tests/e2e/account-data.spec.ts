@@ -64,6 +64,13 @@ test('a member downloads their data, then deletes their account with their passw
 		}));
 	expect(await stored()).toEqual({ login: 1, name: `Leaving ${run}`, live: 1 });
 
+	// Lee has their conversation open meanwhile.
+	const lee = await browser.newContext();
+	const leePage = await lee.newPage();
+	await signIn(leePage, DEMO.lee.email, `/messages?conversation=${id}__general`);
+	await hydrated(leePage);
+	await expect(leePage.getByRole('textbox', { name: 'Message', exact: true })).toBeVisible();
+
 	// The right one: erased, signed out, told so.
 	await page.getByLabel('Your password').fill('password123');
 	await page.getByRole('button', { name: 'Delete my account' }).click();
@@ -82,23 +89,26 @@ test('a member downloads their data, then deletes their account with their passw
 	await expect(page.getByRole('alert')).toHaveText('Invalid email or password');
 	await context.close();
 
-	// Lee keeps the conversation, with "Deleted user" and her message shown deleted.
-	const lee = await browser.newContext();
-	const leePage = await lee.newPage();
-	await signIn(leePage, DEMO.lee.email, '/messages');
+	// Lee's open thread follows at once: it says the account is gone and offers nothing to write,
+	// nor anyone to block (it kept its composer, "Block" and "Online" until reloaded). Reloaded, the same.
+	const thread = leePage.getByRole('region', { name: 'Deleted user' });
+	const showsDeleted = async () => {
+		await expect(thread.getByRole('heading', { name: 'Deleted user' })).toBeVisible();
+		await expect(thread.getByText('Account deleted', { exact: true })).toBeVisible();
+		await expect(thread.getByText(/^@deleted_/)).toHaveCount(0);
+		await expect(thread.getByRole('status').filter({ hasText: 'This member deleted their account: nothing more can be sent here.' })).toBeVisible();
+		await expect(thread.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
+		await thread.getByLabel('Conversation options').click();
+		await expect(thread.getByRole('button', { name: /Block/ })).toHaveCount(0);
+	};
+	await showsDeleted();
+	await leePage.reload();
+	await hydrated(leePage);
+	await showsDeleted();
+	// He keeps the conversation, with "Deleted user" and the message shown deleted.
 	const preview = leePage.getByRole('list', { name: 'Conversations' }).getByRole('link').filter({ hasText: 'Deleted user' });
 	await expect(preview).toHaveCount(1);
 	await expect(preview).not.toContainText(words);
-	// Opened, it says the account is gone and offers nothing to write, nor anyone to block.
-	await preview.click();
-	const thread = leePage.getByRole('region', { name: 'Deleted user' });
-	await expect(thread.getByRole('heading', { name: 'Deleted user' })).toBeVisible();
-	await expect(thread.getByText('Account deleted', { exact: true })).toBeVisible();
-	await expect(thread.getByText(/^@deleted_/)).toHaveCount(0);
-	await expect(thread.getByRole('status').filter({ hasText: 'This member deleted their account: nothing more can be sent here.' })).toBeVisible();
-	await expect(thread.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
-	await thread.getByLabel('Conversation options').click();
-	await expect(thread.getByRole('button', { name: /Block/ })).toHaveCount(0);
 	await lee.close();
 });
 

@@ -119,6 +119,7 @@ export function previewRow(overrides: Partial<ConversationPreviewRow> = {}): Con
 		needs_reply: false,
 		last_message_payload: null,
 		product_seller_id: product.seller_id,
+		other_deleted: false,
 		unread_count: 0,
 		archived: false,
 		muted_until: null,

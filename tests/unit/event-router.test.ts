@@ -17,6 +17,7 @@ import {
 	messageId,
 	openedConversation,
 	preview,
+	previewRow,
 	readEvent,
 	readState,
 	userId
@@ -198,5 +199,26 @@ describe('routeEvent: blocks', () => {
 		const bob = threadOf(state, withBob.key);
 		expect([bob.blockedByMe, bob.blockedMe]).toEqual([true, false]);
 		expect(threadOf(state).blockedByMe).toBe(false);
+	});
+
+	it("a preview saying the other member deleted their account closes that thread at once, with the erased name; other threads stay open", () => {
+		const state = messagingState();
+		state.threads.open(openedConversation());
+		const withBob = openedConversation({
+			key: formatConversationKey({ otherUserId: BOB, productId: PRODUCT }),
+			conversation_id: conversationId(8),
+			other_user: { ...alice, id: BOB, username: 'bob' }
+		});
+		state.threads.open(withBob);
+		expect(threadOf(state).closed).toBe(false);
+
+		const erased = previewRow({ other_deleted: true, other_display_name: 'Deleted user', other_username: 'deleted_0123', other_avatar_url: null });
+		state.apply(conversationUpdatedEvent(readState(), erased));
+		expect(threadOf(state).otherUser).toMatchObject({ id: ALICE, display_name: 'Deleted user', username: 'deleted_0123', deleted: true });
+		expect(threadOf(state).closed).toBe(true);
+		expect(threadOf(state, withBob.key).closed).toBe(false);
+		// A message event's preview says the same: the thread stays closed.
+		state.apply(messageEvent(message({ id: messageId(9) }), { preview: { other_deleted: true, other_display_name: 'Deleted user' } }));
+		expect(threadOf(state).closed).toBe(true);
 	});
 });

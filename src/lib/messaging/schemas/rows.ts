@@ -210,6 +210,8 @@ export const ConversationPreviewRow = z.object({
 	last_message_payload: z.record(z.string(), z.unknown()).nullable(),
 	/** The listing's seller: an offer card they post is a counter. null without a listing. */
 	product_seller_id: Id.nullable(),
+	/** The other member deleted their account: the conversation stays readable and takes nothing new. */
+	other_deleted: z.boolean(),
 	unread_count: z.number().int().nonnegative(),
 	archived: z.boolean(),
 	muted_until: Timestamp.nullable(),

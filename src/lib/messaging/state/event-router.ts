@@ -4,7 +4,8 @@ import type { OpenThreads } from './open-threads.svelte';
 
 /**
  * Applies one event of the user's log to the inbox and the kept threads: a message, an edit
- * or delete, a changed offer card, a read position, an archive or mute, a block. Every event
+ * or delete, a changed offer card, a read position, an archive or mute, a block, a partner's
+ * deleted account. Every event
  * also carries the recipient's badge total; message events also the listing's status.
  */
 export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; threads: OpenThreads }) {
@@ -21,6 +22,7 @@ export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; th
 			if (preview) {
 				thread.mergeCounts(preview);
 				thread.followListing(preview);
+				thread.followMember(preview);
 			}
 			break;
 		}
@@ -30,7 +32,10 @@ export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; th
 			if (preview) inbox.upsert(preview, true);
 			inbox.applyReadState(read_state);
 			thread?.setReadState(read_state);
-			if (preview) thread?.followListing(preview);
+			if (preview) {
+				thread?.followListing(preview);
+				thread?.followMember(preview);
+			}
 			break;
 		}
 		case 'read':

@@ -245,6 +245,16 @@ export class ThreadState {
 		this.#product = { ...product, status: preview.product_status };
 	}
 
+	/**
+	 * The other member deleted their account, as a preview says (the erase sends every partner
+	 * one): the thread shows them as the erase left them, and takes nothing new.
+	 */
+	followMember(preview: Pick<ConversationPreviewRow, 'other_user_id' | 'other_username' | 'other_display_name' | 'other_avatar_url' | 'other_deleted'>) {
+		const other = this.#otherUser;
+		if (!preview.other_deleted || other.deleted || preview.other_user_id !== other.id) return;
+		this.#otherUser = { ...other, username: preview.other_username, display_name: preview.other_display_name, avatar_url: preview.other_avatar_url, deleted: true };
+	}
+
 	setBlocked(side: 'byMe' | 'me', blocked: boolean) {
 		if (side === 'byMe') this.#blockedByMe = blocked;
 		else this.#blockedMe = blocked;
