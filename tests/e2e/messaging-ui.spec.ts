@@ -789,6 +789,23 @@ test('mute and unmute: the inbox says "Muted" and the menu offers "Unmute", afte
 	await expect(general).not.toContainText('Muted');
 	await ana.getByLabel('Conversation options').click();
 	await expect(ana.locator('details.thread-menu').getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
+
+	// By keyboard: Escape closes the menu, and after choosing an item focus is back on the menu's
+	// button (it was on the page itself, the chosen item hidden with the menu).
+	const options = ana.getByLabel('Conversation options');
+	const menuOpen = () => ana.locator('details.thread-menu').evaluate((details) => (details as HTMLDetailsElement).open);
+	await ana.keyboard.press('Escape');
+	expect(await menuOpen()).toBe(false);
+	await expect(options).toBeFocused();
+	await ana.keyboard.press('Enter');
+	expect(await menuOpen()).toBe(true);
+	await ana.locator('details.thread-menu').getByRole('button', { name: 'Mute', exact: true }).focus();
+	await ana.keyboard.press('Enter');
+	await expect(general).toContainText('Muted');
+	await expect(options).toBeFocused();
+	expect(await menuOpen()).toBe(false);
+	await conversationMenu(ana, 'Unmute');
+	await expect(general).not.toContainText('Muted');
 	await ana.context().close();
 });
 

@@ -175,9 +175,11 @@ test('with “Browser notifications” switched off on the account page, no noti
 	const setting = page.getByRole('checkbox', { name: 'Browser notifications' });
 	await expect(setting).toBeChecked();
 	await expect(page.getByRole('checkbox', { name: 'Email me a digest of unread messages' })).toBeChecked();
-	// Saved as it is switched: no button to press.
-	await setting.uncheck();
+	// Saved as it is switched: no button to press. Switched by keyboard, focus stays on the box (it went to the page).
+	await setting.focus();
+	await page.keyboard.press('Space');
 	await expect(page.getByRole('status')).toHaveText('Saved.');
+	await expect(setting).toBeFocused();
 	await page.reload();
 	await expect(setting).not.toBeChecked();
 	await expect(page.getByRole('checkbox', { name: 'Email me a digest of unread messages' })).toBeChecked();
