@@ -90,6 +90,18 @@ describe('the endpoints route by path', () => {
 		}
 	});
 
+	it('POST typing says what is wrong with its body: the conversation, or whether one is typing', async () => {
+		const typing = async (body: unknown) => {
+			const response = await call('POST', 'typing', { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+			return { status: response.status, ...(await response.json()) };
+		};
+		const conversation = 'c0000000-0000-4000-8000-000000000001';
+		expect(await typing({ conversation_id: 'nope' })).toEqual({ status: 400, message: 'Say which conversation you are typing in (its conversation_id).' });
+		for (const wrong of ['false', null, 0, []]) {
+			expect(await typing({ conversation_id: conversation, typing: wrong })).toEqual({ status: 400, message: 'Say whether you are typing: typing is true or false.' });
+		}
+	});
+
 	it('the old single-segment endpoints still answer (history asks for a conversation id)', async () => {
 		const response = await call('GET', 'history');
 		expect(response.status).toBe(400);

@@ -104,10 +104,14 @@ const reads: Record<string, Endpoint> = {
 const writes: Record<string, Endpoint> = {
 	/** "ana is typing…": relayed to the other member's open streams, never stored. */
 	async typing({ locals, request }) {
-		const { hub, pool } = relay(locals);
 		const user = signedIn(locals);
 		const parsed = Typing.safeParse(await request.json().catch(() => null));
-		if (!parsed.success) error(400, { message: 'Say which conversation you are typing in (its conversation_id).' });
+		if (!parsed.success) {
+			const about = new Set(parsed.error.issues.map((issue) => issue.path[0]));
+			const message = about.has('typing') && !about.has('conversation_id') ? 'Say whether you are typing: typing is true or false.' : 'Say which conversation you are typing in (its conversation_id).';
+			error(400, { message });
+		}
+		const { hub, pool } = relay(locals);
 		const recipient = await typingRecipient(pool, user.id, parsed.data.conversation_id);
 		// Not a member, or blocked either way: nothing to tell, and no hint which.
 		if (recipient) {
