@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startCluster } from '../../src/lib/server/db/embedded-cluster.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bazaar-lifecycle-'));
 const children: ChildProcess[] = [];
@@ -95,6 +96,32 @@ describe('embedded PostgreSQL lifecycle', () => {
 		second.child.kill('SIGTERM');
 		await new Promise((r) => second.child.once('exit', r));
 	}, 90_000);
+
+	it('a PostgreSQL killed under a running app is started again, with its data, and the log says so', async () => {
+		const lines: string[] = [];
+		const cluster = await startCluster({ ephemeral: true, log: (line) => lines.push(line) });
+		try {
+			await query(cluster.url, 'create table survived (id int); insert into survived values (7)');
+			// A throwaway cluster commits without waiting for its log (synchronous_commit=off): on disk first.
+			await query(cluster.url, 'checkpoint');
+			const pidOf = () => Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+			const killed = pidOf();
+			process.kill(killed, 'SIGKILL');
+			expect(await waitFor(() => !alive(killed), 5000)).toBe(true);
+			// Before, nothing started it again: the app answered "unavailable" for good.
+			const answers = async () => query(cluster.url, 'select id from survived').catch(() => null);
+			const deadline = Date.now() + 30_000;
+			let rows = await answers();
+			while (!rows && Date.now() < deadline) rows = await new Promise((r) => setTimeout(r, 250)).then(answers);
+			expect(rows).toEqual([{ id: 7 }]);
+			expect(pidOf()).not.toBe(killed);
+			expect(lines.some((line) => line.startsWith('PostgreSQL stopped by itself (SIGKILL); starting it again'))).toBe(true);
+			expect(lines).toContain('PostgreSQL is running again');
+		} finally {
+			await cluster.stop();
+		}
+		expect(existsSync(cluster.dataDir)).toBe(false);
+	}, 60_000);
 
 	it('SIGINT stops the app and its PostgreSQL, leaving no server process', async () => {
 		const app = await startApp();

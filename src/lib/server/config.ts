@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -23,10 +24,10 @@ export function stopForConfig(error: ConfigError): never {
 	process.exit(1);
 }
 
-/** readConfig as a server starts: a setting that is wrong ends the process with its sentence. */
-export function readConfigOrStop(): Config {
+/** A step of a server's start: a setting that is wrong (ConfigError) ends the process with its sentence. */
+export async function stopOnConfigError<T>(step: () => T | Promise<T>): Promise<T> {
 	try {
-		return readConfig();
+		return await step();
 	} catch (error) {
 		if (error instanceof ConfigError) stopForConfig(error);
 		throw error;
@@ -96,6 +97,9 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 		throw new ConfigError('Invalid environment:\n  PUBLIC_SUPABASE_ANON_KEY: required when PUBLIC_SUPABASE_URL is set');
 	}
 	const mode: Mode = e.PUBLIC_SUPABASE_URL ? 'supabase' : e.DATABASE_URL ? 'postgres' : 'embedded';
+	if (statSync(resolve(e.BAZAAR_DATA_DIR), { throwIfNoEntry: false })?.isDirectory() === false) {
+		throw new ConfigError(`Invalid environment:\n  BAZAAR_DATA_DIR: ${resolve(e.BAZAAR_DATA_DIR)} is a file; name a folder (it is made if missing)`);
+	}
 	return {
 		mode,
 		supabase: e.PUBLIC_SUPABASE_URL ? { url: e.PUBLIC_SUPABASE_URL, anonKey: e.PUBLIC_SUPABASE_ANON_KEY! } : undefined,

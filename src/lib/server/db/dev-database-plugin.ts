@@ -1,5 +1,5 @@
 import type { Plugin, ViteDevServer } from 'vite';
-import { readConfigOrStop, type Config } from '../config.ts';
+import { readConfig, stopOnConfigError, type Config } from '../config.ts';
 import { ensureDatabase } from './database.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './seed.ts';
 
@@ -14,7 +14,7 @@ export function devDatabase(): Plugin {
 		name: 'bazaar-dev-database',
 		apply: (_config, env) => env.command === 'serve' && !process.env.VITEST,
 		async configureServer(server) {
-			const config = readConfigOrStop();
+			const config = await stopOnConfigError(() => readConfig());
 			const info = (line: string) => server.config.logger.info(`  [db] ${line}`, { timestamp: true });
 			if (config.mode === 'supabase') {
 				info(`Supabase mode: ${config.supabase!.url}`);
@@ -22,7 +22,7 @@ export function devDatabase(): Plugin {
 				else info('no DATABASE_URL: no digests (the worker needs the project connection string)');
 				return;
 			}
-			const database = await ensureDatabase(config, info);
+			const database = await stopOnConfigError(() => ensureDatabase(config, info));
 			const where = database.cluster
 				? `embedded PostgreSQL, data in ${database.cluster.dataDir}\n    psql ${database.url}`
 				: `DATABASE_URL (${new URL(database.url).host})`;

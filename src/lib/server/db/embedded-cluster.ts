@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
 	chownSync,
@@ -7,7 +7,6 @@ import {
 	mkdirSync,
 	mkdtempSync,
 	openSync,
-	readFileSync,
 	realpathSync,
 	renameSync,
 	rmSync,
@@ -16,7 +15,8 @@ import {
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import pg from 'pg';
+import { ConfigError } from '../config.ts';
+import { clearStalePostmaster, keepRunning } from './postmaster.ts';
 import { postgresBinaries, type PostgresBinaries } from './postgres-binaries.ts';
 import { canAccess, serverIdentity, stagingRoot, type ServerIdentity } from './postgres-user.ts';
 
@@ -55,26 +55,28 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
 
 	const port = options.port || (await freePort());
 	if (await isListening(port)) {
-		throw new Error(
+		throw new ConfigError(
 			`Port ${port} on 127.0.0.1 is already in use by another program. Stop it, or choose another port with BAZAAR_DB_PORT.`
 		);
 	}
 
-	const logFd = openSync(logFile, 'a');
 	const durability = options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
-	const child = spawn(
-		binaries.postgres,
-		['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...durability],
-		// A file, not a pipe: PostgreSQL keeps logging after we exit without hitting a closed pipe.
-		{ ...identity, stdio: ['ignore', logFd, logFd] }
-	);
-	closeSync(logFd);
-	const exited = new Promise<void>((done) => child.once('exit', () => done()));
+	const launch = () => {
+		const logFd = openSync(logFile, 'a');
+		const child = spawn(
+			binaries.postgres,
+			['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...durability],
+			// A file, not a pipe: PostgreSQL keeps logging after we exit without hitting a closed pipe.
+			{ ...identity, stdio: ['ignore', logFd, logFd] }
+		);
+		closeSync(logFd);
+		return child;
+	};
 	const url = `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`;
-	await waitUntilReady(url, child, logFile);
+	const postmaster = await keepRunning(launch, { url, logFile, log });
 
 	const killOnExit = () => {
-		child.kill(options.ephemeral ? 'SIGQUIT' : 'SIGINT');
+		postmaster.child.kill(options.ephemeral ? 'SIGQUIT' : 'SIGINT');
 		if (options.ephemeral) removeEphemeral(dataDir, logFile);
 	};
 	process.once('exit', killOnExit);
@@ -88,7 +90,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
 		stop() {
 			stopping ??= (async () => {
 				process.off('exit', killOnExit);
-				await stopPostmaster(child, exited);
+				await postmaster.stop();
 				if (options.ephemeral) removeEphemeral(dataDir, logFile);
 			})();
 			return stopping;
@@ -161,104 +163,6 @@ function initialise(binaries: PostgresBinaries, dataDir: string, identity: Serve
 	}
 	rmSync(dataDir, { recursive: true, force: true });
 	renameSync(partial, dataDir);
-}
-
-/**
- * A run killed with SIGKILL leaves its postmaster running (orphaned) or a stale
- * postmaster.pid behind. An orphan is shut down; a postmaster whose parent is
- * still alive belongs to another running app, and we refuse to touch it.
- */
-async function clearStalePostmaster(dataDir: string, log: (line: string) => void) {
-	const pidFile = join(dataDir, 'postmaster.pid');
-	if (!existsSync(pidFile)) return;
-	const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-	if (!isPostgres(pid)) {
-		rmSync(pidFile, { force: true });
-		return;
-	}
-	const parent = parentOf(pid);
-	if (parent !== undefined && parent !== process.pid && commandOf(parent).includes('node')) {
-		throw new Error(
-			`The database in ${dataDir} is in use by another running app (process ${parent}). Stop it first, or set BAZAAR_DATA_DIR to use another folder.`
-		);
-	}
-	log(`Stopping PostgreSQL ${pid} left running by an earlier run`);
-	process.kill(pid, 'SIGINT');
-	if (!(await waitForExit(pid, 15_000))) {
-		process.kill(pid, 'SIGQUIT');
-		await waitForExit(pid, 5_000);
-	}
-	rmSync(pidFile, { force: true });
-}
-
-function commandOf(pid: number): string {
-	try {
-		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-	} catch {
-		return '';
-	}
-}
-
-function isPostgres(pid: number): boolean {
-	return Number.isInteger(pid) && pid > 0 && commandOf(pid).includes('postgres');
-}
-
-function parentOf(pid: number): number | undefined {
-	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		// The command name may contain spaces and parentheses; fields resume after the last ')'.
-		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-	} catch {
-		return undefined;
-	}
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (!isPostgres(pid)) return true;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	return false;
-}
-
-async function stopPostmaster(child: ChildProcess, exited: Promise<void>) {
-	if (child.exitCode !== null || child.signalCode !== null) return;
-	child.kill('SIGINT');
-	const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000).unref());
-	if ((await Promise.race([exited, timeout])) === 'timeout') {
-		child.kill('SIGQUIT');
-		await exited;
-	}
-}
-
-async function waitUntilReady(url: string, child: ChildProcess, logFile: string) {
-	const deadline = Date.now() + 30_000;
-	for (;;) {
-		if (child.exitCode !== null || child.signalCode !== null) {
-			throw new Error(`PostgreSQL exited while starting. Last log lines:\n${tail(logFile)}`);
-		}
-		const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-		client.on('error', () => {});
-		try {
-			await client.connect();
-			await client.query('select 1');
-			await client.end();
-			return;
-		} catch {
-			await client.end().catch(() => {});
-			if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within 30 s:\n${tail(logFile)}`);
-			await new Promise((r) => setTimeout(r, 50));
-		}
-	}
-}
-
-function tail(file: string): string {
-	try {
-		return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
-	} catch {
-		return '(no log)';
-	}
 }
 
 function isListening(port: number): Promise<boolean> {
