@@ -7,7 +7,7 @@ import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
 import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib';
 import { formOriginGuard, postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
 import { ConfigError, readConfig, stopForConfig } from '$lib/server/config';
-import { markUnavailable, unavailableResponse, unavailableStatus } from '$lib/server/db/unavailable';
+import { markUnavailable, SITE_UNAVAILABLE, unavailableResponse, unavailableStatus, wantsPage } from '$lib/server/db/unavailable';
 import { runtime } from '$lib/server/runtime';
 import { securityHeaders } from '$lib/server/security/headers';
 
@@ -80,7 +80,7 @@ export const handleError: HandleServerError = ({ error, event, status, message }
 	if (isDatabaseUnavailable(error) || (error instanceof MessagingError && error.code === 'unavailable')) {
 		markUnavailable(event);
 		console.warn(`[db] unavailable while serving ${event.url.pathname}`);
-		return { message: UNAVAILABLE_MESSAGE, retry: true };
+		return { message: wantsPage(event) ? SITE_UNAVAILABLE : UNAVAILABLE_MESSAGE, retry: true };
 	}
 	// SvelteKit's own refusals (no such page or action, a body that is no form): the visitor's
 	// mistake, said in a sentence, and nothing for the log.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startCluster, type RunningCluster } from '../../src/lib/server/db/embedded-cluster';
 import { UNAVAILABLE_MESSAGE } from '../../src/lib/messaging/errors';
+import { SITE_UNAVAILABLE } from '../../src/lib/server/db/unavailable';
 import { startBuiltServer } from './built-server';
 import { expect, test } from './fixtures';
 import { hydrated } from './session';
@@ -26,7 +27,7 @@ test('a server started before its database answers "unavailable" and recovers by
 		const answer = await page.goto(`${url}/`);
 		expect(answer?.status()).toBe(503);
 		expect(answer?.headers()['retry-after']).toBe('5');
-		await expect(page.getByRole('alert')).toHaveText(UNAVAILABLE_MESSAGE);
+		await expect(page.getByRole('alert')).toHaveText(SITE_UNAVAILABLE);
 		const stream = await page.request.get(`${url}/messages/stream`, { headers: { accept: 'text/event-stream' } });
 		expect(stream.status()).toBe(503);
 		expect(await stream.json()).toEqual({ message: UNAVAILABLE_MESSAGE });
@@ -59,7 +60,7 @@ test('with Supabase out of reach, a page answers 503 "unavailable, retrying" wit
 		const answer = await page.goto(`${app.url}/`);
 		expect(answer?.status()).toBe(503);
 		expect(answer?.headers()['retry-after']).toBe('5');
-		await expect(page.getByText(UNAVAILABLE_MESSAGE)).toBeVisible();
+		await expect(page.getByText(SITE_UNAVAILABLE)).toBeVisible();
 		expect((await page.request.get(`${app.url}/login`)).status()).toBe(200);
 		expect(app.output()).not.toMatch(/unhandled|uncaught/i);
 	} finally {
@@ -96,7 +97,7 @@ test('a signed-in member whose database goes away gets the retrying page, with R
 		expect(answer?.status()).toBe(503);
 		expect(answer?.headers()['retry-after']).toBe('5');
 		await expect(page.getByRole('heading', { name: 'Back in a moment' })).toBeVisible();
-		await expect(page.getByText(UNAVAILABLE_MESSAGE)).toBeVisible();
+		await expect(page.getByText(SITE_UNAVAILABLE)).toBeVisible();
 		await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 
 		// The database is back; the page, left alone, reloads itself into her messages.

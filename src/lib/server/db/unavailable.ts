@@ -1,8 +1,19 @@
 import type { RequestEvent } from '@sveltejs/kit';
-import { UNAVAILABLE_MESSAGE } from '$lib';
+import { UNAVAILABLE_MESSAGE } from '../../messaging/errors';
 
 /** Seconds a browser waits before asking again. */
 const RETRY_SECONDS = 5;
+
+/**
+ * What a page says while the database is away: the whole site is, not only messages (the home
+ * and login pages say it too), and the page tries again by itself, with or without script.
+ * Fetches, form actions and streams get the messaging sentence (UNAVAILABLE_MESSAGE).
+ */
+export const SITE_UNAVAILABLE = 'Bazaar is unavailable right now. This page tries again by itself.';
+
+/** A browser loading a page (not a fetch, a form action or a stream). */
+export const wantsPage = (event: RequestEvent) =>
+	event.request.method === 'GET' && (event.request.headers.get('accept') ?? '').includes('text/html');
 const RETRY_HEADERS = { 'retry-after': String(RETRY_SECONDS), 'cache-control': 'no-store' };
 
 /**
@@ -12,14 +23,13 @@ const RETRY_HEADERS = { 'retry-after': String(RETRY_SECONDS), 'cache-control': '
  * error of theirs is shaped.
  */
 export function unavailableResponse(event: RequestEvent): Response {
-	const wantsPage = event.request.method === 'GET' && (event.request.headers.get('accept') ?? '').includes('text/html');
-	if (!wantsPage) {
+	if (!wantsPage(event)) {
 		return new Response(JSON.stringify({ message: UNAVAILABLE_MESSAGE }), { status: 503, headers: { ...RETRY_HEADERS, 'content-type': 'application/json' } });
 	}
 	const page = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="${RETRY_SECONDS}"><title>Bazaar</title></head>
-<body><main><h1>Bazaar</h1><p role="alert">${UNAVAILABLE_MESSAGE}</p></main></body>
+<body><main><h1>Bazaar</h1><p role="alert">${SITE_UNAVAILABLE}</p></main></body>
 </html>
 `;
 	return new Response(page, { status: 503, headers: { ...RETRY_HEADERS, 'content-type': 'text/html; charset=utf-8' } });
