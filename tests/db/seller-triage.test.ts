@@ -147,6 +147,8 @@ describe('quick replies', () => {
 	it('refuses empty and over-long texts and a 21st reply, with sentences a person can act on', async () => {
 		const seller = await createActor(db);
 		expect((await rejection(seller.api.saveQuickReply({ id: randomUUID(), body: ' \n ' }))).message).toBe('Write the reply you want to keep.');
+		// Invisible characters alone are empty too: such a reply could never be sent.
+		expect((await rejection(seller.api.saveQuickReply({ id: randomUUID(), body: '\u200b\u2060\u200d' }))).message).toBe('Write the reply you want to keep.');
 		expect((await rejection(seller.api.saveQuickReply({ id: randomUUID(), body: 'x'.repeat(501) }))).message).toBe(
 			'Quick replies can be at most 500 characters.'
 		);
