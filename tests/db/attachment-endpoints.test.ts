@@ -209,7 +209,7 @@ describe('POST <base>/attachments', () => {
 		expect(await answerBeforeBody(ana.id, 5 * MB)).toEqual({ status: 429, connection: 'close' });
 		const response = await upload(ana, new Blob([fixture('phone-gps.jpg')], { type: 'image/jpeg' }), 'IMG_0002.jpg');
 		expect(response.status).toBe(429);
-		expect(await response.json()).toEqual({ message: 'You have uploaded 60 photos in the last hour without sending them. Send or remove some, then try again.' });
+		expect(await response.json()).toEqual({ message: 'You have uploaded 60 photos in the last hour without sending them. Send or remove some, or wait: an unsent photo counts for an hour.' });
 		expect(await stored()).toEqual(before);
 		// Rows without files: the tests below check that every row has its files.
 		await db.query('delete from public.attachments where uploader_id = $1', [ana.id]);
