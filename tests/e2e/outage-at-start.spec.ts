@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startCluster, type RunningCluster } from '../../src/lib/server/db/embedded-cluster';
 import { UNAVAILABLE_MESSAGE } from '../../src/lib/messaging/errors';
-import { SITE_UNAVAILABLE } from '../../src/lib/server/db/unavailable';
 import { startBuiltServer } from './built-server';
 import { expect, test } from './fixtures';
 import { hydrated } from './session';
+
+/** What a page says while the database is away (the JSON of fetches and streams says UNAVAILABLE_MESSAGE). */
+const SITE_UNAVAILABLE = 'Bazaar is unavailable right now. This page tries again by itself.';
 
 /**
  * The production build started while its PostgreSQL is down (a machine booting, a database

@@ -1,5 +1,5 @@
 import type { RequestEvent } from '@sveltejs/kit';
-import { UNAVAILABLE_MESSAGE } from '../../messaging/errors';
+import { UNAVAILABLE_MESSAGE } from '$lib';
 
 /** Seconds a browser waits before asking again. */
 const RETRY_SECONDS = 5;
