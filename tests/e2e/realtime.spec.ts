@@ -112,6 +112,11 @@ test('a thread shows the other member online when they already were as it opened
 	await expect(typing).toBeVisible();
 	await composer(ana).fill('');
 	await expect(typing).toHaveCount(0, { timeout: 2_000 });
+	// The same when she leaves the page while writing (a reload here).
+	await composer(ana).pressSequentially('Still');
+	await expect(typing).toBeVisible();
+	await ana.reload();
+	await expect(typing).toHaveCount(0, { timeout: 2_000 });
 
 	await leeContext.close();
 	await expect(status).toContainText('Last seen');

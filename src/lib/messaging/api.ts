@@ -85,6 +85,8 @@ export class MessagingApi {
 	async typing(conversationId: string, typing = true): Promise<void> {
 		await this.#fetch(`${this.basePath}/typing`, {
 			method: 'POST',
+			// Sent even as the page goes away (a reload, a closed tab), where taking "typing" back matters most.
+			keepalive: true,
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ conversation_id: conversationId, typing })
 		}).catch(() => {});
