@@ -1117,11 +1117,14 @@ export type Database = {
           body: string
           conversation_id: string
           created_at: string
+          kind: string
           message_id: string
           other_avatar_url: string
           other_display_name: string
           other_user_id: string
+          payload: Json
           product_id: string
+          product_seller_id: string
           product_title: string
           sender_id: string
         }[]

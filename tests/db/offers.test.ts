@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MessagingError } from '../../src/lib/messaging/errors.ts';
-import { previewText } from '../../src/lib/messaging/preview-text.ts';
+import { hitText, previewText } from '../../src/lib/messaging/preview-text.ts';
 import type { Message, MessagingEvent } from '../../src/lib/messaging/schemas/index.ts';
 import { sqlAs, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
@@ -770,6 +770,12 @@ describe('inbox previews, worded for each member', () => {
 		await s.ana.api.respondToOffer({ offerId: first.offer!.id, action: 'accept' });
 		expect(previewText(await previewOf(s.ana, s.conversations.ana), s.ana.id)).toBe("You accepted Lee's offer of €140.00");
 		expect(previewText(await previewOf(s.seller, s.conversations.ana), s.seller.id)).toBe('Ana accepted your offer of €140.00');
+		// Search finds them worded the same way.
+		const found = async (member: Actor, word: string) =>
+			(await member.api.searchMessages({ query: word })).hits.filter((h) => h.conversation_id === s.conversations.ana).map((h) => hitText(h, member.id));
+		expect(await found(s.ana, 'accepted')).toEqual(["You accepted Lee's offer of €140.00"]);
+		expect(await found(s.ana, 'offered')).toEqual(['Lee countered with €140.00', 'You offered €120.00']);
+		expect(await found(s.seller, 'offered')).toEqual(['You countered with €140.00', 'Ana offered €120.00']);
 		// A text message after them carries no payload.
 		await send(s.ana, s.seller, 'Great, when can I pick it up?', s.product.id);
 		expect(await previewOf(s.seller, s.conversations.ana)).toMatchObject({ last_message_kind: 'text', last_message_payload: null });

@@ -146,6 +146,9 @@ export function searchHitRow(overrides: Partial<SearchHitRow> = {}): SearchHitRo
 		other_avatar_url: null,
 		product_id: PRODUCT,
 		product_title: product.title,
+		kind: 'text',
+		payload: null,
+		product_seller_id: product.seller_id,
 		...overrides
 	};
 	SearchHit.parse(row);

@@ -1,6 +1,6 @@
 import { formatMinor } from './offers/amount';
 import { systemText } from './offers/system-text';
-import { OfferCardPayload, type ConversationPreviewRow } from './schemas';
+import { OfferCardPayload, type ConversationPreviewRow, type SearchHit } from './schemas';
 
 type PreviewFields = Pick<
 	ConversationPreviewRow,
@@ -43,4 +43,10 @@ export function previewText(preview: PreviewFields, me: string | null): string {
 		default:
 			return stored || 'No messages yet';
 	}
+}
+
+/** A search hit's line for its reader: worded as its conversation's preview would be, were it the last message. */
+export function hitText(hit: Omit<SearchHit, 'key'>, me: string | null): string {
+	const { body, kind, payload, sender_id } = hit;
+	return previewText({ ...hit, last_message_preview: body, last_message_deleted: false, last_message_kind: kind, last_message_payload: payload, last_message_sender_id: sender_id }, me);
 }

@@ -240,7 +240,11 @@ export const SearchHit = z
 		other_display_name: z.string(),
 		other_avatar_url: z.string().nullable(),
 		product_id: Id.nullable(),
-		product_title: z.string().nullable()
+		product_title: z.string().nullable(),
+		/** The message's kind and payload, and the listing's seller: what words a hit for its reader, as a preview is. */
+		kind: MessageKind,
+		payload: z.record(z.string(), z.unknown()).nullable(),
+		product_seller_id: Id.nullable()
 	})
 	.transform((row) => ({ ...row, key: formatConversationKey({ otherUserId: row.other_user_id, productId: row.product_id }) }));
 export type SearchHit = z.infer<typeof SearchHit>;
