@@ -8,9 +8,14 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	const isOwn = locals.user?.id === product.seller_id;
 	const messageHref = isOwn ? null : `/messages?conversation=${formatConversationKey({ otherUserId: product.seller_id, productId: product.id })}`;
 	const buying = Boolean(messageHref && locals.user && product.status === 'active');
-	// A buyer with an offer open sees it, not a button for a second one (the thread would refuse it).
-	// Like the badge below, the page shows without it if it cannot be had.
-	const openOffer = buying ? await locals.messaging.myOpenOffer({ productId: product.id }).catch(() => null) : null;
+	// Asked together (the Postgres adapter reads both in one transaction), and each optional: if it
+	// cannot be had, the page shows without it. The response-time badge; and a buyer with an offer
+	// open sees it, not a button for a second one (the thread would refuse it).
+	const optional = <T>(read: () => Promise<T>) => Promise.resolve().then(read).catch(() => null);
+	const [responseTime, openOffer] = await Promise.all([
+		optional(() => locals.messaging.sellerResponseTime({ sellerId: product.seller_id })),
+		buying ? optional(() => locals.messaging.myOpenOffer({ productId: product.id })) : null
+	]);
 	return {
 		product,
 		messageHref,
@@ -23,9 +28,6 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		},
 		// The seller's way to every conversation about this listing.
 		conversationsHref: isOwn ? `/messages?filter=listing&product=${product.id}` : null,
-		// A badge, nothing more: if it cannot be had, the page shows without it.
-		responseTime: await Promise.resolve()
-			.then(() => locals.messaging.sellerResponseTime({ sellerId: product.seller_id }))
-			.catch(() => null)
+		responseTime
 	};
 };
