@@ -36,6 +36,7 @@ export async function stopOnConfigError<T>(step: () => T | Promise<T>): Promise<
 
 const ZERO_OR_ONE = { error: 'must be 0 or 1' };
 const A_URL = { error: 'must be a URL, such as https://example.com' };
+const A_PORT = { error: 'must be a port number (0 to 65535)' };
 
 const Env = z.object({
 	PUBLIC_SUPABASE_URL: z.preprocess(blankToUndefined, z.url(A_URL).optional()),
@@ -44,7 +45,7 @@ const Env = z.object({
 	DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgresql://').optional()),
 	BAZAAR_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.data')),
 	BAZAAR_ATTACHMENTS_DIR: z.preprocess(blankToUndefined, z.string().optional()),
-	BAZAAR_DB_PORT: z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65535, 'must be a port number').default(54322)),
+	BAZAAR_DB_PORT: z.preprocess(blankToUndefined, z.coerce.number(A_PORT).int(A_PORT).min(0, A_PORT).max(65535, A_PORT).default(54322)),
 	BAZAAR_DB_EPHEMERAL: z.preprocess(blankToUndefined, z.enum(['0', '1'], ZERO_OR_ONE).default('0')),
 	BAZAAR_SEED: z.preprocess(blankToUndefined, z.enum(['0', '1'], ZERO_OR_ONE).default('1')),
 	JWT_SECRET: z.preprocess(blankToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
