@@ -142,8 +142,8 @@ describe('downloading my data', () => {
 		expect(byId.get(s.leeReply.id)).toMatchObject({ sent_by_you: false, your_reactions: ['👍'] });
 		expect(byId.get(s.leeReply.id)!.body).not.toContain('7700 900456');
 		expect(byId.get(s.first.id)!.reactions).toEqual([{ emoji: '❤️', user_ids: [s.lee.id] }]);
-		// The offer card, Lee's counter card and his system message, oldest first like the rest.
-		expect(withLee.messages.map((m) => m.kind)).toEqual(['text', 'text', 'text', 'offer', 'system', 'offer']);
+		// The offer card and Lee's counter card, oldest first like the rest.
+		expect(withLee.messages.map((m) => m.kind)).toEqual(['text', 'text', 'text', 'offer', 'offer']);
 		expect(withLee.offers).toEqual([
 			expect.objectContaining({ id: s.card.offer!.id, you_are: 'buyer', amount_cents: 3_500, status: 'open' })
 		]);
@@ -196,15 +196,15 @@ describe('downloading my data', () => {
 			after = { at: page[page.length - 1].created_at, id: page[page.length - 1].id };
 		}
 		expect(calls).toBe(3);
-		expect(seen).toHaveLength(506);
+		expect(seen).toHaveLength(505);
 		expect(seen.slice(-2).map((m) => m.body)).toEqual(['bulk 499', 'bulk 500']);
-		expect(new Set(seen.map((m) => m.id)).size).toBe(506);
+		expect(new Set(seen.map((m) => m.id)).size).toBe(505);
 		// The page size is bounded, and only members may page.
 		expect(await s.ana.api.exportMessages({ conversationId: s.conversationId, limit: 10_000 })).toHaveLength(500);
 		expect((await rejection(s.sam.api.exportMessages({ conversationId: s.conversationId }))).code).toBe('not_member');
 		expect((await rejection(s.sam.api.exportOffers({ conversationId: s.conversationId }))).code).toBe('not_member');
 		const { text } = await readAll(await dataExportResponse({ messaging: s.ana.api, me: { id: s.ana.id }, origin: ORIGIN, basePath: '/messages' }));
-		expect((JSON.parse(text) as Exported).conversations.find((c) => c.id === s.conversationId)!.messages).toHaveLength(506);
+		expect((JSON.parse(text) as Exported).conversations.find((c) => c.id === s.conversationId)!.messages).toHaveLength(505);
 	});
 
 	it('three downloads an hour, then a 429 page saying how long to wait', async () => {
@@ -466,7 +466,7 @@ describe('deleting my account', () => {
 			{ status: 'active', reserved_for: null, sold_to: null }
 		]);
 		const bodies = (await db.query(`select body from public.messages where conversation_id = $1 and kind = 'system' order by created_at`, [s.conversationId])).rows.map((r) => r.body);
-		expect(bodies).toEqual([`${s.lee.name} countered with €35.00`, `Deleted user accepted ${s.lee.name}'s offer of €35.00`]);
+		expect(bodies).toEqual([`Deleted user accepted ${s.lee.name}'s offer of €35.00`]);
 	});
 
 	it('refuses without a session, and MessagingError carries the sentence', async () => {

@@ -301,19 +301,18 @@ describe('respond_to_offer: the state table', () => {
 		const s = await awaitingSeller();
 		const id = randomUUID();
 		const counter = await s.seller.api.respondToOffer({ offerId: s.offerId, action: 'counter', amountCents: 13_500, id });
-		expect(counter).toMatchObject({ id, kind: 'offer', sender_id: s.seller.id, body: 'Lee offered €135.00', payload: { offer_id: s.offerId, amount_cents: 13_500, currency: 'EUR' } });
+		expect(counter).toMatchObject({ id, kind: 'offer', sender_id: s.seller.id, body: 'Lee countered with €135.00', payload: { offer_id: s.offerId, amount_cents: 13_500, currency: 'EUR' } });
 		expect(offerOf(counter)).toMatchObject({ id: s.offerId, status: 'open', awaiting: 'buyer', amount_cents: 13_500, current: true });
 		const messages = (await s.ana.api.listMessages({ conversationId: s.conversations.ana })).messages;
+		// The card says it is a counter: no system message beside it.
 		expect(messages.map((m) => [m.kind, m.body])).toEqual([
-			['offer', 'Lee offered €135.00'],
-			['system', 'Lee countered with €135.00'],
+			['offer', 'Lee countered with €135.00'],
 			['offer', 'Ana offered €120.00'],
 			['text', 'Is it still available?']
 		]);
 		// The first card keeps its own amount; its offer moved on.
-		expect(messages[2].payload).toEqual({ offer_id: s.offerId, amount_cents: 12_000, currency: 'EUR' });
-		expect(messages[2].offer).toMatchObject({ status: 'open', awaiting: 'buyer', amount_cents: 13_500, current: false });
-		expect(messages[1].payload).toEqual({ event: 'offer.countered', actor_id: s.seller.id, buyer_id: s.ana.id, amount_cents: 13_500, currency: 'EUR' });
+		expect(messages[1].payload).toEqual({ offer_id: s.offerId, amount_cents: 12_000, currency: 'EUR' });
+		expect(messages[1].offer).toMatchObject({ status: 'open', awaiting: 'buyer', amount_cents: 13_500, current: false });
 		// Countering again with the same id returns the same card and writes nothing; the id with
 		// another amount is refused, in the listing's currency or another.
 		const before = await thread(s.conversations.ana);
@@ -774,8 +773,9 @@ describe('inbox previews, worded for each member', () => {
 		const found = async (member: Actor, word: string) =>
 			(await member.api.searchMessages({ query: word })).hits.filter((h) => h.conversation_id === s.conversations.ana).map((h) => hitText(h, member.id));
 		expect(await found(s.ana, 'accepted')).toEqual(["You accepted Lee's offer of €140.00"]);
-		expect(await found(s.ana, 'offered')).toEqual(['Lee countered with €140.00', 'You offered €120.00']);
-		expect(await found(s.seller, 'offered')).toEqual(['You countered with €140.00', 'Ana offered €120.00']);
+		expect(await found(s.ana, 'countered')).toEqual(['Lee countered with €140.00']);
+		expect(await found(s.ana, 'offered')).toEqual(['You offered €120.00']);
+		expect(await found(s.seller, 'countered')).toEqual(['You countered with €140.00']);
 		// A text message after them carries no payload.
 		await send(s.ana, s.seller, 'Great, when can I pick it up?', s.product.id);
 		expect(await previewOf(s.seller, s.conversations.ana)).toMatchObject({ last_message_kind: 'text', last_message_payload: null });
@@ -817,23 +817,25 @@ describe('events: every change reaches both members once', () => {
 		expect(await eventsSince(s.bo.id, at[s.bo.id])).toEqual([]);
 	});
 
-	it('a counter is the countered card updated, the system message and the new card created', async () => {
+	it('a counter is the new card created and the countered card updated: one message, one unread', async () => {
 		const s = await listing();
 		const card = await s.offer(s.ana, 12_000);
 		const at = await cursors(s.ana, s.seller);
+		const unreadBefore = (await s.ana.api.listConversationPreviews()).previews.find((p) => p.conversation_id === s.conversations.ana)!.unread_count;
 		const counter = await s.seller.api.respondToOffer({ offerId: card.offer!.id, action: 'counter', amountCents: 13_000, id: randomUUID() });
-		const system = (await thread(s.conversations.ana)).find((m) => m.body === 'Lee countered with €130.00')!;
 		for (const member of [s.ana, s.seller]) {
 			expect((await eventsSince(member.id, at[member.id])).map((e) => [e.type, e.message_id])).toEqual([
-				['message.created', system.id],
 				['message.created', counter.id],
 				['message.updated', card.id]
 			]);
 			const { events } = await member.api.syncSince({ cursor: at[member.id] });
 			const messages = events.map((e) => (e as Extract<MessagingEvent, { type: 'message.created' | 'message.updated' }>).payload.message);
-			expect(messages[1].offer).toMatchObject({ current: true, awaiting: 'buyer' });
-			expect(messages[2].offer).toMatchObject({ current: false, awaiting: 'buyer' });
+			expect(messages[0]).toMatchObject({ body: 'Lee countered with €130.00', offer: { current: true, awaiting: 'buyer' } });
+			expect(messages[1].offer).toMatchObject({ current: false, awaiting: 'buyer' });
 		}
+		// Before, a "countered with" note came before the card: one move, 2 unread.
+		const preview = (await s.ana.api.listConversationPreviews()).previews.find((p) => p.conversation_id === s.conversations.ana)!;
+		expect(preview.unread_count).toBe(unreadBefore + 1);
 	});
 
 	it('an accept reaches each member only with what is in their own conversations, previews saying reserved', async () => {
