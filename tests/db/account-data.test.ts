@@ -466,7 +466,32 @@ describe('deleting my account', () => {
 			{ status: 'active', reserved_for: null, sold_to: null }
 		]);
 		const bodies = (await db.query(`select body from public.messages where conversation_id = $1 and kind = 'system' order by created_at`, [s.conversationId])).rows.map((r) => r.body);
-		expect(bodies).toEqual([`Deleted user accepted ${s.lee.name}'s offer of €35.00`]);
+		expect(bodies).toEqual([`Deleted user accepted ${s.lee.name}'s offer of €35.00`, 'Available again: the buyer it was reserved for deleted their account']);
+	});
+
+	it('the seller and every other buyer who asked about a listing reserved for her hear that it is for sale again', async () => {
+		const s = await scene();
+		const kit = await member('Kit');
+		const kitsQuestion = await send(kit, s.lee, 'Is the lamp still there?', s.lamp.id);
+		await s.ana.api.respondToOffer({ offerId: s.card.offer!.id, action: 'accept' });
+		const lastLine = async (conversationId: string) =>
+			(await db.query(`select body, sender_id, payload from public.messages where conversation_id = $1 order by created_at desc, id desc limit 1`, [conversationId])).rows[0];
+		expect((await lastLine(kitsQuestion.conversation_id)).body).toBe('Reserved for another buyer');
+		const kitsUnread = await kit.api.unreadTotal();
+
+		await s.ana.api.eraseMyAccount();
+		expect(await lastLine(s.conversationId)).toEqual({
+			body: 'Available again: the buyer it was reserved for deleted their account',
+			sender_id: s.lee.id,
+			payload: { event: 'listing.released', actor_id: s.lee.id }
+		});
+		expect(await lastLine(kitsQuestion.conversation_id)).toEqual({ body: 'Available again', sender_id: s.lee.id, payload: { event: 'listing.released', actor_id: s.lee.id } });
+		// Kit is told as any message tells him, and sees the listing for sale in his inbox.
+		expect(await kit.api.unreadTotal()).toBe(kitsUnread + 1);
+		const [kitsPreview] = (await kit.api.listConversationPreviews({ filter: 'all' })).previews.filter((p) => p.conversation_id === kitsQuestion.conversation_id);
+		expect(kitsPreview).toMatchObject({ product_status: 'active', last_message_preview: 'Available again' });
+		const leesPreview = (await s.lee.api.listConversationPreviews({ filter: 'all' })).previews.find((p) => p.conversation_id === s.conversationId);
+		expect(leesPreview).toMatchObject({ product_status: 'active', other_deleted: true, last_message_kind: 'system' });
 	});
 
 	it('refuses without a session, and MessagingError carries the sentence', async () => {

@@ -43,6 +43,8 @@ export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: {
 				return mine ? 'You sold this listing to another buyer' : null;
 			case 'listing.available':
 				return mine ? 'You made this listing available again' : null;
+			case 'listing.released':
+				return mine ? 'Available again: the buyer it was reserved for deleted their account' : null;
 		}
 	})();
 	return text ?? message.body;

@@ -93,7 +93,9 @@ export const SystemEventName = z.enum([
 	'listing.reserved_elsewhere',
 	'listing.sold',
 	'listing.sold_elsewhere',
-	'listing.available'
+	'listing.available',
+	/** A listing reserved for a buyer who deleted their account, for sale again. */
+	'listing.released'
 ]);
 export type SystemEventName = z.infer<typeof SystemEventName>;
 
