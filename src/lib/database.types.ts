@@ -1066,7 +1066,7 @@ export type Database = {
         Args: Record<PropertyKey, never>
         Returns: Json
       }
-      my_open_offer: { Args: { p_product_id: string }; Returns: Json }
+      my_deal_on_listing: { Args: { p_product_id: string }; Returns: Json }
       open_conversation: {
         Args: {
           p_limit?: number

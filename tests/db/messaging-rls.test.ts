@@ -1172,7 +1172,7 @@ const API = [
 	'make_offer',
 	'mark_conversation_read',
 	'mark_seen',
-	'my_open_offer',
+	'my_deal_on_listing',
 	'open_conversation',
 	'report_message',
 	'respond_to_offer',

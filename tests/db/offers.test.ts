@@ -718,26 +718,42 @@ describe('the card’s offer as each member sees it', () => {
 	});
 });
 
-describe('my_open_offer', () => {
-	it('is the buyer’s own open offer on the listing and its newest card, until it closes; nobody else’s', async () => {
+describe('my_deal_on_listing', () => {
+	const deal = (member: Actor, s: Scene) => member.api.myDealOnListing({ productId: s.product.id });
+	const nothingYet = { reserved_for_you: false, sold_to_you: false };
+
+	it('is the buyer’s newest offer on the listing, open or closed, with its newest card; nobody else’s', async () => {
 		const s = await listing();
-		expect(await s.ana.api.myOpenOffer({ productId: s.product.id })).toBeNull();
+		expect(await deal(s.ana, s)).toBeNull();
 		const first = await s.offer(s.ana, 12_000);
-		expect(await s.ana.api.myOpenOffer({ productId: s.product.id })).toEqual({
-			offer: { ...offerOf(first), current: true },
-			card_message_id: first.id
-		});
-		// The seller and another buyer have no open offer of their own here.
-		expect(await s.seller.api.myOpenOffer({ productId: s.product.id })).toBeNull();
-		expect(await s.bo.api.myOpenOffer({ productId: s.product.id })).toBeNull();
+		expect(await deal(s.ana, s)).toEqual({ offer: { ...offerOf(first), current: true }, card_message_id: first.id, ...nothingYet });
+		// The seller and another buyer have no deal of their own here.
+		expect(await deal(s.seller, s)).toBeNull();
+		expect(await deal(s.bo, s)).toBeNull();
 		const counter = await s.seller.api.respondToOffer({ offerId: first.offer!.id, action: 'counter', amountCents: 13_000, id: randomUUID() });
-		expect(await s.ana.api.myOpenOffer({ productId: s.product.id })).toMatchObject({
-			offer: { amount_cents: 13_000, awaiting: 'buyer', status: 'open' },
-			card_message_id: counter.id
-		});
+		expect(await deal(s.ana, s)).toMatchObject({ offer: { amount_cents: 13_000, awaiting: 'buyer', status: 'open' }, card_message_id: counter.id });
 		await s.ana.api.respondToOffer({ offerId: first.offer!.id, action: 'decline' });
-		expect(await s.ana.api.myOpenOffer({ productId: s.product.id })).toBeNull();
-		await expect(sqlAs(db, null, 'select public.my_open_offer($1)', [s.product.id])).rejects.toMatchObject({ code: '42501' });
+		expect(await deal(s.ana, s)).toMatchObject({ offer: { amount_cents: 13_000, status: 'declined', awaiting: null }, ...nothingYet });
+		// A new offer after a declined one is the newest.
+		const second = await s.offer(s.ana, 14_000);
+		expect(await deal(s.ana, s)).toMatchObject({ offer: { id: second.offer!.id, status: 'open' }, card_message_id: second.id });
+		await expect(sqlAs(db, null, 'select public.my_deal_on_listing($1)', [s.product.id])).rejects.toMatchObject({ code: '42501' });
+	});
+
+	it('says whether the listing is reserved for the buyer or sold to them, and tells another buyer only of their own offer', async () => {
+		const s = await listing();
+		const anas = await s.offer(s.ana, 12_000);
+		const bos = await s.offer(s.bo, 11_000);
+		await s.seller.api.respondToOffer({ offerId: anas.offer!.id, action: 'accept' });
+		expect(await deal(s.ana, s)).toMatchObject({ offer: { status: 'accepted' }, reserved_for_you: true, sold_to_you: false });
+		expect(await deal(s.bo, s)).toEqual({ offer: { ...offerOf(bos), status: 'declined', awaiting: null, current: true }, card_message_id: bos.id, ...nothingYet });
+		await s.seller.api.setListingStatus({ conversationId: s.conversations.ana, status: 'sold' });
+		expect(await deal(s.ana, s)).toMatchObject({ reserved_for_you: false, sold_to_you: true });
+		// Sold without an offer: Cy's deal is the sale alone.
+		await s.seller.api.setListingStatus({ conversationId: s.conversations.cy, status: 'active' });
+		await s.seller.api.setListingStatus({ conversationId: s.conversations.cy, status: 'sold' });
+		expect(await deal(s.cy, s)).toEqual({ offer: null, card_message_id: null, reserved_for_you: false, sold_to_you: true });
+		expect(await deal(s.ana, s)).toMatchObject({ offer: { status: 'accepted' }, ...nothingYet });
 	});
 });
 

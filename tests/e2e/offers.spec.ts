@@ -75,6 +75,11 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await expect(thread(ben.page).getByText('Reserved for another buyer')).toBeVisible();
 	await expect(card(ben.page, /^You offered €70\.00$/)).toContainText('Declined');
 	await expect(ben.page.getByRole('button', { name: 'Make an offer' })).toHaveCount(0);
+	// The listing's page tells Ana it is hers, beside its "Reserved" badge.
+	const anasListing = await ana.page.context().newPage();
+	await anasListing.goto(`/products/${LAMP}`);
+	await expect(anasListing.locator('.deal-note')).toHaveText('Reserved for you. Lee Seller accepted your offer of €85.00. Go to the conversation');
+	await anasListing.close();
 
 	// Lee marks it sold to Ana: both buyers see "Sold" in the thread and in the inbox.
 	lee.page.once('dialog', (dialog) => void dialog.accept());
@@ -95,6 +100,9 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await expect(ben.page.locator('.listing-badge')).toHaveText('Sold');
 	await expect(ben.page.getByRole('link', { name: 'Make an offer' })).toHaveCount(0);
 	await expect(ben.page.getByRole('link', { name: 'Message seller' })).toBeVisible();
+	await expect(ben.page.locator('.deal-note')).toHaveText('Your offer of €70.00 was declined: the listing went to another buyer. See the offer');
+	await ana.page.goto(`/products/${LAMP}`);
+	await expect(ana.page.locator('.deal-note')).toHaveText('Lee Seller marked this as sold to you. Go to the conversation');
 
 	await Promise.all([ana.close(), ben.close(), lee.close()]);
 });

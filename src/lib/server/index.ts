@@ -3,7 +3,7 @@
  * page's load, actions and endpoints. Import it only from server code.
  */
 export type { AttachmentDimensions, MessagingBackend, SendMessage } from './messaging/backend/messaging-backend';
-export type { MakeOffer, OfferAction, OpenOffer, RespondToOffer } from './messaging/backend/offers';
+export type { ListingDeal, MakeOffer, OfferAction, RespondToOffer } from './messaging/backend/offers';
 export type { BackendOptions } from './messaging/backend/messaging-backend';
 export { postgresMessaging } from './messaging/backend/postgres';
 export { contactScreen, signScreenedText, type ContactScreen, type ScreenedText } from './messaging/contact/screen';

@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
-import { formatConversationKey, formatMinor } from '$lib';
+import { formatConversationKey } from '$lib';
+import { dealNote } from './deal-note';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -9,23 +10,20 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	const messageHref = isOwn ? null : `/messages?conversation=${formatConversationKey({ otherUserId: product.seller_id, productId: product.id })}`;
 	const buying = Boolean(messageHref && locals.user && product.status === 'active');
 	// Asked together (the Postgres adapter reads both in one transaction), and each optional: if it
-	// cannot be had, the page shows without it. The response-time badge; and a buyer with an offer
-	// open sees it, not a button for a second one (the thread would refuse it).
+	// cannot be had, the page shows without it. The response-time badge; and a buyer's own deal with
+	// the listing (an offer waiting, countered or declined; reserved for them, sold to them), so an
+	// open offer is shown rather than a button for a second one (the thread would refuse it).
 	const optional = <T>(read: () => Promise<T>) => Promise.resolve().then(read).catch(() => null);
-	const [responseTime, openOffer] = await Promise.all([
+	const [responseTime, deal] = await Promise.all([
 		optional(() => locals.messaging.sellerResponseTime({ sellerId: product.seller_id })),
-		buying ? optional(() => locals.messaging.myOpenOffer({ productId: product.id })) : null
+		messageHref && locals.user ? optional(() => locals.messaging.myDealOnListing({ productId: product.id })) : null
 	]);
 	return {
 		product,
 		messageHref,
 		// Offers are for signed-in buyers of a listing still for sale; the thread opens its offer form on ?offer=1.
-		offerHref: buying && !openOffer ? `${messageHref}&offer=1` : null,
-		openOffer: openOffer && {
-			amount: formatMinor(openOffer.offer.amount_cents, openOffer.offer.currency),
-			countered: openOffer.offer.awaiting === 'buyer',
-			href: `${messageHref}${openOffer.card_message_id ? `#message-${openOffer.card_message_id}` : ''}`
-		},
+		offerHref: buying && deal?.offer?.status !== 'open' ? `${messageHref}&offer=1` : null,
+		dealNote: messageHref ? dealNote(deal, { status: product.status, sellerName: product.seller_name }, messageHref) : null,
 		// The seller's way to every conversation about this listing.
 		conversationsHref: isOwn ? `/messages?filter=listing&product=${product.id}` : null,
 		responseTime

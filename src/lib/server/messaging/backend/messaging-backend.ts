@@ -28,7 +28,7 @@ import {
 import { conversationTarget, id } from './ids';
 import { clampLimit, messageCursor, pageOf } from './paging';
 import { attachmentMethods, type AttachmentDimensions } from './attachments';
-import { offerMethods, type MakeOffer, type OpenOffer, type RespondToOffer } from './offers';
+import { offerMethods, type MakeOffer, type ListingDeal, type RespondToOffer } from './offers';
 import type { RpcCall, RpcName } from './rpc-call';
 import { accountMethods, type AccountData } from './account';
 import { digestMethods, type DigestLinks } from './digests';
@@ -83,8 +83,8 @@ export interface MessagingBackend extends AccountData, DigestLinks {
 	/** Saves a quick reply: a new one, or new text for the caller's own with this id. */
 	saveQuickReply(options: { id: string; body: string }): Promise<QuickReply>;
 	deleteQuickReply(options: { id: string }): Promise<{ id: string }>;
-	/** The caller's open offer on a listing, with its newest card; null when none is open. */
-	myOpenOffer(options: { productId: string }): Promise<OpenOffer | null>;
+	/** The caller's newest offer on a listing and whether it is reserved for or sold to them; null when they have no part in it. */
+	myDealOnListing(options: { productId: string }): Promise<ListingDeal | null>;
 	/** How fast a seller usually answers; null without enough replies to say. Anyone may ask, signed in or not. */
 	sellerResponseTime(options: { sellerId: string }): Promise<ResponseTime>;
 	/** The caller's digest and notification preferences (both on until changed). */

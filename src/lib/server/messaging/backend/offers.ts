@@ -25,12 +25,20 @@ function amount(cents: number): number {
 	return cents;
 }
 
-/** The caller's open offer on a listing, and its newest card (the message to show it by). */
-export const OpenOffer = z.object({ offer: Offer, card_message_id: Id.nullable() });
-export type OpenOffer = z.infer<typeof OpenOffer>;
+/**
+ * The caller's deal with a listing: their newest offer on it in any state, with its newest card
+ * (the message to show it by), and whether the listing is reserved for them or sold to them.
+ */
+export const ListingDeal = z.object({
+	offer: Offer.nullable(),
+	card_message_id: Id.nullable(),
+	reserved_for_you: z.boolean(),
+	sold_to_you: z.boolean()
+});
+export type ListingDeal = z.infer<typeof ListingDeal>;
 
-/** The offer and listing-status methods of the backend (make_offer, respond_to_offer, my_open_offer, set_listing_status). */
-export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' | 'respondToOffer' | 'myOpenOffer' | 'setListingStatus'> {
+/** The offer and listing-status methods of the backend (make_offer, respond_to_offer, my_deal_on_listing, set_listing_status). */
+export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' | 'respondToOffer' | 'myDealOnListing' | 'setListingStatus'> {
 	return {
 		async makeOffer(options) {
 			const target = conversationTarget(options);
@@ -60,8 +68,8 @@ export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' 
 			);
 		},
 
-		async myOpenOffer({ productId }) {
-			return OpenOffer.nullable().parse(await call('my_open_offer', { p_product_id: id(productId, 'product') }, 'value'));
+		async myDealOnListing({ productId }) {
+			return ListingDeal.nullable().parse(await call('my_deal_on_listing', { p_product_id: id(productId, 'product') }, 'value'));
 		},
 
 		async setListingStatus({ conversationId, status }) {

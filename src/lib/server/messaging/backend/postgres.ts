@@ -50,7 +50,7 @@ const BATCHED_READS: ReadonlySet<string> = new Set([
 	'search_messages',
 	'get_messaging_preferences',
 	'seller_response_time',
-	'my_open_offer'
+	'my_deal_on_listing'
 ]);
 
 interface Pending {
