@@ -510,6 +510,22 @@ describe('edit, delete, report and search', () => {
 		expect(hits.hits[0]).toMatchObject({ key: `${buyer.id}__${product.id}`, other_user_id: buyer.id, product_title: product.title });
 		expect((await outsider.api.searchMessages({ query: word })).hits).toEqual([]);
 	});
+
+	it('search finds prices, addresses and versions as written, and any sign in a query is only text', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const tag = Date.now().toString(36);
+		const price = await send(buyer, seller, `Would you take 85.50 for it? ${tag}`, product.id);
+		const link = await send(seller, buyer, `Photos at https://shop${tag}.example/lamp-7`, product.id);
+		const version = await send(buyer, seller, `Does it run firmware v2.1${tag}?`, product.id);
+		const code = await send(seller, buyer, `<script>alert(1)</script> the script${tag} is fine`, product.id);
+		const found = async (query: string) => (await buyer.api.searchMessages({ query })).hits.map((h) => h.message_id);
+		expect(await found(`85.50 ${tag}`)).toEqual([price.id]);
+		expect(await found(`85.5 ${tag}`)).toEqual([price.id]);
+		expect(await found(`shop${tag}.example`)).toEqual([link.id]);
+		expect(await found(`v2.1${tag}`)).toEqual([version.id]);
+		expect(await found(`<script${tag}>`)).toEqual([code.id]);
+		for (const query of [`'${tag}`, `${tag}\\`, `${tag} | !`, `(${tag}):* & '`, `${tag}://`]) expect(await found(query)).toEqual([price.id]);
+	});
 });
 
 describe('retention', () => {
