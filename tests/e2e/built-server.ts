@@ -16,12 +16,15 @@ export interface BuiltServer {
 	dispose(): Promise<void>;
 }
 
-/** `node build` as deployed, on a free port of 127.0.0.1, with a data folder of its own; `env` says where its database is. */
-export async function startBuiltServer(name: string, env: Record<string, string>): Promise<BuiltServer> {
+/**
+ * `node build` as deployed (or `entry` in its place, such as `npm start`'s script), on a free port of
+ * 127.0.0.1, with a data folder of its own; `env` says where its database is.
+ */
+export async function startBuiltServer(name: string, env: Record<string, string>, entry = 'build'): Promise<BuiltServer> {
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
-	const app = spawn(process.execPath, ['build'], {
+	const app = spawn(process.execPath, [entry], {
 		env: {
 			...process.env,
 			NODE_ENV: 'production',

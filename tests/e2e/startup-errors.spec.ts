@@ -39,6 +39,17 @@ for (const { name, env, says } of cases) {
 	});
 }
 
+test('npm start with a PORT that is no port: one sentence about PORT, not adapter-node’s about the ORIGIN made from it', async () => {
+	const app = await startBuiltServer('startup-error', { DATABASE_URL: 'postgresql://127.0.0.1:9/none', PORT: 'abc', ORIGIN: '' }, 'scripts/start.js');
+	try {
+		expect(await app.exited).toEqual({ code: 1, signal: null });
+		expect(app.output()).toContain('Invalid environment:\n  PORT: must be a port number (0 to 65535)');
+		expect(app.output()).not.toMatch(/ORIGIN|^\s+at /m);
+	} finally {
+		await app.dispose();
+	}
+});
+
 test('the embedded database’s port taken by another program: the server stops with one sentence and no stack trace', async () => {
 	test.setTimeout(60_000);
 	const other = createServer().listen(0, '127.0.0.1');
