@@ -116,6 +116,15 @@ describe('send_message', () => {
 		expect(await footprint(buyer, seller)).toMatchObject({ messages: 1 });
 	});
 
+	it('control characters are removed, so a body of them alone is empty; tabs and line breaks stay', async () => {
+		const { buyer, seller } = await marketplace(db);
+		expect(await rejection(send(buyer, seller, '\u0001\u0007 \u001b\u007f\u0085'))).toMatchObject({ code: 'body_empty' });
+		const sent = await send(buyer, seller, 'Bell\u0007 here,\ttab\r\nnext line\u009b[2J\u0001');
+		expect(sent.body).toBe('Bell here,\ttab\r\nnext line[2J');
+		const edited = await buyer.api.editMessage({ id: sent.id, body: 'Edited\u0008 too' });
+		expect(edited.body).toBe('Edited too');
+	});
+
 	it('another user cannot reuse a message id', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		const mine = await send(buyer, seller, 'Mine', product.id);
