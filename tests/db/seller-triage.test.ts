@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ConversationPreview } from '../../src/lib/messaging/schemas/index.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
-import { sqlAs, testPool } from '../support/database.ts';
+import { asUser } from '../../src/lib/server/messaging/backend/request-scope.ts';
+import { claimsFor, sqlAs, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
 import { type Actor, createActor, rejection, send } from '../support/messaging.ts';
 
@@ -82,6 +83,22 @@ describe('who owes a reply', () => {
 
 		await seller.api.setArchived({ conversationId: id, archived: true });
 		expect(await needsReply(seller)).toEqual([]);
+	});
+
+	it('a reply writes each member row once: its wait, read position and preview in one new version', async () => {
+		const [buyer, seller] = [await createActor(db), await createActor(db)];
+		const { conversation_id: id } = await send(buyer, seller, 'Question');
+		// The backend's counts not yet flushed to the shared statistics: the send's are the difference.
+		const rowVersions = await asUser(db, claimsFor(seller.id), async (client) => {
+			const updated = async () =>
+				Number((await client.query(`select n_tup_upd from pg_stat_xact_user_tables where relid = 'public.conversation_members'::regclass`)).rows[0].n_tup_upd);
+			const before = await updated();
+			await client.query('select public.send_message($1, $2, $3)', [randomUUID(), 'Answer', id]);
+			return (await updated()) - before;
+		});
+		expect(rowVersions).toBe(2);
+		expect(await needsReply(seller)).toEqual([]);
+		expect(await needsReply(buyer)).toEqual([id]);
 	});
 });
 
