@@ -395,6 +395,26 @@ test('an unsent draft survives a reload and a visit to the inbox, and goes once 
 	await ben.context().close();
 });
 
+test('a draft is its writer’s: signing out forgets it, and the next member on the tab never sees it', async ({ browser }) => {
+	// Ben writes to Lee about the bike and signs out unsent; Ana signs in on the same tab and
+	// opens her own conversation with Lee about the bike, whose key reads the same from her side.
+	const ben = await signedInPage(browser, 'ben');
+	await openThread(ben, 'lee', PRODUCT.bike);
+	const secret = 'Ben’s unsent draft: call me on 0151 2345678';
+	await composer(ben).fill(secret);
+	const drafts = () => ben.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('bazaar-messaging:draft:')));
+	await expect.poll(drafts).toHaveLength(1);
+	await ben.getByRole('button', { name: 'Sign out' }).click();
+	await expect(ben.getByRole('link', { name: 'Sign in' })).toBeVisible();
+	await hydrated(ben);
+	await expect.poll(drafts).toEqual([]);
+
+	await signIn(ben, DEMO.ana.email, threadUrl('lee', PRODUCT.bike));
+	await hydrated(ben);
+	await expect(composer(ben)).toHaveValue('');
+	await ben.context().close();
+});
+
 test('a reader at the bottom of a long thread stays there as the composer grows', async ({ browser, baseURL }) => {
 	// A member made for this test writes Ben 25 times (a demo member would then meet the send
 	// limit in the tests after this one); an error line under the composer then shrinks the

@@ -2,22 +2,42 @@
  * What someone was writing in a conversation and has not sent, kept in this tab's sessionStorage:
  * it survives a reload and a look at another conversation, stays out of other tabs, and goes once
  * the text is sent or cleared. Storage refused (private modes, quotas) keeps nothing, silently.
+ *
+ * Each draft is its writer's: a conversation key is relative to the viewer (the other member and
+ * the listing), so another member signing in on the same tab could open the same key. Drafts are
+ * kept under their writer's id, and every draft not of the member signed in is forgotten once a
+ * page shows who that is (signed out: all of them).
  */
 const PREFIX = 'bazaar-messaging:draft:';
 
-export function readDraft(conversationKey: string): string {
+const keyOf = (writer: string, conversationKey: string) => `${PREFIX}${writer}:${conversationKey}`;
+
+export function readDraft(writer: string, conversationKey: string): string {
 	try {
-		return sessionStorage.getItem(PREFIX + conversationKey) ?? '';
+		return sessionStorage.getItem(keyOf(writer, conversationKey)) ?? '';
 	} catch {
 		return '';
 	}
 }
 
-export function keepDraft(conversationKey: string, text: string): void {
+export function keepDraft(writer: string, conversationKey: string, text: string): void {
 	try {
-		if (text.trim()) sessionStorage.setItem(PREFIX + conversationKey, text);
-		else sessionStorage.removeItem(PREFIX + conversationKey);
+		if (text.trim()) sessionStorage.setItem(keyOf(writer, conversationKey), text);
+		else sessionStorage.removeItem(keyOf(writer, conversationKey));
 	} catch {
 		// Nothing kept; the text is still on screen.
+	}
+}
+
+/** Forgets every draft in this tab that is not `writer`'s (null: every draft). */
+export function forgetOthersDrafts(writer: string | null): void {
+	try {
+		const own = writer ? `${PREFIX}${writer}:` : null;
+		for (let i = sessionStorage.length - 1; i >= 0; i--) {
+			const key = sessionStorage.key(i);
+			if (key?.startsWith(PREFIX) && !(own && key.startsWith(own))) sessionStorage.removeItem(key);
+		}
+	} catch {
+		// Storage refused: nothing was kept either.
 	}
 }

@@ -6,6 +6,7 @@ import { RealtimeMessagingService } from '../realtime/realtime-service.svelte';
 import { transportFor } from '../realtime/transport-for';
 import type { ConversationWatch, RealtimeTransport } from '../realtime/transport';
 import type { InboxFilter, MessagingEvent, MessagingPreferences, MessagingSignal, OpenedConversation, PreviewPage, RealtimeSession } from '../schemas';
+import { forgetOthersDrafts } from './drafts';
 import { routeEvent } from './event-router';
 import { InboxState } from './inbox.svelte';
 import { OpenThreads } from './open-threads.svelte';
@@ -117,6 +118,8 @@ export class MessagingClient {
 		}
 		$effect(() => {
 			const me = session()?.me;
+			// Signed out, or someone else signed in on this tab: what the last member was writing goes.
+			forgetOthersDrafts(me ?? null);
 			if (!me) return;
 			return untrack(() => this.connect({ session: session()!, onResync: () => void invalidateAll() }));
 		});
