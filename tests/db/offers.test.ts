@@ -422,6 +422,23 @@ describe('respond_to_offer: the state table', () => {
 		expect(await openOffers(s.product.id)).toEqual([s.ana.id]);
 	});
 
+	it('refuses a counter that does not ask for more than the offer, saying what to do instead', async () => {
+		const s = await awaitingSeller();
+		const cardsBefore = (await s.seller.api.listMessages({ conversationId: s.conversations.ana })).messages.length;
+		expect(await rejection(s.seller.api.respondToOffer({ offerId: s.offerId, action: 'counter', amountCents: 12_000, id: randomUUID() }))).toMatchObject({
+			code: 'invalid_input',
+			message: "€120.00 is Ana's offer already: accept it instead."
+		});
+		expect(await rejection(s.seller.api.respondToOffer({ offerId: s.offerId, action: 'counter', amountCents: 2_000, id: randomUUID() }))).toMatchObject({
+			code: 'invalid_input',
+			message: "A counteroffer asks for more than Ana's offer of €120.00. To take €120.00, accept it."
+		});
+		// Nothing changed: the offer still awaits the seller at its amount, and no card was posted.
+		expect(await s.ana.api.myDealOnListing({ productId: s.product.id })).toMatchObject({ offer: { amount_cents: 12_000, awaiting: 'seller', status: 'open' } });
+		expect((await s.seller.api.listMessages({ conversationId: s.conversations.ana })).messages).toHaveLength(cardsBefore);
+		await s.seller.api.respondToOffer({ offerId: s.offerId, action: 'counter', amountCents: 12_001, id: randomUUID() });
+	});
+
 	it('refuses answers between blocked members', async () => {
 		const s = await awaitingSeller();
 		await s.ana.api.blockUser({ userId: s.seller.id });
