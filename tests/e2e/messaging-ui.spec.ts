@@ -454,7 +454,10 @@ test('a blocked buyer cannot send; the seller unblocking lets him again', async 
 	await expect(messageRow(sam, 'Does the camera come with a lens?')).toBeVisible();
 
 	try {
+		// Blocking asks first.
+		const asked = new Promise<string>((resolve) => sam.once('dialog', (dialog) => void dialog.accept().then(() => resolve(dialog.message()))));
 		await conversationMenu(sam, 'Block Ben Buyer');
+		expect(await asked).toBe('Block Ben Buyer? Neither of you can write to the other until you unblock them.');
 		await expect(sam.getByText('You blocked Ben Buyer. Unblock them to send messages.')).toBeVisible();
 		await expect(composer(sam)).toHaveCount(0);
 

@@ -33,7 +33,7 @@ describe('systemText: per viewer', () => {
 		['sold to this buyer', { event: 'listing.sold', actor_id: LEE.id, buyer_id: ANA.id }, 'Lee marked this as sold to you', 'You marked this as sold to Ana'],
 		['reserved for someone else', { event: 'listing.reserved_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'You reserved this listing for another buyer'],
 		['sold to someone else', { event: 'listing.sold_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'You sold this listing to another buyer'],
-		['available again', { event: 'listing.available', actor_id: LEE.id }, 'The stored sentence', 'You made this listing available again'],
+		['available again', { event: 'listing.available', actor_id: LEE.id }, 'Lee made this listing available again', 'You made this listing available again'],
 		[
 			'released: its buyer deleted their account',
 			{ event: 'listing.released', actor_id: LEE.id },

@@ -42,7 +42,7 @@ export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: {
 			case 'listing.sold_elsewhere':
 				return mine ? 'You sold this listing to another buyer' : null;
 			case 'listing.available':
-				return mine ? 'You made this listing available again' : null;
+				return `${mine ? 'You' : them} made this listing available again`;
 			case 'listing.released':
 				return mine ? 'Available again: the buyer it was reserved for deleted their account' : null;
 		}
