@@ -50,6 +50,12 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await hydrated(ana.page);
 	await offer(ana.page, '75');
 
+	// Ben keeps the listing's page open in another tab: it follows the deal live.
+	const bensListing = await ben.page.context().newPage();
+	await bensListing.goto(`/products/${LAMP}`);
+	await hydrated(bensListing);
+	await expect(bensListing.locator('.deal-note')).toHaveText('Your offer of €70.00 is waiting for Lee Seller. See the offer');
+
 	// Lee counters Ana's offer; Ana sees the counter live and accepts it.
 	const lee = await open(browser, DEMO.lee.email, `/messages?conversation=${DEMO.ana.id}__${LAMP}`);
 	const anas = card(lee.page, /^Ana.* offered €75\.00$/);
@@ -75,6 +81,12 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await expect(thread(ben.page).getByText('Reserved for another buyer')).toBeVisible();
 	await expect(card(ben.page, /^You offered €70\.00$/)).toContainText('Declined');
 	await expect(ben.page.getByRole('button', { name: 'Make an offer' })).toHaveCount(0);
+	await expect(bensListing.locator('.listing-badge')).toHaveText('Reserved');
+	await expect(bensListing.locator('.deal-note')).toHaveText('Your offer of €70.00 was declined: the listing went to another buyer. See the offer');
+	// A "Make an offer" link from a page drawn before the reservation says why no form opens.
+	await bensListing.goto(`/messages?conversation=${DEMO.lee.id}__${LAMP}&offer=1`);
+	await expect(bensListing.getByRole('status').filter({ hasText: 'This listing is reserved: it takes no offers for now.' })).toBeVisible();
+	await bensListing.close();
 	// The listing's page tells Ana it is hers, beside its "Reserved" badge.
 	const anasListing = await ana.page.context().newPage();
 	await anasListing.goto(`/products/${LAMP}`);
