@@ -31,7 +31,8 @@ describe('systemText: per viewer', () => {
 			"Ana's offer of €120.00 was declined: the listing went to another buyer"
 		],
 		['sold to this buyer', { event: 'listing.sold', actor_id: LEE.id, buyer_id: ANA.id }, 'Lee marked this as sold to you', 'You marked this as sold to Ana'],
-		['reserved for someone else', { event: 'listing.reserved_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'You reserved this listing for another buyer'],
+		// The seller reads the stored sentence too: a buyer accepting a counter reserved it, not they.
+		['reserved for someone else', { event: 'listing.reserved_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'The stored sentence'],
 		['sold to someone else', { event: 'listing.sold_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'You sold this listing to another buyer'],
 		['available again', { event: 'listing.available', actor_id: LEE.id }, 'Lee made this listing available again', 'You made this listing available again'],
 		[
