@@ -103,6 +103,26 @@ describe('renderDigest', () => {
 		expect(text).not.toContain('x'.repeat(700));
 	});
 
+	it('an offer card or system message is its own sentence, without the sender’s name before it; a text keeps "Name: text"', () => {
+		const { text, html } = render(
+			digest([
+				conversation({
+					other_name: 'Ben Buyer',
+					messages: [
+						message('Is the lamp bulb E27?', { sender_name: 'Ben Buyer' }),
+						message('Ben Buyer offered €35.00', { sender_name: 'Ben Buyer', kind: 'offer' }),
+						message('Lee Seller reserved this for Ben Buyer', { sender_name: 'Lee Seller', kind: 'system' })
+					]
+				})
+			])
+		);
+		expect(text).toContain('\n  Ben Buyer: Is the lamp bulb E27?\n  Ben Buyer offered €35.00\n  Lee Seller reserved this for Ben Buyer\n');
+		expect(text).not.toContain('Ben Buyer: Ben Buyer');
+		expect(html).toContain('<strong>Ben Buyer:</strong> Is the lamp bulb E27?');
+		expect(html).toContain('<p style="margin:4px 0">Ben Buyer offered €35.00</p>');
+		expect(html).not.toContain('Lee Seller:');
+	});
+
 	it('ends with the unsubscribe link', () => {
 		const { text, html } = render(digest());
 		const link = `${PUBLIC_URL}/unsubscribe?u=${LEE}&t=${TOKEN}`;

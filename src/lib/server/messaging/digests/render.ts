@@ -58,6 +58,15 @@ function said(message: DigestMessage): string {
 	return photos ? `${body} (+${photos})` : body;
 }
 
+/**
+ * A message's line, text then HTML: a text is said by someone ("Ben: Is it available?"); an offer
+ * card or a system message is already a sentence naming who did it ("Ben offered €35.00"), so a
+ * "Ben:" before it would say the name twice.
+ */
+function line(m: DigestMessage): { who: string | null; what: string } {
+	return { who: m.kind === 'text' ? oneLine(m.sender_name) : null, what: said(m) };
+}
+
 const heading = (c: DigestConversation) => (c.product_title ? `${oneLine(c.other_name)} about “${oneLine(c.product_title)}”` : oneLine(c.other_name));
 
 function shown(c: DigestConversation) {
@@ -70,7 +79,7 @@ function textOf(content: DigestContent, options: Required<RenderOptions>, total:
 		const { messages, earlier } = shown(c);
 		lines.push(`${heading(c)} (${plural(c.messages.length, 'unread message')})`);
 		if (earlier) lines.push(`  …and ${plural(earlier, 'earlier message')}`);
-		for (const m of messages) lines.push(`  ${oneLine(m.sender_name)}: ${said(m).replace(/\n/g, '\n    ')}`);
+		for (const { who, what } of messages.map(line)) lines.push(`  ${who ? `${who}: ` : ''}${what.replace(/\n/g, '\n    ')}`);
 		lines.push(`  Open the conversation: ${conversationUrl(options.publicUrl, c.key)}`, '');
 	}
 	lines.push(
@@ -86,9 +95,12 @@ const TEXT = 'font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-ser
 function htmlOf(content: DigestContent, options: Required<RenderOptions>, total: number, subject: string): string {
 	const sections = content.conversations.map((c) => {
 		const { messages, earlier } = shown(c);
-		const rows = messages.map(
-			(m) => `<p style="margin:4px 0"><strong>${escapeHtml(oneLine(m.sender_name))}:</strong> ${escapeHtml(said(m)).replace(/\n/g, '<br>')}</p>`
-		);
+		const rows = messages
+			.map(line)
+			.map(
+				({ who, what }) =>
+					`<p style="margin:4px 0">${who ? `<strong>${escapeHtml(who)}:</strong> ` : ''}${escapeHtml(what).replace(/\n/g, '<br>')}</p>`
+			);
 		return [
 			'<div style="border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:12px 0">',
 			`<p style="margin:0 0 8px;font-weight:600">${escapeHtml(heading(c))} <span style="color:#59636e;font-weight:400">(${plural(c.messages.length, 'unread message')})</span></p>`,
