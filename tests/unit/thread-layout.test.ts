@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clockTime, dayLabel, relativeTime } from '../../src/lib/messaging/relative-time.ts';
+import { clockTime, dayLabel, lastSeen, relativeTime } from '../../src/lib/messaging/relative-time.ts';
 import { lastSeenMessageId, layoutThread, type ThreadItem } from '../../src/lib/messaging/thread-layout.ts';
 import { compareMessages, sortMessages, timeKey } from '../../src/lib/messaging/timeline.ts';
 
@@ -265,6 +265,25 @@ describe('relativeTime', () => {
 	it('accepts PostgreSQL timestamps with microseconds and offsets', () => {
 		expect(at('2026-11-24T14:55:00.123456+00:00')).toBe('5 min');
 		expect(at('2026-11-24T16:00:00.5+03:00')).toBe('13:00');
+	});
+});
+
+describe('lastSeen', () => {
+	const seen = (iso: string) => `Last seen ${lastSeen(iso, NOW, UTC)}`;
+
+	it('reads as a sentence after "Last seen" for minutes, hours and days', () => {
+		expect(seen('2026-11-24T14:59:50Z')).toBe('Last seen just now');
+		expect(seen('2026-11-24T14:55:00Z')).toBe('Last seen 5 min ago');
+		expect(seen('2026-11-24T13:00:00Z')).toBe('Last seen at 13:00');
+		expect(seen('2026-11-23T21:40:00Z')).toBe('Last seen yesterday at 21:40');
+		expect(seen('2026-11-20T16:00:00Z')).toBe('Last seen on Fri');
+		expect(seen('2026-11-03T10:00:00Z')).toBe('Last seen on 3 Nov');
+		expect(seen('2025-11-03T10:00:00Z')).toBe('Last seen on 3 Nov 2025');
+	});
+
+	it('counts "yesterday" in the given time zone', () => {
+		// 03:00 UTC on the 24th is 22:00 on the 23rd in New York, where it is 10:00 on the 24th now.
+		expect(lastSeen('2026-11-24T03:00:00Z', NOW, 'America/New_York')).toBe('yesterday at 22:00');
 	});
 });
 

@@ -73,6 +73,23 @@ export function relativeTime(timestamp: string, now: Date = new Date(), timeZone
 	return format(thenDay.year === nowDay.year ? SHORT_DATE : SHORT_DATE_YEAR, then, timeZone);
 }
 
+/**
+ * When someone was last seen, worded to follow "Last seen": "just now", "5 min ago", "at 14:05"
+ * (earlier today), "yesterday at 21:40", "on Mon", "on 3 Nov". relativeTime's inbox words ("now",
+ * "5 min") label a row's time; after "Last seen" they read as a sentence cut short.
+ */
+export function lastSeen(timestamp: string, now: Date = new Date(), timeZone?: string): string {
+	const short = relativeTime(timestamp, now, timeZone);
+	if (short === 'now') return 'just now';
+	if (short.endsWith(' min')) return `${short} ago`;
+	const then = new Date(timestamp);
+	const thenDay = calendarDay(then, timeZone);
+	const today = calendarDay(now, timeZone);
+	if (sameDay(thenDay, today)) return `at ${short}`;
+	if (sameDay(thenDay, dayBefore(today))) return `yesterday at ${clockTime(timestamp, timeZone)}`;
+	return `on ${short}`;
+}
+
 const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** The clock time of a message, e.g. "14:05" (en-GB's 24-hour clock; from Date's local fields in the runtime's zone, as calendarDay). */
