@@ -340,10 +340,11 @@ describe('actionOutcome', () => {
 		expect(!outcome.ok && outcome.code).toBeUndefined();
 	});
 
-	it('an error gives its message, or a plain one', () => {
+	it('an error gives its message, or a plain one; a 401 is marked as signed out', () => {
 		expect(actionOutcome('read', { type: 'error', status: 401, error: { message: 'Sign in to use messages.' } })).toEqual({
 			ok: false,
-			message: 'Sign in to use messages.'
+			message: 'Sign in to use messages.',
+			code: 'not_authenticated'
 		});
 		const bare = actionOutcome('read', { type: 'error', status: 500, error: undefined });
 		expect(bare.ok).toBe(false);

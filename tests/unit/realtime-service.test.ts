@@ -4,6 +4,7 @@ import {
 	type RealtimeEnvironment
 } from '../../src/lib/messaging/realtime/realtime-service.svelte.ts';
 import type { ConversationWatch, RealtimeTransport, TransportHandlers } from '../../src/lib/messaging/realtime/transport.ts';
+import { MessagingError } from '../../src/lib/messaging/errors.ts';
 import type { MessagingEvent, MessagingSignal, SyncResult } from '../../src/lib/messaging/schemas/index.ts';
 import { ALICE, CONVERSATION, readEvent, readState } from '../support/rows.ts';
 
@@ -294,6 +295,24 @@ describe('RealtimeMessagingService: connecting', () => {
 		await flush();
 		expect(transport.calls.slice(-2)).toEqual(['sync:5', 'connect:6']);
 		expect(delivered).toEqual([6]);
+	});
+
+	it('a stream dropped by signing out, whose catch-up answers 401, stops for good: signed-out, no retry timer, no listener, no more requests', async () => {
+		const { transport, service, env } = await live({ cursor: 5, minDelay: 1000 });
+		transport.answers.push(new MessagingError('not_authenticated', 'Sign in to use messages.'));
+		transport.latest.handlers.error('stream closed');
+		env.advance(1000);
+		await flush();
+		expect(service.state).toBe('signed-out');
+		expect(env.timers).toHaveLength(0);
+		expect(env.listenerCount()).toBe(0);
+		const requests = transport.calls.length;
+		env.advance(10 * 60_000);
+		env.fire('online');
+		env.fire('visible');
+		await flush();
+		expect(transport.calls.length).toBe(requests);
+		expect(service.state).toBe('signed-out');
 	});
 
 	it('forwards signals from the live connection', async () => {

@@ -1,6 +1,7 @@
 import type { ActionResult } from '@sveltejs/kit';
 import { deserialize } from '$app/forms';
 import type { z } from 'zod';
+import { MessagingError } from './errors';
 import {
 	ActionFailure,
 	Attachment,
@@ -24,6 +25,8 @@ const OFFLINE = 'You appear to be offline. Try again when you are connected.';
 export const PHOTO_REFUSED = 'photo_refused';
 /** The code of an outcome that never reached the server (no connection, or the server unreachable). */
 export const NOT_DELIVERED = 'offline';
+/** The code of a refusal for want of a session (HTTP 401): signing in again is the only way on. */
+export const SIGNED_OUT = 'not_authenticated';
 const BROKEN = 'Something went wrong. Try again.';
 const UPLOAD_LOST = 'The photo could not be uploaded: the connection was lost. Try again.';
 /** What an upload refusal means when the server gave no message of its own. */
@@ -66,6 +69,7 @@ export class MessagingApi {
 	/** The user's events after `cursor`: the catch-up. Throws when it cannot be had, so the caller retries. */
 	async sync(cursor: number): Promise<SyncResult> {
 		const outcome = await this.#get('sync', { cursor: String(cursor) }, SyncResult);
+		if (!outcome.ok && outcome.code === SIGNED_OUT) throw new MessagingError(SIGNED_OUT, outcome.message);
 		if (!outcome.ok) throw new Error(`sync failed: ${outcome.message}`);
 		return outcome.value;
 	}
@@ -167,6 +171,7 @@ export class MessagingApi {
 			return { ok: false, message: OFFLINE };
 		}
 		const body: unknown = await response.json().catch(() => null);
+		if (response.status === 401) return { ok: false, message: messageOf(body), code: SIGNED_OUT };
 		if (!response.ok) return { ok: false, message: messageOf(body) };
 		const parsed = schema.safeParse(body);
 		return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: BROKEN };
@@ -210,6 +215,7 @@ export function actionOutcome<A extends MessagingAction>(name: A, result: Action
 	}
 	// use:enhance reports a fetch that never reached the server as an error without a status.
 	if (result.type === 'error' && result.status === undefined) return { ok: false, message: OFFLINE, code: NOT_DELIVERED };
+	if (result.type === 'error' && result.status === 401) return { ok: false, message: result.error?.message ?? BROKEN, code: SIGNED_OUT };
 	if (result.type === 'error') return { ok: false, message: result.error?.message ?? BROKEN };
 	return { ok: false, message: BROKEN };
 }

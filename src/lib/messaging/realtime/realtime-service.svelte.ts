@@ -1,7 +1,10 @@
 import type { MessagingEvent, MessagingSignal } from '../schemas';
 import type { ConversationWatch, RealtimeTransport } from './transport';
 
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'signed-out';
+
+/** A refusal for want of a session (HTTP 401): no retry can succeed until the user signs in again. */
+const signedOutBy = (error: unknown) => (error as { code?: unknown } | null)?.code === 'not_authenticated';
 
 /** What the service needs from the browser, injectable so tests can drive it. */
 export interface RealtimeEnvironment {
@@ -50,7 +53,8 @@ export function browserEnvironment(): RealtimeEnvironment {
  * One per tab: keeps a live feed of the user's events and guarantees none is lost. Every
  * (re)connect, every return online and every return to a visible tab first catches up from
  * the cursor through the log; events are delivered once each, in id order, whichever way they
- * arrive. A dropped connection is retried with exponential backoff and jitter.
+ * arrive. A dropped connection is retried with exponential backoff and jitter, unless the
+ * server says nobody is signed in: then it stops, as only signing in again can help.
  */
 export class RealtimeMessagingService {
 	state = $state<ConnectionState>('connecting');
@@ -80,11 +84,21 @@ export class RealtimeMessagingService {
 		this.#unlisten.push(
 			this.#env.on('online', () => this.#reconnectNow()),
 			this.#env.on('offline', () => this.#goOffline()),
-			this.#env.on('visible', () => void this.catchUp().catch(() => {}))
+			this.#env.on('visible', () => void this.catchUp().catch((error) => signedOutBy(error) && this.signedOut()))
 		);
 		if (this.#env.isOnline()) this.#connect();
 		else this.state = 'offline';
 		return this;
+	}
+
+	/**
+	 * The session ended (signed out in another tab, or expired): stop for good, saying so. Retrying
+	 * would only collect 401s. The page's next load after signing in starts a new service.
+	 */
+	signedOut() {
+		if (this.#stopped) return;
+		this.stop();
+		this.state = 'signed-out';
 	}
 
 	stop() {
@@ -146,7 +160,7 @@ export class RealtimeMessagingService {
 		if (this.#stopped) return;
 		if (this.#catchUp) this.#buffer.push(event);
 		else if (event.id <= this.#cursor + 1) this.#deliver(event);
-		else void this.catchUp().catch(() => this.#dropped()); // a gap: fill it from the log
+		else void this.catchUp().catch((error) => this.#failed(error)); // a gap: fill it from the log
 	}
 
 	#connect() {
@@ -163,12 +177,12 @@ export class RealtimeMessagingService {
 						this.#attempt = 0;
 						this.state = 'live';
 						// Anything committed between our catch-up and the subscription.
-						void this.catchUp().catch(() => {});
+						void this.catchUp().catch((error) => signedOutBy(error) && this.signedOut());
 					},
 					event: (event) => current() && this.#live(event),
 					signal: (signal) => current() && this.#options.onSignal?.(signal),
 					behind: (cursor) => {
-						if (current() && cursor > this.#cursor) void this.catchUp().catch(() => current() && this.#dropped());
+						if (current() && cursor > this.#cursor) void this.catchUp().catch((error) => current() && this.#failed(error));
 					},
 					resync: () => {
 						if (!current()) return;
@@ -177,7 +191,12 @@ export class RealtimeMessagingService {
 					error: () => current() && this.#dropped()
 				});
 			})
-			.catch(() => current() && this.#dropped());
+			.catch((error) => current() && this.#failed(error));
+	}
+
+	#failed(error: unknown) {
+		if (signedOutBy(error)) this.signedOut();
+		else this.#dropped();
 	}
 
 	#dropped() {

@@ -1,5 +1,6 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '../../database.types';
+import { messagingErrorFrom } from '../errors';
 import { MessagingSignal, RealtimePoke, SyncResult } from '../schemas';
 import type { ConversationWatch, RealtimeTransport, TransportHandlers } from './transport';
 
@@ -100,7 +101,8 @@ export function supabaseTransport(options: { supabase: SupabaseClient<Database>;
 		close,
 		async sync(cursor: number) {
 			const { data, error } = await supabase.rpc('sync_since', { p_cursor: cursor, p_limit: 500 });
-			if (error) throw new Error(error.message);
+			// A session signed out elsewhere is refused as not_authenticated, which the service stops for.
+			if (error) throw messagingErrorFrom(error) ?? new Error(error.message);
 			return SyncResult.parse(data);
 		},
 		watchConversation({ conversationId, otherUserId }: ConversationWatch) {

@@ -20,6 +20,8 @@ export interface MessagingOptions {
 	maxThreads?: number;
 	/** The site's name, after the messages page's title ("Messages · Bazaar"). Default: none. */
 	siteName?: string;
+	/** Where to sign in again, coming back to `next` (a path). Default `/login?next=<next>`. */
+	loginHref?: (next: string) => string;
 }
 
 /** As the database starts every member: both on. */
@@ -37,6 +39,7 @@ export class MessagingClient {
 	readonly basePath: string;
 	readonly productHref: (productId: string) => string;
 	readonly siteName: string | null;
+	readonly loginHref: (next: string) => string;
 	/** The title count and system notifications for messages that arrive while the tab is hidden. */
 	readonly notifications = new BrowserNotifications();
 	/** conversation id → when the other member's "typing…" expires (ms since epoch). */
@@ -55,6 +58,7 @@ export class MessagingClient {
 		this.basePath = (options.basePath ?? '/messages').replace(/\/$/, '');
 		this.productHref = options.productHref ?? ((id) => `/products/${id}`);
 		this.siteName = options.siteName ?? null;
+		this.loginHref = options.loginHref ?? ((next) => `/login?next=${encodeURIComponent(next)}`);
 		this.api = new MessagingApi({ basePath: this.basePath });
 		this.#maxThreads = options.maxThreads;
 		this.#threads = new OpenThreads({ maxThreads: options.maxThreads });
@@ -78,7 +82,7 @@ export class MessagingClient {
 		return this.#session?.()?.preferences ?? DEFAULT_PREFERENCES;
 	}
 
-	/** live, connecting, reconnecting or offline; live when nothing runs (server rendering, no JavaScript). */
+	/** live, connecting, reconnecting, offline or signed-out; live when nothing runs (server rendering, no JavaScript). */
 	get connection() {
 		return this.#service?.state ?? 'live';
 	}
@@ -156,6 +160,11 @@ export class MessagingClient {
 			service?.stop();
 			if (this.#service === service) this.#service = null;
 		};
+	}
+
+	/** A request was refused for want of a session: the feed stops and the page asks to sign in again. */
+	signedOut() {
+		this.#service?.signedOut();
 	}
 
 	sendTyping(conversationId: string, typing = true) {
