@@ -5,7 +5,7 @@ import { localSession } from '$lib/server/auth/local-session';
 import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
 import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib';
-import { formOriginGuard, postgresMessaging, supabaseAttachmentStore, supabaseMessaging } from '$lib/server';
+import { formOriginGuard, postgresMessaging, supabaseAttachmentStore, supabaseMessaging, viewerTimeZone } from '$lib/server';
 import { ConfigError, readConfig, stopForConfig } from '$lib/server/config';
 import { markUnavailable, SITE_UNAVAILABLE, unavailableResponse, unavailableStatus, wantsPage } from '$lib/server/db/unavailable';
 import { runtime } from '$lib/server/runtime';
@@ -63,7 +63,7 @@ const backends: Handle = async ({ event, resolve }) => {
 
 const unavailable: Handle = async ({ event, resolve }) => unavailableStatus(event, await resolve(event));
 
-export const handle = sequence(unavailable, formOriginGuard(), headers, session, authGuard, backends);
+export const handle = sequence(unavailable, formOriginGuard(), headers, session, authGuard, backends, viewerTimeZone());
 
 function refusal(status: number, method: string, url: URL): string | undefined {
 	if (status === 404) return method === 'POST' && url.search.startsWith('?/') ? 'This form has no such action.' : 'There is no page at this address.';

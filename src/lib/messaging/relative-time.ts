@@ -11,6 +11,15 @@ const SHORT_DATE_YEAR: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'sh
 const LONG_DATE: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long' };
 const LONG_DATE_YEAR: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', year: 'numeric' };
 
+// Where no zone is given: the runtime's own in the browser; on the server, the one the request's
+// viewer sent (renderTimesIn), so the server's HTML shows the times hydration will.
+let viewerZone: () => string | undefined = () => undefined;
+
+/** For the server: where the viewer's time zone is read during rendering (undefined: the runtime's). */
+export function renderTimesIn(source: () => string | undefined) {
+	viewerZone = source;
+}
+
 function formatter(locale: string, options: Intl.DateTimeFormatOptions, timeZone: string | undefined): Intl.DateTimeFormat {
 	let byZone = formatters.get(options);
 	if (!byZone) formatters.set(options, (byZone = new Map()));
@@ -58,9 +67,9 @@ function dayBefore({ year, month, day }: { year: number; month: number; day: num
 
 /**
  * "now", "5 min", "14:05", "Mon", "3 Nov", "3 Nov 2025": short times for inbox rows, in one
- * fixed locale and the viewer's time zone (the browser's; UTC on the server).
+ * fixed locale and the viewer's time zone (the browser's; on the server, the one it was told).
  */
-export function relativeTime(timestamp: string, now: Date = new Date(), timeZone?: string): string {
+export function relativeTime(timestamp: string, now: Date = new Date(), timeZone = viewerZone()): string {
 	const then = new Date(timestamp);
 	const seconds = Math.round((now.getTime() - then.getTime()) / 1000);
 	if (seconds < 45) return 'now';
@@ -78,7 +87,7 @@ export function relativeTime(timestamp: string, now: Date = new Date(), timeZone
  * (earlier today), "yesterday at 21:40", "on Mon", "on 3 Nov". relativeTime's inbox words ("now",
  * "5 min") label a row's time; after "Last seen" they read as a sentence cut short.
  */
-export function lastSeen(timestamp: string, now: Date = new Date(), timeZone?: string): string {
+export function lastSeen(timestamp: string, now: Date = new Date(), timeZone = viewerZone()): string {
 	const short = relativeTime(timestamp, now, timeZone);
 	if (short === 'now') return 'just now';
 	if (short.endsWith(' min')) return `${short} ago`;
@@ -93,7 +102,7 @@ export function lastSeen(timestamp: string, now: Date = new Date(), timeZone?: s
 const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** The clock time of a message, e.g. "14:05" (en-GB's 24-hour clock; from Date's local fields in the runtime's zone, as calendarDay). */
-export function clockTime(timestamp: string, timeZone?: string): string {
+export function clockTime(timestamp: string, timeZone = viewerZone()): string {
 	if (timeZone === undefined) {
 		const d = new Date(timestamp);
 		return `${twoDigits(d.getHours())}:${twoDigits(d.getMinutes())}`;
@@ -108,7 +117,7 @@ type CalendarDay = ReturnType<typeof calendarDay>;
 let lastNow: { time: number; timeZone: string | undefined; today: CalendarDay; yesterday: CalendarDay; labels: Map<number, string> } | null = null;
 
 /** "Today", "Yesterday", "Monday 3 November", "3 November 2025". */
-export function dayLabel(timestamp: string, now: Date = new Date(), timeZone?: string): string {
+export function dayLabel(timestamp: string, now: Date = new Date(), timeZone = viewerZone()): string {
 	const then = new Date(timestamp);
 	const thenDay = calendarDay(then, timeZone);
 	if (lastNow?.time !== now.getTime() || lastNow.timeZone !== timeZone) {

@@ -45,3 +45,4 @@ export { deleteAccountPage, type AccountLogin, type DeleteAccountPageData } from
 export { FailureWindow, waitInMinutes } from './messaging/account/failure-window';
 export { formOriginGuard } from './messaging/digests/origin-guard';
 export { formActions, formFields, UNREADABLE_FORM } from './messaging/form';
+export { viewerTimeZone } from './messaging/time-zone';

@@ -6,6 +6,7 @@ import { RealtimeMessagingService } from '../realtime/realtime-service.svelte';
 import { transportFor } from '../realtime/transport-for';
 import type { ConversationWatch, RealtimeTransport } from '../realtime/transport';
 import type { InboxFilter, MessagingEvent, MessagingPreferences, MessagingSignal, OpenedConversation, PreviewPage, RealtimeSession } from '../schemas';
+import { rememberTimeZone } from '../time-zone';
 import { forgetOthersDrafts } from './drafts';
 import { routeEvent } from './event-router';
 import { InboxState } from './inbox.svelte';
@@ -120,6 +121,8 @@ export class MessagingClient {
 			this.#own(first.me);
 			this.inbox.setUnreadTotal(first.unreadTotal);
 		}
+		// The next request's server rendering shows times in this browser's zone, as hydration will.
+		$effect(rememberTimeZone);
 		$effect(() => {
 			const me = session()?.me;
 			// Signed out, or someone else signed in on this tab: what the last member was writing goes.
