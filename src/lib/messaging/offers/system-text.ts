@@ -34,6 +34,9 @@ export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: {
 				const whose = buyer_id === me ? 'Your offer' : buyer_id === other.id ? `${them}'s offer` : null;
 				return whose && amount ? `${whose} of ${amount} was declined: the listing went to another buyer` : null;
 			}
+			case 'listing.reserved_elsewhere':
+				// The stored sentence for the seller too: a buyer accepting a counter reserved it, not they.
+				return null;
 			case 'listing.sold':
 				if (mine && buyer_id === other.id) return `You marked this as sold to ${them}`;
 				return !mine && buyer_id === me ? `${them} marked this as sold to you` : null;
