@@ -128,11 +128,20 @@ describe('MakeOffer', () => {
 		expect(open).toContain('name="currency" value="EUR"');
 	});
 
-	it('nothing for the seller, on a reserved or sold listing, or while an offer of theirs is open', () => {
-		url.current = new URL('http://127.0.0.1/messages?offer=1');
-		for (const setup of [{ seller: true }, { status: 'reserved' as const }, { status: 'sold' as const }, { messages: [card('me')] }]) {
-			const { client, thread } = threadWith(setup);
-			expect(text(html(client, MakeOffer, { thread }))).toBe('');
+	it('nothing for the seller, on a reserved or sold listing, or while an offer of theirs is open; followed to make one, it says why not', () => {
+		const cases = [
+			[{ seller: true }, ''],
+			[{ status: 'reserved' as const }, 'This listing is reserved: it takes no offers for now.'],
+			[{ status: 'sold' as const }, 'This listing is sold.'],
+			[{ messages: [card('me')] }, 'Your offer is open here: withdraw it to make another.']
+		] as const;
+		for (const [setup, why] of cases) {
+			url.current = new URL('http://127.0.0.1/messages');
+			const quiet = threadWith(setup);
+			expect(text(html(quiet.client, MakeOffer, { thread: quiet.thread }))).toBe('');
+			url.current = new URL('http://127.0.0.1/messages?offer=1');
+			const followed = threadWith(setup);
+			expect(text(html(followed.client, MakeOffer, { thread: followed.thread }))).toBe(why);
 		}
 	});
 });
