@@ -129,12 +129,12 @@ describe('MakeOffer', () => {
 	});
 
 	it('nothing for the seller, on a reserved or sold listing, or while an offer of theirs is open; followed to make one, it says why not', () => {
-		const cases = [
+		const cases: [Parameters<typeof threadWith>[0], string][] = [
 			[{ seller: true }, ''],
-			[{ status: 'reserved' as const }, 'This listing is reserved: it takes no offers for now.'],
-			[{ status: 'sold' as const }, 'This listing is sold.'],
+			[{ status: 'reserved' }, 'This listing is reserved: it takes no offers for now.'],
+			[{ status: 'sold' }, 'This listing is sold.'],
 			[{ messages: [card('me')] }, 'Your offer is open here: withdraw it to make another.']
-		] as const;
+		];
 		for (const [setup, why] of cases) {
 			url.current = new URL('http://127.0.0.1/messages');
 			const quiet = threadWith(setup);
