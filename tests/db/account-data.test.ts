@@ -107,7 +107,16 @@ interface Exported {
 		id: string;
 		with: { id: string; display_name: string };
 		product: { title: string } | null;
-		messages: { id: string; sent_by_you: boolean; body: string; kind: string; photos: { url: string }[]; your_reactions: string[]; reactions: unknown[] }[];
+		messages: {
+			id: string;
+			sent_by_you: boolean;
+			body: string;
+			kind: string;
+			card: { offer_id: string; amount_cents: number; currency: string } | null;
+			photos: { url: string }[];
+			your_reactions: string[];
+			reactions: unknown[];
+		}[];
 		offers: { id: string; you_are: string; amount_cents: number; status: string }[];
 	}[];
 }
@@ -144,6 +153,11 @@ describe('downloading my data', () => {
 		expect(byId.get(s.first.id)!.reactions).toEqual([{ emoji: '❤️', user_ids: [s.lee.id] }]);
 		// The offer card and Lee's counter card, oldest first like the rest.
 		expect(withLee.messages.map((m) => m.kind)).toEqual(['text', 'text', 'text', 'offer', 'offer']);
+		// Each card as her thread worded it, with its own amount beside the offer as it stands.
+		expect(withLee.messages.slice(3).map((m) => [m.body, m.card])).toEqual([
+			['You offered €30.00', { offer_id: s.card.offer!.id, amount_cents: 3_000, currency: 'EUR' }],
+			[`${s.lee.name} countered with €35.00`, { offer_id: s.card.offer!.id, amount_cents: 3_500, currency: 'EUR' }]
+		]);
 		expect(withLee.offers).toEqual([
 			expect.objectContaining({ id: s.card.offer!.id, you_are: 'buyer', amount_cents: 3_500, status: 'open' })
 		]);

@@ -1,5 +1,7 @@
 import { error, type RequestHandler } from '@sveltejs/kit';
-import type { Cursor, Message } from '../../../messaging/schemas';
+import { formatMinor } from '../../../messaging/offers/amount';
+import { systemText } from '../../../messaging/offers/system-text';
+import { OfferCardPayload, type Cursor, type Message, type UserSummary } from '../../../messaging/schemas';
 import type { AccountData, ExportedConversation, ExportedOffer, ExportStart } from '../backend/account';
 import { orErrorPage } from '../backend/user-errors';
 
@@ -104,7 +106,7 @@ async function* exportPieces(start: ExportStart, options: DataExportOptions, siz
 					sizes.messages,
 					(m) => ({ at: m.created_at, id: m.id })
 				),
-				(message) => exportedMessage(message, options)
+				(message) => exportedMessage(message, options, { id: conversation.other_user_id, display_name: conversation.other_display_name })
 			);
 			yield '],"offers":[';
 			yield* rowsOf(
@@ -159,16 +161,31 @@ function exportedConversation(c: ExportedConversation) {
 	};
 }
 
-function exportedMessage(m: Message, { me, origin, basePath }: DataExportOptions) {
+/**
+ * An offer card or an update in the words the member's thread showed it in ("You offered
+ * €20.00", "Lee countered with €25.00", "Lee marked this as sold to you"); the stored sentence
+ * is the neutral one search and email use ("Ana offered €20.00").
+ */
+function shownText(m: Message, me: string, other: Pick<UserSummary, 'id' | 'display_name'>): string {
+	if (m.kind === 'system') return systemText(m, { me, other });
+	const card = OfferCardPayload.safeParse(m.payload);
+	if (m.kind !== 'offer' || !card.success || !m.offer) return m.body;
+	const who = m.sender_id === me ? 'You' : m.sender_display_name;
+	return `${who} ${m.sender_id === m.offer.seller_id ? 'countered with' : 'offered'} ${formatMinor(card.data.amount_cents, card.data.currency)}`;
+}
+
+function exportedMessage(m: Message, { me, origin, basePath }: DataExportOptions, other: Pick<UserSummary, 'id' | 'display_name'>) {
 	const photoUrl = (photo: string) => new URL(`${basePath}/attachments/${encodeURIComponent(photo)}/display`, origin).href;
+	const card = m.kind === 'offer' ? OfferCardPayload.safeParse(m.payload) : null;
 	return {
 		id: m.id,
 		sent_by_you: m.sender_id === me.id,
 		sender_id: m.sender_id,
 		sender_name: m.sender_display_name,
 		kind: m.kind,
-		// Your own text as you wrote it; what the other member sent as you were shown it.
-		body: m.body,
+		// Your own text as you wrote it; what the other member sent as you were shown it; cards
+		// and updates as your thread worded them.
+		body: shownText(m, me.id, other),
 		created_at: m.created_at,
 		edited_at: m.edited_at,
 		deleted_at: m.deleted_at,
@@ -178,6 +195,8 @@ function exportedMessage(m: Message, { me, origin, basePath }: DataExportOptions
 		photos: m.attachments.map((photo) => ({ id: photo.id, url: photoUrl(photo.id), width: photo.width, height: photo.height })),
 		reactions: m.reactions,
 		your_reactions: m.reactions.filter((reaction) => reaction.user_ids.includes(me.id)).map((reaction) => reaction.emoji),
+		// A card's own amount (a counter's, say); `offer` is the offer as it stands now.
+		card: card?.success ? card.data : null,
 		offer: m.offer,
 		event: m.kind === 'system' ? m.payload : null
 	};
