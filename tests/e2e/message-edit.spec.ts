@@ -1,0 +1,59 @@
+import { expect, test, type Page } from './fixtures';
+import { DEMO, hydrated, signIn } from './session';
+
+// Ben and Lee about the bike: Lee already has Ben's seeded message unread there, and no other
+// spec counts what Ben adds to it (messaging-ui.spec.ts sends there too).
+const BIKE = 'a0000000-0000-4000-8000-000000000004';
+
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
+const messageRow = (page: Page, text: string) => page.getByRole('list', { name: 'Messages' }).locator('li[data-message-id]', { hasText: text });
+
+test('editing by keyboard: Enter on Edit puts the caret at the end of the text, Escape cancels, and focus goes back to Edit after Cancel and Save', async ({
+	page
+}) => {
+	await signIn(page, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${BIKE}`);
+	await hydrated(page);
+	const text = `Could you hold it until Sunday? ${Date.now()}`;
+	await composer(page).fill(text);
+	await composer(page).press('Enter');
+	const row = page.locator('li[data-status="sent"]', { hasText: text });
+	await expect(row).toHaveCount(1);
+	const id = await row.getAttribute('data-message-id');
+	const mine = page.locator(`[data-message-id="${id}"]`);
+	const editButton = mine.getByRole('button', { name: 'Edit this message' });
+	const editBox = page.getByRole('textbox', { name: 'Edit message' });
+
+	// Enter on Edit: the box has focus, the caret after the last character.
+	await editButton.focus();
+	await page.keyboard.press('Enter');
+	await expect(editBox).toBeFocused();
+	const end = text.length;
+	expect(await editBox.evaluate((box: HTMLTextAreaElement) => [box.selectionStart, box.selectionEnd])).toEqual([end, end]);
+
+	// Escape leaves the text as it was and gives focus back to Edit.
+	await page.keyboard.type(' (typed, then abandoned)');
+	await page.keyboard.press('Escape');
+	await expect(editBox).toHaveCount(0);
+	await expect(mine.locator('.bubble-body')).toHaveText(text);
+	await expect(editButton).toBeFocused();
+
+	// Cancel does the same.
+	await page.keyboard.press('Enter');
+	await expect(editBox).toBeFocused();
+	await page.getByRole('button', { name: 'Cancel' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(editBox).toHaveCount(0);
+	await expect(editButton).toBeFocused();
+
+	// Save: the new text is shown and focus is back on Edit, ready for the next change.
+	await page.keyboard.press('Enter');
+	await expect(editBox).toBeFocused();
+	await page.keyboard.type(', please');
+	await page.getByRole('button', { name: 'Save' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(editBox).toHaveCount(0);
+	await expect(mine.locator('.bubble-body')).toHaveText(`${text}, please`);
+	await expect(mine.getByText('edited', { exact: true })).toBeVisible();
+	await expect(editButton).toBeFocused();
+	await expect(messageRow(page, `${text}, please`)).toHaveCount(1);
+});
