@@ -9,6 +9,7 @@ import {
 	MessagingActions,
 	MessagingSignal,
 	PreviewPage,
+	SearchPage,
 	SyncResult,
 	type ActionResultOf,
 	type AttachmentSize,
@@ -64,6 +65,11 @@ export class MessagingApi {
 	/** Older messages of a thread, before `before`. */
 	history(options: { conversationId: string; before: Cursor }) {
 		return this.#get('history', { conversation_id: options.conversationId, before_at: options.before.at, before_id: options.before.id }, MessagePage);
+	}
+
+	/** More hits for `query`, after `before` (the last page's `next`). */
+	search(options: { query: string; before: Cursor }) {
+		return this.#get('search', { q: options.query, before_at: options.before.at, before_id: options.before.id }, SearchPage);
 	}
 
 	/** The user's events after `cursor`: the catch-up. Throws when it cannot be had, so the caller retries. */

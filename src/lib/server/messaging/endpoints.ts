@@ -47,6 +47,15 @@ const reads: Record<string, Endpoint> = {
 		return json(await orErrorPage(() => locals.messaging.listConversationPreviews({ filter: filter.data, productId, before })));
 	},
 
+	/** More search results for ?q=, after the last page's `next`. */
+	async search({ locals, url }) {
+		signedIn(locals);
+		const query = (url.searchParams.get('q') ?? '').trim();
+		if (!query) error(400, { message: 'Type a word to search for.' });
+		const before = cursorFrom(url);
+		return json(await orErrorPage(() => locals.messaging.searchMessages({ query, before })));
+	},
+
 	/** Catch-up for a tab coming back: the caller's events after ?cursor=. */
 	async sync({ locals, url }) {
 		signedIn(locals);
@@ -142,7 +151,7 @@ function dispatch(table: Record<string, Endpoint>) {
 
 /**
  * The messaging endpoints under the messages page, for `export const { GET, POST, DELETE } = messagingEndpoints`
- * in `<messages page>/[...endpoint]/+server.ts`: GET history, previews, sync, stream and
+ * in `<messages page>/[...endpoint]/+server.ts`: GET history, previews, search, sync, stream and
  * attachments/<id>/<thumb|display>; POST typing and attachments; DELETE attachments/<id>.
  */
 export const messagingEndpoints = { GET: dispatch(reads), POST: dispatch(writes), DELETE: dispatch(removals) };

@@ -1,0 +1,91 @@
+import { expect, test, type Page } from './fixtures';
+import { withDatabase } from './database';
+import { DEMO, hydrated, signIn } from './session';
+
+// Ben and Lee about the keyboard, a conversation of this file's own (the seed has none about it).
+const KEYBOARD = 'a0000000-0000-4000-8000-000000000007';
+const HITS = 27;
+// A long name makes the "who" line of each hit long: it pushed each row past the sidebar.
+const LONG_NAME = 'Maximiliana-Konstantinopolitanische-Wanderverkäuferin';
+
+async function renameLee(baseURL: string | undefined, name: string) {
+	await withDatabase(baseURL, (db) => db.query('update public.profiles set display_name = $1 where id = $2', [name, DEMO.lee.id]));
+}
+
+test('search results fit the sidebar, and "More results" brings the older hits once each until there are none', async ({ page, baseURL }) => {
+	await withDatabase(baseURL, async (db) => {
+		await db.query('begin');
+		const {
+			rows: [conversation]
+		} = await db.query<{ id: string }>(
+			`insert into public.conversations (user_low, user_high, product_id, seller_id) values ($1, $2, $3, $2) returning id`,
+			[DEMO.ben.id, DEMO.lee.id, KEYBOARD]
+		);
+		await db.query(
+			`insert into public.conversation_members (conversation_id, user_id, other_user_id) values ($1, $2, $3), ($1, $3, $2)`,
+			[conversation.id, DEMO.ben.id, DEMO.lee.id]
+		);
+		// Long enough to be cut in the sidebar; the newest is Ben's, so Ben has nothing unread.
+		await db.query(
+			`insert into public.messages (id, conversation_id, sender_id, body, created_at, expires_at)
+			 select gen_random_uuid(), $1, case when g % 2 = 1 then $2::uuid else $3::uuid end,
+			        'Zephyrine keycaps, note ' || g || ': the legends are doubleshot and the stabilisers were lubed with care before shipping',
+			        now() - interval '1 hour' + g * interval '1 minute', now() + interval '30 days'
+			   from generate_series(1, $4::int) g`,
+			[conversation.id, DEMO.ben.id, DEMO.lee.id, HITS]
+		);
+		await db.query('commit');
+	});
+
+	await renameLee(baseURL, LONG_NAME);
+	try {
+		await searchAndPage(page);
+	} finally {
+		await renameLee(baseURL, 'Lee Seller');
+	}
+});
+
+async function searchAndPage(page: Page) {
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await signIn(page, DEMO.ben.email, '/messages?q=zephyrine');
+	await hydrated(page);
+	const results = page.getByRole('list', { name: 'Search results' });
+	const links = results.getByRole('link');
+	await expect(links).toHaveCount(20);
+
+	// Every row within the sidebar; the time whole; the text cut with an ellipsis.
+	await page.locator('.search-results').screenshot({ path: test.info().outputPath('search-results.png') });
+	const sidebar = await page.locator('.messages-inbox').boundingBox();
+	const rows = await links.evaluateAll((all) =>
+		all.map((link) => {
+			const time = link.querySelector('time')!;
+			const text = link.querySelector<HTMLElement>('.preview-text')!;
+			const who = link.querySelector<HTMLElement>('.preview-who')!;
+			return {
+				right: link.getBoundingClientRect().right,
+				timeWhole: time.scrollWidth <= time.clientWidth && time.getBoundingClientRect().right <= link.getBoundingClientRect().right,
+				textCut: text.scrollWidth > text.clientWidth && getComputedStyle(text).textOverflow === 'ellipsis' && text.getBoundingClientRect().right <= link.getBoundingClientRect().right,
+				whoCut: who.scrollWidth > who.clientWidth && who.getBoundingClientRect().right <= time.getBoundingClientRect().left
+			};
+		})
+	);
+	for (const row of rows) {
+		expect(row.right).toBeLessThanOrEqual(sidebar!.x + sidebar!.width);
+		expect(row).toMatchObject({ timeWhole: true, textCut: true, whoCut: true });
+	}
+
+	// By keyboard: Enter on "More results" appends the rest, announced politely, and the button goes with the last page.
+	const more = page.getByRole('button', { name: 'More results' });
+	await more.focus();
+	await page.keyboard.press('Enter');
+	await expect(links).toHaveCount(HITS);
+	await expect(page.getByRole('status').filter({ hasText: /more results/ })).toHaveText(`${HITS - 20} more results, the last of them.`);
+	await expect(more).toHaveCount(0);
+	// Focus is not dropped with the button: it is on the first of the results just added.
+	await expect(links.nth(20)).toBeFocused();
+	const hrefs = await links.evaluateAll((all) => all.map((link) => link.getAttribute('href')));
+	expect(new Set(hrefs).size).toBe(HITS);
+	// Newest first, the oldest last.
+	await expect(links.first()).toContainText('note 27:');
+	await expect(links.last()).toContainText('note 1:');
+}
