@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Page } from './fixtures';
+import { DEMO, hydrated, signIn } from './session';
+
+// Ben and Lee about the bike (from the seed); Lee's unread count there is nobody's concern.
+const BIKE = 'a0000000-0000-4000-8000-000000000004';
+const EMPTY = 'Write a message or attach a photo before sending.';
+const shelf = fileURLToPath(new URL('../fixtures/photos/shelf.png', import.meta.url));
+
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
+const composerError = (page: Page) => page.locator('form.composer').getByRole('alert');
+const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
+
+test('the composer takes back "write or attach" once a photo is attached, and an Enter pressed again while sending says nothing', async ({ page }) => {
+	await signIn(page, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${BIKE}`);
+	await hydrated(page);
+
+	// Nothing to send: said so.
+	await composer(page).press('Enter');
+	await expect(composerError(page)).toHaveText(EMPTY);
+	// A photo attached makes it untrue: it goes, without a keystroke in the text.
+	await page.getByLabel('Attach photos').setInputFiles(shelf);
+	await expect(page.getByRole('list', { name: 'Photos to send' }).getByText('Ready')).toHaveCount(1);
+	await expect(composerError(page)).toHaveCount(0);
+	await composer(page).press('Enter');
+	await expect(thread(page).locator('li[data-status="sent"]').last().locator('img')).toHaveCount(1);
+
+	// A slow network: the send is still on its way when Enter and Send are pressed again.
+	let release = () => {};
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.route(
+		(url) => url.search.endsWith('/send'),
+		async (route) => {
+			await held;
+			await route.continue();
+		}
+	);
+	const text = `Is the saddle original? ${Date.now()}`;
+	await composer(page).fill(text);
+	await composer(page).press('Enter');
+	await expect(thread(page).locator('li[data-status="sending"]', { hasText: text })).toHaveCount(1);
+	await composer(page).press('Enter');
+	await composer(page).press('Enter');
+	await page.getByRole('button', { name: 'Send', exact: true }).click();
+	// Absence needs a moment to be meaningful: the error, if any, renders right after the submit.
+	await page.waitForTimeout(300);
+	await expect(composerError(page)).toHaveCount(0);
+	release();
+	await expect(thread(page).locator('li[data-status="sent"]', { hasText: text })).toHaveCount(1);
+	await expect(composerError(page)).toHaveCount(0);
+	await expect(thread(page).locator('li[data-status="failed"]')).toHaveCount(0);
+});
