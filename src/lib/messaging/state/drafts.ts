@@ -12,7 +12,9 @@ const PREFIX = 'bazaar-messaging:draft:';
 
 const keyOf = (writer: string, conversationKey: string) => `${PREFIX}${writer}:${conversationKey}`;
 
-export function readDraft(writer: string, conversationKey: string): string {
+/** `writer` null (nobody signed in): nothing is read or kept. */
+export function readDraft(writer: string | null, conversationKey: string): string {
+	if (!writer) return '';
 	try {
 		return sessionStorage.getItem(keyOf(writer, conversationKey)) ?? '';
 	} catch {
@@ -20,7 +22,8 @@ export function readDraft(writer: string, conversationKey: string): string {
 	}
 }
 
-export function keepDraft(writer: string, conversationKey: string, text: string): void {
+export function keepDraft(writer: string | null, conversationKey: string, text: string): void {
+	if (!writer) return;
 	try {
 		if (text.trim()) sessionStorage.setItem(keyOf(writer, conversationKey), text);
 		else sessionStorage.removeItem(keyOf(writer, conversationKey));
