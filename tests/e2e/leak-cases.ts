@@ -216,15 +216,21 @@ export function leakCases({ victim, origin, baseURL }: Context): LeakCase[] {
 		const forbidden = who === 'sam' ? 'private' : 'all';
 		const page = who === 'visitor' ? [303, 401] : [200, 400, 404];
 		const keys = [`${DEMO.ana.id}__${v.productId}`, `${DEMO.sam.id}__${v.productId}`, `${DEMO.ana.id}__general`, `${DEMO.sam.id}__general`, v.conversationId];
+		const searches = (who === 'sam' ? v.privateMarkers : [...v.sharedMarkers, ...v.privateMarkers, v.amounts[1]]).map((q) => `q=${q}`);
 		const queries = [
 			...keys.map((key) => `conversation=${key}`),
 			`filter=listing&product=${v.productId}`,
 			...['unread', 'needs_reply', 'archived'].map((filter) => `filter=${filter}`),
-			...(who === 'sam' ? v.privateMarkers : [...v.sharedMarkers, ...v.privateMarkers, v.amounts[1]]).map((q) => `q=${q}`)
+			...searches
 		];
 		for (const query of queries) {
 			get('messages page', who, `/messages?${query}`, page, forbidden);
 			get('messages page data', who, `/messages/__data.json?${query}`, page, forbidden);
+		}
+		// The search's next pages ("More results"), from the first page on and from a cursor.
+		for (const query of searches) {
+			get('search', who, `/messages/search?${query}`, who === 'visitor' ? [401] : [200], forbidden);
+			get('search', who, `/messages/search?${query}&before_at=${encodeURIComponent(new Date().toISOString())}&before_id=${v.messageIds[5]}`, who === 'visitor' ? [401] : [200], forbidden);
 		}
 	}
 
