@@ -121,7 +121,7 @@ export function leakCases({ victim, origin, baseURL }: Context): LeakCase[] {
 			body: 'let me in'
 		});
 		// A key naming Ana with Sam's listing is, for Ben, "Ben and Ana about it": Ana does not sell
-		// it, so 400 "A conversation about a product must include its seller", a rule about keys
+		// it, so 400 "<name> does not sell this listing", a rule about keys
 		// that says nothing of Ana's and Sam's conversation.
 		const key = `${DEMO.ana.id}__${v.productId}`;
 		post('send by a key naming the victim', who, 'send', { id: randomUUID(), key, body: 'hello Ana' }, 'all', [400]);

@@ -753,7 +753,7 @@ test('unknown or foreign conversations are 404 pages; a malformed key is a clear
 		threadUrl('lee', PRODUCT.camera),
 		404,
 		'Not found',
-		'A conversation about a product must include its seller.'
+		"Lee Seller does not sell this listing: message its seller from the listing's page."
 	);
 	// A product that does not exist.
 	await expectCleanErrorPage(`/messages?conversation=${DEMO.lee.id}__${randomUUID()}`, 404, 'Not found', 'This product does not exist.');
