@@ -454,6 +454,7 @@ test('a blocked buyer cannot send; the seller unblocking lets him again', async 
 	await expect(messageRow(sam, 'Does the camera come with a lens?')).toBeVisible();
 
 	try {
+		await expect(ben.locator('.thread-who')).toContainText('Online');
 		// Blocking asks first.
 		const asked = new Promise<string>((resolve) => sam.once('dialog', (dialog) => void dialog.accept().then(() => resolve(dialog.message()))));
 		await conversationMenu(sam, 'Block Ben Buyer');
@@ -464,6 +465,8 @@ test('a blocked buyer cannot send; the seller unblocking lets him again', async 
 		// Ben's open tab learns it live: the composer gives way to the notice, without a reload.
 		await expect(ben.getByRole('status').filter({ hasText: 'Sam Seller is not accepting messages from you.' })).toBeVisible();
 		await expect(composer(ben)).toHaveCount(0);
+		// Nor is Sam shown online to him any more: no presence crosses a block.
+		await expect(ben.locator('.thread-who')).not.toContainText('Online');
 		// Nor does his message offer an edit, a reply or a reaction the server would refuse.
 		const his = messageRow(ben, 'Does the camera come with a lens?');
 		await expect(his.getByRole('button', { name: 'Delete this message' })).toBeVisible();
@@ -483,6 +486,8 @@ test('a blocked buyer cannot send; the seller unblocking lets him again', async 
 		await hydrated(ben);
 		await expect(ben.getByRole('status').filter({ hasText: 'Sam Seller is not accepting messages from you.' })).toBeVisible();
 		await expect(composer(ben)).toHaveCount(0);
+		// Nor is Sam shown online to him any more: no presence crosses a block.
+		await expect(ben.locator('.thread-who')).not.toContainText('Online');
 
 		await conversationMenu(sam, 'Unblock Ben Buyer');
 		await expect(composer(sam)).toBeVisible();
