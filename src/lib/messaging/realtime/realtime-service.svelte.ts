@@ -1,10 +1,11 @@
+import { SIGNED_OUT } from '../api';
 import type { MessagingEvent, MessagingSignal } from '../schemas';
 import type { ConversationWatch, RealtimeTransport } from './transport';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'signed-out';
 
 /** A refusal for want of a session (HTTP 401): no retry can succeed until the user signs in again. */
-const signedOutBy = (error: unknown) => (error as { code?: unknown } | null)?.code === 'not_authenticated';
+const signedOutBy = (error: unknown) => (error as { code?: unknown } | null)?.code === SIGNED_OUT;
 
 /** What the service needs from the browser, injectable so tests can drive it. */
 export interface RealtimeEnvironment {

@@ -1,6 +1,5 @@
 import { error, type RequestHandler } from '@sveltejs/kit';
-import { formatMinor } from '../../../messaging/offers/amount';
-import { systemText } from '../../../messaging/offers/system-text';
+import { previewText } from '../../../messaging/preview-text';
 import { OfferCardPayload, type Cursor, type Message, type UserSummary } from '../../../messaging/schemas';
 import type { AccountData, ExportedConversation, ExportedOffer, ExportStart } from '../backend/account';
 import { orErrorPage } from '../backend/user-errors';
@@ -163,15 +162,25 @@ function exportedConversation(c: ExportedConversation) {
 
 /**
  * An offer card or an update in the words the member's thread showed it in ("You offered
- * €20.00", "Lee countered with €25.00", "Lee marked this as sold to you"); the stored sentence
- * is the neutral one search and email use ("Ana offered €20.00").
+ * €20.00", "Lee countered with €25.00", "Lee marked this as sold to you"), as inbox previews word
+ * them; the stored sentence is the neutral one search and email use ("Ana offered €20.00").
  */
 function shownText(m: Message, me: string, other: Pick<UserSummary, 'id' | 'display_name'>): string {
-	if (m.kind === 'system') return systemText(m, { me, other });
-	const card = OfferCardPayload.safeParse(m.payload);
-	if (m.kind !== 'offer' || !card.success || !m.offer) return m.body;
-	const who = m.sender_id === me ? 'You' : m.sender_display_name;
-	return `${who} ${m.sender_id === m.offer.seller_id ? 'countered with' : 'offered'} ${formatMinor(card.data.amount_cents, card.data.currency)}`;
+	if (m.kind === 'text') return m.body;
+	return previewText(
+		{
+			last_message_preview: m.body,
+			last_message_deleted: false,
+			last_message_kind: m.kind,
+			last_message_payload: m.payload,
+			last_message_sender_id: m.sender_id,
+			other_user_id: other.id,
+			other_display_name: other.display_name,
+			// A card's offer names the listing's seller: their cards are counters.
+			product_seller_id: m.offer?.seller_id ?? null
+		},
+		me
+	);
 }
 
 function exportedMessage(m: Message, { me, origin, basePath }: DataExportOptions, other: Pick<UserSummary, 'id' | 'display_name'>) {
