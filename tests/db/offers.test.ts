@@ -447,6 +447,44 @@ describe('respond_to_offer: the state table', () => {
 		expect(await productRow(s.product.id)).toMatchObject({ status: 'active' });
 	});
 
+	it('a block answers the pair’s open offers as the blocker: the one they were to answer declined, their own withdrawn', async () => {
+		const sellerBlocks = await awaitingSeller();
+		const bos = await sellerBlocks.offer(sellerBlocks.bo, 11_000);
+		await sellerBlocks.seller.api.blockUser({ userId: sellerBlocks.ana.id });
+		expect((await systemMessages(sellerBlocks.conversations.ana)).at(-1)).toEqual({
+			sender_id: sellerBlocks.seller.id,
+			body: "Lee declined Ana's offer of €120.00",
+			payload: { event: 'offer.declined', actor_id: sellerBlocks.seller.id, buyer_id: sellerBlocks.ana.id, amount_cents: 12_000, currency: 'EUR' }
+		});
+		expect(await openOffers(sellerBlocks.product.id)).toEqual([sellerBlocks.bo.id]);
+		expect(bos.offer).toMatchObject({ status: 'open' });
+		expect(await sellerBlocks.ana.api.myDealOnListing({ productId: sellerBlocks.product.id })).toMatchObject({ offer: { status: 'declined', awaiting: null } });
+
+		const buyerBlocks = await awaitingSeller();
+		await buyerBlocks.ana.api.blockUser({ userId: buyerBlocks.seller.id });
+		expect((await systemMessages(buyerBlocks.conversations.ana)).at(-1)).toMatchObject({ sender_id: buyerBlocks.ana.id, body: 'Ana withdrew their offer of €120.00' });
+
+		const counterBlocked = await awaitingBuyer();
+		await counterBlocked.ana.api.blockUser({ userId: counterBlocked.seller.id });
+		expect((await systemMessages(counterBlocked.conversations.ana)).at(-1)).toMatchObject({ sender_id: counterBlocked.ana.id, body: "Ana declined Lee's offer of €135.00" });
+
+		const counterTaken = await awaitingBuyer();
+		await counterTaken.seller.api.blockUser({ userId: counterTaken.ana.id });
+		expect((await systemMessages(counterTaken.conversations.ana)).at(-1)).toMatchObject({ sender_id: counterTaken.seller.id, body: 'Lee withdrew their offer of €135.00' });
+		const { messages } = await counterTaken.ana.api.listMessages({ conversationId: counterTaken.conversations.ana });
+		expect(messages.filter((m) => m.kind === 'offer').map((m) => offerOf(m).status)).toEqual(['withdrawn', 'withdrawn']);
+	});
+
+	it('blocking again posts nothing, and after an unblock the buyer may offer again', async () => {
+		const s = await awaitingSeller();
+		await s.seller.api.blockUser({ userId: s.ana.id });
+		const posted = (await thread(s.conversations.ana)).length;
+		await s.seller.api.blockUser({ userId: s.ana.id });
+		expect(await thread(s.conversations.ana)).toHaveLength(posted);
+		await s.seller.api.unblockUser({ userId: s.ana.id });
+		expect(offerOf(await s.offer(s.ana, 12_500))).toMatchObject({ status: 'open', awaiting: 'seller', amount_cents: 12_500 });
+	});
+
 	it('accepting on a listing that is no longer active is refused', async () => {
 		const s = await awaitingSeller();
 		// Only possible if someone changed the listing outside the RPCs; refused all the same.
@@ -848,6 +886,21 @@ describe('events: every change reaches both members once', () => {
 			expect(updated.payload.message.offer).toMatchObject({ status: 'declined', current: true });
 		}
 		expect(await eventsSince(s.bo.id, at[s.bo.id])).toEqual([]);
+	});
+
+	it('a block reaches both members with the offer it closed, then the block', async () => {
+		const s = await listing();
+		const card = await s.offer(s.ana, 12_000);
+		const at = await cursors(s.ana, s.seller);
+		await s.seller.api.blockUser({ userId: s.ana.id });
+		const system = (await thread(s.conversations.ana)).at(-1)!;
+		for (const member of [s.ana, s.seller]) {
+			expect(await eventsSince(member.id, at[member.id])).toEqual([
+				{ type: 'message.created', conversation_id: s.conversations.ana, message_id: system.id },
+				{ type: 'message.updated', conversation_id: s.conversations.ana, message_id: card.id },
+				{ type: 'block.updated', conversation_id: null, message_id: null }
+			]);
+		}
 	});
 
 	it('a counter is the new card created and the countered card updated: one message, one unread', async () => {

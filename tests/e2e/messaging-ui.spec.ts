@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContextOptions, type Locator, type Page } from './fixtures';
 import { withDatabase } from './database';
-import { DEMO, hydrated, signIn } from './session';
+import { callUnblock, DEMO, hydrated, signIn } from './session';
 
 // Each test uses its own pair of users and product, so none depends on another's leftovers, and
 // none touches what marketplace.spec.ts and realtime.spec.ts use (Ana and Sam about the camera and
@@ -509,14 +509,6 @@ test('a blocked buyer cannot send; the seller unblocking lets him again', async 
 	await ben.context().close();
 	await sam.context().close();
 });
-
-async function callUnblock(page: Page, userId: string) {
-	const origin = new URL(page.url()).origin;
-	await page.request.post('/messages?/block', {
-		form: { user_id: userId, blocked: 'false' },
-		headers: { 'x-sveltekit-action': 'true', accept: 'application/json', origin }
-	});
-}
 
 test('without JavaScript: sign in, send from the thread, and a too-long message shows the error and keeps the text', async ({ browser }) => {
 	// Ana and Lee about the mugs.

@@ -1,7 +1,8 @@
 import { expect, test, type Browser, type Page } from './fixtures';
-import { DEMO, hydrated, signIn } from './session';
+import { callUnblock, DEMO, hydrated, signIn } from './session';
 
 const LAMP = 'a0000000-0000-4000-8000-000000000005';
+const BACKPACK = 'a0000000-0000-4000-8000-000000000002';
 
 const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
 const headerBadge = (page: Page) => page.locator('.thread-header .listing-badge');
@@ -117,4 +118,32 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await expect(ana.page.locator('.deal-note')).toHaveText('Lee Seller marked this as sold to you. Go to the conversation');
 
 	await Promise.all([ana.close(), ben.close(), lee.close()]);
+});
+
+test('a block closes the offer open between the two: the buyer sees it declined live, and may offer again after the unblock', async ({ browser }) => {
+	const ana = await open(browser, DEMO.ana.email, `/messages?conversation=${DEMO.sam.id}__${BACKPACK}&offer=1`);
+	await offer(ana.page, '60');
+	const sam = await open(browser, DEMO.sam.email, `/messages?conversation=${DEMO.ana.id}__${BACKPACK}`);
+	const anas = card(sam.page, /^Ana.* offered €60\.00$/);
+	await expect(anas).toContainText('Waiting for you');
+	try {
+		// Blocking asks first, and says what it does to the offer.
+		const asked = new Promise<string>((resolve) => sam.page.once('dialog', (dialog) => void dialog.accept().then(() => resolve(dialog.message()))));
+		await sam.page.getByLabel('Conversation options').click();
+		await sam.page.getByRole('button', { name: 'Block Ana Buyer' }).click();
+		expect(await asked).toBe('Block Ana Buyer? Neither of you can write to the other until you unblock them. Offers open between you are closed.');
+		await expect(anas).toContainText('Declined');
+		await expect(thread(sam.page).getByText("You declined Ana Buyer's offer of €60.00")).toBeVisible();
+		// Ana's open thread follows live: her offer declined, nothing left for her to press.
+		await expect(card(ana.page, /^You offered €60\.00$/)).toContainText('Declined');
+		await expect(thread(ana.page).getByText('Sam Seller declined your offer of €60.00')).toBeVisible();
+		await expect(card(ana.page, /^You offered €60\.00$/).getByRole('button')).toHaveCount(0);
+	} finally {
+		await callUnblock(sam.page, DEMO.ana.id);
+	}
+	// Unblocked, nothing is open: the listing's page says so and offers a new one.
+	await ana.page.goto(`/products/${BACKPACK}`);
+	await expect(ana.page.locator('.deal-note')).toHaveText('Your offer of €60.00 was declined. See the offer');
+	await expect(ana.page.getByRole('link', { name: 'Make an offer' })).toBeVisible();
+	await Promise.all([ana.close(), sam.close()]);
 });
