@@ -142,7 +142,7 @@ describe('pending photos', () => {
 });
 
 describe('sending photos', () => {
-	it('a message may be photos only: its body is empty, its photos in the order given, and it previews as “Photo”', async () => {
+	it('a message may be photos only: its body is empty, its photos in the order given, and it previews as their count, “3 photos”', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		const [a, b, c] = await upload(buyer, 3);
 		const sent = await buyer.api.sendMessage({ id: randomUUID(), body: '  ', to: { otherUserId: seller.id, productId: product.id }, attachmentIds: [c.id, a.id, b.id] });
@@ -154,20 +154,22 @@ describe('sending photos', () => {
 			{ id: b.id, message_id: sent.id, position: 2, uploader_id: buyer.id }
 		]);
 		const [preview] = (await seller.api.listConversationPreviews()).previews.filter((p) => p.conversation_id === sent.conversation_id);
-		expect(preview).toMatchObject({ last_message_id: sent.id, last_message_preview: 'Photo', unread_count: 1 });
+		expect(preview).toMatchObject({ last_message_id: sent.id, last_message_preview: '3 photos', unread_count: 1 });
 		const page = await seller.api.listMessages({ conversationId: sent.conversation_id });
 		expect(page.messages[0]).toEqual(sent);
 		const opened = await seller.api.openConversation({ otherUserId: buyer.id, productId: product.id });
 		expect(opened.page.messages[0].attachments).toEqual([c, a, b]);
 	});
 
-	it('text with photos previews as its text; a reply to a photo-only message quotes “Photo”', async () => {
+	it('text with photos previews as its text, one photo alone as “Photo”; a reply to a photo-only message quotes “Photo”', async () => {
 		const { buyer, seller } = await marketplace(db);
 		const [photo] = await upload(buyer, 1);
 		const withText = await buyer.api.sendMessage({ id: randomUUID(), body: ' The scratch ', to: { otherUserId: seller.id, productId: null }, attachmentIds: [photo.id] });
 		expect(withText).toMatchObject({ body: 'The scratch', attachments: [photo] });
 		const [second] = await upload(buyer, 1);
 		const photoOnly = await buyer.api.sendMessage({ id: randomUUID(), body: '', conversationId: withText.conversation_id, attachmentIds: [second.id] });
+		const { rows: alone } = await db.query('select last_message_preview from public.conversations where id = $1', [withText.conversation_id]);
+		expect(alone).toEqual([{ last_message_preview: 'Photo' }]);
 		const reply = await seller.api.sendMessage({ id: randomUUID(), body: 'I see it', conversationId: withText.conversation_id, replyToId: photoOnly.id });
 		expect(reply).toMatchObject({ reply_to_id: photoOnly.id, reply_to_preview: 'Photo', attachments: [] });
 		const { rows: conversation } = await db.query('select last_message_preview from public.conversations where id = $1', [withText.conversation_id]);
@@ -298,7 +300,7 @@ describe('sending photos', () => {
 				expect(synced.events.map((event) => event.type)).toEqual(['message.created']);
 				const event = synced.events[0] as Extract<MessagingEvent, { type: 'message.created' | 'message.updated' }>;
 				expect(event.payload.message.attachments).toEqual(photos);
-				expect(event.payload.preview).toMatchObject({ last_message_id: sent.id, last_message_preview: 'Photo' });
+				expect(event.payload.preview).toMatchObject({ last_message_id: sent.id, last_message_preview: '2 photos' });
 			}
 
 			// The push, delivered at commit, carries references; the relay renders them (as
@@ -404,9 +406,9 @@ describe('removing photos, with no files left behind', () => {
 		expect(preview).toEqual([{ last_message_preview: '', last_message_deleted: true }]);
 	});
 
-	it('purging expired messages removes their photos and queues every one exactly once; the preview falls back to “Photo”', async () => {
+	it('purging expired messages removes their photos and queues every one exactly once; the preview falls back to the kept message’s “2 photos”', async () => {
 		const { buyer, seller } = await marketplace(db);
-		const keptPhotos = await upload(buyer, 1);
+		const keptPhotos = await upload(buyer, 2);
 		const kept = await buyer.api.sendMessage({ id: randomUUID(), body: '', to: { otherUserId: seller.id, productId: null }, attachmentIds: ids(keptPhotos) });
 		const expiring: string[] = [];
 		const purgedMessages: string[] = [];
@@ -430,7 +432,7 @@ describe('removing photos, with no files left behind', () => {
 		expect(await queued(ids(keptPhotos))).toEqual(never(ids(keptPhotos)));
 		// No orphans: every attachment of the conversation is either still linked or queued.
 		const { rows: conversation } = await db.query('select last_message_id, last_message_preview from public.conversations where id = $1', [kept.conversation_id]);
-		expect(conversation).toEqual([{ last_message_id: kept.id, last_message_preview: 'Photo' }]);
+		expect(conversation).toEqual([{ last_message_id: kept.id, last_message_preview: '2 photos' }]);
 	});
 
 	it('abandoned uploads are purged after a day (service_role), sent and recent ones stay; take and forget drain the queue', async () => {
