@@ -112,7 +112,9 @@ function htmlOf(content: DigestContent, options: Required<RenderOptions>, total:
 	});
 	return [
 		`<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
-		`<body style="${TEXT};margin:0;padding:16px"><div style="max-width:560px;margin:0 auto">`,
+		// A long word or link breaks inside the card rather than widening the whole email (word-break
+		// for the mail clients that ignore overflow-wrap).
+		`<body style="${TEXT};margin:0;padding:16px"><div style="max-width:560px;margin:0 auto;overflow-wrap:anywhere;word-break:break-word">`,
 		`<p>Hi ${escapeHtml(oneLine(content.display_name))},</p>`,
 		`<p>You have ${plural(total, 'unread message')} on ${escapeHtml(options.siteName)}.</p>`,
 		...sections,
