@@ -82,7 +82,7 @@ async function scene() {
 	await ana.api.setPreferences({ emailDigests: false });
 	await ana.api.markSeen();
 	await ana.api.blockUser({ userId: pest.id });
-	return { ana, lee, ben, sam, kim, lamp, token, texts, photo, pending, first, phone, leeReply, card, counter, toBen, conversationId };
+	return { ana, lee, ben, sam, kim, pest, lamp, token, texts, photo, pending, first, phone, leeReply, card, counter, toBen, conversationId };
 }
 
 /** The whole body of a streamed response, and how many pieces it came in. */
@@ -103,6 +103,8 @@ interface Exported {
 	profile: { id: string; email: string | null; display_name: string };
 	preferences: { email_digests: boolean };
 	quick_replies: { body: string }[];
+	blocks: { user_id: string; display_name: string; blocked_at: string }[];
+	reports: { message_id: string | null; conversation_id: string; reported_user_id: string; reason: string; details: string }[];
 	conversations: {
 		id: string;
 		with: { id: string; display_name: string };
@@ -140,6 +142,19 @@ describe('downloading my data', () => {
 		expect(data.profile).toMatchObject({ id: s.ana.id, email: s.ana.email, display_name: s.ana.name });
 		expect(data.preferences).toEqual({ email_digests: false, browser_notifications: true });
 		expect(data.quick_replies.map((q) => q.body)).toEqual([s.texts.quickReply]);
+		// Whom she blocked and what she reported are her acts; the report Ben filed about her is not.
+		expect(data.blocks).toEqual([{ user_id: s.pest.id, username: expect.any(String), display_name: s.pest.name, blocked_at: expect.any(String) }]);
+		expect(data.reports).toEqual([
+			{
+				id: expect.any(String),
+				message_id: s.leeReply.id,
+				conversation_id: s.conversationId,
+				reported_user_id: s.lee.id,
+				reason: 'scam',
+				details: s.texts.reportDetails,
+				reported_at: expect.any(String)
+			}
+		]);
 		expect(data.conversations.map((c) => c.with.display_name).sort()).toEqual([s.ben.name, s.lee.name].sort());
 
 		const withLee = data.conversations.find((c) => c.with.id === s.lee.id)!;

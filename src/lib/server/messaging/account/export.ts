@@ -25,9 +25,10 @@ export interface DataExportOptions {
 }
 
 /**
- * The member's data as a JSON download: the profile, preferences and quick replies, then every
- * conversation (with whom, about what) with every message sent and received (as the member sees
- * them in the thread, photo links included) and the offers made in it. Streamed: the body is
+ * The member's data as a JSON download: the profile, preferences, quick replies, the members they
+ * blocked and the reports they filed, then every conversation (with whom, about what) with every
+ * message sent and received (as the member sees them in the thread, photo links included) and the
+ * offers made in it. Streamed: the body is
  * written a page of rows at a time as the reader takes it, so the export is never held in
  * memory whole. Starting it counts against the limit (3 an hour): a MessagingError
  * `rate_limited` is thrown here, before any byte is sent.
@@ -84,7 +85,9 @@ async function* exportPieces(start: ExportStart, options: DataExportOptions, siz
 		exported_at: start.exported_at,
 		profile: { ...start.profile, email: me.email ?? null },
 		preferences: start.preferences,
-		quick_replies: start.quick_replies
+		quick_replies: start.quick_replies,
+		blocks: start.blocks,
+		reports: start.reports
 	};
 	// The head's closing brace gives way to the conversations array.
 	yield `${JSON.stringify(head, null, '\t').slice(0, -2)},\n\t"conversations": [`;

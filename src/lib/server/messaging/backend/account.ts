@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cursor, Id, Message, MessagingPreferences, QuickReply, Timestamp } from '$lib/messaging/schemas';
+import { Cursor, Id, Message, MessagingPreferences, QuickReply, ReportReason, Timestamp } from '$lib/messaging/schemas';
 import { id } from './ids';
 import type { RpcCall } from './rpc-call';
 
@@ -15,7 +15,21 @@ export const ExportStart = z.object({
 		created_at: Timestamp
 	}),
 	preferences: MessagingPreferences,
-	quick_replies: z.array(QuickReply)
+	quick_replies: z.array(QuickReply),
+	/** The members the caller blocked, newest first. */
+	blocks: z.array(z.object({ user_id: Id, username: z.string(), display_name: z.string(), blocked_at: Timestamp })),
+	/** The reports the caller filed, newest first: why, not the reported text (the other member's). */
+	reports: z.array(
+		z.object({
+			id: Id,
+			message_id: Id.nullable(),
+			conversation_id: Id,
+			reported_user_id: Id,
+			reason: ReportReason,
+			details: z.string(),
+			reported_at: Timestamp
+		})
+	)
 });
 export type ExportStart = z.infer<typeof ExportStart>;
 
