@@ -68,7 +68,7 @@ async function user(baseURL: string | undefined, name: string) {
 	return { id, name: `${name} Seller` };
 }
 
-test('a buyer’s message puts the conversation in the seller’s “Needs reply” live; answering takes it out; writing again brings it back', async ({
+test('a buyer’s message puts the conversation in the seller’s “Needs reply” live; answering takes it out once he moves on; writing again brings it back', async ({
 	browser,
 	baseURL
 }) => {
@@ -86,11 +86,15 @@ test('a buyer’s message puts the conversation in the seller’s “Needs reply
 	await send(ana.page, 'Hello! Is the teapot still available?');
 	await expect(previewAbout(lee.page, teapot.title)).toContainText('Hello! Is the teapot still available?');
 
-	// Lee answers from the list: the conversation leaves it without a reload.
+	// Lee answers from the list: the conversation stays listed while he is in it (no row vanishes
+	// under him), answered; back on the list it is gone.
 	await previewAbout(lee.page, teapot.title).click();
 	await expect(lee.page).toHaveURL(/filter=needs_reply/);
 	await expect(thread(lee.page).getByText('Hello! Is the teapot still available?')).toBeVisible();
 	await send(lee.page, 'Yes, it is. Collection or post?');
+	await expect(previewAbout(lee.page, teapot.title)).toContainText('You: Yes, it is. Collection or post?');
+	await filters.getByRole('link', { name: 'Needs reply' }).click();
+	await expect(lee.page).toHaveURL('/messages?filter=needs_reply');
 	await expect(previewAbout(lee.page, teapot.title)).toHaveCount(0);
 
 	// Ana writes again: it is back.

@@ -145,6 +145,30 @@ describe('InboxState: previews', () => {
 		expect(state.inbox.unreadTotal).toBe(0);
 	});
 
+	it("the conversation being read stays listed under 'unread' and 'needs_reply' until the next page load", () => {
+		const state = messagingState();
+		const others = preview({ conversation_id: conversationId(2), other_user_id: userId(2), unread_count: 1, last_message_at: at(5) });
+		state.inbox.set('unread', { previews: [preview({ unread_count: 2, last_message_at: at(30) }), others], next: null }, 3, null, CONVERSATION);
+		state.apply(readEvent(readState({ unread_count: 0 }), { unreadTotal: 1 }));
+		expect(state.inbox.previews.map((p) => [p.conversation_id, p.unread_count])).toEqual([
+			[CONVERSATION, 0],
+			[conversationId(2), 1]
+		]);
+		// Another conversation read meanwhile (another tab) leaves; so does the open one, archived.
+		state.apply(readEvent(readState({ conversation_id: conversationId(2), unread_count: 0 }), { unreadTotal: 0 }));
+		expect(state.inbox.previews.map((p) => p.conversation_id)).toEqual([CONVERSATION]);
+		state.apply(conversationUpdatedEvent(readState({ unread_count: 0, archived: true }), previewRow({ unread_count: 0, archived: true })));
+		expect(state.inbox.previews).toEqual([]);
+
+		// Answered, it stays under 'needs_reply' while open; the next load, with nothing open, lists it as it is.
+		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: true })], next: null }, 0, null, CONVERSATION);
+		state.apply(messageEvent(message({ id: messageId(100), sender_id: ME, created_at: at(100) }), { preview: { needs_reply: false } }));
+		expect(state.inbox.previews.map((p) => [p.conversation_id, p.needs_reply])).toEqual([[CONVERSATION, false]]);
+		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: false })], next: null }, 0);
+		state.apply(messageEvent(message({ id: messageId(101), sender_id: ME, created_at: at(101) }), { preview: { needs_reply: false } }));
+		expect(state.inbox.previews).toEqual([]);
+	});
+
 	it('a fresh first page replaces the previews of the filter shown before', () => {
 		const state = messagingState();
 		threeConversations(state);

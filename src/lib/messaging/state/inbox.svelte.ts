@@ -30,6 +30,7 @@ export class InboxState {
 	#previews = $state<ConversationPreview[]>([]);
 	#next = $state.raw<Cursor | null>(null);
 	#unreadTotal = $state(0);
+	#open: string | null = null;
 
 	constructor(options: { unreadTotal?: number } = {}) {
 		this.#unreadTotal = options.unreadTotal ?? 0;
@@ -54,8 +55,12 @@ export class InboxState {
 		return this.#unreadTotal;
 	}
 
-	/** A fresh first page for a filter, as the server loaded it; the `listing` filter names its product. */
-	set(filter: InboxFilter, page: PreviewPage, unreadTotal?: number, productId: string | null = null) {
+	/**
+	 * A fresh first page for a filter, as the server loaded it; the `listing` filter names its
+	 * product, and `open` the conversation the page shows beside it.
+	 */
+	set(filter: InboxFilter, page: PreviewPage, unreadTotal?: number, productId: string | null = null, open: string | null = null) {
+		this.#open = open;
 		this.#filter = filter;
 		this.#productId = filter === 'listing' ? productId : null;
 		this.#previews = [];
@@ -106,8 +111,12 @@ export class InboxState {
 		if (!this.#belongs(preview)) this.#previews = this.#previews.filter((p) => p.conversation_id !== preview.conversation_id);
 	}
 
+	// The conversation being read stays where it was listed under Unread and Needs reply: reading or
+	// answering it is what those filters are for, and a row vanishing under the reader's eyes loses
+	// their place. The next page load lists it as it is by then.
 	#belongs(preview: ConversationPreview) {
-		return belongs(preview, this.#filter, this.#productId);
+		const triage = this.#filter === 'unread' || this.#filter === 'needs_reply';
+		return (triage && !preview.archived && preview.conversation_id === this.#open) || belongs(preview, this.#filter, this.#productId);
 	}
 
 	#sort() {

@@ -91,7 +91,7 @@ export class MessagingClient {
 	/** What the server loaded for a page: the inbox's first page (for `listing`, about `productId`) and, if one is open, the thread. */
 	showPage(page: { session: RealtimeSession; filter: InboxFilter; productId?: string | null; inbox: PreviewPage; opened: OpenedConversation | null }) {
 		this.#own(page.session.me);
-		this.inbox.set(page.filter, page.inbox, page.session.unreadTotal, page.productId ?? null);
+		this.inbox.set(page.filter, page.inbox, page.session.unreadTotal, page.productId ?? null, page.opened?.conversation_id ?? null);
 		return page.opened ? this.threads.open(page.opened, { cursor: page.session.cursor }) : null;
 	}
 
