@@ -74,7 +74,7 @@ async function startStreamServer(pool: pg.Pool, hub: RealtimeHub): Promise<Strea
 			userId,
 			cursor: Number(given),
 			hub,
-			syncSince: async (cursor) => {
+			syncSince: async ({ cursor }) => {
 				const result = await backend.syncSince({ cursor });
 				await state.afterSync?.(userId, cursor);
 				return result;

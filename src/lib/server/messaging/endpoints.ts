@@ -24,6 +24,9 @@ function relay(locals: App.Locals) {
 	return realtime;
 }
 
+// One for every stream: a closure made per request would live as long as its stream.
+const warnOfStream = (line: string) => console.warn(`[realtime] ${line}`);
+
 /** A handler gets the path's segments after its name (`attachments/<id>/thumb`: the id and the size). */
 type Endpoint = (event: RequestEvent, ...segments: string[]) => Promise<Response>;
 
@@ -86,15 +89,14 @@ const reads: Record<string, Endpoint> = {
 		if (!CURSOR.test(given)) error(400, { message: 'Send the last event id you have (Last-Event-ID or ?cursor=).' });
 		// The stream outlives this request: it keeps the one call it needs, not the request's
 		// locals nor the rest of the backend (about 3 KiB a stream).
-		const { syncSince } = locals.messaging;
 		const stream = messagingEventStream({
 			userId: user.id,
 			cursor: Number(given),
 			hub,
-			syncSince: (cursor) => syncSince({ cursor }),
+			syncSince: locals.messaging.syncSince,
 			// A session signed out elsewhere, or whose token is revoked, keeps no stream past its token.
 			expiresAt: locals.session ? locals.session.expiresAt * 1000 : undefined,
-			log: (line) => console.warn(`[realtime] ${line}`)
+			log: warnOfStream
 		});
 		return new Response(stream, {
 			headers: {

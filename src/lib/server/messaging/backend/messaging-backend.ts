@@ -118,8 +118,11 @@ export const SESSION_START = 'messaging_session_start' satisfies RpcName;
 
 /** The backend over any RPC transport; the adapters differ only in how they call. */
 export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {}): MessagingBackend {
+	// The screen alone, not the options: an event stream keeps syncSince, and so this scope, for
+	// hours, and the options the adapters pass carry the request's claims.
+	const { screen } = options;
 	const screened = <T>(messageId: string, body: string, send: (screening: ScreenedText | null) => Promise<T>) =>
-		withScreening(options.screen, messageId, body, send);
+		withScreening(screen, messageId, body, send);
 
 	return {
 		async openConversation({ otherUserId, productId, limit }) {

@@ -64,6 +64,60 @@ interface Pending {
 	leads?: boolean;
 }
 
+// Module functions, not closures of each backend: a live event stream keeps its backend's sync
+// call for hours, and with it whatever that call's closure holds.
+async function run(pool: pg.Pool, settings: string, selects: string[]): Promise<unknown[]> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await runOnce(pool, settings, selects);
+		} catch (error) {
+			if (attempt === CONFLICT_ATTEMPTS || !isConflictRollback((error as pg.DatabaseError).code)) throw error;
+		}
+	}
+}
+
+async function runOnce(pool: pg.Pool, settings: string, selects: string[]): Promise<unknown[]> {
+	const client = await pool.connect().catch((error: unknown) => {
+		throw isDatabaseUnavailable(error) ? new MessagingError('unavailable', UNAVAILABLE_MESSAGE) : error;
+	});
+	let broken: Error | undefined;
+	try {
+		const results = (await clientQuery(client, [settings, ...selects].join('; '))) as unknown as pg.QueryResult<{ result: unknown }>[];
+		return results.slice(1).map((result) => result.rows[0].result);
+	} catch (error) {
+		// A connection that failed mid-query is not given back to the pool.
+		if (!(error as pg.DatabaseError).code || isDatabaseUnavailable(error)) broken = error as Error;
+		if (isDatabaseUnavailable(error)) throw new MessagingError('unavailable', UNAVAILABLE_MESSAGE);
+		throw messagingErrorFrom(error as pg.DatabaseError) ?? error;
+	} finally {
+		client.release(broken);
+	}
+}
+
+async function flush(pool: pg.Pool, settings: string, batch: Pending[]) {
+	if (batch.length > 1) {
+		try {
+			const results = await run(pool, settings, batch.map((pending) => pending.select));
+			batch.forEach((pending, i) => pending.resolve(results[i]));
+			return;
+		} catch (error) {
+			if (error instanceof MessagingError && error.code === 'unavailable') {
+				for (const pending of batch) pending.reject(error);
+				return;
+			}
+			// Which statement failed is not said: each call alone, on its own connection.
+		}
+	}
+	const alone = (pending: Pending) =>
+		run(pool, settings, [pending.select]).then(
+			([result]) => pending.resolve(result),
+			(error: unknown) => pending.reject(error)
+		);
+	const start = batch.findIndex((pending) => pending.leads);
+	await Promise.all(batch.slice(0, start + 1).map(alone));
+	await Promise.all(batch.slice(start + 1).map(alone));
+}
+
 /**
  * Calls an RPC as PostgREST would: one transaction with the user's claims and role set, a
  * named-argument call, and the result as JSON (rows aggregated into an array, as PostgREST
@@ -92,68 +146,16 @@ export function postgresRpc(pool: pg.Pool, claims: RequestClaims | null): RpcCal
 	// A session start sent and not yet answered.
 	let starting: Promise<unknown> | null = null;
 
-	async function run(selects: string[]): Promise<unknown[]> {
-		for (let attempt = 1; ; attempt++) {
-			try {
-				return await runOnce(selects);
-			} catch (error) {
-				if (attempt === CONFLICT_ATTEMPTS || !isConflictRollback((error as pg.DatabaseError).code)) throw error;
-			}
-		}
-	}
-
-	async function runOnce(selects: string[]): Promise<unknown[]> {
-		const client = await pool.connect().catch((error: unknown) => {
-			throw isDatabaseUnavailable(error) ? new MessagingError('unavailable', UNAVAILABLE_MESSAGE) : error;
-		});
-		let broken: Error | undefined;
-		try {
-			const results = (await clientQuery(client, [settings, ...selects].join('; '))) as unknown as pg.QueryResult<{ result: unknown }>[];
-			return results.slice(1).map((result) => result.rows[0].result);
-		} catch (error) {
-			// A connection that failed mid-query is not given back to the pool.
-			if (!(error as pg.DatabaseError).code || isDatabaseUnavailable(error)) broken = error as Error;
-			if (isDatabaseUnavailable(error)) throw new MessagingError('unavailable', UNAVAILABLE_MESSAGE);
-			throw messagingErrorFrom(error as pg.DatabaseError) ?? error;
-		} finally {
-			client.release(broken);
-		}
-	}
-
-	async function flush(batch: Pending[]) {
-		if (batch.length > 1) {
-			try {
-				const results = await run(batch.map((pending) => pending.select));
-				batch.forEach((pending, i) => pending.resolve(results[i]));
-				return;
-			} catch (error) {
-				if (error instanceof MessagingError && error.code === 'unavailable') {
-					for (const pending of batch) pending.reject(error);
-					return;
-				}
-				// Which statement failed is not said: each call alone, on its own connection.
-			}
-		}
-		const alone = (pending: Pending) =>
-			run([pending.select]).then(
-				([result]) => pending.resolve(result),
-				(error: unknown) => pending.reject(error)
-			);
-		const start = batch.findIndex((pending) => pending.leads);
-		await Promise.all(batch.slice(0, start + 1).map(alone));
-		await Promise.all(batch.slice(start + 1).map(alone));
-	}
-
 	function send(name: string, pending: Pending) {
 		if (!BATCHED_READS.has(name) && !pending.leads) {
-			run([pending.select]).then(([result]) => pending.resolve(result), pending.reject);
+			run(pool, settings, [pending.select]).then(([result]) => pending.resolve(result), pending.reject);
 			return;
 		}
 		if (!waiting) {
 			const batch: Pending[] = (waiting = []);
 			queueMicrotask(() => {
 				waiting = null;
-				const flushed = flush(batch);
+				const flushed = flush(pool, settings, batch);
 				if (!batch.some((pending) => pending.leads)) return;
 				starting = flushed;
 				void flushed.finally(() => {

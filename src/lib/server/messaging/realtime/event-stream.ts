@@ -6,7 +6,8 @@ export interface EventStreamOptions {
 	/** The last event id the client has (Last-Event-ID or ?cursor). */
 	cursor: number;
 	hub: RealtimeHub;
-	syncSince(cursor: number): Promise<SyncResult>;
+	/** The member's backend's own syncSince, as is: a wrapper would be one more closure per stream. */
+	syncSince(options: { cursor: number }): Promise<SyncResult>;
 	/**
 	 * When the session's access token expires (ms since the epoch): the stream ends then (within
 	 * half a heartbeat period), and its client reconnects as whoever the cookie says it is now.
@@ -105,7 +106,7 @@ export function messagingEventStream(options: EventStreamOptions): ReadableStrea
 class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 	readonly #userId: string;
 	readonly #hub: RealtimeHub;
-	readonly #syncSince: (cursor: number) => Promise<SyncResult>;
+	readonly #syncSince: EventStreamOptions['syncSince'];
 	readonly #heartbeats: Heartbeats;
 	readonly #log: (line: string) => void;
 	readonly #expiresAt: number;
@@ -215,7 +216,7 @@ class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 		do {
 			this.#again = false;
 			for (;;) {
-				const result = await this.#syncSince(this.#sent);
+				const result = await this.#syncSince({ cursor: this.#sent });
 				if (this.#closed) return;
 				if (result.resync) {
 					this.#write(frame('resync', { cursor: result.cursor }));
