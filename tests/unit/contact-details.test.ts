@@ -388,6 +388,13 @@ describe('findContactDetails and hideContactDetails', () => {
 		expect(hideContactDetails(text).text).toBe(`write ${HIDDEN_CONTACT} today`);
 	});
 
+	it('give a link or an address as where and what, the same shape as every other find', () => {
+		expect(findContactDetails('see https://example.com or ana@example.com')).toEqual([
+			{ start: 4, end: 23, kind: 'link' },
+			{ start: 27, end: 42, kind: 'email' }
+		]);
+	});
+
 	it('return sorted, non-overlapping spans for every case', () => {
 		for (const [text] of MUST_HIDE) {
 			const spans = findContactDetails(text);

@@ -1,7 +1,7 @@
 /** Finds the ways to reach someone off the marketplace (phones, emails, links, handles) in a message, so they can be hidden. */
 
+import { linksAndEmails } from '$lib/messaging/links';
 import { handles } from './handles';
-import { linksAndEmails } from './links';
 import { numbers } from './phone-numbers';
 import { obfuscatedDomains, obfuscatedEmails } from './written-emails';
 
@@ -19,7 +19,9 @@ export const HIDDEN_CONTACT = '(contact details hidden)';
 export function findContactDetails(original: string): ContactSpan[] {
 	if (!original) return [];
 	const text = normalise(original);
-	const found = [...linksAndEmails(text), ...obfuscatedEmails(text), ...obfuscatedDomains(text), ...handles(text), ...numbers(text)];
+	// Spans reach callers as merged here: where and what, not the scheme the bubble needs for its links.
+	const links = linksAndEmails(text).map(({ start, end, kind }): ContactSpan => ({ start, end, kind }));
+	const found = [...links, ...obfuscatedEmails(text), ...obfuscatedDomains(text), ...handles(text), ...numbers(text)];
 	return merge(found);
 }
 
