@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { withDatabase } from './database';
+
+/**
+ * A buyer's thread about a listing, with a few messages each way, the newest the seller's: two
+ * members and a listing made for the calling test (written in SQL), so what it does (archive,
+ * send, read) touches no other spec's counts, send limits or conversations.
+ */
+export async function buyersThread(baseURL: string | undefined) {
+	const tag = `${Date.now().toString(36)}${randomUUID().slice(0, 4)}`;
+	const buyer = { id: randomUUID(), username: `buyer_${tag}`, name: 'Robin Buyer' };
+	const seller = { id: randomUUID(), username: `seller_${tag}`, name: 'Sam Seller' };
+	const product = randomUUID();
+	await withDatabase(baseURL, async (db) => {
+		await db.query('begin');
+		for (const user of [buyer, seller]) {
+			await db.query(
+				`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
+				 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
+				[user.id, `${user.username}@example.test`, { username: user.username, display_name: user.name }]
+			);
+		}
+		await db.query(
+			`insert into public.products (id, seller_id, title, description, price_cents, currency, image_url, status)
+			 values ($1, $2, 'Road bike, 56 cm', 'Serviced last month.', 45000, 'EUR', '/products/bike.svg', 'active')`,
+			[product, seller.id]
+		);
+		const {
+			rows: [conversation]
+		} = await db.query<{ id: string }>(
+			`insert into public.conversations (user_low, user_high, product_id, seller_id) values (least($1::uuid, $2::uuid), greatest($1::uuid, $2::uuid), $3, $2) returning id`,
+			[buyer.id, seller.id, product]
+		);
+		await db.query(
+			`insert into public.conversation_members (conversation_id, user_id, other_user_id, product_id) values ($1, $2, $3, $4), ($1, $3, $2, $4)`,
+			[conversation.id, buyer.id, seller.id, product]
+		);
+		const lines: [string, string][] = [
+			[buyer.id, 'Hi! Is the bike still available?'],
+			[seller.id, 'Yes, it is. Serviced last month, new chain.'],
+			[buyer.id, 'Great. Could I see it on Saturday morning?'],
+			[seller.id, 'Saturday at 10 works for me.']
+		];
+		for (const [index, [sender, body]] of lines.entries()) {
+			await db.query(
+				`insert into public.messages (id, conversation_id, sender_id, body, created_at, expires_at)
+				 values (gen_random_uuid(), $1, $2, $3, now() - ($4 * interval '3 minutes'), now() + interval '30 days')`,
+				[conversation.id, sender, body, lines.length - index]
+			);
+		}
+		await db.query('commit');
+	});
+	const withEmail = (user: typeof buyer) => ({ ...user, email: `${user.username}@example.test` });
+	return { buyer: withEmail(buyer), seller: withEmail(seller), product, buyerUrl: `/messages?conversation=${seller.id}__${product}` };
+}
