@@ -1,4 +1,5 @@
 import { expect, test, type Page } from './fixtures';
+import { buyersThread } from './fresh-thread';
 import { DEMO, hydrated, signIn } from './session';
 
 // Ben and Lee about the bike: Lee already has Ben's seeded message unread there, and no other
@@ -56,4 +57,33 @@ test('editing by keyboard: Enter on Edit puts the caret at the end of the text, 
 	await expect(mine.getByText('edited', { exact: true })).toBeVisible();
 	await expect(editButton).toBeFocused();
 	await expect(messageRow(page, `${text}, please`)).toHaveCount(1);
+});
+
+test('editing keeps the composer’s keys: Enter saves, Shift+Enter makes a new line, and Enter while composing an IME character saves nothing', async ({
+	page,
+	baseURL
+}) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const text = 'Great. Could I see it on Saturday morning?';
+	const mine = messageRow(page, text);
+	const editBox = page.getByRole('textbox', { name: 'Edit message' });
+	await mine.getByRole('button', { name: 'Edit this message' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(editBox).toBeFocused();
+
+	await page.keyboard.type(' Or Sunday?');
+	await page.keyboard.press('Shift+Enter');
+	await page.keyboard.type('Either works.');
+	await expect(editBox).toHaveValue(`${text} Or Sunday?\nEither works.`);
+
+	// An IME's Enter confirms the character being composed: it is not the writer's Enter.
+	await editBox.evaluate((box) => box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true })));
+	await expect(editBox).toBeVisible();
+
+	await page.keyboard.press('Enter');
+	await expect(editBox).toHaveCount(0);
+	await expect(mine.getByText('edited', { exact: true })).toBeVisible();
+	expect(await mine.locator('.bubble-body').textContent()).toBe(`${text} Or Sunday?\nEither works.`);
 });
