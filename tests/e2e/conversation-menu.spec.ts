@@ -32,3 +32,37 @@ test('the conversation options menu closes on a click outside it, leaving the fo
 	await options.click();
 	expect(await isOpen()).toBe(false);
 });
+
+test('archiving from the menu is announced and shown: the header and the listing’s conversations say "Archived" until it is unarchived', async ({
+	page,
+	baseURL
+}) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}&filter=listing&product=${thread.product}`);
+	await hydrated(page);
+	const spoken = page.locator('.thread [aria-live="polite"]');
+	const header = page.locator('.thread-header');
+	const preview = page.getByRole('list', { name: 'Conversations' }).locator(`[data-conversation-key="${thread.buyer.id}__${thread.product}"]`);
+	await expect(preview).toBeVisible();
+	await expect(preview).not.toContainText('Archived');
+	await expect(spoken).toHaveText('');
+
+	await page.getByLabel('Conversation options').click();
+	await page.getByRole('button', { name: 'Archive', exact: true }).click();
+	await expect(spoken).toHaveText('Conversation archived.');
+	await expect(header).toContainText('Archived ·');
+	await expect(preview).toContainText('Archived');
+
+	// The server says so too: after a reload, with nothing announced.
+	await page.reload();
+	await hydrated(page);
+	await expect(header).toContainText('Archived ·');
+	await expect(preview).toContainText('Archived');
+	await expect(spoken).toHaveText('');
+
+	await page.getByLabel('Conversation options').click();
+	await page.getByRole('button', { name: 'Unarchive', exact: true }).click();
+	await expect(spoken).toHaveText('Conversation moved back to the inbox.');
+	await expect(header).not.toContainText('Archived');
+	await expect(preview).not.toContainText('Archived');
+});
