@@ -583,6 +583,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
 		browser,
 		baseURL
 	}) => {
+		// Three full scans: about 23 s on a quiet machine.
+		test.setTimeout(90_000);
 		await arrangeAxeThread(baseURL);
 		const page = await signedInPage(browser, 'ana', '/');
 		await page.emulateMedia({ colorScheme });

@@ -30,6 +30,8 @@ async function offer(page: Page, amount: string) {
 test('the deal in the conversation: an offer, a counter, an accept that reserves the listing for one buyer everywhere, then sold', async ({
 	browser
 }) => {
+	// Three members in three browsers through a whole deal: about 25 s on a quiet machine.
+	test.setTimeout(90_000);
 	// Buyer B (Ben) and buyer A (Ana) each offer on Lee's lamp, from the product page's deep link.
 	const ben = await open(browser, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${LAMP}&offer=1`);
 	// The link was followed to make an offer: the amount field has focus.
