@@ -1106,6 +1106,36 @@ export type Database = {
         Args: { p_body: string; p_id: string }
         Returns: Json
       }
+      search_conversations: {
+        Args: { p_limit?: number; p_query: string }
+        Returns: {
+          archived: boolean
+          conversation_id: string
+          last_message_at: string
+          last_message_deleted: boolean
+          last_message_id: string
+          last_message_kind: string
+          last_message_payload: Json
+          last_message_preview: string
+          last_message_sender_id: string
+          muted_until: string
+          needs_reply: boolean
+          other_avatar_url: string
+          other_deleted: boolean
+          other_display_name: string
+          other_last_read_at: string
+          other_user_id: string
+          other_username: string
+          product_currency: string
+          product_id: string
+          product_image_url: string
+          product_price_cents: number
+          product_seller_id: string
+          product_status: string
+          product_title: string
+          unread_count: number
+        }[]
+      }
       search_messages: {
         Args: {
           p_before_at?: string

@@ -636,6 +636,12 @@ const rpcCases: Case[] = [
 	{ who: 'buyer', what: 'searches the outsider’s words', run: () => q('select * from public.search_messages(p_query => $1)', 'zanzibar'), expect: nothing },
 	{ who: 'anon', what: 'searches messages', run: () => q('select * from public.search_messages(p_query => $1)', 'camera'), expect: permission },
 
+	// search_conversations: only the caller's conversations, whoever and whatever they name.
+	{ who: 'outsider', what: 'searches for the buyer by username', run: (s) => q('select * from public.search_conversations(p_query => $1)', s.buyer.username), expect: nothing },
+	{ who: 'outsider', what: 'searches for the seller’s listing', run: () => q('select * from public.search_conversations(p_query => $1, p_limit => 20)', 'tripod'), expect: nothing },
+	{ who: 'blocker', what: 'searches for the seller by username', run: (s) => q('select * from public.search_conversations(p_query => $1)', s.seller.username), expect: nothing },
+	{ who: 'anon', what: 'searches conversations', run: (s) => q('select * from public.search_conversations(p_query => $1)', s.buyer.username), expect: permission },
+
 	// purge_expired_messages: the operator's (service_role) only.
 	...(['outsider', 'buyer', 'seller', 'anon'] as const).map(
 		(who): Case => ({ who, what: 'purges expired messages', run: () => q('select * from public.purge_expired_messages(p_batch => 1000000)'), expect: permission })
@@ -1075,6 +1081,12 @@ const controls: Case[] = [
 	{ who: 'outsider', what: 'searches its own messages', run: () => q('select body from public.search_messages(p_query => $1)', 'zanzibar'), expect: { check: (rows) => expect(rows).toEqual([{ body: OUTSIDER_BODY }]) } },
 	{
 		who: 'buyer',
+		what: 'searches for the seller by username',
+		run: (s) => q('select other_user_id, product_id from public.search_conversations(p_query => $1, p_limit => 20)', s.seller.username),
+		expect: { check: (rows, s) => expect(rows).toContainEqual({ other_user_id: s.seller.id, product_id: s.productId }) }
+	},
+	{
+		who: 'buyer',
 		what: 'reads its own events',
 		run: (s) => q('select distinct user_id from public.messaging_events where conversation_id = $1', s.conversationId),
 		expect: { check: (rows, s) => expect(rows).toEqual([{ user_id: s.buyer.id }]) }
@@ -1177,6 +1189,7 @@ const API = [
 	'report_message',
 	'respond_to_offer',
 	'save_quick_reply',
+	'search_conversations',
 	'search_messages',
 	'send_message',
 	'set_archived',

@@ -571,6 +571,28 @@ describe('supabase messaging backend: requests and results', () => {
 		expect(page.next).toBeNull();
 	});
 
+	it('searches conversations as preview rows, keyed, five unless asked', async () => {
+		const { api } = signedIn();
+		const rows = [previewRow({ archived: true }), previewRow({ product_id: null, product_title: null })];
+		reply(rows);
+
+		const found = await api.searchConversations({ query: 'hohenzollern' });
+
+		expect(rpcRequest('search_conversations').body).toStrictEqual({ p_query: 'hohenzollern', p_limit: 5 });
+		expect(found).toStrictEqual([
+			{ ...rows[0], key: `${OTHER}__${PRODUCT}` },
+			{ ...rows[1], key: `${OTHER}__general` }
+		]);
+	});
+
+	it('asks for at most twenty conversations', async () => {
+		const { api } = signedIn();
+		reply([]);
+
+		expect(await api.searchConversations({ query: 'backpack', limit: 50 })).toStrictEqual([]);
+		expect(rpcRequest('search_conversations').body).toStrictEqual({ p_query: 'backpack', p_limit: 20 });
+	});
+
 	it('without a session cookie, calls with the anon key as bearer and reports not_authenticated from the 401', async () => {
 		const cookies: Cookies = { jar: [], written: [] };
 		const api = supabaseMessaging({ supabase: supabaseClient(cookies) });

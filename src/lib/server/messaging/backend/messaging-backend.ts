@@ -12,7 +12,6 @@ import {
 	ReactionEmoji,
 	ReadState,
 	ReportReceipt,
-	SearchHit,
 	SessionStart,
 	SyncResult,
 	type MessagePage,
@@ -22,8 +21,7 @@ import {
 	type MessagingPreferences,
 	type QuickReply,
 	type ReportReason,
-	type ResponseTime,
-	type SearchPage
+	type ResponseTime
 } from '$lib/messaging/schemas';
 import { conversationTarget, id } from './ids';
 import { clampLimit, messageCursor, pageOf } from './paging';
@@ -33,6 +31,7 @@ import type { RpcCall, RpcName } from './rpc-call';
 import { accountMethods, type AccountData } from './account';
 import { digestMethods, type DigestLinks } from './digests';
 import { preferenceMethods } from './preferences';
+import { searchMethods, type SearchMethods } from './search';
 import { triageMethods } from './triage';
 import { withScreening, type ContactScreen, type ScreenedText } from '../contact/screen';
 
@@ -40,7 +39,7 @@ import { withScreening, type ContactScreen, type ScreenedText } from '../contact
  * The messaging contract the app talks to: one method per RPC, results parsed with zod.
  * User mistakes come back as MessagingError; anything else thrown is a bug.
  */
-export interface MessagingBackend extends AccountData, DigestLinks {
+export interface MessagingBackend extends AccountData, DigestLinks, SearchMethods {
 	openConversation(options: ConversationKeyParts & { limit?: number }): Promise<OpenedConversation>;
 	sendMessage(options: SendMessage): Promise<Message>;
 	/** The `listing` filter needs `productId`: the caller's conversations about that product. */
@@ -55,7 +54,6 @@ export interface MessagingBackend extends AccountData, DigestLinks {
 	blockUser(options: { userId: string }): Promise<BlockState>;
 	unblockUser(options: { userId: string }): Promise<BlockState>;
 	reportMessage(options: { messageId: string; reason: ReportReason; details?: string }): Promise<ReportReceipt>;
-	searchMessages(options: { query: string; before?: Cursor | null; limit?: number }): Promise<SearchPage>;
 	/** The caller's events after `cursor`, oldest first; `resync` when the cursor is too old to catch up from. */
 	syncSince(options: { cursor: number; limit?: number }): Promise<SyncResult>;
 	/** The caller's newest event id: where a freshly loaded page starts listening. */
@@ -256,19 +254,6 @@ export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {})
 			);
 		},
 
-		async searchMessages({ query, before = null, limit }) {
-			const size = clampLimit(limit, 20, 99);
-			const rows = z.array(SearchHit).parse(
-				await call(
-					'search_messages',
-					{ p_query: query, p_before_at: before?.at ?? null, p_before_id: before?.id ?? null, p_limit: size + 1 },
-					'rows'
-				)
-			);
-			const { items, next } = pageOf(rows, size, (hit) => ({ at: hit.created_at, id: hit.message_id }));
-			return { hits: items, next };
-		},
-
 		async syncSince({ cursor, limit = 500 }) {
 			if (!Number.isSafeInteger(cursor) || cursor < 0) throw new MessagingError('invalid_input', 'The event cursor is not valid.');
 			return SyncResult.parse(await call('sync_since', { p_cursor: cursor, p_limit: limit }, 'value'));
@@ -287,6 +272,7 @@ export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {})
 			return Message.parse(await call('toggle_reaction', { p_message_id: id(messageId, 'message'), p_emoji: emoji }, 'value'));
 		},
 
+		...searchMethods(call),
 		...attachmentMethods(call),
 		...offerMethods(call),
 		...triageMethods(call),

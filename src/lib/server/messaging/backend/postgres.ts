@@ -48,6 +48,7 @@ const BATCHED_READS: ReadonlySet<string> = new Set([
 	'list_quick_replies',
 	'unread_total',
 	'search_messages',
+	'search_conversations',
 	'get_messaging_preferences',
 	'seller_response_time',
 	'my_deal_on_listing'
