@@ -765,6 +765,53 @@ describe('hot RPC plans on a scale data set (auto_explain, 8 calls each)', () =>
 		expect((await db.query('select reactions from public.messages where id = $1', [messageId])).rows).toEqual(before);
 	});
 
+	// Last but one: it adds profiles, which no case above expects.
+	it("searching conversations reads the caller's member rows by the per-user index and each one's profile by key, never anyone else's", async () => {
+		// A marketplace has many more members than any one member talks to. With the data set's 300,
+		// reading every profile is rightly cheaper than the seller's 2,000 probes; with 20,300 it is not.
+		await db.query(
+			`insert into auth.users (id, email, raw_user_meta_data)
+			 select gen_random_uuid(), 'plans_extra_' || g || '@example.test',
+			        jsonb_build_object('username', 'plans_extra_' || g, 'display_name', 'Extra member ' || g)
+			   from generate_series(1, 20000) g`
+		);
+		await db.query('analyze public.profiles');
+		const { rows } = await db.query<{ n: number }>('select count(*)::int as n from public.conversation_members where user_id = $1', [data.sellerId]);
+		const conversations = rows[0].n;
+		const limit = 20;
+		// Users 12 and 120 to 129, each in several of the seller's conversations; and a word nobody's name has.
+		const cases = [
+			{ query: 'bench USER 12', match: '^Bench user 12' },
+			{ query: 'zzz', match: '^zzz' }
+		];
+		for (const { query, match } of cases) {
+			const { rows: expected } = await db.query<{ id: string }>(
+				`select m.conversation_id as id from public.conversation_members m join public.profiles o on o.id = m.other_user_id
+				  where m.user_id = $1 and o.display_name ~ $2 order by m.last_message_at desc, m.conversation_id desc limit $3`,
+				[data.sellerId, match, limit]
+			);
+			await checkCalls(
+				() => seller.searchConversations({ query, limit }),
+				{
+					// Every member row of the caller's from the per-user index, its other member's profile by
+					// key, the listings (a table of the seller's and 2 per member) any way the planner likes;
+					// then the page's preview rows by key, as the inbox reads them.
+					indexes: ['conversation_members_user_idx', 'profiles_pkey'],
+					maxRowsReadByIndex: { conversation_members_user_idx: conversations + limit, profiles_pkey: conversations + limit },
+					maxRowsRead: { conversation_members: conversations + 2 * limit, profiles: conversations + limit, conversations: limit, messages: 0 },
+					// The matches, to put the newest first: never more than the caller's conversations.
+					maxSortInput: conversations,
+					indexScansOnly: ['profiles'],
+					untouched: ['messages', 'attachments', 'message_reactions', 'offers']
+				},
+				(found) => {
+					expect(found.map((preview) => preview.conversation_id)).toEqual(expected.map((row) => row.id));
+					if (query !== 'zzz') expect(found).toHaveLength(limit);
+				}
+			);
+		}
+	});
+
 	it('all calls ran on one connection, so the cached-plan behaviour was exercised', () => {
 		expect(connections).toBe(1);
 	});
