@@ -216,7 +216,9 @@ export function leakCases({ victim, origin, baseURL }: Context): LeakCase[] {
 		const forbidden = who === 'sam' ? 'private' : 'all';
 		const page = who === 'visitor' ? [303, 401] : [200, 400, 404];
 		const keys = [`${DEMO.ana.id}__${v.productId}`, `${DEMO.sam.id}__${v.productId}`, `${DEMO.ana.id}__general`, `${DEMO.sam.id}__general`, v.conversationId];
-		const searches = (who === 'sam' ? v.privateMarkers : [...v.sharedMarkers, ...v.privateMarkers, v.amounts[1]]).map((q) => `q=${q}`);
+		// The listing's title finds the conversation itself (search_conversations), with its preview.
+		const words = who === 'sam' ? v.privateMarkers : [...v.sharedMarkers, ...v.privateMarkers, v.amounts[1]];
+		const searches = [...words, v.productTitle].map((q) => `q=${encodeURIComponent(q)}`);
 		const queries = [
 			...keys.map((key) => `conversation=${key}`),
 			`filter=listing&product=${v.productId}`,

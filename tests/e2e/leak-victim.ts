@@ -11,6 +11,8 @@ import { DEMO } from './session';
  */
 export interface Victim {
 	productId: string;
+	/** The listing's title, this run's alone: what a search for the conversation by its listing types. */
+	productTitle: string;
 	conversationId: string;
 	/** Every message of the conversation: Ana's text, Sam's reply, the photo, the edited and the masked ones, the offer card. */
 	messageIds: string[];
@@ -50,10 +52,11 @@ export async function arrangeVictim(db: pg.Client, actors: { ana: Actor; sam: Ac
 	const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 	const marker = (name: string) => `lk${stamp}${name}`;
 	const productId = randomUUID();
+	const productTitle = `Leak test lens ${stamp}`;
 	await db.query(
 		`insert into public.products (id, seller_id, title, description, price_cents, currency, image_url, status)
 		 values ($1, $2, $3, 'A lens for the leak matrix.', 250000, 'EUR', '/products/camera.svg', 'active')`,
-		[productId, DEMO.sam.id, `Leak test lens ${stamp}`]
+		[productId, DEMO.sam.id, productTitle]
 	);
 	// Earlier specs in the same run may have used up exports (3 an hour) or left a block between
 	// demo members; either would refuse this spec's own requests for reasons that are not its subject.
@@ -144,6 +147,7 @@ export async function arrangeVictim(db: pg.Client, actors: { ana: Actor; sam: Ac
 
 	return {
 		productId,
+		productTitle,
 		conversationId,
 		messageIds: [first.id, reply.id, photo.id, edited.id, masked.id, card.id],
 		anasMessageIds: [first.id, photo.id, edited.id, masked.id],

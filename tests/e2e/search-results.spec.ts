@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from './fixtures';
 import { withDatabase } from './database';
 import { DEMO, hydrated, signIn } from './session';
@@ -89,3 +90,66 @@ async function searchAndPage(page: Page) {
 	await expect(links.first()).toContainText('note 27:');
 	await expect(links.last()).toContainText('note 1:');
 }
+
+test('a seller finds conversations by the buyer’s name and by the listing’s title, and opens one', async ({ page, baseURL }) => {
+	const run = Date.now().toString(36);
+	const listing = { id: randomUUID(), title: `Hiking backpack ${run}` };
+	// A name long enough to be cut in the sidebar, and two more buyers asking about the same listing.
+	const buyers = [`Friedrich Wilhelm Viktor Albrecht von Hohenzollern-Sigmaringen ${run}`, `Greta Lindqvist ${run}`, `Tomás Ortega ${run}`].map(
+		(name, i) => ({ id: randomUUID(), username: `buyer${i}_${run}`, name })
+	);
+	await withDatabase(baseURL, async (db) => {
+		await db.query(`insert into public.products (id, seller_id, title, price_cents, image_url) values ($1, $2, $3, 4900, '/products/backpack.svg')`, [
+			listing.id,
+			DEMO.lee.id,
+			listing.title
+		]);
+		for (const buyer of buyers) {
+			await db.query(
+				`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
+				 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
+				[buyer.id, `${buyer.username}@example.test`, { username: buyer.username, display_name: buyer.name }]
+			);
+			// Sent through send_message as the buyer, as the app sends it.
+			await db.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: buyer.id, role: 'authenticated' })]);
+			await db.query('select public.send_message($1::uuid, $2::text, p_other_user_id => $3::uuid, p_product_id => $4::uuid)', [
+				randomUUID(),
+				`Is it waterproof? (${buyer.username})`,
+				DEMO.lee.id,
+				listing.id
+			]);
+			await db.query(`select set_config('request.jwt.claims', '', false)`);
+		}
+	});
+
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await signIn(page, DEMO.lee.email, `/messages?q=${encodeURIComponent(`hohenzollern ${run}`)}`);
+	await hydrated(page);
+	const found = page.getByRole('list', { name: 'Matching conversations' });
+	// No message says the name: the conversation is what matches, and nothing says nothing does.
+	await expect(found.getByRole('link')).toHaveCount(1);
+	await expect(page.getByText('No messages match.')).toHaveCount(0);
+	await expect(page.getByRole('heading', { name: 'Conversations', level: 3 })).toBeVisible();
+
+	// The long name ends in an ellipsis inside the sidebar.
+	const sidebar = (await page.locator('.messages-inbox').boundingBox())!;
+	const row = await found.getByRole('link').evaluate((link) => {
+		const name = link.querySelector<HTMLElement>('.preview-name')!;
+		return { right: link.getBoundingClientRect().right, nameCut: name.scrollWidth > name.clientWidth && getComputedStyle(name).textOverflow === 'ellipsis' };
+	});
+	expect(row.right).toBeLessThanOrEqual(sidebar.x + sidebar.width);
+	expect(row.nameCut).toBe(true);
+
+	// By the listing: its three conversations, newest first.
+	await page.getByRole('searchbox', { name: 'Search messages' }).fill(`BACKPACK ${run}`);
+	await page.getByRole('button', { name: 'Search' }).click();
+	await expect(found.getByRole('link')).toHaveCount(3);
+	await expect(found.getByRole('link').first()).toContainText(buyers[2].name);
+	await expect(found.getByRole('link').last()).toContainText(buyers[0].name.slice(0, 20));
+	await page.locator('.search-results').screenshot({ path: test.info().outputPath('conversations-found.png') });
+
+	// Opening one is opening the conversation, as from the inbox.
+	await found.getByRole('link').filter({ hasText: 'Greta Lindqvist' }).click();
+	await expect(page).toHaveURL(new RegExp(`conversation=${buyers[1].id}__${listing.id}`));
+	await expect(page.getByRole('list', { name: 'Messages' }).getByText(`Is it waterproof? (${buyers[1].username})`)).toBeVisible();
+});

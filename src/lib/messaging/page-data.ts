@@ -1,4 +1,4 @@
-import type { InboxFilter, OpenedConversation, PreviewPage, QuickReply, RealtimeSession, SearchPage } from './schemas';
+import type { ConversationPreview, InboxFilter, OpenedConversation, PreviewPage, QuickReply, RealtimeSession, SearchPage } from './schemas';
 
 /** What the messages page's load returns. */
 export interface MessagesPageLoad {
@@ -12,8 +12,11 @@ export interface MessagesPageLoad {
 	inbox: PreviewPage;
 	/** The conversation `?conversation=` names; it has no id until its first message. */
 	opened: OpenedConversation | null;
-	/** The results of `?q=`, or the reason there are none a person can fix. */
-	search: { page: SearchPage | null; message: string | null } | null;
+	/**
+	 * The results of `?q=`: the first page of messages and the newest conversations whose member
+	 * or listing the words name; or the reason there are none a person can fix.
+	 */
+	search: { page: SearchPage | null; conversations: ConversationPreview[]; message: string | null } | null;
 	/** The idempotency key of the next message sent without JavaScript. */
 	draftId: string;
 	/** The user's saved quick replies, most recently saved first. */

@@ -48,12 +48,17 @@ export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPa
 	};
 }
 
-/** A search a person got wrong (too long, no words) shows its message above the inbox; real failures still throw. */
+/**
+ * Messages and conversations for the same words, in one round trip. A search a person got wrong
+ * (too long, no words) shows its message above the inbox; both RPCs refuse it alike. Real
+ * failures still throw.
+ */
 async function searchOrMessage(messaging: MessagingBackend, query: string) {
 	try {
-		return { page: await messaging.searchMessages({ query }), message: null };
+		const [page, conversations] = await Promise.all([messaging.searchMessages({ query }), messaging.searchConversations({ query })]);
+		return { page, conversations, message: null };
 	} catch (e) {
-		if (e instanceof MessagingError) return { page: null, message: e.message };
+		if (e instanceof MessagingError) return { page: null, conversations: [], message: e.message };
 		throw e;
 	}
 }
