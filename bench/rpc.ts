@@ -118,7 +118,10 @@ export async function benchRpcs(options: RpcBenchOptions): Promise<Section> {
 			['open_conversation', 3, () => seller.openConversation({ otherUserId: data.busyBuyerId, productId: data.busyProductId, limit: THREAD_PAGE })],
 			['unread_total', 1, () => seller.unreadTotal()],
 			[`search, common word (1 message in 8)`, 25, () => seller.searchMessages({ query: 'camera' })],
-			[`search, rare word`, 10, () => seller.searchMessages({ query: '9999' })]
+			[`search, rare word`, 10, () => seller.searchMessages({ query: '9999' })],
+			// Every one of the seller's 2,000 member rows is matched, whatever the words: a buyer's name, or a listing's title.
+			['search conversations, a buyer’s name', 20, () => seller.searchConversations({ query: 'bench user 1234' })],
+			['search conversations, a listing’s title', 20, () => seller.searchConversations({ query: 'bench product 3' })]
 		];
 		// This process's own JavaScript (pg, the adapter, zod) runs unoptimised for its first few
 		// hundred calls, and V8 is slow to optimise on 2 cores: in a fresh process the first 120
