@@ -25,6 +25,25 @@ export async function withDatabase<T>(baseURL: string | undefined, work: (client
 	}
 }
 
+/**
+ * A conversation between a buyer and the seller of a listing with both members' rows, as a first
+ * send makes them, for a test that writes its history straight into the database. Returns its id.
+ */
+export async function insertConversation(db: pg.Client, buyerId: string, sellerId: string, productId: string): Promise<string> {
+	const {
+		rows: [conversation]
+	} = await db.query<{ id: string }>(
+		`insert into public.conversations (user_low, user_high, product_id, seller_id)
+		 values (least($1::uuid, $2::uuid), greatest($1::uuid, $2::uuid), $3, $2) returning id`,
+		[buyerId, sellerId, productId]
+	);
+	await db.query(
+		`insert into public.conversation_members (conversation_id, user_id, other_user_id, product_id) values ($1, $2, $3, $4), ($1, $3, $2, $4)`,
+		[conversation.id, buyerId, sellerId, productId]
+	);
+	return conversation.id;
+}
+
 /** Row counts and a checksum of each table, in one query: what a refused request must leave as it was. */
 export async function tableFingerprint(db: pg.Client, tables: readonly string[]): Promise<Record<string, string>> {
 	const sql = tables

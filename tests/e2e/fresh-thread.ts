@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { withDatabase } from './database';
+import { insertConversation, withDatabase } from './database';
 
 /**
  * A buyer's thread about a listing, with a few messages each way, the newest the seller's: two
@@ -25,16 +25,7 @@ export async function buyersThread(baseURL: string | undefined) {
 			 values ($1, $2, 'Road bike, 56 cm', 'Serviced last month.', 45000, 'EUR', '/products/bike.svg', 'active')`,
 			[product, seller.id]
 		);
-		const {
-			rows: [conversation]
-		} = await db.query<{ id: string }>(
-			`insert into public.conversations (user_low, user_high, product_id, seller_id) values (least($1::uuid, $2::uuid), greatest($1::uuid, $2::uuid), $3, $2) returning id`,
-			[buyer.id, seller.id, product]
-		);
-		await db.query(
-			`insert into public.conversation_members (conversation_id, user_id, other_user_id, product_id) values ($1, $2, $3, $4), ($1, $3, $2, $4)`,
-			[conversation.id, buyer.id, seller.id, product]
-		);
+		const conversationId = await insertConversation(db, buyer.id, seller.id, product);
 		const lines: [string, string][] = [
 			[buyer.id, 'Hi! Is the bike still available?'],
 			[seller.id, 'Yes, it is. Serviced last month, new chain.'],
@@ -45,7 +36,7 @@ export async function buyersThread(baseURL: string | undefined) {
 			await db.query(
 				`insert into public.messages (id, conversation_id, sender_id, body, created_at, expires_at)
 				 values (gen_random_uuid(), $1, $2, $3, now() - ($4 * interval '3 minutes'), now() + interval '30 days')`,
-				[conversation.id, sender, body, lines.length - index]
+				[conversationId, sender, body, lines.length - index]
 			);
 		}
 		await db.query('commit');

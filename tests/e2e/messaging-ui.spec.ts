@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContextOptions, type Locator, type Page } from './fixtures';
-import { withDatabase } from './database';
+import { insertConversation, withDatabase } from './database';
 import { callUnblock, DEMO, hydrated, signIn } from './session';
 
 // Each test uses its own pair of users and product, so none depends on another's leftovers, and
@@ -102,24 +102,14 @@ test('history: 500 messages load page by page while scrolling up, each exactly o
 	// Senders alternate in runs; the newest is Sam's, so Sam has nothing unread.
 	await withDatabase(baseURL, async (db) => {
 		await db.query('begin');
-		const {
-			rows: [conversation]
-		} = await db.query<{ id: string }>(
-			`insert into public.conversations (user_low, user_high, product_id, seller_id) values ($1, $2, $3, $2) returning id`,
-			[DEMO.ben.id, DEMO.sam.id, PRODUCT.backpack]
-		);
-		await db.query(
-			`insert into public.conversation_members (conversation_id, user_id, other_user_id, product_id)
-			 values ($1, $2, $3, $4), ($1, $3, $2, $4)`,
-			[conversation.id, DEMO.ben.id, DEMO.sam.id, PRODUCT.backpack]
-		);
+		const conversationId = await insertConversation(db, DEMO.ben.id, DEMO.sam.id, PRODUCT.backpack);
 		await db.query(
 			`insert into public.messages (id, conversation_id, sender_id, body, created_at, expires_at)
 			 select gen_random_uuid(), $1, case when (g / 3) % 2 = 0 then $3::uuid else $2::uuid end,
 			        'History message ' || lpad(g::text, 3, '0'),
 			        now() - interval '10 minutes' - ($4 - g) * interval '7 minutes', now() + interval '30 days'
 			   from generate_series(1, $4) g`,
-			[conversation.id, DEMO.ben.id, DEMO.sam.id, TOTAL]
+			[conversationId, DEMO.ben.id, DEMO.sam.id, TOTAL]
 		);
 		await db.query('commit');
 	});

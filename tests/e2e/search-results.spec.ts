@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from './fixtures';
-import { withDatabase } from './database';
+import { insertConversation, withDatabase } from './database';
 import { DEMO, hydrated, signIn } from './session';
 
 // Ben and Lee about the keyboard, a conversation of this file's own (the seed has none about it).
@@ -16,16 +16,7 @@ async function renameLee(baseURL: string | undefined, name: string) {
 test('search results fit the sidebar, and "More results" brings the older hits once each until there are none', async ({ page, baseURL }) => {
 	await withDatabase(baseURL, async (db) => {
 		await db.query('begin');
-		const {
-			rows: [conversation]
-		} = await db.query<{ id: string }>(
-			`insert into public.conversations (user_low, user_high, product_id, seller_id) values ($1, $2, $3, $2) returning id`,
-			[DEMO.ben.id, DEMO.lee.id, KEYBOARD]
-		);
-		await db.query(
-			`insert into public.conversation_members (conversation_id, user_id, other_user_id) values ($1, $2, $3), ($1, $3, $2)`,
-			[conversation.id, DEMO.ben.id, DEMO.lee.id]
-		);
+		const conversationId = await insertConversation(db, DEMO.ben.id, DEMO.lee.id, KEYBOARD);
 		// Long enough to be cut in the sidebar; the newest is Ben's, so Ben has nothing unread.
 		await db.query(
 			`insert into public.messages (id, conversation_id, sender_id, body, created_at, expires_at)
@@ -33,7 +24,7 @@ test('search results fit the sidebar, and "More results" brings the older hits o
 			        'Zephyrine keycaps, note ' || g || ': the legends are doubleshot and the stabilisers were lubed with care before shipping',
 			        now() - interval '1 hour' + g * interval '1 minute', now() + interval '30 days'
 			   from generate_series(1, $4::int) g`,
-			[conversation.id, DEMO.ben.id, DEMO.lee.id, HITS]
+			[conversationId, DEMO.ben.id, DEMO.lee.id, HITS]
 		);
 		await db.query('commit');
 	});
