@@ -78,6 +78,7 @@ export type Database = {
           last_message_at: string
           last_read_at: string | null
           last_read_message_id: string | null
+          marked_unread: boolean
           muted_until: string | null
           other_user_id: string
           product_id: string | null
@@ -91,6 +92,7 @@ export type Database = {
           last_message_at?: string
           last_read_at?: string | null
           last_read_message_id?: string | null
+          marked_unread?: boolean
           muted_until?: string | null
           other_user_id: string
           product_id?: string | null
@@ -104,6 +106,7 @@ export type Database = {
           last_message_at?: string
           last_read_at?: string | null
           last_read_message_id?: string | null
+          marked_unread?: boolean
           muted_until?: string | null
           other_user_id?: string
           product_id?: string | null
@@ -1050,6 +1053,10 @@ export type Database = {
       }
       mark_conversation_read: {
         Args: { p_conversation_id: string; p_up_to_message_id?: string }
+        Returns: Json
+      }
+      mark_conversation_unread: {
+        Args: { p_conversation_id: string }
         Returns: Json
       }
       mark_seen: { Args: Record<PropertyKey, never>; Returns: undefined }

@@ -585,6 +585,10 @@ const rpcCases: Case[] = [
 	},
 	{ who: 'anon', what: 'marks the conversation read', run: (s) => q('select public.mark_conversation_read(p_conversation_id => $1)', s.conversationId), expect: permission },
 
+	// mark_conversation_unread
+	{ who: 'outsider', what: 'marks the conversation unread', run: (s) => q('select public.mark_conversation_unread(p_conversation_id => $1)', s.conversationId), expect: userError('not_member') },
+	{ who: 'anon', what: 'marks the conversation unread', run: (s) => q('select public.mark_conversation_unread(p_conversation_id => $1)', s.conversationId), expect: permission },
+
 	// unread_total: the caller's own badge only.
 	{ who: 'outsider', what: 'reads the unread total', run: () => q('select public.unread_total() as n'), expect: { check: (rows) => expect(rows).toEqual([{ n: 0 }]) } },
 	{ who: 'blocker', what: 'reads the unread total', run: () => q('select public.unread_total() as n'), expect: { check: (rows) => expect(rows).toEqual([{ n: 1 }]) } },
@@ -1183,6 +1187,7 @@ const API = [
 	'list_quick_replies',
 	'make_offer',
 	'mark_conversation_read',
+	'mark_conversation_unread',
 	'mark_seen',
 	'my_deal_on_listing',
 	'open_conversation',

@@ -223,9 +223,10 @@ test('edit, delete and reply: the other side sees "edited" and "Message deleted"
 	await lee.context().close();
 });
 
-test('archive and unarchive move a conversation between All and Archived; Unread lists only conversations with unread messages', async ({
+test('archive and unarchive move a conversation between All and Archived; Unread lists only conversations with unread messages, and one marked unread until opened', async ({
 	browser
 }) => {
+	test.setTimeout(60_000);
 	// Ben has one conversation with an unread message (Lee's general one) and one where he wrote last
 	// (Lee about the mugs). (Not Sam: realtime.spec.ts looks for the only "Record player" in Sam's inbox.)
 	const lee = await signedInPage(browser, 'lee');
@@ -256,6 +257,21 @@ test('archive and unarchive move a conversation between All and Archived; Unread
 	// Reading it takes it out of Unread.
 	await unreadOne(ben).click();
 	await expect(messageRow(ben, 'Hi Ben, a new batch of mugs arrives on Friday.')).toBeVisible();
+	await ben.goto('/messages?filter=unread');
+	await expect(unreadOne(ben)).toHaveCount(0);
+
+	// Marked unread from its menu: back to the inbox, where it counts as unread again until opened.
+	await ben.goto('/messages');
+	await hydrated(ben);
+	await unreadOne(ben).click();
+	await expect(messageRow(ben, 'Hi Ben, a new batch of mugs arrives on Friday.')).toBeVisible();
+	await conversationMenu(ben, 'Mark as unread');
+	await expect(ben).toHaveURL('/messages');
+	await expect(unreadOne(ben)).toContainText('1 unread');
+	await ben.goto('/messages?filter=unread');
+	await expect(unreadOne(ben)).toContainText('1 unread');
+	await unreadOne(ben).click();
+	await expect(unreadOne(ben)).not.toContainText('unread');
 	await ben.goto('/messages?filter=unread');
 	await expect(unreadOne(ben)).toHaveCount(0);
 

@@ -80,6 +80,8 @@ export const MessagingActions = {
 		result: ReportReceipt
 	},
 	read: { input: z.object({ conversation_id: Uuid, up_to: OptionalUuid }), result: ReadState },
+	/** Back among the unread ones, as one unread message, until read again; "Seen" stays with the other member. */
+	unread: { input: z.object({ conversation_id: Uuid }), result: ReadState },
 	/** Adds the person's reaction with this emoji to a message, or takes it back. */
 	react: { input: z.object({ message_id: Uuid, emoji: z.enum(REACTION_EMOJI, { error: NOT_VALID }) }), result: Message },
 	/** The buyer's offer, into the open conversation by id or (first contact) by key; answers with the offer card. */

@@ -25,6 +25,7 @@ const handlers: Handlers = {
 	block: (input, messaging) => (input.blocked ? messaging.blockUser({ userId: input.user_id }) : messaging.unblockUser({ userId: input.user_id })),
 	report: (input, messaging) => messaging.reportMessage({ messageId: input.message_id, reason: input.reason, details: input.details }),
 	read: (input, messaging) => messaging.markConversationRead({ conversationId: input.conversation_id, upToMessageId: input.up_to }),
+	unread: (input, messaging) => messaging.markConversationUnread({ conversationId: input.conversation_id }),
 	react: (input, messaging) => messaging.toggleReaction({ messageId: input.message_id, emoji: input.emoji }),
 	offer: ({ id, amount_cents, currency, conversation_id, key }, messaging) =>
 		messaging.makeOffer({ id, amountCents: amount_cents, currency, ...(conversation_id ? { conversationId: conversation_id } : { to: key! }) }),

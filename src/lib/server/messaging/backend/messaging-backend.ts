@@ -46,6 +46,8 @@ export interface MessagingBackend extends AccountData, DigestLinks, SearchMethod
 	listConversationPreviews(options?: { filter?: InboxFilter; productId?: string | null; before?: Cursor | null; limit?: number }): Promise<PreviewPage>;
 	listMessages(options: { conversationId: string; before?: Cursor | null; limit?: number }): Promise<MessagePage>;
 	markConversationRead(options: { conversationId: string; upToMessageId?: string | null }): Promise<ReadState>;
+	/** Counts a read conversation as one unread message until it is read or written in again; the read position stays. */
+	markConversationUnread(options: { conversationId: string }): Promise<ReadState>;
 	unreadTotal(): Promise<number>;
 	editMessage(options: { id: string; body: string }): Promise<Message>;
 	deleteMessage(options: { id: string }): Promise<Message>;
@@ -213,6 +215,10 @@ export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {})
 					'value'
 				)
 			);
+		},
+
+		async markConversationUnread({ conversationId }) {
+			return ReadState.parse(await call('mark_conversation_unread', { p_conversation_id: id(conversationId, 'conversation') }, 'value'));
 		},
 
 		async unreadTotal() {
