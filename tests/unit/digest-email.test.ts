@@ -142,6 +142,20 @@ describe('digestMail', () => {
 		expect(mail.messageId).toBe('<digest-d1000000-0000-4000-8000-000000000001@bazaar.example>');
 		expect(digestMail(digest(), { publicUrl: `${PUBLIC_URL}/`, from: 'x <x@y>' }).messageId).toBe(mail.messageId);
 	});
+
+	it('links where the host mounts its pages, under the path its public address has', () => {
+		const options = { publicUrl: 'https://shop.example/app/', messagesPath: '/inbox', unsubscribePath: 'account/unsubscribe', from: 'x <x@y>' };
+		const mail = digestMail(digest(), options);
+		const unsubscribe = `https://shop.example/app/account/unsubscribe?u=${LEE}&t=${TOKEN}`;
+		expect(mail.headers['List-Unsubscribe']).toBe(`<${unsubscribe}>`);
+		const link = `https://shop.example/app/inbox?conversation=${BEN}__${CAMERA}`;
+		for (const part of [mail.text, mail.html]) expect(part).toContain(link);
+		expect(mail.html).toContain(`<a href="${unsubscribe.replace('&', '&amp;')}"`);
+		// The defaults, under the same path: the demo's pages.
+		const plain = digestMail(digest(), { publicUrl: 'https://shop.example/app', from: 'x <x@y>' });
+		expect(plain.headers['List-Unsubscribe']).toBe(`<https://shop.example/app/unsubscribe?u=${LEE}&t=${TOKEN}>`);
+		expect(plain.text).toContain(`https://shop.example/app/messages?conversation=${BEN}__${CAMERA}`);
+	});
 });
 
 describe('refusedForCertain', () => {

@@ -1,5 +1,5 @@
 import type { DigestContent } from './content';
-import { renderDigest } from './render';
+import { appUrl, renderDigest } from './render';
 
 /** One email as the worker hands it to a mailer. */
 export interface OutgoingMail {
@@ -40,14 +40,18 @@ export class MailNotSent extends Error {
 export interface DigestMailOptions {
 	/** Where the app is served; links, the unsubscribe target and the Message-ID's host come from it. */
 	publicUrl: string;
+	/** Where the app mounts the messages page (default `/messages`). */
+	messagesPath?: string;
+	/** Where the app mounts the unsubscribe page, `loadUnsubscribePage` and `oneClickUnsubscribe` (default `/unsubscribe`). */
+	unsubscribePath?: string;
 	/** The From header, e.g. `Bazaar <no-reply@bazaar.example>`. */
 	from: string;
 	siteName?: string;
 }
 
 /** The signed link that switches a member's digests off; it works without a session. */
-export function unsubscribeUrl(publicUrl: string, userId: string, token: string): string {
-	const url = new URL('/unsubscribe', publicUrl.replace(/\/+$/, '') + '/');
+export function unsubscribeUrl(publicUrl: string, userId: string, token: string, unsubscribePath = '/unsubscribe'): string {
+	const url = appUrl(publicUrl, unsubscribePath);
 	url.searchParams.set('u', userId);
 	url.searchParams.set('t', token);
 	return url.toString();
@@ -59,8 +63,13 @@ export function unsubscribeUrl(publicUrl: string, userId: string, token: string)
  * (`List-Unsubscribe` with the signed https link, `List-Unsubscribe-Post`).
  */
 export function digestMail(content: DigestContent, options: DigestMailOptions): OutgoingMail {
-	const unsubscribe = unsubscribeUrl(options.publicUrl, content.user_id, content.unsubscribe_token);
-	const rendered = renderDigest(content, { publicUrl: options.publicUrl, unsubscribeUrl: unsubscribe, siteName: options.siteName });
+	const unsubscribe = unsubscribeUrl(options.publicUrl, content.user_id, content.unsubscribe_token, options.unsubscribePath);
+	const rendered = renderDigest(content, {
+		publicUrl: options.publicUrl,
+		messagesPath: options.messagesPath,
+		unsubscribeUrl: unsubscribe,
+		siteName: options.siteName
+	});
 	return {
 		from: options.from,
 		to: { name: content.display_name.replace(/[\s\p{Cc}]+/gu, ' ').trim(), address: content.email },

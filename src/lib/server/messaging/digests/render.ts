@@ -10,6 +10,8 @@ export interface RenderedDigest {
 export interface RenderOptions {
 	/** Where the app is served, e.g. https://bazaar.example; links are built on it. */
 	publicUrl: string;
+	/** Where the app mounts the messages page (default `/messages`), as its MessagingClient's `basePath`. */
+	messagesPath?: string;
 	/** The signed link that switches digests off (the List-Unsubscribe target too). */
 	unsubscribeUrl: string;
 	/** The marketplace's name, as the email says it. */
@@ -29,9 +31,19 @@ const oneLine = (value: string) => value.replace(/[\s\p{Cc}]+/gu, ' ').trim();
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** `${publicUrl}/messages?conversation=<key>`: the messages page opens that conversation. */
-export function conversationUrl(publicUrl: string, key: string): string {
-	return `${publicUrl.replace(/\/+$/, '')}/messages?conversation=${encodeURIComponent(key)}`;
+/**
+ * A page of the app: `path` under `publicUrl`, keeping a path `publicUrl` has (an app served at
+ * https://shop.example/app links to https://shop.example/app/messages).
+ */
+export function appUrl(publicUrl: string, path: string): URL {
+	return new URL(`${publicUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+}
+
+/** `${publicUrl}${messagesPath}?conversation=<key>`: the messages page opens that conversation. */
+export function conversationUrl(publicUrl: string, key: string, messagesPath = '/messages'): string {
+	const url = appUrl(publicUrl, messagesPath);
+	url.searchParams.set('conversation', key);
+	return url.toString();
 }
 
 function names(conversations: DigestConversation[]): string {
@@ -80,7 +92,7 @@ function textOf(content: DigestContent, options: Required<RenderOptions>, total:
 		lines.push(`${heading(c)} (${plural(c.messages.length, 'unread message')})`);
 		if (earlier) lines.push(`  …and ${plural(earlier, 'earlier message')}`);
 		for (const { who, what } of messages.map(line)) lines.push(`  ${who ? `${who}: ` : ''}${what.replace(/\n/g, '\n    ')}`);
-		lines.push(`  Open the conversation: ${conversationUrl(options.publicUrl, c.key)}`, '');
+		lines.push(`  Open the conversation: ${conversationUrl(options.publicUrl, c.key, options.messagesPath)}`, '');
 	}
 	lines.push(
 		`You get this email because messages arrived while you were away from ${options.siteName}.`,
@@ -106,7 +118,7 @@ function htmlOf(content: DigestContent, options: Required<RenderOptions>, total:
 			`<p style="margin:0 0 8px;font-weight:600">${escapeHtml(heading(c))} <span style="color:#59636e;font-weight:400">(${plural(c.messages.length, 'unread message')})</span></p>`,
 			earlier ? `<p style="margin:4px 0;color:#59636e">…and ${plural(earlier, 'earlier message')}</p>` : '',
 			...rows,
-			`<p style="margin:8px 0 0"><a href="${escapeHtml(conversationUrl(options.publicUrl, c.key))}" style="color:#0969da">Open the conversation</a></p>`,
+			`<p style="margin:8px 0 0"><a href="${escapeHtml(conversationUrl(options.publicUrl, c.key, options.messagesPath))}" style="color:#0969da">Open the conversation</a></p>`,
 			'</div>'
 		].join('');
 	});
@@ -130,7 +142,7 @@ function htmlOf(content: DigestContent, options: Required<RenderOptions>, total:
  * came from a member is escaped in the HTML and made one line where it could reach a header.
  */
 export function renderDigest(content: DigestContent, options: RenderOptions): RenderedDigest {
-	const full: Required<RenderOptions> = { ...options, siteName: options.siteName ?? 'Bazaar' };
+	const full: Required<RenderOptions> = { ...options, messagesPath: options.messagesPath ?? '/messages', siteName: options.siteName ?? 'Bazaar' };
 	const total = content.conversations.reduce((sum, c) => sum + c.messages.length, 0);
 	const subject = subjectOf(content);
 	return { subject, text: textOf(content, full, total), html: htmlOf(content, full, total, subject) };

@@ -10,6 +10,9 @@ export interface DigestWorkerOptions {
 	mailer: DigestMailer;
 	/** Where the app is served: links in the mail, the unsubscribe target, the Message-ID's host. */
 	publicUrl: string;
+	/** Where the app mounts the messages page and the unsubscribe page (defaults `/messages`, `/unsubscribe`). */
+	messagesPath?: string;
+	unsubscribePath?: string;
 	/** The From header. */
 	from?: string;
 	siteName?: string;
@@ -57,7 +60,8 @@ export async function startDigestWorker(options: DigestWorkerOptions): Promise<D
 	const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
 	const delaySeconds = options.delaySeconds ?? 600;
 	const maxAttempts = options.maxAttempts ?? 10;
-	const mail = { publicUrl: options.publicUrl, from: options.from ?? 'Bazaar <no-reply@localhost>', siteName: options.siteName };
+	const { publicUrl, messagesPath, unsubscribePath, siteName } = options;
+	const mail = { publicUrl, messagesPath, unsubscribePath, siteName, from: options.from ?? 'Bazaar <no-reply@localhost>' };
 	const pool = new pg.Pool({ connectionString: options.connectionString, max: 4, idleTimeoutMillis: 30_000 });
 	// A connection dropped (a restart, or the database stopping first): the pool reconnects on
 	// demand, and a query in flight fails on its own, so the events themselves need no action.
