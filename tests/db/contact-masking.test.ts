@@ -5,7 +5,7 @@
 // send_message directly), edits and deletes, and the server noticing the setting change.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HIDDEN_CONTACT } from '../../src/lib/server/messaging/contact/contact-details.ts';
 import { contactScreen, signScreenedText, type ContactScreen } from '../../src/lib/server/messaging/contact/screen.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
@@ -111,9 +111,14 @@ describe('while masking is on', () => {
 
 	it('refuses a text sent without screening, or with a signature that is not for it', async () => {
 		const [ana, lee] = [await createActor(db), await screenedActor()];
+		// A backend made without a screen: the server's setup, said to the operator; the member is not
+		// told to use the marketplace's pages, which they did.
+		const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
 		const unscreened = await rejection(send(ana, lee, WRITTEN));
 		expect(unscreened.code).toBe('screening_required');
-		expect(unscreened.message).toMatch(/hides contact details/);
+		expect(unscreened.message).toBe('Messages cannot be sent right now: this marketplace is not set up to check them for contact details.');
+		expect(logged.mock.calls.flat().join(' ')).toMatch(/this backend has no screen: pass screen: contactScreen/);
+		logged.mockRestore();
 
 		const { key } = await loadScreening();
 		const call = (id: string, masked: string, signature: string) =>

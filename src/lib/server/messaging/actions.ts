@@ -4,6 +4,7 @@ import { MessagingError } from '../../messaging/errors';
 import { MessagingActions, type ActionInput, type MessagingAction } from '../../messaging/schemas';
 import type { MessagingBackend } from './backend/messaging-backend';
 import { formActions, formFields, UNREADABLE_FORM } from './form';
+import { checkMessagingLocals } from './locals';
 
 const KEPT_BODY = 20_000;
 
@@ -43,6 +44,7 @@ const handlers: Handlers = {
  */
 function action<A extends MessagingAction>(name: A) {
 	return async ({ request, locals }: RequestEvent) => {
+		checkMessagingLocals(locals);
 		if (!locals.user) error(401, { message: 'Sign in to use messages.' });
 		const form = await formFields(request);
 		if (!form) return fail(400, { action: name, ok: false as const, code: 'invalid_input', message: UNREADABLE_FORM });

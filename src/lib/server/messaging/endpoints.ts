@@ -4,6 +4,7 @@ import { InboxFilter } from '../../messaging/schemas';
 import { discardAttachment, serveAttachment, uploadAttachment } from './attachments/endpoints';
 import { cursorFrom } from './backend/cursor-params';
 import { orErrorPage } from './backend/user-errors';
+import { checkMessagingLocals } from './locals';
 import { messagingEventStream } from './realtime/event-stream';
 import { typingRecipient } from './realtime/signal-recipients';
 
@@ -13,12 +14,14 @@ const TYPING_MS = 5_000;
 const Typing = z.object({ conversation_id: z.uuid(), typing: z.boolean().default(true) });
 
 function signedIn(locals: App.Locals): NonNullable<App.Locals['user']> {
+	checkMessagingLocals(locals);
 	if (!locals.user) error(401, { message: 'Sign in to use messages.' });
 	return locals.user;
 }
 
 /** The server's own realtime relay; Supabase mode has Supabase Realtime instead. */
 function relay(locals: App.Locals) {
+	checkMessagingLocals(locals);
 	const realtime = locals.messagingRealtime;
 	if (realtime.transport !== 'sse') error(404, { message: 'Realtime runs through Supabase in this mode.' });
 	return realtime;

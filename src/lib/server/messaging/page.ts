@@ -6,6 +6,7 @@ import type { MessagesPageLoad } from '../../messaging/page-data';
 import { InboxFilter } from '../../messaging/schemas';
 import type { MessagingBackend } from './backend/messaging-backend';
 import { orErrorPage } from './backend/user-errors';
+import { checkMessagingLocals } from './locals';
 import { startMessagingSession } from './session';
 
 export { actions } from './actions';
@@ -16,6 +17,7 @@ export { actions } from './actions';
  * `+page.server.ts` under a layout that loads `loadMessagingSession`.
  */
 export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPageLoad> {
+	checkMessagingLocals(locals);
 	if (!locals.user) error(401, { message: 'Sign in to see your messages.' });
 	// The layout reads the realtime cursor; our data must be read after it, or an event committed
 	// in between would be neither in the data nor after the cursor. Started here too (it is one

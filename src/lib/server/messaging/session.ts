@@ -1,5 +1,6 @@
 import type { RealtimeSession, SessionStart } from '../../messaging/schemas';
 import { orErrorPage } from './backend/user-errors';
+import { checkMessagingLocals } from './locals';
 
 /**
  * For a layout's load: where the signed-in user's realtime feed starts (the event cursor, read
@@ -10,6 +11,7 @@ import { orErrorPage } from './backend/user-errors';
  * null when nobody is signed in.
  */
 export async function loadMessagingSession(locals: App.Locals): Promise<RealtimeSession | null> {
+	checkMessagingLocals(locals);
 	if (!locals.user) return null;
 	const { cursor, unread_total, preferences } = await orErrorPage(() => startMessagingSession(locals));
 	const realtime = locals.messagingRealtime;

@@ -3,6 +3,7 @@ import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, UNAVAILABLE_
 import { clientQuery } from './client-query';
 import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks';
 import type { RequestClaims } from './request-scope';
+import { setupErrorFrom } from './setup-errors';
 import { sqlText } from './sql-text';
 import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall } from './messaging-backend';
 
@@ -89,7 +90,7 @@ async function runOnce(pool: pg.Pool, settings: string, selects: string[]): Prom
 		// A connection that failed mid-query is not given back to the pool.
 		if (!(error as pg.DatabaseError).code || isDatabaseUnavailable(error)) broken = error as Error;
 		if (isDatabaseUnavailable(error)) throw new MessagingError('unavailable', UNAVAILABLE_MESSAGE);
-		throw messagingErrorFrom(error as pg.DatabaseError) ?? error;
+		throw messagingErrorFrom(error as pg.DatabaseError) ?? setupErrorFrom(error as pg.DatabaseError) ?? error;
 	} finally {
 		client.release(broken);
 	}

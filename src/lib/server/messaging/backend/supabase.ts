@@ -3,6 +3,7 @@ import type { Database } from '$lib/database.types';
 import { MessagingError, messagingErrorFrom, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
 import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks';
 import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend';
+import { setupErrorFrom } from './setup-errors';
 
 type Functions = Database['public']['Functions'];
 
@@ -30,7 +31,7 @@ export function supabaseRpc(supabase: MessagingRpcClient): RpcCall {
 		if (error && (/^PGRST00[012]$/.test(error.code) || (!error.code && /fetch failed/i.test(error.message)))) {
 			throw new MessagingError('unavailable', UNAVAILABLE_MESSAGE);
 		}
-		if (error) throw messagingErrorFrom(error) ?? new Error(`${name}: ${error.message} (${error.code})`);
+		if (error) throw messagingErrorFrom(error) ?? setupErrorFrom(error) ?? new Error(`${name}: ${error.message} (${error.code})`);
 		return data;
 	};
 	return async (name, args, shape) => {

@@ -64,6 +64,18 @@ export function contactScreen(load: () => Promise<unknown>, options: { maxAgeMs?
 }
 
 /**
+ * Masking is on and this backend was made without a screen: the server is not set up for it, and
+ * the member, who did use the marketplace's pages, is told so rather than to use them.
+ */
+function unscreenable(e: unknown): never {
+	if (!(e instanceof MessagingError) || e.code !== 'screening_required') throw e;
+	console.error(
+		'[messaging] contact masking is on (messaging_settings.contact_masking), but this backend has no screen: pass screen: contactScreen(...) to postgresMessaging or supabaseMessaging (README, "Contact masking")'
+	);
+	throw new MessagingError('screening_required', 'Messages cannot be sent right now: this marketplace is not set up to check them for contact details.');
+}
+
+/**
  * Calls `send` with the screened text (null without a screen, or while masking is off). A
  * refusal for want of screening means the setting changed since it was last read: read it
  * again, once.
@@ -74,7 +86,7 @@ export async function withScreening<T>(
 	body: string,
 	send: (screening: ScreenedText | null) => Promise<T>
 ): Promise<T> {
-	if (!screen) return send(null);
+	if (!screen) return send(null).catch(unscreenable);
 	try {
 		return await send(await screen.screen(id, body));
 	} catch (e) {

@@ -23,6 +23,8 @@ export interface PostgresRealtime {
  * Start it once per process and put it on `locals.messagingRealtime`.
  */
 export function startPostgresRealtime(options: { connectionString: string; pool: pg.Pool; log?: (line: string) => void }): PostgresRealtime {
+	// pg reads an empty string as "localhost:5432", and a relay retrying there forever looks like an outage.
+	if (!options.connectionString?.trim()) throw new Error('startPostgresRealtime needs a connectionString (is DATABASE_URL set?).');
 	const hub = new RealtimeHub();
 	const listener = listenForEvents({ connectionString: options.connectionString, hub, pool: options.pool, log: options.log });
 	const stopPresence = relayPresence(hub, options.pool);
