@@ -245,6 +245,27 @@ test('the account page is for signed-in members: a visitor is sent to sign in an
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await expect(page).toHaveURL('/account');
 	await expect(page.getByRole('heading', { name: 'Account', level: 1 })).toBeVisible();
+
+	// Unticked on a freshly loaded page, a box stays unticked while it saves: the re-render that
+	// disables Save put the old setting back for a moment (so a second click, meant to undo, did not).
+	await page.reload();
+	await hydrated(page);
+	const digests = page.getByRole('checkbox', { name: 'Email me a digest of unread messages' });
+	await expect(digests).toBeChecked();
+	const saved = () => page.waitForResponse((response) => response.url().includes('savePreferences'));
+	let answer = saved();
+	const shown = await digests.evaluate(async (box: HTMLInputElement) => {
+		box.click();
+		const seen: boolean[] = [];
+		for (let i = 0; i < 40; i++, await new Promise((next) => setTimeout(next, 5))) seen.push(box.checked);
+		return seen;
+	});
+	expect(shown).not.toContain(true);
+	await answer;
+	answer = saved();
+	await digests.click();
+	await answer;
+	await expect(digests).toBeChecked();
 });
 
 for (const colorScheme of ['light', 'dark'] as const) {
