@@ -37,7 +37,6 @@ export { digestMail, unsubscribeUrl, MailNotSent, type DigestMailer, type Digest
 export { smtpMailer, fileMailer, refusedForCertain } from './messaging/digests/mailers';
 export { renderDigest, conversationUrl, type RenderedDigest, type RenderOptions } from './messaging/digests/render';
 export { DigestContent, DigestConversation, DigestMessage } from './messaging/digests/content';
-export { readMailbox, type Mailbox, type MailSummary, type MailView } from './messaging/digests/mailbox';
 export { load as loadUnsubscribePage, actions as unsubscribePageActions, oneClick as oneClickUnsubscribe, type UnsubscribePageData, type UnsubscribeResult } from './messaging/digests/unsubscribe-page';
 export type { AccountData, ErasedAccount, ExportStart, ExportedConversation, ExportedOffer } from './messaging/backend/account';
 export { dataExportEndpoint, dataExportResponse, type DataExportOptions, type ExportPageSizes } from './messaging/account/export';

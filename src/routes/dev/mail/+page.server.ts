@@ -1,8 +1,8 @@
 import { dev } from '$app/environment';
 import { error } from '@sveltejs/kit';
-import { readMailbox } from '$lib/server';
 import { readConfig } from '$lib/server/config';
 import type { PageServerLoad } from './$types';
+import { readMailbox } from './mailbox';
 
 /** Development only: the digests the worker wrote to files instead of sending (no SMTP server set). */
 export const load: PageServerLoad = async ({ url }) => {

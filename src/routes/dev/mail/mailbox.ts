@@ -31,8 +31,9 @@ const MAIL_FILE = /^[\w.-]+\.eml$/;
 
 /**
  * The mail fileMailer wrote into `dir`, newest first, and the one named `selected` opened, for
- * the development page `/dev/mail`. Parsed with mailparser, a development dependency, loaded
- * only here: nothing in production calls this.
+ * the development page `/dev/mail`. Parsed with mailparser, a development dependency: this
+ * lives beside the page rather than in the package, because a host's build resolves every
+ * import the package makes, even one nothing calls, and a host has no mailparser.
  */
 export async function readMailbox(options: { dir: string; selected?: string | null; limit?: number }): Promise<Mailbox> {
 	const { dir, limit = 100 } = options;
