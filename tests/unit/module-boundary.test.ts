@@ -42,7 +42,7 @@ describe('module boundary', () => {
 		const module = [...files('src/lib/messaging'), ...files('src/lib/server/messaging'), 'src/lib/index.ts', 'src/lib/server/index.ts'];
 		const demo = module.flatMap((path) =>
 			imports(source(path))
-				.filter((specifier) => /\/(auth|catalogue|db)\/|\/(runtime|config)$|\$lib\/components/.test(specifier))
+				.filter((specifier) => /\/(auth|catalogue|db)\/|\/(runtime|config)(\.[jt]s)?$|\$lib\/components/.test(specifier))
 				.map((specifier) => `${path}: ${specifier}`)
 		);
 		expect(demo).toEqual([]);

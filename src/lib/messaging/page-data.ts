@@ -1,4 +1,4 @@
-import type { ConversationPreview, InboxFilter, OpenedConversation, PreviewPage, QuickReply, RealtimeSession, SearchPage } from './schemas';
+import type { ConversationPreview, InboxFilter, OpenedConversation, PreviewPage, QuickReply, RealtimeSession, SearchPage } from './schemas/index.js';
 
 /** What the messages page's load returns. */
 export interface MessagesPageLoad {

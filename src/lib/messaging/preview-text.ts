@@ -1,6 +1,6 @@
-import { formatMinor } from './offers/amount';
-import { systemText } from './offers/system-text';
-import { OfferCardPayload, type ConversationPreviewRow, type SearchHit } from './schemas';
+import { formatMinor } from './offers/amount.js';
+import { systemText } from './offers/system-text.js';
+import { OfferCardPayload, type ConversationPreviewRow, type SearchHit } from './schemas/index.js';
 
 type PreviewFields = Pick<
 	ConversationPreviewRow,

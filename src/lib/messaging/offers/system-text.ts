@@ -1,5 +1,5 @@
-import { SystemEvent, type Message, type UserSummary } from '../schemas';
-import { formatMinor } from './amount';
+import { SystemEvent, type Message, type UserSummary } from '../schemas/index.js';
+import { formatMinor } from './amount.js';
 
 /**
  * The text of a system message for the member reading it. The stored body is a neutral sentence

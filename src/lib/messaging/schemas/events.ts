@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConversationPreviewRow, Id, Message, MessagingPreferences, ReadState, Timestamp } from './rows';
+import { ConversationPreviewRow, Id, Message, MessagingPreferences, ReadState, Timestamp } from './rows.js';
 
 /** The recipient's badge total after the event: events carry it so no client has to add up counts it cannot see. */
 const UnreadTotal = z.number().int().nonnegative().optional();

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { MAX_ATTACHMENTS } from '../attachments/image-type';
-import { tryParseConversationKey } from '../conversation-key';
-import { parseAmount } from '../offers/amount';
-import { BlockState, Message, ProductSummary, QUICK_REPLY_MAX_LENGTH, QuickReply, REACTION_EMOJI, ReadState, ReportReceipt } from './rows';
+import { MAX_ATTACHMENTS } from '../attachments/image-type.js';
+import { tryParseConversationKey } from '../conversation-key.js';
+import { parseAmount } from '../offers/amount.js';
+import { BlockState, Message, ProductSummary, QUICK_REPLY_MAX_LENGTH, QuickReply, REACTION_EMOJI, ReadState, ReportReceipt } from './rows.js';
 
 /** What a person may type: checked in the browser and the form action before SQL checks it again. */
 export const MESSAGE_MAX_LENGTH = 4000;

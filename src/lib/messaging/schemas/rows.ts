@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatConversationKey } from '../conversation-key';
+import { formatConversationKey } from '../conversation-key.js';
 
 /**
  * The shapes the messaging RPCs return, shared by server and browser. Timestamps stay the

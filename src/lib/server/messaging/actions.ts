@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
-import { MessagingError } from '../../messaging/errors';
-import { MessagingActions, type ActionInput, type MessagingAction } from '../../messaging/schemas';
-import type { MessagingBackend } from './backend/messaging-backend';
-import { formActions, formFields, UNREADABLE_FORM } from './form';
-import { checkMessagingLocals } from './locals';
+import { MessagingError } from '../../messaging/errors.js';
+import { MessagingActions, type ActionInput, type MessagingAction } from '../../messaging/schemas/index.js';
+import type { MessagingBackend } from './backend/messaging-backend.js';
+import { formActions, formFields, UNREADABLE_FORM } from './form.js';
+import { checkMessagingLocals } from './locals.js';
 
 const KEPT_BODY = 20_000;
 

@@ -1,12 +1,12 @@
 import { error, json, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
-import { InboxFilter } from '../../messaging/schemas';
-import { discardAttachment, serveAttachment, uploadAttachment } from './attachments/endpoints';
-import { cursorFrom } from './backend/cursor-params';
-import { orErrorPage } from './backend/user-errors';
-import { checkMessagingLocals } from './locals';
-import { messagingEventStream } from './realtime/event-stream';
-import { typingRecipient } from './realtime/signal-recipients';
+import { InboxFilter } from '../../messaging/schemas/index.js';
+import { discardAttachment, serveAttachment, uploadAttachment } from './attachments/endpoints.js';
+import { cursorFrom } from './backend/cursor-params.js';
+import { orErrorPage } from './backend/user-errors.js';
+import { checkMessagingLocals } from './locals.js';
+import { messagingEventStream } from './realtime/event-stream.js';
+import { typingRecipient } from './realtime/signal-recipients.js';
 
 const CURSOR = /^\d{1,15}$/;
 const TYPING_MS = 5_000;

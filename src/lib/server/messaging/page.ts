@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { error, type ServerLoadEvent } from '@sveltejs/kit';
-import { tryParseConversationKey } from '../../messaging/conversation-key';
-import { MessagingError } from '../../messaging/errors';
-import type { MessagesPageLoad } from '../../messaging/page-data';
-import { InboxFilter } from '../../messaging/schemas';
-import type { MessagingBackend } from './backend/messaging-backend';
-import { orErrorPage } from './backend/user-errors';
-import { checkMessagingLocals } from './locals';
-import { startMessagingSession } from './session';
+import { tryParseConversationKey } from '../../messaging/conversation-key.js';
+import { MessagingError } from '../../messaging/errors.js';
+import type { MessagesPageLoad } from '../../messaging/page-data.js';
+import { InboxFilter } from '../../messaging/schemas/index.js';
+import type { MessagingBackend } from './backend/messaging-backend.js';
+import { orErrorPage } from './backend/user-errors.js';
+import { checkMessagingLocals } from './locals.js';
+import { startMessagingSession } from './session.js';
 
-export { actions } from './actions';
+export { actions } from './actions.js';
 
 /**
  * The messages page: the inbox for `?filter=`, the conversation `?conversation=<key>` names

@@ -1,8 +1,8 @@
 import { error, fail, redirect, type RequestEvent, type ServerLoadEvent } from '@sveltejs/kit';
-import { MessagingError } from '../../messaging/errors';
-import { PreferencesFormInput } from '../../messaging/notifications/preferences-form';
-import type { MessagingPreferences } from '../../messaging/schemas';
-import { formActions, formFields } from './form';
+import { MessagingError } from '../../messaging/errors.js';
+import { PreferencesFormInput } from '../../messaging/notifications/preferences-form.js';
+import type { MessagingPreferences } from '../../messaging/schemas/index.js';
+import { formActions, formFields } from './form.js';
 
 /**
  * A member's settings page (`/account` in the demo): their digest and notification

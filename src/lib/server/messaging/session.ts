@@ -1,6 +1,6 @@
-import type { RealtimeSession, SessionStart } from '../../messaging/schemas';
-import { orErrorPage } from './backend/user-errors';
-import { checkMessagingLocals } from './locals';
+import type { RealtimeSession, SessionStart } from '../../messaging/schemas/index.js';
+import { orErrorPage } from './backend/user-errors.js';
+import { checkMessagingLocals } from './locals.js';
 
 /**
  * For a layout's load: where the signed-in user's realtime feed starts (the event cursor, read

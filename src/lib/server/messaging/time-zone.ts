@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Handle } from '@sveltejs/kit';
-import { renderTimesIn } from '../../messaging/relative-time';
-import { TIME_ZONE_COOKIE, validTimeZone } from '../../messaging/time-zone';
+import { renderTimesIn } from '../../messaging/relative-time.js';
+import { TIME_ZONE_COOKIE, validTimeZone } from '../../messaging/time-zone.js';
 
 // The request's zone, for rendering: module state must not hold one viewer's zone for another's
 // request, so each request runs in a context of its own.

@@ -1,7 +1,7 @@
 import { fail, redirect, type RequestEvent, type ServerLoadEvent } from '@sveltejs/kit';
 import { z } from 'zod';
-import { formActions, formFields, UNREADABLE_FORM } from '../form';
-import { FailureWindow, waitInMinutes } from './failure-window';
+import { formActions, formFields, UNREADABLE_FORM } from '../form.js';
+import { FailureWindow, waitInMinutes } from './failure-window.js';
 
 /**
  * What deleting an account needs from the host's sign-in, which messaging does not own: the

@@ -1,8 +1,8 @@
 import { error, type RequestHandler } from '@sveltejs/kit';
-import { previewText } from '../../../messaging/preview-text';
-import { OfferCardPayload, type Cursor, type Message, type UserSummary } from '../../../messaging/schemas';
-import type { AccountData, ExportedConversation, ExportedOffer, ExportStart } from '../backend/account';
-import { orErrorPage } from '../backend/user-errors';
+import { previewText } from '../../../messaging/preview-text.js';
+import { OfferCardPayload, type Cursor, type Message, type UserSummary } from '../../../messaging/schemas/index.js';
+import type { AccountData, ExportedConversation, ExportedOffer, ExportStart } from '../backend/account.js';
+import { orErrorPage } from '../backend/user-errors.js';
 
 /** How many rows each call asks for; small, so no call and no piece of the download is ever big. */
 export interface ExportPageSizes {

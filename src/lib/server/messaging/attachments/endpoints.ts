@@ -1,8 +1,8 @@
 import { json, type RequestEvent } from '@sveltejs/kit';
-import { attachmentProblem, MAX_ATTACHMENT_BYTES, SNIFF_BYTES, sniffImageType } from '../../../messaging/attachments/image-type';
-import { MessagingError } from '../../../messaging/errors';
-import { PhotoProblem, processPhoto } from './process';
-import { isAttachmentSize, type AttachmentStore } from './store';
+import { attachmentProblem, MAX_ATTACHMENT_BYTES, SNIFF_BYTES, sniffImageType } from '../../../messaging/attachments/image-type.js';
+import { MessagingError } from '../../../messaging/errors.js';
+import { PhotoProblem, processPhoto } from './process.js';
+import { isAttachmentSize, type AttachmentStore } from './store.js';
 
 /** Room for the multipart envelope around one 10 MB file (boundaries, headers, a long file name). */
 const MAX_UPLOAD_BYTES = MAX_ATTACHMENT_BYTES + 64 * 1024;

@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { AttachmentSize } from '../../../messaging/schemas';
-import { ATTACHMENT_SIZES, attachmentKey, isAttachmentId, type AttachmentStore } from './store';
+import type { AttachmentSize } from '../../../messaging/schemas/index.js';
+import { ATTACHMENT_SIZES, attachmentKey, isAttachmentId, type AttachmentStore } from './store.js';
 
 /**
  * Photos as files: `<dir>/<attachment id>/{thumb,display}.webp`, for the plain-PostgreSQL modes

@@ -1,5 +1,5 @@
-import { SNIFF_BYTES, sniffImageType, type AttachmentType } from '../../../messaging/attachments/image-type';
-import type { AttachmentSize } from '../../../messaging/schemas';
+import { SNIFF_BYTES, sniffImageType, type AttachmentType } from '../../../messaging/attachments/image-type.js';
+import type { AttachmentSize } from '../../../messaging/schemas/index.js';
 
 /** The display size and the thumbnail fit inside these boxes, never enlarged. */
 export const DISPLAY_BOX = 1600;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AttachmentStore } from './store';
+import type { AttachmentStore } from './store.js';
 
 /**
  * The queue of removed attachments whose files are still stored (private.attachment_removals),

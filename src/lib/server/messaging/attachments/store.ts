@@ -1,4 +1,4 @@
-import type { AttachmentSize } from '../../../messaging/schemas';
+import type { AttachmentSize } from '../../../messaging/schemas/index.js';
 
 export const ATTACHMENT_SIZES: readonly AttachmentSize[] = ['thumb', 'display'];
 

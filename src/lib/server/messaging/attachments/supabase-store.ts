@@ -1,4 +1,4 @@
-import { ATTACHMENT_SIZES, attachmentKey, isAttachmentId, type AttachmentStore } from './store';
+import { ATTACHMENT_SIZES, attachmentKey, isAttachmentId, type AttachmentStore } from './store.js';
 
 /** The private bucket the migrations create, with policies on storage.objects by conversation membership. */
 export const ATTACHMENT_BUCKET = 'message-attachments';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { Cursor, Id, Message, MessagingPreferences, QuickReply, ReportReason, Timestamp } from '$lib/messaging/schemas';
-import { id } from './ids';
-import type { RpcCall } from './rpc-call';
+import { Cursor, Id, Message, MessagingPreferences, QuickReply, ReportReason, Timestamp } from '$lib/messaging/schemas/index.js';
+import { id } from './ids.js';
+import type { RpcCall } from './rpc-call.js';
 
 /** What a download of the member's data starts from (start_data_export): when, who, their settings. */
 export const ExportStart = z.object({

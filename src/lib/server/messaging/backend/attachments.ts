@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { Attachment } from '$lib/messaging/schemas';
-import { id } from './ids';
-import type { MessagingBackend } from './messaging-backend';
-import type { RpcCall } from './rpc-call';
+import { Attachment } from '$lib/messaging/schemas/index.js';
+import { id } from './ids.js';
+import type { MessagingBackend } from './messaging-backend.js';
+import type { RpcCall } from './rpc-call.js';
 
 /** What image processing measured of a photo: the display size, the thumbnail and the bytes stored for both. */
 export interface AttachmentDimensions {

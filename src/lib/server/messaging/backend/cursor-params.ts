@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { Cursor } from '$lib/messaging/schemas';
+import { Cursor } from '$lib/messaging/schemas/index.js';
 
 /** `?before_at=…&before_id=…` as a keyset cursor; both or neither. */
 export function cursorFrom(url: URL): Cursor | null {

@@ -1,6 +1,6 @@
-import { MessagingError } from '$lib/messaging/errors';
-import { id } from './ids';
-import type { RpcCall } from './rpc-call';
+import { MessagingError } from '$lib/messaging/errors.js';
+import { id } from './ids.js';
+import type { RpcCall } from './rpc-call.js';
 
 /** What the app server does for email digests (the worker has its own connection). */
 export interface DigestLinks {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ConversationKeyParts } from '$lib/messaging/conversation-key';
-import { MessagingError } from '$lib/messaging/errors';
+import type { ConversationKeyParts } from '$lib/messaging/conversation-key.js';
+import { MessagingError } from '$lib/messaging/errors.js';
 
 const UUID = z.uuid();
 

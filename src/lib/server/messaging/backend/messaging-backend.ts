@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatConversationKey, type ConversationKeyParts } from '$lib/messaging/conversation-key';
-import { MessagingError } from '$lib/messaging/errors';
+import { formatConversationKey, type ConversationKeyParts } from '$lib/messaging/conversation-key.js';
+import { MessagingError } from '$lib/messaging/errors.js';
 import {
 	Attachment,
 	BlockState,
@@ -22,18 +22,18 @@ import {
 	type QuickReply,
 	type ReportReason,
 	type ResponseTime
-} from '$lib/messaging/schemas';
-import { conversationTarget, id } from './ids';
-import { clampLimit, messageCursor, pageOf } from './paging';
-import { attachmentMethods, type AttachmentDimensions } from './attachments';
-import { offerMethods, type MakeOffer, type ListingDeal, type RespondToOffer } from './offers';
-import type { RpcCall, RpcName } from './rpc-call';
-import { accountMethods, type AccountData } from './account';
-import { digestMethods, type DigestLinks } from './digests';
-import { preferenceMethods } from './preferences';
-import { searchMethods, type SearchMethods } from './search';
-import { triageMethods } from './triage';
-import { withScreening, type ContactScreen, type ScreenedText } from '../contact/screen';
+} from '$lib/messaging/schemas/index.js';
+import { conversationTarget, id } from './ids.js';
+import { clampLimit, messageCursor, pageOf } from './paging.js';
+import { attachmentMethods, type AttachmentDimensions } from './attachments.js';
+import { offerMethods, type MakeOffer, type ListingDeal, type RespondToOffer } from './offers.js';
+import type { RpcCall, RpcName } from './rpc-call.js';
+import { accountMethods, type AccountData } from './account.js';
+import { digestMethods, type DigestLinks } from './digests.js';
+import { preferenceMethods } from './preferences.js';
+import { searchMethods, type SearchMethods } from './search.js';
+import { triageMethods } from './triage.js';
+import { withScreening, type ContactScreen, type ScreenedText } from '../contact/screen.js';
 
 /**
  * The messaging contract the app talks to: one method per RPC, results parsed with zod.
@@ -95,8 +95,8 @@ export interface MessagingBackend extends AccountData, DigestLinks, SearchMethod
 	markSeen(): Promise<void>;
 }
 
-export type { RpcArgs, RpcCall, RpcName, RpcShape } from './rpc-call';
-export type { AttachmentDimensions } from './attachments';
+export type { RpcArgs, RpcCall, RpcName, RpcShape } from './rpc-call.js';
+export type { AttachmentDimensions } from './attachments.js';
 
 /** Into an existing conversation by id, or into the conversation a key names (created on first send). */
 export type SendMessage = { id: string; body: string; replyToId?: string | null; attachmentIds?: string[] } & (

@@ -1,10 +1,10 @@
-import { MessagingError } from '$lib/messaging/errors';
-import type { ConversationKeyParts } from '$lib/messaging/conversation-key';
+import { MessagingError } from '$lib/messaging/errors.js';
+import type { ConversationKeyParts } from '$lib/messaging/conversation-key.js';
 import { z } from 'zod';
-import { Id, Message, Offer, ProductSummary } from '$lib/messaging/schemas';
-import { conversationTarget, id } from './ids';
-import type { MessagingBackend } from './messaging-backend';
-import type { RpcCall } from './rpc-call';
+import { Id, Message, Offer, ProductSummary } from '$lib/messaging/schemas/index.js';
+import { conversationTarget, id } from './ids.js';
+import type { MessagingBackend } from './messaging-backend.js';
+import type { RpcCall } from './rpc-call.js';
 
 /**
  * An offer into an existing conversation by id, or into the conversation a key names (created on

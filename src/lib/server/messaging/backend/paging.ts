@@ -1,4 +1,4 @@
-import type { Cursor, Message } from '$lib/messaging/schemas';
+import type { Cursor, Message } from '$lib/messaging/schemas/index.js';
 
 /**
  * A page from `limit + 1` rows: the first `limit`, and where the next page starts (the last

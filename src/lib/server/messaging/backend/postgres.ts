@@ -1,11 +1,11 @@
 import pg from 'pg';
-import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
-import { clientQuery } from './client-query';
-import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks';
-import type { RequestClaims } from './request-scope';
-import { setupErrorFrom } from './setup-errors';
-import { sqlText } from './sql-text';
-import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall } from './messaging-backend';
+import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors.js';
+import { clientQuery } from './client-query.js';
+import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks.js';
+import type { RequestClaims } from './request-scope.js';
+import { setupErrorFrom } from './setup-errors.js';
+import { sqlText } from './sql-text.js';
+import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall } from './messaging-backend.js';
 
 const FUNCTION_NAME = /^[a-z_]+$/;
 const ARGUMENT_NAME = /^p_[a-z_]+$/;

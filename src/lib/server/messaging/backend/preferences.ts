@@ -1,6 +1,6 @@
-import { MessagingPreferences } from '$lib/messaging/schemas';
-import type { MessagingBackend } from './messaging-backend';
-import type { RpcCall } from './rpc-call';
+import { MessagingPreferences } from '$lib/messaging/schemas/index.js';
+import type { MessagingBackend } from './messaging-backend.js';
+import type { RpcCall } from './rpc-call.js';
 
 /** The member's own settings and presence: digest and notification preferences, being seen online. */
 export function preferenceMethods(call: RpcCall): Pick<MessagingBackend, 'getPreferences' | 'setPreferences' | 'markSeen'> {

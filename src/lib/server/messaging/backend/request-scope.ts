@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { clientQuery } from './client-query';
+import { clientQuery } from './client-query.js';
 
 /**
  * What RPCs read through auth.uid() and auth.jwt(): the verified user's id as `sub`, with the

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ConversationPreview, SearchHit, type Cursor, type SearchPage } from '$lib/messaging/schemas';
-import { clampLimit, pageOf } from './paging';
-import type { RpcCall } from './rpc-call';
+import { ConversationPreview, SearchHit, type Cursor, type SearchPage } from '$lib/messaging/schemas/index.js';
+import { clampLimit, pageOf } from './paging.js';
+import type { RpcCall } from './rpc-call.js';
 
 /** The inbox search: message text, and the conversations a query names. */
 export interface SearchMethods {

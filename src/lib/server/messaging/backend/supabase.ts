@@ -1,9 +1,9 @@
 import type { PostgrestError } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
-import { MessagingError, messagingErrorFrom, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
-import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks';
-import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend';
-import { setupErrorFrom } from './setup-errors';
+import type { Database } from '$lib/database.types.js';
+import { MessagingError, messagingErrorFrom, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors.js';
+import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks.js';
+import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend.js';
+import { setupErrorFrom } from './setup-errors.js';
 
 type Functions = Database['public']['Functions'];
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { QuickReply, ResponseTime } from '$lib/messaging/schemas';
-import { id } from './ids';
-import type { MessagingBackend } from './messaging-backend';
-import type { RpcCall } from './rpc-call';
+import { QuickReply, ResponseTime } from '$lib/messaging/schemas/index.js';
+import { id } from './ids.js';
+import type { MessagingBackend } from './messaging-backend.js';
+import type { RpcCall } from './rpc-call.js';
 
 /** The seller-triage methods of the backend: quick replies and the response-time badge. */
 export function triageMethods(

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { MessagingError } from '$lib/messaging/errors';
+import { MessagingError } from '$lib/messaging/errors.js';
 
 /** A user mistake while loading a page or JSON: the error page (404 for what one may not see) with the message. */
 export async function orErrorPage<T>(work: () => Promise<T>): Promise<T> {

@@ -1,9 +1,9 @@
 /** Finds the ways to reach someone off the marketplace (phones, emails, links, handles) in a message, so they can be hidden. */
 
-import { linksAndEmails } from '$lib/messaging/links';
-import { handles } from './handles';
-import { numbers } from './phone-numbers';
-import { obfuscatedDomains, obfuscatedEmails } from './written-emails';
+import { linksAndEmails } from '$lib/messaging/links.js';
+import { handles } from './handles.js';
+import { numbers } from './phone-numbers.js';
+import { obfuscatedDomains, obfuscatedEmails } from './written-emails.js';
 
 export type ContactKind = 'phone' | 'email' | 'link';
 /** UTF-16 offsets into the input, end exclusive. */

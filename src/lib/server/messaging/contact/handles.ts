@@ -1,7 +1,7 @@
 /** Finds handles given after a messaging platform's name ("insta: ana.b", "@ana on telegram"), a way to talk off the marketplace. */
 
-import type { ContactSpan } from './contact-details';
-import { NOT_BEFORE_WORD } from './written-emails';
+import type { ContactSpan } from './contact-details.js';
+import { NOT_BEFORE_WORD } from './written-emails.js';
 
 const PLATFORMS =
 	'whats\\s?app|watsapp|telegram|tg|signal|instagram|insta|ig|snapchat|snap|facebook|fb|messenger|wechat|viber|kik|discord|skype|tiktok|' +

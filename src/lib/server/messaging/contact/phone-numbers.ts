@@ -3,8 +3,8 @@
 // 'max' metadata knows every country's real number ranges ('min' checks lengths only); that is what
 // makes trying a dozen default countries safe. This runs on the server, so its size costs nothing.
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import type { ContactSpan } from './contact-details';
-import { runs, type Piece } from './spelled-digits';
+import type { ContactSpan } from './contact-details.js';
+import { runs, type Piece } from './spelled-digits.js';
 
 function sum(pieces: Piece[], field: 'spelled' | 'lookalikes' | 'real'): number {
 	return pieces.reduce((n, p) => n + p[field], 0);

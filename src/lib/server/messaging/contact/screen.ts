@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors';
-import { hideContactDetails } from './contact-details';
+import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors.js';
+import { hideContactDetails } from './contact-details.js';
 
 /** What contact_screening() answers: whether masking is on and, if so, the key to sign with. */
 const Screening = z.object({ enabled: z.boolean(), key: z.string().min(32).nullable() });

@@ -1,6 +1,6 @@
 /** Finds emails and domains written so no link finder sees them ("ana at example dot com", "ana [at] gmail"). */
 
-import type { ContactSpan } from './contact-details';
+import type { ContactSpan } from './contact-details.js';
 
 const AT_WORDS = 'at|arroba|chiocciola|ma[lł]pa|klammeraffe|arobase|apenstaartje';
 const DOT_WORDS = 'dot|punkt|punto|point|punt|kropka|ponto';

@@ -1,5 +1,5 @@
-import type { DigestContent } from './content';
-import { appUrl, renderDigest } from './render';
+import type { DigestContent } from './content.js';
+import { appUrl, renderDigest } from './render.js';
 
 /** One email as the worker hands it to a mailer. */
 export interface OutgoingMail {

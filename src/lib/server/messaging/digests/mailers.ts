@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DigestMailer, OutgoingMail } from './mail';
-import { MailNotSent } from './mail';
+import type { DigestMailer, OutgoingMail } from './mail.js';
+import { MailNotSent } from './mail.js';
 
 type Nodemailer = typeof import('nodemailer');
 // Loaded on first use: the app server imports this module's neighbours but sends no mail itself.

@@ -1,4 +1,4 @@
-import type { DigestContent, DigestConversation, DigestMessage } from './content';
+import type { DigestContent, DigestConversation, DigestMessage } from './content.js';
 
 /** A digest as text and HTML, with its subject. */
 export interface RenderedDigest {

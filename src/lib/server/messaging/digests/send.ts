@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { DigestContent } from './content';
-import { digestMail, MailNotSent, type DigestMailer, type DigestMailOptions } from './mail';
+import { DigestContent } from './content.js';
+import { digestMail, MailNotSent, type DigestMailer, type DigestMailOptions } from './mail.js';
 
 /** What became of one run of a digest's job. */
 export type DigestOutcome =

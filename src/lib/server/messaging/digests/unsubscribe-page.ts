@@ -1,6 +1,6 @@
 import { fail, type RequestEvent, type RequestHandler, type ServerLoadEvent } from '@sveltejs/kit';
-import { MessagingError } from '../../../messaging/errors';
-import { formActions } from '../form';
+import { MessagingError } from '../../../messaging/errors.js';
+import { formActions } from '../form.js';
 
 /** What the unsubscribe page shows before anything is posted. */
 export interface UnsubscribePageData {

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { Runner, Task } from 'graphile-worker';
 import { z } from 'zod';
-import type { DigestMailer } from './mail';
-import { sendDigest } from './send';
+import type { DigestMailer } from './mail.js';
+import { sendDigest } from './send.js';
 
 export interface DigestWorkerOptions {
 	/** The database, as its owner: DATABASE_URL in every mode (on Supabase, the project's connection string). */

@@ -1,5 +1,5 @@
-import type { MessagingEvent, MessagingSignal, SyncResult } from '$lib/messaging/schemas';
-import type { RealtimeHub, Subscriber } from './hub';
+import type { MessagingEvent, MessagingSignal, SyncResult } from '$lib/messaging/schemas/index.js';
+import type { RealtimeHub, Subscriber } from './hub.js';
 
 export interface EventStreamOptions {
 	userId: string;

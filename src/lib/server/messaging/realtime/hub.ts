@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { MessagingEvent, MessagingSignal } from '$lib/messaging/schemas';
+import type { MessagingEvent, MessagingSignal } from '$lib/messaging/schemas/index.js';
 
 /** What a connected stream receives: logged events (with ids), signals, and "catch up now". */
 export interface Subscriber {

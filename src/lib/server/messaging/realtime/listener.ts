@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { sqlText } from '../backend/sql-text';
-import type { RealtimeHub } from './hub';
-import { Pushes } from './pushes';
+import { sqlText } from '../backend/sql-text.js';
+import type { RealtimeHub } from './hub.js';
+import { Pushes } from './pushes.js';
 
 const CHANNEL = 'bazaar_messaging';
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { RealtimeHub } from './hub';
-import { presenceWatchers } from './signal-recipients';
+import type { RealtimeHub } from './hub.js';
+import { presenceWatchers } from './signal-recipients.js';
 
 /** Tells a user's conversation partners who are connected themselves that the user came online or left. */
 export function relayPresence(hub: RealtimeHub, pool: pg.Pool): () => void {

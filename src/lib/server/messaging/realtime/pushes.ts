@@ -1,5 +1,5 @@
-import { MessagingEvent } from '$lib/messaging/schemas';
-import type { RealtimeHub } from './hub';
+import { MessagingEvent } from '$lib/messaging/schemas/index.js';
+import type { RealtimeHub } from './hub.js';
 
 /** A pushed event as NOTIFY carried it: rendered, or only its (user, id) for the relay to render. */
 export type Push = { userId: string; event: unknown } | { userId: string; id: number };

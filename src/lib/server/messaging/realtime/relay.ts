@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { RealtimeHub } from './hub';
-import { listenForEvents, type Listener } from './listener';
-import { relayPresence } from './presence';
+import { RealtimeHub } from './hub.js';
+import { listenForEvents, type Listener } from './listener.js';
+import { relayPresence } from './presence.js';
 
 /** How live events reach browsers: the server's own relay (plain PostgreSQL), or Supabase Realtime. */
 export type MessagingRealtime =
