@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/lib/server/config.ts';
 import { prepareDatabase } from '../../src/lib/server/db/database.ts';
-import { MigrationError, ObsoleteMigrationsError, migrate, migrationFiles } from '../../src/lib/server/db/migrate.ts';
+import { MigrationError, ObsoleteMigrationsError, migrate, migrationFiles } from '../../src/lib/server/migrations/runner.ts';
 import { scratchDatabase, testPool } from '../support/database.ts';
 
 const admin = testPool();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessagingEvent, type Message } from '../../src/lib/messaging/schemas/index.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import { freePort, startCluster, type RunningCluster } from '../../src/lib/server/db/embedded-cluster.ts';
-import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
+import { applyShim, migrate } from '../../src/lib/server/migrations/runner.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
 import { messagingEventStream } from '../../src/lib/server/messaging/realtime/event-stream.ts';
 import { RealtimeHub } from '../../src/lib/server/messaging/realtime/hub.ts';

@@ -5,7 +5,7 @@ import { claimsFor, scratchDatabase, sqlAs, testPool } from '../support/database
 import { signInWithPassword } from '../../src/lib/server/auth/local-auth.ts';
 import { readConfig } from '../../src/lib/server/config.ts';
 import { prepareDatabase } from '../../src/lib/server/db/database.ts';
-import { applyShim } from '../../src/lib/server/db/migrate.ts';
+import { applyShim } from '../../src/lib/server/migrations/runner.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../../src/lib/server/db/seed.ts';
 import { asUser } from '../../src/lib/server/messaging/backend/request-scope.ts';
 

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { freePort, startCluster, type RunningCluster } from '../../src/lib/server/db/embedded-cluster.ts';
-import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
+import { applyShim, migrate } from '../../src/lib/server/migrations/runner.ts';
 import { seed } from '../../src/lib/server/db/seed.ts';
 
 /**

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
 import type { SessionClaims } from '../../src/lib/server/auth/jwt.ts';
-import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
+import { migrateMessaging } from '../../src/lib/server/migrations/migrate-messaging.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
 import { asUser } from '../../src/lib/server/messaging/backend/request-scope.ts';
 
@@ -50,13 +49,6 @@ export async function scratchDatabase(admin: pg.Pool): Promise<{ url: string; dr
  */
 export async function migratedScratchDatabase(admin: pg.Pool): Promise<{ url: string; drop(): Promise<void> }> {
 	const scratch = await scratchDatabase(admin);
-	const setup = new pg.Client({ connectionString: scratch.url });
-	await setup.connect();
-	try {
-		await applyShim(setup, join(process.cwd(), 'supabase', 'shim'));
-		await migrate(setup, join(process.cwd(), 'supabase', 'migrations'));
-	} finally {
-		await setup.end();
-	}
+	await migrateMessaging({ connectionString: scratch.url });
 	return scratch;
 }

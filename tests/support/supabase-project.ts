@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { applyShim, migrate } from '../../src/lib/server/db/migrate.ts';
+import { applyShim, migrate } from '../../src/lib/server/migrations/runner.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
 import { scratchDatabase } from './database.ts';
 

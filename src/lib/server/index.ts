@@ -45,3 +45,5 @@ export { FailureWindow, waitInMinutes } from './messaging/account/failure-window
 export { formOriginGuard } from './messaging/digests/origin-guard.js';
 export { formActions, formFields, UNREADABLE_FORM } from './messaging/form.js';
 export { viewerTimeZone } from './messaging/time-zone.js';
+export { migrateMessaging, type MigrateMessagingOptions } from './migrations/migrate-messaging.js';
+export { MigrationError, ObsoleteMigrationsError } from './migrations/runner.js';

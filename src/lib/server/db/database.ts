@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config.ts';
+import { migrateMessaging } from '../migrations/migrate-messaging.ts';
 import { startCluster, type RunningCluster } from './embedded-cluster.ts';
-import { applyShim, migrate } from './migrate.ts';
 import { seed } from './seed.ts';
 
 export interface Database {
@@ -34,9 +34,9 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
 	const client = new pg.Client({ connectionString: url });
 	client.on('error', () => {});
 	try {
+		// The runner the package gives hosts, so every demo start and test database goes through it.
+		const applied = await migrateMessaging({ connectionString: url, supabaseDir: config.supabaseDir, reset: resetAdvice(url, cluster) });
 		await client.connect();
-		await applyShim(client, join(config.supabaseDir, 'shim'));
-		const applied = await migrate(client, join(config.supabaseDir, 'migrations'), { reset: resetAdvice(url, cluster) });
 		if (config.seed) await seed(client, config.supabaseDir);
 		return { url, cluster, applied };
 	} catch (error) {

@@ -47,7 +47,7 @@ export class ObsoleteMigrationsError extends Error {
 	/** `<version>_<name>` of each applied migration without a file, oldest first. */
 	readonly obsolete: string[];
 
-	constructor(applied: { version: string; name: string | null }[], reset: string) {
+	constructor(applied: AppliedMigration[], reset: string) {
 		const obsolete = applied.map((row) => (row.name ? `${row.version}_${row.name}` : row.version));
 		const why = applied.every((row) => row.version < RECUT.version)
 			? `The migrations were re-cut on ${RECUT.date}; a database migrated before that cannot be upgraded in place.`
@@ -60,6 +60,19 @@ export class ObsoleteMigrationsError extends Error {
 export interface MigrateOptions {
 	/** What to do to start from a fresh database in this setup, said to the person running it. */
 	reset?: string;
+	/** The files to apply (default all). The others are left out, yet their history rows are not obsolete. */
+	apply?: (file: MigrationFile) => boolean;
+	/**
+	 * The history rows this folder answers for (default all). A database shared with other
+	 * migrations (a host's own, applied by the Supabase CLI) holds rows no file here carries,
+	 * and those are not a sign of a renamed or deleted file.
+	 */
+	owns?: (row: AppliedMigration) => boolean;
+}
+
+export interface AppliedMigration {
+	version: string;
+	name: string | null;
 }
 
 // The table `supabase db push` reads and writes, so both runners agree on what is applied.
@@ -78,26 +91,27 @@ const MIGRATION_LOCK = 7_361_002_113;
  * Applies every file not yet recorded, in file-name order, each in its own transaction
  * with its history row. Concurrent runners serialise on an advisory lock. Returns the
  * versions applied now. Refuses, applying nothing, a database whose history holds versions
- * no file has (ObsoleteMigrationsError); rows for files that exist, whoever wrote them
- * (this runner or the Supabase CLI), are simply applied migrations.
+ * no file has among the rows it `owns` (ObsoleteMigrationsError); rows for files that exist,
+ * whoever wrote them (this runner or the Supabase CLI), are simply applied migrations.
  */
 export async function migrate(client: pg.ClientBase, dir: string, options: MigrateOptions = {}): Promise<string[]> {
 	const files = migrationFiles(dir);
-	await client.query(HISTORY_DDL);
+	const { apply = () => true, owns = () => true } = options;
+	// Before the history's DDL: two processes starting on a fresh database (an app and its
+	// worker) would otherwise both create its schema, and one would fail on the catalog's unique index.
 	await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
 	try {
-		const { rows } = await client.query<{ version: string; name: string | null }>(
-			'select version, name from supabase_migrations.schema_migrations order by version'
-		);
+		await client.query(HISTORY_DDL);
+		const { rows } = await client.query<AppliedMigration>('select version, name from supabase_migrations.schema_migrations order by version');
 		const known = new Set(files.map((file) => file.version));
-		const obsolete = rows.filter((row) => !known.has(row.version));
+		const obsolete = rows.filter((row) => !known.has(row.version) && owns(row));
 		if (obsolete.length > 0) {
 			throw new ObsoleteMigrationsError(obsolete, options.reset ?? 'Drop and recreate the database, then start again.');
 		}
 		const applied = new Set(rows.map((row) => row.version));
 		const done: string[] = [];
 		for (const file of files) {
-			if (applied.has(file.version)) continue;
+			if (applied.has(file.version) || !apply(file)) continue;
 			const sql = readFileSync(file.path, 'utf8');
 			try {
 				await client.query('begin');
