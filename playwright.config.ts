@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { databaseUrlFile } from './tests/e2e/database';
+import { hostAppDir } from './tests/e2e/host-app';
 
 // E2E_PORT lets two runs share a machine.
 const PORT = Number(process.env.E2E_PORT ?? 4173);
@@ -53,7 +54,8 @@ export default defineConfig({
 		},
 		{
 			// A host marketplace that uses the module only through the package's exports (tests/host-app),
-			// built against `npm run package`'s dist/ and served the same way on its own throwaway database.
+			// built against `npm pack` of `npm run package`'s dist/, installed outside the repository,
+			// and served the same way on its own throwaway database, which the packed runner migrates.
 			command: 'bash tests/host-app/build.sh && node --import tsx tests/e2e/serve.ts',
 			url: `http://127.0.0.1:${PORT + 1}/sign-in`,
 			timeout: 180_000,
@@ -65,7 +67,7 @@ export default defineConfig({
 				HOST: '127.0.0.1',
 				ORIGIN: `http://127.0.0.1:${PORT + 1}`,
 				BAZAAR_DB_EPHEMERAL: '1',
-				E2E_BUILD: 'tests/host-app/build',
+				HOST_APP_DIR: hostAppDir(PORT + 1),
 				E2E_DATABASE_URL_FILE: databaseUrlFile(PORT + 1),
 				DATABASE_URL: '',
 				PUBLIC_SUPABASE_URL: ''

@@ -10,19 +10,34 @@
  * Run with `node --import tsx tests/e2e/serve.ts` after `npm run build`. SIGTERM (Playwright's
  * graceful shutdown) stops PostgreSQL and deletes the cluster, as with `node build`.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { readConfig } from '../../src/lib/server/config.ts';
-import { prepareDatabase } from '../../src/lib/server/db/database.ts';
+import { prepareDatabase, type MigrateDatabase } from '../../src/lib/server/db/database.ts';
 
 const urlFile = process.env.E2E_DATABASE_URL_FILE;
 if (!urlFile) throw new Error('E2E_DATABASE_URL_FILE must name the file that receives the database URL.');
 
+// HOST_APP_DIR: serve the host-app fixture that tests/host-app/build.sh built there, on a database
+// its own deploy step migrates: migrate.mjs, the packed package's runner in plain Node (no tsx).
+const hostApp = process.env.HOST_APP_DIR;
+const migrateAsHost: MigrateDatabase | undefined = hostApp
+	? async (url) => {
+			const env = { ...process.env, DATABASE_URL: url, NODE_OPTIONS: '' };
+			const { stdout } = await promisify(execFile)(process.execPath, ['migrate.mjs'], { cwd: hostApp, env });
+			return JSON.parse(stdout) as string[];
+		}
+	: undefined;
+
 // Shim, migrations and seed on a throwaway cluster; prepareDatabase also stops it on SIGTERM/SIGINT.
-const database = await prepareDatabase(readConfig({ ...process.env, DATABASE_URL: '', BAZAAR_DB_EPHEMERAL: '1' }), (line) =>
-	console.log(`[db] ${line}`)
+const database = await prepareDatabase(
+	readConfig({ ...process.env, DATABASE_URL: '', BAZAAR_DB_EPHEMERAL: '1' }),
+	(line) => console.log(`[db] ${line}`),
+	migrateAsHost
 );
 
 mkdirSync(dirname(resolve(urlFile)), { recursive: true });
@@ -43,6 +58,8 @@ rmSync(attachmentsDir, { recursive: true, force: true });
 process.env.BAZAAR_ATTACHMENTS_DIR ??= attachmentsDir;
 process.once('exit', () => rmSync(attachmentsDir, { recursive: true, force: true }));
 
-// Not a literal import: the build is JavaScript outside the type-checked program. E2E_BUILD names
-// another app's build (the host-app fixture), served the same way.
-await import(pathToFileURL(resolve(process.env.E2E_BUILD ?? 'build', 'index.js')).href);
+// The host app's folder (its packed package, its build) goes with the server, as the database does.
+if (hostApp) process.once('exit', () => rmSync(hostApp, { recursive: true, force: true }));
+
+// Not a literal import: the build is JavaScript outside the type-checked program.
+await import(pathToFileURL(resolve(hostApp ? join(hostApp, 'build') : 'build', 'index.js')).href);

@@ -12,12 +12,21 @@ export interface Database {
 	applied: string[];
 }
 
+/** Applies the shim and the migrations to the database at `url`; returns the versions applied. */
+export type MigrateDatabase = (url: string, reset: string) => Promise<string[]>;
+
 /**
  * Brings the database up to date: starts the embedded cluster when no DATABASE_URL is
  * given, then applies the shim, the migrations and the seed. Not used in Supabase mode,
- * where `supabase db push` owns the schema.
+ * where `supabase db push` owns the schema. By default it migrates with the runner the package
+ * gives hosts, so every demo start and test database goes through it; the host-app fixture
+ * passes the packed package's own.
  */
-export async function prepareDatabase(config: Config, log: (line: string) => void = () => {}): Promise<Database> {
+export async function prepareDatabase(
+	config: Config,
+	log: (line: string) => void = () => {},
+	migrate: MigrateDatabase = (url, reset) => migrateMessaging({ connectionString: url, supabaseDir: config.supabaseDir, reset })
+): Promise<Database> {
 	let cluster: RunningCluster | undefined;
 	if (!config.databaseUrl) {
 		cluster = await startCluster({
@@ -34,8 +43,7 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
 	const client = new pg.Client({ connectionString: url });
 	client.on('error', () => {});
 	try {
-		// The runner the package gives hosts, so every demo start and test database goes through it.
-		const applied = await migrateMessaging({ connectionString: url, supabaseDir: config.supabaseDir, reset: resetAdvice(url, cluster) });
+		const applied = await migrate(url, resetAdvice(url, cluster));
 		await client.connect();
 		if (config.seed) await seed(client, config.supabaseDir);
 		return { url, cluster, applied };
