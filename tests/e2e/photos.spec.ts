@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type Browser, type Page } from './fixtures';
+import { expect, test, type Browser, type Locator, type Page } from './fixtures';
 import sharp from 'sharp';
 import { readExif } from '../fixtures/photos/exif';
 import { withDatabase } from './database';
@@ -12,6 +12,9 @@ const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/photos/${na
 const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 const messageRow = (page: Page, text: string) => thread(page).locator('li[data-message-id]', { hasText: text });
+const history = (page: Page) => page.locator('.thread-history');
+const fromBottom = (page: Page) => history(page).evaluate((box) => box.scrollHeight - box.scrollTop - box.clientHeight);
+const loaded = (images: Locator) => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth > 0));
 
 /** Ana and Sam in their conversation about the camera (from the seed), each in a browser of their own. */
 async function anaAndSam(browser: Browser) {
@@ -26,16 +29,21 @@ async function anaAndSam(browser: Browser) {
 const attachmentRows = (baseURL: string | undefined) =>
 	withDatabase(baseURL, async (db) => Number((await db.query('select count(*) as n from public.attachments')).rows[0].n));
 
-test('photos: two attached, seen live by the other member, opened in the viewer, served without GPS, and 404 to anyone else', async ({
+test('photos: two attached, seen live by the other member (kept at the bottom, or where he scrolled to), opened in the viewer, served without GPS, and 404 to anyone else', async ({
 	browser,
 	baseURL
 }) => {
+	// Two browsers and three photos uploaded, resized and loaded: past the default 30 s on a busy machine.
+	test.setTimeout(60_000);
 	// The fixture really carries a GPS position, so its absence below means something.
 	const original = await sharp(readFileSync(fixture('phone-gps.jpg'))).metadata();
 	expect(readExif(original.exif!).gpsTags).toEqual(expect.arrayContaining([1, 2, 3, 4]));
 	expect(original.xmp?.includes(Buffer.from('GPSLatitude'))).toBe(true);
 
 	const { ana, sam, close } = await anaAndSam(browser);
+	// A short window: one photo message is more than the thread's room, however little it held before.
+	await sam.setViewportSize({ width: 1280, height: 560 });
+	await expect.poll(() => fromBottom(sam)).toBe(0);
 	await ana.getByLabel('Attach photos').setInputFiles([fixture('phone-gps.jpg'), fixture('shelf.png')]);
 	const chips = ana.getByRole('list', { name: 'Photos to send' });
 	await expect(chips.getByRole('listitem')).toHaveCount(2);
@@ -49,7 +57,23 @@ test('photos: two attached, seen live by the other member, opened in the viewer,
 	const thumbnails = row.getByRole('button', { name: /^Open photo \d of 2$/ });
 	await expect(thumbnails).toHaveCount(2);
 	const images = row.locator('img[src*="/attachments/"]');
-	await expect.poll(() => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth > 0))).toEqual([true, true]);
+	await expect.poll(() => loaded(images)).toEqual([true, true]);
+	// He was at the bottom and stays there, photos in view: whether to follow was judged once the
+	// message was laid out below him, and a message this tall left him 200-odd pixels above it.
+	await expect.poll(() => fromBottom(sam)).toBe(0);
+	await expect(images.first()).toBeInViewport();
+
+	// Scrolled up to read, he keeps his place while the next photo arrives below.
+	const place = await history(sam).evaluate((box) => {
+		box.scrollTop = box.scrollHeight - box.clientHeight - 200;
+		return box.scrollTop;
+	});
+	await ana.getByLabel('Attach photos').setInputFiles([fixture('shelf.png')]);
+	await expect(chips.getByText('Ready')).toHaveCount(1);
+	await composer(ana).fill('And the box it came in');
+	await composer(ana).press('Enter');
+	await expect.poll(() => loaded(messageRow(sam, 'And the box it came in').locator('img'))).toEqual([true]);
+	expect(await history(sam).evaluate((box) => box.scrollTop)).toBe(place);
 
 	// The viewer: keyboard in, arrows, Escape, focus back to the thumbnail that opened it.
 	await row.getByRole('button', { name: 'Open photo 1 of 2' }).click();
