@@ -437,3 +437,41 @@ describe('findContactDetails and hideContactDetails', () => {
 		expect(performance.now() - started).toBeLessThan(2000);
 	}, 2000);
 });
+
+describe('hideContactDetails reads as a sentence', () => {
+	const H = HIDDEN_CONTACT;
+	// A contact as typed, pasted from a phone (which wraps a number or an address in direction marks,
+	// U+202A … U+202C), and copied from a page with a zero-width space before it.
+	const forms = (template: string) => [
+		template.replace(/[{}]/g, ''),
+		template.replace(/\{/g, '\u202a').replace(/\}/g, '\u202c'),
+		template.replace(/\{/g, '\u200b').replace(/\}/g, '')
+	];
+
+	it.each([
+		['a phone at the end', 'call me at {+44 7700 900123}', `call me at ${H}`],
+		['a phone at the start', '{+44 7700 900123} is my mobile', `${H} is my mobile`],
+		['an email before a comma', 'email {ana@example.com}, or call', `email ${H}, or call`],
+		['a link before a comma', 'more at {https://example.com/shop}, all sizes', `more at ${H}, all sizes`],
+		['an email before a full stop', 'write to {mailto:ana@example.com}.', `write to ${H}.`],
+		['a link between doubled spaces', 'see  {https://x.co/abc}  for more', `see ${H} for more`],
+		['a phone in brackets', 'call me ({07700 900123}), thanks', `call me ${H}, thanks`],
+		['an email in square brackets', 'write [{ana@example.com}] today', `write ${H} today`],
+		['a phone and an email side by side', 'reach me: {07700 900123} {ana@example.com}', `reach me: ${H}`],
+		['a phone on a line of its own', 'Phone:\n{07700 900123}\nThanks!', `Phone:\n${H}\nThanks!`]
+	])('%s, typed or pasted', (_, template, hidden) => {
+		for (const text of forms(template)) expect(hideContactDetails(text), JSON.stringify(text)).toEqual({ text: hidden, hidden: true });
+	});
+
+	it('adds no doubled space, space before punctuation or doubled bracket to any case, typed or pasted, and leaves no invisible mark', () => {
+		// What the writer typed themselves ("mon numéro : …") is theirs to keep.
+		const flaws = (text: string) => text.match(/\s\s|\s[,.;:!?)]|\(\(|\)\)/g)?.length ?? 0;
+		for (const [text, contact] of MUST_HIDE) {
+			for (const written of forms(text.replace(contact, `{${contact}}`))) {
+				const hidden = hideContactDetails(written).text;
+				expect(flaws(hidden), `${JSON.stringify(written)} -> ${hidden}`).toBeLessThanOrEqual(flaws(text));
+				expect(hidden).not.toMatch(/[\u200b\u202a-\u202c]/);
+			}
+		}
+	});
+});

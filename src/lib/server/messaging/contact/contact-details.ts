@@ -25,25 +25,67 @@ export function findContactDetails(original: string): ContactSpan[] {
 	return merge(found);
 }
 
-/** The text with each span replaced by HIDDEN_CONTACT (adjacent/overlapping spans merged into one). `hidden` says whether anything changed. */
+/**
+ * The text with each span replaced by HIDDEN_CONTACT, reading as a sentence would: contacts with only
+ * spaces between them become one, brackets around a contact are the placeholder's own, and the space
+ * on each side of it is one space (a line break stays a line break). `hidden` says whether anything changed.
+ */
 export function hideContactDetails(text: string): { text: string; hidden: boolean } {
 	const spans = findContactDetails(text);
 	if (!spans.length) return { text, hidden: false };
-	let out = '';
-	let at = 0;
+	const places = placeholders(text, spans);
+	const pieces = [...places.map((place, i) => text.slice(i === 0 ? 0 : places[i - 1].end, place.start)), text.slice(places.at(-1)!.end)];
+	const last = pieces.length - 1;
+	const tidied = pieces.map((piece, i) => {
+		// At either end of the message, space next to a placeholder is space at the end: none.
+		if (i > 0) piece = piece.replace(LEADING_SPACE, (space) => (i === last && space === piece ? '' : oneSpace(space)));
+		if (i < last) piece = piece.replace(TRAILING_SPACE, (space) => (i === 0 && space === piece ? '' : oneSpace(space)));
+		return piece;
+	});
+	return { text: tidied.join(HIDDEN_CONTACT), hidden: true };
+}
+
+// ─── Replacing ──────────────────────────────────────────────────────────────
+
+// Spaces, and the invisible marks a phone or a web page puts around a number it copies (direction
+// marks, zero-width spaces): left beside a placeholder they read as a doubled space, or a space before a comma.
+const SPACE = /[\s\p{Cf}]/u;
+const LEADING_SPACE = /^[\s\p{Cf}]+/u;
+const TRAILING_SPACE = /[\s\p{Cf}]+$/u;
+const BRACKETS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/** Where the placeholders go: spans with only spaces between them are one, and brackets around one go with it. */
+function placeholders(text: string, spans: ContactSpan[]): { start: number; end: number }[] {
+	const places: { start: number; end: number }[] = [];
 	for (const { start, end } of spans) {
-		out += text.slice(at, start) + HIDDEN_CONTACT;
-		at = end;
+		const last = places.at(-1);
+		if (last && [...text.slice(last.end, start)].every((c) => SPACE.test(c))) last.end = end;
+		else places.push({ start, end });
 	}
-	return { text: out + text.slice(at), hidden: true };
+	for (const place of places) {
+		let before = place.start;
+		while (before > 0 && SPACE.test(text[before - 1])) before--;
+		let after = place.end;
+		while (after < text.length && SPACE.test(text[after])) after++;
+		// "(07700 900123)" would read "((contact details hidden))".
+		const open = text[before - 1];
+		if (BRACKETS[open] && text[after] === BRACKETS[open]) Object.assign(place, { start: before - 1, end: after + 1 });
+	}
+	return places;
+}
+
+/** One space for a run of spaces, its line breaks if it has any, nothing for invisible marks alone. */
+function oneSpace(space: string): string {
+	return space.match(/\r?\n/g)?.join('') ?? (/\s/.test(space) ? ' ' : '');
 }
 
 // ─── Normalising ────────────────────────────────────────────────────────────
 
 const UNUSUAL = /[^\0-\x7f]/;
 // Other scripts' digits ("０７７", "०७७"), full-width "@" and ".", the marks that make "0️⃣" a keycap emoji, and
-// invisible characters slipped between digits ("0612\u200b345678").
-const LOOKALIKE_CHARACTERS = /(?![0-9])\p{Nd}|[＠﹫．\ufe0f\u20e3\u00ad\u200b-\u200d\u2060\ufeff]/gu;
+// invisible characters slipped between digits ("0612\u200b345678"), and the direction marks a phone wraps
+// a copied number or address in ("\u202a+44 7700 900123\u202c").
+const LOOKALIKE_CHARACTERS = /(?![0-9])\p{Nd}|[＠﹫．\ufe0f\u20e3\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/gu;
 const SAME_CHARACTER: Record<string, string> = { '＠': '@', '﹫': '@', '．': '.' };
 
 /** The text with look-alike characters made plain, one UTF-16 unit for one, so every offset stays true. */
