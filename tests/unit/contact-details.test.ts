@@ -11,6 +11,9 @@ const MUST_HIDE: [string, string][] = [
 	["It's 020 7946 0018, ask for Sam", '020 7946 0018'],
 	['+44 20 7946 0018 is the shop line', '+44 20 7946 0018'],
 	['Landline 0161 496 0000 evenings only', '0161 496 0000'],
+	// Two numbers after one cue: the second whole, not only its first group
+	['call 0171 1234567 / 0171 7654321', '0171 7654321'],
+	['ring 07700 900123 07700 900124', '07700 900124'],
 	['07700-900-123 is my number', '07700-900-123'],
 	['07700 900 123 whatsapp only mate', '07700 900 123'],
 	// US

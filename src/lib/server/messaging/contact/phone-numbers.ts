@@ -97,7 +97,9 @@ function isPhoneAt(text: string, span: ContactSpan, budget: Budget): boolean {
 	if (digits < 7 || digits > 17 || looksLikeAmountOrShape(text, span)) return false;
 	if (isPhoneNumber(raw, budget)) return true;
 	if (!PHONE_CUE.test(text.slice(Math.max(0, span.start - 40), span.start))) return false;
-	return /^[+(]*0/.test(raw) || isValidAnywhere(raw, budget);
+	// No national number is longer than 13 digits with its 0: a longer stretch is two numbers, and taken as
+	// one it would end inside the second and leave the rest of it readable ("call 0171 1234567 / 0171 7654321").
+	return /^[+(]*0/.test(raw) ? digits <= 13 : isValidAnywhere(raw, budget);
 }
 
 /**
