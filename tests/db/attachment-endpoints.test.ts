@@ -229,6 +229,7 @@ describe('POST <base>/attachments', () => {
 			duplex: 'half'
 		} as RequestInit);
 		expect(response.status).toBe(413);
+		expect(await response.json()).toEqual({ message: 'Photos can be at most 10 MB.' });
 		expect(await stored()).toEqual(before);
 	});
 
@@ -267,7 +268,7 @@ describe('POST <base>/attachments', () => {
 		expect(await stored()).toEqual(before);
 	});
 
-	it('with the default 512 KB body limit a photo over it is refused with 413 (why BODY_SIZE_LIMIT must be raised)', async () => {
+	it('with the default 512 KB body limit a photo over it is refused with 413, said as the server’s limit and not as 10 MB (why BODY_SIZE_LIMIT must be raised)', async () => {
 		const small = await startServer(512 * 1024);
 		try {
 			const ana = await createActor(db);
@@ -277,6 +278,9 @@ describe('POST <base>/attachments', () => {
 			form.set('file', new Blob([png]), 'noise.png');
 			const response = await fetch(`${small.url}/messages/attachments`, { method: 'POST', body: form, headers: { [USER_HEADER]: ana.id } });
 			expect(response.status).toBe(413);
+			// About 750 KB: "photos can be at most 10 MB" would be untrue.
+			expect(png.length).toBeLessThan(MB);
+			expect(await response.json()).toEqual({ message: 'This photo is larger than this marketplace accepts right now. Try a smaller one.' });
 			expect(await stored()).toEqual(before);
 		} finally {
 			await small.close();

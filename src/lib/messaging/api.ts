@@ -1,6 +1,7 @@
 import type { ActionResult } from '@sveltejs/kit';
 import { deserialize } from '$app/forms';
 import type { z } from 'zod';
+import { PHOTO_OVER_SERVER_LIMIT } from './attachments/image-type';
 import { MessagingError } from './errors';
 import {
 	ActionFailure,
@@ -33,7 +34,9 @@ const UPLOAD_LOST = 'The photo could not be uploaded: the connection was lost. T
 /** What an upload refusal means when the server gave no message of its own. */
 const UPLOAD_REFUSED: Record<number, string> = {
 	401: 'Sign in to send photos.',
-	413: 'This photo is too large: photos can be at most 10 MB.',
+	// The endpoint says its own 10 MB refusals; a bare 413 came from a limit in front of it (a proxy's), on a photo
+	// the browser already found under 10 MB.
+	413: PHOTO_OVER_SERVER_LIMIT,
 	415: 'This file is not a photo we can send (JPEG, PNG, WebP or GIF).'
 };
 

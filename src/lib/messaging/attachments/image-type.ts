@@ -4,6 +4,14 @@ export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 export const ATTACHMENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
 export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
 
+/**
+ * Said of a photo refused by a limit in front of the messaging endpoint (adapter-node's
+ * BODY_SIZE_LIMIT, 512 KB unless the operator raises it; a proxy's): the photo may be well under
+ * 10 MB, so "at most 10 MB" would be untrue, and only a smaller photo gets through meanwhile.
+ * The server's log tells the operator which limit to raise.
+ */
+export const PHOTO_OVER_SERVER_LIMIT = 'This photo is larger than this marketplace accepts right now. Try a smaller one.';
+
 /** Bytes needed to recognise every accepted type. */
 export const SNIFF_BYTES = 12;
 

@@ -1,5 +1,5 @@
 import { json, type RequestEvent } from '@sveltejs/kit';
-import { attachmentProblem, MAX_ATTACHMENT_BYTES, SNIFF_BYTES, sniffImageType } from '../../../messaging/attachments/image-type.js';
+import { attachmentProblem, MAX_ATTACHMENT_BYTES, PHOTO_OVER_SERVER_LIMIT, SNIFF_BYTES, sniffImageType } from '../../../messaging/attachments/image-type.js';
 import { MessagingError } from '../../../messaging/errors.js';
 import { PhotoProblem, processPhoto } from './process.js';
 import { isAttachmentSize, type AttachmentStore } from './store.js';
@@ -48,7 +48,8 @@ const statusOf = (e: unknown) => (typeof e === 'object' && e !== null && 'status
 
 /**
  * POST <base>/attachments: one photo in the multipart field `file`. Refusals store nothing:
- * 401 signed out, 413 over 10 MB (by Content-Length before reading, and while reading), 429
+ * 401 signed out, 413 over 10 MB (by Content-Length before reading, and while reading) or over
+ * the server's own smaller body limit (said as such: the photo may be under 10 MB), 429
  * past the limit of pending photos (asked before reading), 415
  * when the bytes are not JPEG, PNG, WebP or GIF (the name and claimed type do not count), 400
  * for no file or an image that cannot be decoded. Then: processed, recorded as the caller's
@@ -76,7 +77,7 @@ export async function uploadAttachment({ locals, request }: RequestEvent): Promi
 	} catch (e) {
 		if (statusOf(e) !== 413) return problem(400, 'The upload did not arrive complete. Try again.', UNREAD);
 		console.warn('[attachments] the server refused an upload under 10 MB: set BODY_SIZE_LIMIT to at least 11M (adapter-node)');
-		return problem(413, TOO_BIG, UNREAD);
+		return problem(413, PHOTO_OVER_SERVER_LIMIT, UNREAD);
 	}
 	if (!body) return problem(413, TOO_BIG, UNREAD);
 
