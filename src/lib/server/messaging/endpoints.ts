@@ -21,7 +21,7 @@ function signedIn(locals: App.Locals): NonNullable<App.Locals['user']> {
 
 /** The server's own realtime relay; Supabase mode has Supabase Realtime instead. */
 function relay(locals: App.Locals) {
-	checkMessagingLocals(locals);
+	checkMessagingLocals(locals, { realtime: true });
 	const realtime = locals.messagingRealtime;
 	if (realtime.transport !== 'sse') error(404, { message: 'Realtime runs through Supabase in this mode.' });
 	return realtime;

@@ -11,7 +11,7 @@ import { checkMessagingLocals } from './locals.js';
  * null when nobody is signed in.
  */
 export async function loadMessagingSession(locals: App.Locals): Promise<RealtimeSession | null> {
-	checkMessagingLocals(locals);
+	checkMessagingLocals(locals, { realtime: true });
 	if (!locals.user) return null;
 	const { cursor, unread_total, preferences } = await orErrorPage(() => startMessagingSession(locals));
 	const realtime = locals.messagingRealtime;
