@@ -65,7 +65,13 @@ async function call(
 	const url = new URL(`http://127.0.0.1/messages/${endpoint}`);
 	const request = new Request(url, { method, body: options.body, headers: options.headers });
 	const user = options.user === undefined ? ME : options.user;
-	const locals = { user: user ? { id: user, email: 'me@example.test' } : null, messaging: options.messaging, messagingAttachments: options.attachments };
+	// As a host's hooks set them (the endpoints check): a backend that records, a realtime relay that is never reached.
+	const locals = {
+		user: user ? { id: user, email: 'me@example.test' } : null,
+		messaging: options.messaging ?? backend({ calls: [] }),
+		messagingRealtime: { transport: 'sse' },
+		messagingAttachments: options.attachments
+	};
 	try {
 		return await messagingEndpoints[method]({ request, url, params: { endpoint }, locals } as unknown as RequestEvent);
 	} catch (e) {
