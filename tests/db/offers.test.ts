@@ -781,7 +781,7 @@ describe('my_deal_on_listing', () => {
 		const s = await listing();
 		expect(await deal(s.ana, s)).toBeNull();
 		const first = await s.offer(s.ana, 12_000);
-		expect(await deal(s.ana, s)).toEqual({ offer: { ...offerOf(first), current: true }, card_message_id: first.id, ...nothingYet });
+		expect(await deal(s.ana, s)).toEqual({ offer: { ...offerOf(first), current: true }, card_message_id: first.id, countered: false, closed_by: null, ...nothingYet });
 		// The seller and another buyer have no deal of their own here.
 		expect(await deal(s.seller, s)).toBeNull();
 		expect(await deal(s.bo, s)).toBeNull();
@@ -801,14 +801,42 @@ describe('my_deal_on_listing', () => {
 		const bos = await s.offer(s.bo, 11_000);
 		await s.seller.api.respondToOffer({ offerId: anas.offer!.id, action: 'accept' });
 		expect(await deal(s.ana, s)).toMatchObject({ offer: { status: 'accepted' }, reserved_for_you: true, sold_to_you: false });
-		expect(await deal(s.bo, s)).toEqual({ offer: { ...offerOf(bos), status: 'declined', awaiting: null, current: true }, card_message_id: bos.id, ...nothingYet });
+		expect(await deal(s.bo, s)).toEqual({ offer: { ...offerOf(bos), status: 'declined', awaiting: null, current: true }, card_message_id: bos.id, countered: false, closed_by: 'listing', ...nothingYet });
 		await s.seller.api.setListingStatus({ conversationId: s.conversations.ana, status: 'sold' });
 		expect(await deal(s.ana, s)).toMatchObject({ reserved_for_you: false, sold_to_you: true });
 		// Sold without an offer: Cy's deal is the sale alone.
 		await s.seller.api.setListingStatus({ conversationId: s.conversations.cy, status: 'active' });
 		await s.seller.api.setListingStatus({ conversationId: s.conversations.cy, status: 'sold' });
-		expect(await deal(s.cy, s)).toEqual({ offer: null, card_message_id: null, reserved_for_you: false, sold_to_you: true });
+		expect(await deal(s.cy, s)).toEqual({ offer: null, card_message_id: null, countered: false, closed_by: null, reserved_for_you: false, sold_to_you: true });
 		expect(await deal(s.ana, s)).toMatchObject({ offer: { status: 'accepted' }, ...nothingYet });
+	});
+
+	it('says whether the amount is the seller’s counter and who closed the offer: the buyer, the seller, or the listing going elsewhere', async () => {
+		const s = await listing();
+		// Ana declines Lee's counter: her deal is his counter, closed by her.
+		const first = await s.offer(s.ana, 12_000);
+		expect(await deal(s.ana, s)).toMatchObject({ countered: false, closed_by: null });
+		await s.seller.api.respondToOffer({ offerId: first.offer!.id, action: 'counter', amountCents: 13_000, id: randomUUID() });
+		expect(await deal(s.ana, s)).toMatchObject({ offer: { status: 'open' }, countered: true, closed_by: null });
+		await s.ana.api.respondToOffer({ offerId: first.offer!.id, action: 'decline' });
+		expect(await deal(s.ana, s)).toMatchObject({ offer: { amount_cents: 13_000, status: 'declined' }, countered: true, closed_by: 'buyer' });
+		// Her next offer, declined by Lee: his move, not hers on the offer before.
+		const second = await s.offer(s.ana, 12_500);
+		expect(await deal(s.ana, s)).toMatchObject({ offer: { status: 'open' }, countered: false, closed_by: null });
+		await s.seller.api.respondToOffer({ offerId: second.offer!.id, action: 'decline' });
+		expect(await deal(s.ana, s)).toMatchObject({ offer: { amount_cents: 12_500, status: 'declined' }, countered: false, closed_by: 'seller' });
+		// Bo accepts Lee's counter: the listing is his; Cy's open offer is declined because it went to Bo.
+		const cys = await s.offer(s.cy, 10_000);
+		const bos = await s.offer(s.bo, 11_000);
+		await s.seller.api.respondToOffer({ offerId: bos.offer!.id, action: 'counter', amountCents: 14_000, id: randomUUID() });
+		await s.bo.api.respondToOffer({ offerId: bos.offer!.id, action: 'accept' });
+		expect(await deal(s.bo, s)).toMatchObject({ offer: { status: 'accepted' }, countered: true, closed_by: 'buyer', reserved_for_you: true });
+		expect(await deal(s.cy, s)).toMatchObject({ offer: { id: cys.offer!.id, status: 'declined' }, countered: false, closed_by: 'listing' });
+		// Lee accepting a buyer's own offer is his move.
+		const other = await listing();
+		const anas = await other.offer(other.ana, 12_000);
+		await other.seller.api.respondToOffer({ offerId: anas.offer!.id, action: 'accept' });
+		expect(await deal(other.ana, other)).toMatchObject({ countered: false, closed_by: 'seller', reserved_for_you: true });
 	});
 });
 

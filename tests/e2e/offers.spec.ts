@@ -93,7 +93,7 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	// The listing's page tells Ana it is hers, beside its "Reserved" badge.
 	const anasListing = await ana.page.context().newPage();
 	await anasListing.goto(`/products/${LAMP}`);
-	await expect(anasListing.locator('.deal-note')).toHaveText('Reserved for you. Lee Seller accepted your offer of €85.00. Go to the conversation');
+	await expect(anasListing.locator('.deal-note')).toHaveText("Reserved for you. You accepted Lee Seller's counter of €85.00. Go to the conversation");
 	await anasListing.close();
 
 	// Lee marks it sold to Ana: both buyers see "Sold" in the thread and in the inbox.
@@ -145,7 +145,7 @@ test('a block closes the offer open between the two: the buyer sees it declined 
 	}
 	// Unblocked, nothing is open: the listing's page says so and offers a new one.
 	await ana.page.goto(`/products/${BACKPACK}`);
-	await expect(ana.page.locator('.deal-note')).toHaveText('Your offer of €60.00 was declined. See the offer');
+	await expect(ana.page.locator('.deal-note')).toHaveText('Sam Seller declined your offer of €60.00. See the offer');
 	await expect(ana.page.getByRole('link', { name: 'Make an offer' })).toBeVisible();
 	await Promise.all([ana.close(), sam.close()]);
 });

@@ -23,7 +23,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		messageHref,
 		// Offers are for signed-in buyers of a listing still for sale; the thread opens its offer form on ?offer=1.
 		offerHref: buying && deal?.offer?.status !== 'open' ? `${messageHref}&offer=1` : null,
-		dealNote: messageHref ? dealNote(deal, { status: product.status, sellerName: product.seller_name }, messageHref) : null,
+		dealNote: messageHref ? dealNote(deal, { sellerName: product.seller_name }, messageHref) : null,
 		// The seller's way to every conversation about this listing.
 		conversationsHref: isOwn ? `/messages?filter=listing&product=${product.id}` : null,
 		responseTime

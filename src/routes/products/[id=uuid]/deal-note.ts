@@ -9,19 +9,23 @@ export interface DealNote {
 
 /**
  * The buyer's part in a listing, in the words the thread uses: reserved for them or sold to them,
- * their offer waiting or countered, or their offer declined. Nothing for a withdrawn offer (they
- * know), nor for an accepted one whose listing is no longer theirs (the thread says what happened).
+ * their offer waiting or countered, or the offer declined, saying who did what. Nothing for a
+ * withdrawn offer (they know), nor for an accepted one whose listing is no longer theirs (the
+ * thread says what happened).
  */
-export function dealNote(deal: ListingDeal | null, listing: { status: 'active' | 'reserved' | 'sold'; sellerName: string }, threadHref: string): DealNote | null {
+export function dealNote(deal: ListingDeal | null, listing: { sellerName: string }, threadHref: string): DealNote | null {
 	if (!deal) return null;
 	const { offer } = deal;
 	const seller = listing.sellerName;
 	const amount = offer ? formatMinor(offer.amount_cents, offer.currency) : '';
+	// Named for whose amount it is: the buyer's own offer, or the seller's counter to it.
+	const onTable = (your: 'your' | 'Your') => (deal.countered ? `${seller}'s counter of ${amount}` : `${your} offer of ${amount}`);
 	const card = deal.card_message_id ? `${threadHref}#message-${deal.card_message_id}` : threadHref;
 	const toThread = { href: threadHref, label: 'Go to the conversation' };
 	if (deal.sold_to_you) return { text: `${seller} marked this as sold to you.`, link: toThread };
 	if (deal.reserved_for_you) {
-		const accepted = offer?.status === 'accepted' ? ` ${seller} accepted your offer of ${amount}.` : '';
+		// Only the side an offer waits for accepts it: the buyer a counter, the seller an offer.
+		const accepted = offer?.status !== 'accepted' ? '' : deal.countered ? ` You accepted ${onTable('your')}.` : ` ${seller} accepted ${onTable('your')}.`;
 		return { text: `Reserved for you.${accepted}`, link: toThread };
 	}
 	if (!offer) return null;
@@ -30,8 +34,13 @@ export function dealNote(deal: ListingDeal | null, listing: { status: 'active' |
 		return { text, link: { href: card, label: 'See the offer' } };
 	}
 	if (offer.status === 'declined') {
-		const elsewhere = listing.status === 'active' ? '' : ': the listing went to another buyer';
-		return { text: `Your offer of ${amount} was declined${elsewhere}.`, link: { href: card, label: 'See the offer' } };
+		const text =
+			deal.closed_by === 'buyer'
+				? `You declined ${onTable('your')}.`
+				: deal.closed_by === 'seller'
+					? `${seller} declined ${onTable('your')}.`
+					: `${onTable('Your')} was declined${deal.closed_by === 'listing' ? ': the listing went to another buyer' : ''}.`;
+		return { text, link: { href: card, label: 'See the offer' } };
 	}
 	return null;
 }

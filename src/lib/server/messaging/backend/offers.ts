@@ -27,11 +27,15 @@ function amount(cents: number): number {
 
 /**
  * The caller's deal with a listing: their newest offer on it in any state, with its newest card
- * (the message to show it by), and whether the listing is reserved for them or sold to them.
+ * (the message to show it by), whether that amount is the seller's counter, who closed it (the
+ * listing: declined as it went to another buyer; null while open or when nothing records it), and
+ * whether the listing is reserved for them or sold to them.
  */
 export const ListingDeal = z.object({
 	offer: Offer.nullable(),
 	card_message_id: Id.nullable(),
+	countered: z.boolean(),
+	closed_by: z.enum(['buyer', 'seller', 'listing']).nullable(),
 	reserved_for_you: z.boolean(),
 	sold_to_you: z.boolean()
 });
