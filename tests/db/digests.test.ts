@@ -220,6 +220,21 @@ describe('who gets a digest, and when', () => {
 		expect(mail.text).toContain(`${PUBLIC_URL}/messages?conversation=${sam.id}__general`);
 	});
 
+	it('a move in a deal is worded for its reader and named in the subject: lee accepting ben’s offer reads "accepted your offer" to ben', async () => {
+		const { ben, lee, product } = await pair();
+		const card = await ben.api.makeOffer({ id: crypto.randomUUID(), amountCents: 800, to: { otherUserId: lee.id, productId: product.id } });
+		await lee.api.respondToOffer({ offerId: card.offer!.id, action: 'accept' });
+		await away();
+		await claim(running);
+		const [mail, ...more] = mailsTo(ben);
+		expect(more).toHaveLength(0);
+		expect(mail.subject).toBe(`${lee.username} accepted your offer of €8.00 · ${product.title}`);
+		expect(mail.text).toContain(`\n  ${lee.username} accepted your offer of €8.00\n`);
+		expect(mail.text).not.toContain(`${ben.username}'s offer`);
+		// The seller's digest names the buyer's offer as its card says it.
+		expect(mailsTo(lee)[0].subject).toBe(`${ben.username} offered €8.00 · ${product.title}`);
+	});
+
 	it('lee reads the thread: nothing is sent, then or later', async () => {
 		const { ben, lee, product } = await pair();
 		const sent = await send(ben, lee, 'Are you there?', product.id);

@@ -36,8 +36,10 @@ function conversation(overrides: Partial<DigestConversation> = {}): DigestConver
 	};
 }
 
-function digest(conversations: DigestConversation[] = [conversation()]): DigestContent {
-	return { id: 'd1000000-0000-4000-8000-000000000001', user_id: LEE, email: 'lee@example.com', display_name: 'Lee', unsubscribe_token: TOKEN, conversations };
+const LEE_READS = { user_id: LEE, email: 'lee@example.com', display_name: 'Lee' };
+
+function digest(conversations: DigestConversation[] = [conversation()], reader = LEE_READS): DigestContent {
+	return { id: 'd1000000-0000-4000-8000-000000000001', ...reader, unsubscribe_token: TOKEN, conversations };
 }
 
 const render = (content: DigestContent) => renderDigest(content, { publicUrl: PUBLIC_URL, unsubscribeUrl: unsubscribeUrl(PUBLIC_URL, LEE, TOKEN) });
@@ -128,6 +130,58 @@ describe('renderDigest', () => {
 		const link = `${PUBLIC_URL}/unsubscribe?u=${LEE}&t=${TOKEN}`;
 		expect(text).toContain(`Stop these emails: ${link}`);
 		expect(html).toContain(`<a href="${link.replace('&', '&amp;')}"`);
+	});
+});
+
+describe('renderDigest: a deal’s news, worded for its reader', () => {
+	const ben = { user_id: BEN, email: 'ben@example.com', display_name: 'Ben Buyer' };
+	const withSam = (messages: DigestConversation['messages']) =>
+		conversation({ key: `${SAM}__${CAMERA}`, other_name: 'Sam Seller', product_title: 'Vintage film camera', messages });
+	const accepted = () =>
+		message("Sam Seller accepted Ben Buyer's offer of €141.00", {
+			sender_name: 'Sam Seller',
+			kind: 'system',
+			payload: { event: 'offer.accepted', actor_id: SAM, buyer_id: BEN, amount_cents: 14_100, currency: 'EUR' },
+			created_at: '2026-12-05T10:05:00.000000+00:00'
+		});
+
+	it('says "your offer" to the buyer, as the app does, and the subject says what happened', () => {
+		const { subject, text, html } = render(digest([withSam([accepted()])], ben));
+		expect(subject).toBe('Sam Seller accepted your offer of €141.00 · Vintage film camera');
+		for (const part of [text, html]) {
+			expect(part).toContain('Sam Seller accepted your offer of €141.00');
+			expect(part).not.toContain("Ben Buyer's offer");
+		}
+	});
+
+	it('names the newest move of a deal among other messages, and counts the rest', () => {
+		const earlier = message('Sam Seller countered with €141.00', {
+			sender_name: 'Sam Seller',
+			kind: 'offer',
+			payload: { offer_id: 'e0000000-0000-4000-8000-000000000001', amount_cents: 14_100, currency: 'EUR' },
+			created_at: '2026-12-05T10:01:00.000000+00:00'
+		});
+		const after = message('Pick it up on Saturday?', { sender_name: 'Sam Seller', created_at: '2026-12-05T10:06:00.000000+00:00' });
+		const question = conversation({ key: `${LEE}__general`, other_name: 'Lee', product_title: null, messages: [message('Hello', { sender_name: 'Lee' })] });
+		const { subject, text } = render(digest([withSam([earlier, accepted(), after]), question], ben));
+		expect(subject).toBe('Sam Seller accepted your offer of €141.00 · Vintage film camera (and 3 more unread messages)');
+		expect(text).toContain('\n  Sam Seller countered with €141.00\n  Sam Seller accepted your offer of €141.00\n  Sam Seller: Pick it up on Saturday?\n');
+	});
+
+	it('says "your offer" to the seller whose counter the buyer accepted; an offer card is named as it is', () => {
+		const counterAccepted = message("Ben Buyer accepted Lee Seller's offer of €36.00", {
+			sender_name: 'Ben Buyer',
+			kind: 'system',
+			payload: { event: 'offer.accepted', actor_id: BEN, buyer_id: BEN, amount_cents: 3_600, currency: 'EUR' }
+		});
+		const lamp = (messages: DigestConversation['messages']) => conversation({ other_name: 'Ben Buyer', product_title: 'Oak desk lamp', messages });
+		expect(render(digest([lamp([counterAccepted])])).subject).toBe('Ben Buyer accepted your offer of €36.00 · Oak desk lamp');
+		const offered = message('Ben Buyer offered €30.00', {
+			sender_name: 'Ben Buyer',
+			kind: 'offer',
+			payload: { offer_id: 'e0000000-0000-4000-8000-000000000002', amount_cents: 3_000, currency: 'EUR' }
+		});
+		expect(render(digest([lamp([offered])])).subject).toBe('Ben Buyer offered €30.00 · Oak desk lamp');
 	});
 });
 

@@ -2,12 +2,17 @@ import { z } from 'zod';
 
 const Id = z.uuid();
 
-/** One unread message as a digest shows it: the stored body, which is what its recipient may see. */
+/**
+ * One unread message as a digest shows it: the stored body, which is what its recipient may see,
+ * and for a card or an update about the deal the payload it is worded from for the reader
+ * (optional: a host's own content without it shows the stored sentence).
+ */
 export const DigestMessage = z.object({
 	id: Id,
 	sender_name: z.string(),
 	body: z.string(),
 	kind: z.enum(['text', 'system', 'offer']),
+	payload: z.record(z.string(), z.unknown()).nullable().optional(),
 	created_at: z.string(),
 	photo_count: z.number().int().nonnegative()
 });

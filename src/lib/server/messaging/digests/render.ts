@@ -1,3 +1,5 @@
+import { tryParseConversationKey } from '$lib/messaging/conversation-key.js';
+import { systemText } from '$lib/messaging/offers/system-text.js';
 import type { DigestContent, DigestConversation, DigestMessage } from './content.js';
 
 /** A digest as text and HTML, with its subject. */
@@ -53,12 +55,48 @@ function names(conversations: DigestConversation[]): string {
 	return `${all[0]}, ${all[1]} and ${plural(all.length - 2, 'other')}`;
 }
 
+/**
+ * What a message says to the digest's reader: an update about the deal in the words the app gives
+ * that reader ("Sam accepted your offer of €141.00"; the stored sentence names everyone in the
+ * third person, for previews and search), anything else as stored. Each is the other member's.
+ */
+function wordsFor(reader: string, c: DigestConversation, m: DigestMessage): string {
+	if (m.kind !== 'system') return m.body;
+	const other = { id: tryParseConversationKey(c.key)?.otherUserId ?? '', display_name: c.other_name };
+	return systemText({ body: m.body, payload: m.payload ?? null }, { me: reader, other });
+}
+
+/** The newest offer card or update about a deal in the digest, with its conversation. */
+function newestDealNews(content: DigestContent): { c: DigestConversation; m: DigestMessage } | null {
+	let newest: { c: DigestConversation; m: DigestMessage } | null = null;
+	for (const c of content.conversations) {
+		for (const m of c.messages) {
+			if (m.kind !== 'text' && (!newest || Date.parse(m.created_at) >= Date.parse(newest.m.created_at))) newest = { c, m };
+		}
+	}
+	return newest;
+}
+
+/**
+ * A move in a deal is what the reader most needs to know: named first, with its listing (an update
+ * such as "Reserved for another buyer" does not say which), the other messages only counted.
+ */
+function dealSubject(reader: string, news: { c: DigestConversation; m: DigestMessage }, count: number): string {
+	const listing = news.c.product_title ? ` · ${oneLine(news.c.product_title)}` : '';
+	const more = count > 1 ? ` (and ${plural(count - 1, 'more unread message')})` : '';
+	return `${oneLine(wordsFor(reader, news.c, news.m))}${listing}${more}`;
+}
+
 function subjectOf(content: DigestContent): string {
 	const count = content.conversations.reduce((sum, c) => sum + c.messages.length, 0);
 	const [first] = content.conversations;
 	const about = content.conversations.length === 1 && first.product_title ? ` about ${oneLine(first.product_title)}` : '';
-	const subject =
-		count === 1 ? `${oneLine(first.other_name)} sent you a message${about}` : `${count} unread messages from ${names(content.conversations)}${about}`;
+	const news = newestDealNews(content);
+	const subject = news
+		? dealSubject(content.user_id, news, count)
+		: count === 1
+			? `${oneLine(first.other_name)} sent you a message${about}`
+			: `${count} unread messages from ${names(content.conversations)}${about}`;
 	return subject.length > 150 ? `${subject.slice(0, 149)}…` : subject;
 }
 
@@ -75,8 +113,8 @@ function said(message: DigestMessage): string {
  * card or a system message is already a sentence naming who did it ("Ben offered €35.00"), so a
  * "Ben:" before it would say the name twice.
  */
-function line(m: DigestMessage): { who: string | null; what: string } {
-	return { who: m.kind === 'text' ? oneLine(m.sender_name) : null, what: said(m) };
+function line(reader: string, c: DigestConversation, m: DigestMessage): { who: string | null; what: string } {
+	return { who: m.kind === 'text' ? oneLine(m.sender_name) : null, what: said({ ...m, body: wordsFor(reader, c, m) }) };
 }
 
 const heading = (c: DigestConversation) => (c.product_title ? `${oneLine(c.other_name)} about “${oneLine(c.product_title)}”` : oneLine(c.other_name));
@@ -91,7 +129,7 @@ function textOf(content: DigestContent, options: Required<RenderOptions>, total:
 		const { messages, earlier } = shown(c);
 		lines.push(`${heading(c)} (${plural(c.messages.length, 'unread message')})`);
 		if (earlier) lines.push(`  …and ${plural(earlier, 'earlier message')}`);
-		for (const { who, what } of messages.map(line)) lines.push(`  ${who ? `${who}: ` : ''}${what.replace(/\n/g, '\n    ')}`);
+		for (const { who, what } of messages.map((m) => line(content.user_id, c, m))) lines.push(`  ${who ? `${who}: ` : ''}${what.replace(/\n/g, '\n    ')}`);
 		lines.push(`  Open the conversation: ${conversationUrl(options.publicUrl, c.key, options.messagesPath)}`, '');
 	}
 	lines.push(
@@ -108,7 +146,7 @@ function htmlOf(content: DigestContent, options: Required<RenderOptions>, total:
 	const sections = content.conversations.map((c) => {
 		const { messages, earlier } = shown(c);
 		const rows = messages
-			.map(line)
+			.map((m) => line(content.user_id, c, m))
 			.map(
 				({ who, what }) =>
 					`<p style="margin:4px 0">${who ? `<strong>${escapeHtml(who)}:</strong> ` : ''}${escapeHtml(what).replace(/\n/g, '<br>')}</p>`
