@@ -1572,11 +1572,13 @@ describe('messaging row-level security: the attack matrix', () => {
 		// link in an email works without a session.
 		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual(['public.seller_response_time', 'public.unsubscribe_digests']);
 		// private.may_signal: the Realtime policies run it as the joining user (messaging_realtime_parity);
-		// the two attachment_object_ checks: the Storage policies (messaging_attachments).
+		// the two attachment_object_ checks: the Storage policies (messaging_attachments);
+		// private.payload_seen_by: the messages view runs it as its reader (messaging_seller_sees_who_got_it).
 		expect(functions.filter((f) => f.authenticated).map((f) => f.name).sort()).toEqual(
 			[
 				...[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since', 'seller_response_time'].map((name) => `public.${name}`),
 				'private.may_signal',
+				'private.payload_seen_by',
 				'private.attachment_object_readable',
 				'private.attachment_object_uploadable'
 			].sort()

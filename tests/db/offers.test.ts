@@ -517,7 +517,13 @@ describe('accepting reserves the listing everywhere at once', () => {
 				body: "Bo's offer of €110.00 was declined automatically",
 				payload: { event: 'offer.auto_declined', actor_id: s.seller.id, buyer_id: s.bo.id, amount_cents: 11_000, currency: 'EUR' }
 			},
-			{ kind: 'system', sender_id: s.seller.id, body: 'Reserved for another buyer', payload: { event: 'listing.reserved_elsewhere', actor_id: s.seller.id } }
+			{
+				kind: 'system',
+				sender_id: s.seller.id,
+				body: 'Reserved for another buyer',
+				// The conversation of the deal, for the seller's copy to name its buyer by: one Bo cannot read.
+				payload: { event: 'listing.reserved_elsewhere', actor_id: s.seller.id, deal_conversation_id: s.conversations.ana }
+			}
 		]);
 		const cyThread = (await thread(s.conversations.cy)).slice(before.cy);
 		expect(cyThread.map(({ body }) => body)).toEqual(['Reserved for another buyer']);
@@ -659,7 +665,7 @@ describe('set_listing_status', () => {
 		]);
 		expect((await systemMessages(s.conversations.bo)).map((m) => [m.body, m.payload])).toEqual([
 			["Bo's offer of €110.00 was declined automatically", expect.objectContaining({ event: 'offer.auto_declined', buyer_id: s.bo.id })],
-			['Sold to another buyer', { event: 'listing.sold_elsewhere', actor_id: s.seller.id }]
+			['Sold to another buyer', { event: 'listing.sold_elsewhere', actor_id: s.seller.id, deal_conversation_id: s.conversations.ana }]
 		]);
 		expect((await systemMessages(s.conversations.cy)).map((m) => m.body)).toEqual(['Sold to another buyer']);
 		// A sold listing keeps its conversations; nobody new starts one about it.

@@ -85,10 +85,13 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await expect(thread(ana.page).getByText(/accepted .*offer of €85\.00/)).toBeVisible();
 	await expect(headerBadge(ana.page)).toHaveText('Reserved');
 	// Each inbox words the deal for its reader, as the thread does.
+	// By the name it starts with: Lee's preview of Ben's conversation names Ana too.
 	const lampPreview = (page: Page, other: string) =>
-		page.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: /Oak desk lamp/ }).filter({ hasText: other });
+		page.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: new RegExp(`^${other} .*Oak desk lamp`) });
 	await expect(lampPreview(ana.page, 'Lee Seller')).toContainText("You accepted Lee Seller's offer of €85.00");
 	await expect(lampPreview(lee.page, 'Ana Buyer')).toContainText('Ana Buyer accepted your offer of €85.00');
+	// Lee made the deal: his copy of the update in Ben's conversation says with whom; Ben's (below) does not.
+	await expect(lampPreview(lee.page, 'Ben Buyer')).toContainText('Reserved for Ana Buyer');
 
 	// Ben's open thread follows live: reserved for another buyer, his open offer declined, no new offer.
 	await expect(headerBadge(ben.page)).toHaveText('Reserved');

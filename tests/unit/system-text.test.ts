@@ -34,6 +34,9 @@ describe('systemText: per viewer', () => {
 		// The seller reads the stored sentence too: a buyer accepting a counter reserved it, not they.
 		['reserved for someone else', { event: 'listing.reserved_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'The stored sentence'],
 		['sold to someone else', { event: 'listing.sold_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'You sold this listing to another buyer'],
+		// The payload names the buyer to the seller alone; another buyer's copy never says who, even were a name there.
+		['reserved for Bo, as the seller reads it', { event: 'listing.reserved_elsewhere', actor_id: LEE.id, buyer_name: 'Bo' }, 'The stored sentence', 'Reserved for Bo'],
+		['sold to Bo, as the seller reads it', { event: 'listing.sold_elsewhere', actor_id: LEE.id, buyer_name: 'Bo' }, 'The stored sentence', 'You sold this listing to Bo'],
 		['available again', { event: 'listing.available', actor_id: LEE.id }, 'Lee made this listing available again', 'You made this listing available again'],
 		[
 			'released: its buyer deleted their account',

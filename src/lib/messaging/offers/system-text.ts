@@ -11,7 +11,7 @@ import { formatMinor } from './amount.js';
 export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: { me: string; other: Pick<UserSummary, 'id' | 'display_name'> }): string {
 	const parsed = SystemEvent.safeParse(message.payload);
 	if (!parsed.success) return message.body;
-	const { event, actor_id, buyer_id, amount_cents, currency } = parsed.data;
+	const { event, actor_id, buyer_id, amount_cents, currency, buyer_name } = parsed.data;
 	const { me, other } = viewer;
 	const mine = actor_id === me;
 	// Offers and sales happen between the two members: anyone else is for the stored body to name.
@@ -35,13 +35,14 @@ export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: {
 				return whose && amount ? `${whose} of ${amount} was declined: the listing went to another buyer` : null;
 			}
 			case 'listing.reserved_elsewhere':
-				// The stored sentence for the seller too: a buyer accepting a counter reserved it, not they.
-				return null;
+				// Posted as the seller even when a buyer accepting a counter reserved it, so not "You
+				// reserved". Only the seller's copy names the buyer: the other buyers must not learn who.
+				return mine && buyer_name ? `Reserved for ${buyer_name}` : null;
 			case 'listing.sold':
 				if (mine && buyer_id === other.id) return `You marked this as sold to ${them}`;
 				return !mine && buyer_id === me ? `${them} marked this as sold to you` : null;
 			case 'listing.sold_elsewhere':
-				return mine ? 'You sold this listing to another buyer' : null;
+				return mine ? `You sold this listing to ${buyer_name ?? 'another buyer'}` : null;
 			case 'listing.available':
 				return `${mine ? 'You' : them} made this listing available again`;
 			case 'listing.released':

@@ -104,7 +104,9 @@ export const SystemEvent = z.object({
 	actor_id: Id,
 	buyer_id: Id.optional(),
 	amount_cents: z.number().int().optional(),
-	currency: z.string().optional()
+	currency: z.string().optional(),
+	/** Who a listing reserved or sold elsewhere went to: given to its seller alone. */
+	buyer_name: z.string().optional()
 });
 export type SystemEvent = z.infer<typeof SystemEvent>;
 
