@@ -26,7 +26,16 @@ export { formatConversationKey, parseConversationKey, tryParseConversationKey, t
 export { MessagingError, messagingErrorFrom, isDatabaseUnavailable, UNAVAILABLE_MESSAGE, type MessagingErrorCode } from './messaging/errors';
 export { formatPrice } from './messaging/price';
 export { MAX_OFFER_MAJOR, currencySymbol, formatMinor, minorUnits, parseAmount, type ParsedAmount } from './messaging/offers/amount';
-export { OFFER_RESPONSE_LABEL, canMakeOffer, offerCard, supersededCards, type OfferCardView, type OfferResponse, type OfferViewer } from './messaging/offers/offer-card';
+export {
+	OFFER_RESPONSE_LABEL,
+	canMakeOffer,
+	endedDeals,
+	offerCard,
+	supersededCards,
+	type OfferCardView,
+	type OfferResponse,
+	type OfferViewer
+} from './messaging/offers/offer-card';
 export { systemText } from './messaging/offers/system-text';
 export { listingStatusLabel } from './messaging/offers/listing-status';
 export { responseTimeLabel } from './messaging/response-time';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canMakeOffer, offerCard, supersededCards, type OfferResponse } from '../../src/lib/messaging/offers/offer-card.ts';
+import { canMakeOffer, endedDeals, offerCard, supersededCards, type OfferResponse } from '../../src/lib/messaging/offers/offer-card.ts';
 import type { Message, Offer, OfferStatus } from '../../src/lib/messaging/schemas/index.ts';
 import { message, messageId, product, userId } from '../support/rows.ts';
 
@@ -102,6 +102,27 @@ describe('supersededCards', () => {
 			card({ from: ANA, id: messageId(5) })
 		];
 		expect([...supersededCards(messages)].sort()).toEqual([messageId(1), messageId(4)]);
+	});
+});
+
+describe('endedDeals', () => {
+	const update = (id: number, event: string) => message({ id: messageId(id), kind: 'system', body: 'Available again', payload: { event, actor_id: LEE.id } });
+	const accepted = (id: number, offerId = OFFER_ID) => card({ from: ANA, id: messageId(id), offerId, status: 'accepted', awaiting: null });
+
+	it('an accepted card the listing was made available again after; not the deal made since', () => {
+		const second = 'e0000000-0000-4000-8000-000000000002';
+		const messages = [accepted(1), update(2, 'listing.available'), message({ id: messageId(3) }), accepted(4, second)];
+		expect([...endedDeals(messages)]).toEqual([messageId(1)]);
+		const [ended, , , current] = messages.map((m) => offerCard(m, { ...seenBy(ANA), ended: endedDeals(messages).has(m.id) }));
+		expect(ended).toMatchObject({ state: 'Accepted · deal ended when the listing was made available again', responses: [] });
+		expect(current).toMatchObject({ state: 'Accepted' });
+	});
+
+	it('a listing released when its buyer deleted their account ends the deal too; other updates do not', () => {
+		expect([...endedDeals([accepted(1), update(2, 'listing.released')])]).toEqual([messageId(1)]);
+		expect([...endedDeals([accepted(1), update(2, 'listing.sold')])]).toEqual([]);
+		// Declined or open cards have no deal to end.
+		expect([...endedDeals([card({ from: ANA, id: messageId(1), status: 'declined', awaiting: null }), update(2, 'listing.available')])]).toEqual([]);
 	});
 });
 

@@ -34,6 +34,8 @@ export interface OfferViewer {
 	blocked?: boolean;
 	/** A newer card of the same offer is already shown (see supersededCards). */
 	superseded?: boolean;
+	/** The deal this accepted card made has ended since (see endedDeals). */
+	ended?: boolean;
 }
 
 const CLOSED_STATE = { accepted: 'Accepted', declined: 'Declined', withdrawn: 'Withdrawn' } as const;
@@ -58,6 +60,7 @@ export function offerCard(message: Message, viewer: OfferViewer): OfferCardView 
 
 function stateOf(offer: Offer, viewer: OfferViewer): string {
 	if (!offer.current || viewer.superseded) return 'Countered';
+	if (offer.status === 'accepted' && viewer.ended) return 'Accepted · deal ended when the listing was made available again';
 	if (offer.status !== 'open') return CLOSED_STATE[offer.status];
 	const waitingFor = offer.awaiting === 'seller' ? offer.seller_id : offer.awaiting === 'buyer' ? offer.buyer_id : null;
 	if (waitingFor === viewer.me) return 'Waiting for you';
@@ -87,6 +90,25 @@ export function supersededCards(messages: readonly Message[]): Set<string> {
 		newest.set(message.offer.id, message.id);
 	}
 	return superseded;
+}
+
+/**
+ * The accepted cards (message ids) whose deal has ended, in a thread's messages (oldest first): the
+ * listing was made available again after them ('listing.available', or 'listing.released' when
+ * its buyer deleted their account). The offer row stays accepted for good, so without this a
+ * thread with a second deal showed two "Accepted" cards. An offer is accepted only while its
+ * listing is for sale, so such an update after the card came after the acceptance; and a thread
+ * loads from its newest message, so whatever follows a loaded card is loaded too.
+ */
+export function endedDeals(messages: readonly Message[]): Set<string> {
+	const ended = new Set<string>();
+	let madeAvailable = false;
+	for (let i = messages.length - 1; i >= 0; i--) {
+		const { id, kind, payload, offer } = messages[i];
+		if (kind === 'system' && (payload?.event === 'listing.available' || payload?.event === 'listing.released')) madeAvailable = true;
+		else if (madeAvailable && kind === 'offer' && offer?.status === 'accepted') ended.add(id);
+	}
+	return ended;
 }
 
 /**
