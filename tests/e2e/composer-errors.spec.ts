@@ -11,13 +11,20 @@ const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', ex
 const composerError = (page: Page) => page.locator('form.composer').getByRole('alert');
 const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
 
-test('the composer takes back "write or attach" once a photo is attached, and an Enter pressed again while sending says nothing', async ({ page }) => {
+test('the composer says "write or attach" for blank or invisible text and takes it back once a photo is attached, and an Enter pressed again while sending says nothing', async ({ page }) => {
 	await signIn(page, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${BIKE}`);
 	await hydrated(page);
 
-	// Nothing to send: said so.
+	// Nothing to send: said so. Zero-width characters alone are nothing too, as the server judges
+	// them. (They went, and came back as a "Not sent" bubble that could never be sent.)
 	await composer(page).press('Enter');
 	await expect(composerError(page)).toHaveText(EMPTY);
+	for (const invisible of ['\u200B\u2060\u200B', '\u200B\u200B\u200D\uFEFF']) {
+		await composer(page).fill(invisible);
+		await composer(page).press('Enter');
+		await expect(composerError(page)).toHaveText(EMPTY);
+	}
+	await expect(thread(page).locator('li[data-status="failed"]')).toHaveCount(0);
 	// A photo attached makes it untrue: it goes, without a keystroke in the text.
 	await page.getByLabel('Attach photos').setInputFiles(shelf);
 	await expect(page.getByRole('list', { name: 'Photos to send' }).getByText('Ready')).toHaveCount(1);
