@@ -421,7 +421,7 @@ test('a draft is its writer’s: signing out forgets it, and the next member on 
 	await ben.context().close();
 });
 
-test('a reader at the bottom of a long thread stays there as the composer grows', async ({ browser, baseURL }) => {
+test('a reader at the bottom of a long thread stays there as the composer grows and as a failed send’s notice shows', async ({ browser, baseURL }) => {
 	// A member made for this test writes Ben 25 times (a demo member would then meet the send
 	// limit in the tests after this one); an error line under the composer then shrinks the
 	// thread's box. (The newest message went under it, its time and "Seen" cut off.)
@@ -446,6 +446,15 @@ test('a reader at the bottom of a long thread stays there as the composer grows'
 	await composer(page).press('Enter');
 	await expect(page.getByRole('alert')).toHaveText('Messages can be at most 4000 characters; this one has 4001.');
 	await expect(newest).toBeInViewport({ ratio: 1 });
+
+	// The server out of reach: the send fails below the newest message, and its notice shows whole.
+	// (It was cut off under the composer: the thread followed the new bubble, not what grew under it.)
+	await page.route((url) => url.search.endsWith('/send'), (route) => route.abort('connectionrefused'));
+	await composer(page).fill('Are you still there?');
+	await composer(page).press('Enter');
+	const notice = messageRow(page, 'Are you still there?').locator('.bubble-failed');
+	await expect(notice).toContainText('Not sent yet: no connection. It goes by itself once you are back online.');
+	await expect(notice).toBeInViewport({ ratio: 1 });
 	await context.close();
 });
 
