@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { withDatabase } from './database';
 import { expect, test, type Page } from './fixtures';
 import { DEMO, hydrated, signIn } from './session';
 
@@ -10,8 +11,12 @@ const shelf = fileURLToPath(new URL('../fixtures/photos/shelf.png', import.meta.
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 const composerError = (page: Page) => page.locator('form.composer').getByRole('alert');
 const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
+const isSend = (url: URL) => url.search.endsWith('/send');
 
-test('the composer says "write or attach" for blank or invisible text and takes it back once a photo is attached, and an Enter pressed again while sending says nothing', async ({ page }) => {
+test('the composer says "write or attach" for blank or invisible text and takes it back once a photo is attached, an Enter pressed again while sending says nothing, and a reload loses no send on its way', async ({
+	page,
+	baseURL
+}) => {
 	await signIn(page, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${BIKE}`);
 	await hydrated(page);
 
@@ -35,13 +40,10 @@ test('the composer says "write or attach" for blank or invisible text and takes 
 	// A slow network: the send is still on its way when Enter and Send are pressed again.
 	let release = () => {};
 	const held = new Promise<void>((resolve) => (release = resolve));
-	await page.route(
-		(url) => url.search.endsWith('/send'),
-		async (route) => {
-			await held;
-			await route.continue();
-		}
-	);
+	await page.route(isSend, async (route) => {
+		await held;
+		await route.continue();
+	});
 	const text = `Is the saddle original? ${Date.now()}`;
 	await composer(page).fill(text);
 	await composer(page).press('Enter');
@@ -56,4 +58,44 @@ test('the composer says "write or attach" for blank or invisible text and takes 
 	await expect(thread(page).locator('li[data-status="sent"]', { hasText: text })).toHaveCount(1);
 	await expect(composerError(page)).toHaveCount(0);
 	await expect(thread(page).locator('li[data-status="failed"]')).toHaveCount(0);
+
+	// The page reloads while two sends are on their way: the server stored one and its answer never
+	// came back; the other never reached it. Both show again, once each, in order, the second goes
+	// by itself, and the server has each once. (The second was lost for good: not in the thread,
+	// never sent, the composer empty, nothing said.)
+	await page.unrouteAll();
+	const stamp = Date.now();
+	const answerLost = `Stored, but the answer was lost ${stamp}`;
+	const neverArrived = `held request C ${stamp}`;
+	let holding = true;
+	let caught = 0;
+	await page.route(isSend, async (route) => {
+		if (!holding) return route.continue();
+		// The first reaches the server; neither answer reaches the page, which goes first.
+		if (++caught === 1) await route.fetch();
+	});
+	for (const text of [answerLost, neverArrived]) {
+		await composer(page).fill(text);
+		await composer(page).press('Enter');
+		// The first may be confirmed by its echo on the stream meanwhile.
+		await expect(thread(page).locator('li[data-message-id]', { hasText: text })).toHaveCount(1);
+	}
+	await expect(thread(page).locator('li[data-status="sending"]', { hasText: neverArrived })).toHaveCount(1);
+	const stored = (text: string) =>
+		withDatabase(baseURL, async (db) => (await db.query<{ n: number }>('select count(*)::int as n from public.messages where body = $1', [text])).rows[0].n);
+	await expect.poll(() => stored(answerLost)).toBe(1);
+	expect(await stored(neverArrived)).toBe(0);
+	holding = false;
+	await page.reload();
+	await hydrated(page);
+	for (const text of [answerLost, neverArrived]) {
+		await expect(thread(page).locator('li[data-status="sent"]', { hasText: text })).toHaveCount(1);
+		await expect(thread(page).locator('li[data-message-id]', { hasText: text })).toHaveCount(1);
+	}
+	const bodies = await thread(page).locator('li[data-message-id] .bubble-body').allTextContents();
+	expect(bodies.slice(-2)).toEqual([answerLost, neverArrived]);
+	expect([await stored(answerLost), await stored(neverArrived)]).toEqual([1, 1]);
+	// Nothing is left to send again.
+	const kept = () => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('bazaar-messaging:outbox:')));
+	await expect.poll(kept).toEqual([]);
 });

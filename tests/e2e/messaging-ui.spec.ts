@@ -401,11 +401,22 @@ test('an unsent draft survives a reload and a visit to the inbox, and goes once 
 	await ben.context().close();
 });
 
-test('a draft is its writer’s: signing out forgets it, and the next member on the tab never sees it', async ({ browser }) => {
+test('a draft and a send on its way are their writer’s: the next member on the tab never sees them, and the send never goes as them', async ({
+	browser,
+	baseURL
+}) => {
 	// Ben writes to Lee about the bike and signs out unsent; Ana signs in on the same tab and
 	// opens her own conversation with Lee about the bike, whose key reads the same from her side.
 	const ben = await signedInPage(browser, 'ben');
 	await openThread(ben, 'lee', PRODUCT.bike);
+	// A send that finds no connection waits in the browser, under Ben's id.
+	const waiting = `Ben’s send on its way ${Date.now()}`;
+	await ben.route((url) => url.search.endsWith('/send'), (route) => route.abort('internetdisconnected'));
+	await composer(ben).fill(waiting);
+	await composer(ben).press('Enter');
+	await expect(messageRow(ben, waiting)).toContainText('Not sent yet: no connection.');
+	const sends = () => ben.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('bazaar-messaging:outbox:')));
+	await expect.poll(sends).toEqual([expect.stringContaining(DEMO.ben.id)]);
 	const secret = 'Ben’s unsent draft: call me on 0151 2345678';
 	await composer(ben).fill(secret);
 	const drafts = () => ben.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('bazaar-messaging:draft:')));
@@ -415,9 +426,17 @@ test('a draft is its writer’s: signing out forgets it, and the next member on 
 	await hydrated(ben);
 	await expect.poll(drafts).toEqual([]);
 
+	// Back online as Ana: Ben's send is forgotten, neither shown nor sent.
+	await ben.unrouteAll();
 	await signIn(ben, DEMO.ana.email, threadUrl('lee', PRODUCT.bike));
 	await hydrated(ben);
 	await expect(composer(ben)).toHaveValue('');
+	await expect.poll(sends).toEqual([]);
+	// Absence needs a moment to be meaningful: a send would leave as soon as the page started.
+	await ben.waitForTimeout(500);
+	await expect(messageRow(ben, waiting)).toHaveCount(0);
+	const stored = await withDatabase(baseURL, (db) => db.query('select sender_id from public.messages where body = $1', [waiting]));
+	expect(stored.rows).toEqual([]);
 	await ben.context().close();
 });
 

@@ -11,6 +11,8 @@ import { forgetOthersDrafts } from './drafts';
 import { routeEvent } from './event-router';
 import { InboxState } from './inbox.svelte';
 import { OpenThreads } from './open-threads.svelte';
+import { Outbox } from './outbox';
+import { forgetOthersPendingSends } from './pending-sends';
 
 export interface MessagingOptions {
 	/** Where the messages page is mounted; its endpoints live under it. Default `/messages`. */
@@ -49,6 +51,7 @@ export class MessagingClient {
 	#service = $state.raw<RealtimeMessagingService | null>(null);
 	#inbox = $state.raw(new InboxState());
 	#threads = $state.raw(new OpenThreads());
+	#outbox = $state.raw<Outbox>() as Outbox;
 	#maxThreads: number | undefined;
 	/** Whose state this is: a different user starts from nothing, as keys are relative to the viewer. */
 	#owner = $state<string | null>(null);
@@ -63,6 +66,7 @@ export class MessagingClient {
 		this.api = new MessagingApi({ basePath: this.basePath });
 		this.#maxThreads = options.maxThreads;
 		this.#threads = new OpenThreads({ maxThreads: options.maxThreads });
+		this.#outbox = this.#newOutbox(null);
 	}
 
 	get inbox(): InboxState {
@@ -71,6 +75,11 @@ export class MessagingClient {
 
 	get threads(): OpenThreads {
 		return this.#threads;
+	}
+
+	/** The member's sends on their way: kept in the browser until the server has stored or refused them. */
+	get outbox(): Outbox {
+		return this.#outbox;
 	}
 
 	/** The signed-in user whose messages these are. */
@@ -128,6 +137,8 @@ export class MessagingClient {
 			// Signed out, or someone else signed in on this tab: what the last member was writing goes.
 			forgetOthersDrafts(me ?? null);
 			if (!me) return;
+			// Another member's sends are never shown to this one nor sent as them.
+			forgetOthersPendingSends(me);
 			return untrack(() => this.connect({ session: session()!, onResync: () => void invalidateAll() }));
 		});
 	}
@@ -144,6 +155,7 @@ export class MessagingClient {
 		let stopped = false;
 		let service: RealtimeMessagingService | null = null;
 		const stopNotifications = this.notifications.start();
+		const stopOutbox = this.#outbox.start();
 		const started = options.transport ? Promise.resolve(options.transport) : transportFor({ session, api: this.api });
 		void started.then((transport) => {
 			if (stopped) return;
@@ -160,6 +172,7 @@ export class MessagingClient {
 		return () => {
 			stopped = true;
 			stopNotifications();
+			stopOutbox();
 			service?.stop();
 			if (this.#service === service) this.#service = null;
 		};
@@ -184,6 +197,11 @@ export class MessagingClient {
 		this.#owner = me;
 		this.#inbox = new InboxState();
 		this.#threads = new OpenThreads({ maxThreads: this.#maxThreads });
+		this.#outbox = this.#newOutbox(me);
+	}
+
+	#newOutbox(member: string | null) {
+		return new Outbox({ member, api: this.api, threads: this.#threads, onSignedOut: () => this.signedOut() });
 	}
 
 	/** A message event's preview has the member's mute as it is now; without one, the inbox's row. */

@@ -28,9 +28,12 @@ export interface ThreadMessage extends Message {
 export interface PendingDraft {
 	id: string;
 	body: string;
-	replyTo?: Message | null;
+	/** The message it answers, as its quote shows it. */
+	reply?: { id: string; sender_id: string; preview: string } | null;
 	/** Photos already uploaded; a retry sends the same ones. */
 	attachments?: Attachment[];
+	/** When it was written, if not now (one a reload brought back); it still goes below every message. */
+	createdAt?: string;
 }
 
 /** The viewer's reaction toggles the server has not answered yet: what they want shown, and how many requests are out. */
@@ -132,7 +135,7 @@ export class ThreadState {
 			return;
 		}
 		const last = this.#messages.at(-1);
-		const now = new Date();
+		const now = draft.createdAt ? new Date(draft.createdAt) : new Date();
 		// Never before the newest message, so a pending message stays at the bottom whatever the clocks say.
 		const createdAt = last && timeKey(last.created_at) >= now.getTime() * 1000 ? last.created_at : now.toISOString();
 		const product = this.#product;
@@ -145,9 +148,9 @@ export class ThreadState {
 			sender_avatar_url: sender.avatar_url,
 			kind: 'text',
 			body: draft.body,
-			reply_to_id: draft.replyTo?.id ?? null,
-			reply_to_sender_id: draft.replyTo?.sender_id ?? null,
-			reply_to_preview: draft.replyTo ? draft.replyTo.body.slice(0, 140) || 'Photo' : null,
+			reply_to_id: draft.reply?.id ?? null,
+			reply_to_sender_id: draft.reply?.sender_id ?? null,
+			reply_to_preview: draft.reply?.preview ?? null,
 			reply_to_deleted: false,
 			created_at: createdAt,
 			edited_at: null,
@@ -212,11 +215,6 @@ export class ThreadState {
 			message.error = error;
 			message.waiting = waiting || undefined;
 		}
-	}
-
-	/** Sends that failed for want of a connection, oldest first: what to send again once there is one. */
-	get waiting(): ThreadMessage[] {
-		return this.#messages.filter((m) => m.status === 'failed' && m.waiting);
 	}
 
 	setReadState(readState: ReadState) {

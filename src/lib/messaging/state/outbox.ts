@@ -1,0 +1,241 @@
+import { NOT_DELIVERED, SIGNED_OUT, type MessagingApi, type Outcome } from '../api';
+import { isBlankBody, type Attachment, type Message, type UserSummary } from '../schemas';
+import type { OpenThreads } from './open-threads.svelte';
+import { forgetPendingSend, hasPendingSend, keepPendingSend, readPendingSends, type PendingSend } from './pending-sends';
+import type { PendingDraft, ThreadMessage, ThreadState } from './thread.svelte';
+
+const RESEND_EVERY_MS = 5_000;
+
+/**
+ * Refusals of the message itself, which sending it again cannot change: it is forgotten, and its
+ * bubble says "Not sent" with the text. Anything else (no connection, the database out of reach,
+ * a session to renew, the send limit, an answer nobody expected) may pass on another try, so the
+ * send is kept for it.
+ */
+const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set([
+	'invalid_input',
+	'body_empty',
+	'body_too_long',
+	'self_conversation',
+	'product_seller_mismatch',
+	'not_found',
+	'not_member',
+	'not_allowed',
+	'blocked',
+	'you_blocked',
+	'message_deleted',
+	'conflict'
+]);
+
+/** A send as the composer posts it, written in `thread`. */
+export function pendingSend(
+	thread: ThreadState,
+	draft: { id: string; body: string; replyTo?: Pick<Message, 'id' | 'sender_id' | 'body'> | null; attachments?: Attachment[] }
+): PendingSend {
+	const reply = draft.replyTo ? { id: draft.replyTo.id, sender_id: draft.replyTo.sender_id, preview: draft.replyTo.body.slice(0, 140) || 'Photo' } : null;
+	return {
+		id: draft.id,
+		key: thread.key,
+		conversation_id: thread.conversationId,
+		body: draft.body,
+		reply_to: reply,
+		attachments: draft.attachments ?? [],
+		created_at: new Date().toISOString()
+	};
+}
+
+/**
+ * One member's sends on their way, for this tab. From the moment a send leaves until the server
+ * has stored it or refused it for good it is kept (pending-sends.ts), so that a reload, a closed
+ * tab or another tab of the member shows it again in its thread and sends it again with the same
+ * id, which the server stores once. Sends that found no connection go again by themselves, oldest
+ * first, once the browser is back online and every few seconds.
+ */
+export class Outbox {
+	readonly member: string | null;
+	#api: Pick<MessagingApi, 'action'>;
+	#threads: OpenThreads;
+	#onSignedOut: () => void;
+	/** Every send this tab knows on its way: one storage refused still goes while the tab lives. */
+	#sends = new Map<string, PendingSend>();
+	/** Kept in memory only: closing the tab would lose them. */
+	#unsaved = new Set<string>();
+	#inFlight = new Set<string>();
+	/** Failed for want of a connection: they go again by themselves. */
+	#waiting = new Set<string>();
+	/** Why the last try failed, for a thread shown later. */
+	#errors = new Map<string, string>();
+	/** Automatic sends go one after another, so that they arrive in the order they were written. */
+	#queue: Promise<void> = Promise.resolve();
+	#queued = new Set<string>();
+	#timer: ReturnType<typeof setInterval> | null = null;
+	#stopped = false;
+
+	constructor(options: { member: string | null; api: Pick<MessagingApi, 'action'>; threads: OpenThreads; onSignedOut: () => void }) {
+		this.member = options.member;
+		this.#api = options.api;
+		this.#threads = options.threads;
+		this.#onSignedOut = options.onSignedOut;
+	}
+
+	/** Whether leaving the page now would lose a send: one storage did not take is still on its way. */
+	get atRisk(): boolean {
+		return this.#unsaved.size > 0;
+	}
+
+	/**
+	 * In the browser, for the member's session: sends again what an earlier page of theirs left
+	 * on its way, and keeps sending what waits for a connection. Returns the stop.
+	 */
+	start(): () => void {
+		this.#stopped = false;
+		this.#enqueue(this.#adopt());
+		const online = () => this.#resendWaiting();
+		// Asked only when storage failed to keep a send: otherwise the next page sends it.
+		const leaving = (event: BeforeUnloadEvent) => {
+			if (this.atRisk) event.preventDefault();
+		};
+		window.addEventListener('online', online);
+		window.addEventListener('beforeunload', leaving);
+		return () => {
+			this.#stopped = true;
+			this.#stopTimer();
+			window.removeEventListener('online', online);
+			window.removeEventListener('beforeunload', leaving);
+		};
+	}
+
+	/** A send leaving now (the composer's post): kept until its answer, and shown in `thread` as sending. */
+	keep(send: PendingSend, thread?: ThreadState) {
+		this.#sends.set(send.id, send);
+		this.#inFlight.add(send.id);
+		this.#waiting.delete(send.id);
+		this.#errors.delete(send.id);
+		if (keepPendingSend(this.member, send)) this.#unsaved.delete(send.id);
+		else this.#unsaved.add(send.id);
+		thread?.addPending(draftOf(send), this.#sender());
+	}
+
+	/** A send's answer: stored, or refused for good, it is forgotten; anything else keeps it for another try. */
+	settle(id: string, outcome: Outcome<Message>) {
+		this.#inFlight.delete(id);
+		if (outcome.ok || REFUSED_FOR_GOOD.has(outcome.code ?? '')) {
+			this.#forget(id);
+		} else {
+			this.#errors.set(id, outcome.message);
+			if (outcome.code === NOT_DELIVERED) this.#wait(id);
+		}
+		if (!outcome.ok && outcome.code === SIGNED_OUT) this.#onSignedOut();
+	}
+
+	/** Retry: the same id, text and photos, so a send that did reach the server is not stored twice. */
+	retry(thread: ThreadState, message: ThreadMessage): Promise<void> {
+		const reply = message.reply_to_id && message.reply_to_sender_id ? { id: message.reply_to_id, sender_id: message.reply_to_sender_id, preview: message.reply_to_preview ?? '' } : null;
+		const known = this.#sends.get(message.id);
+		return this.#send(known ?? { ...pendingSend(thread, message), reply_to: reply, created_at: message.created_at });
+	}
+
+	/**
+	 * Shows in `thread` the sends of it that it lacks (kept by an earlier page or another tab too),
+	 * as this tab last heard of them; one the thread has as stored (it reached the server before a
+	 * reload, or another tab sent it) is forgotten, so it shows once. Sends this tab had not heard
+	 * of go again.
+	 */
+	restore(thread: ThreadState) {
+		const adopted = this.#adopt();
+		for (const send of this.#sends.values()) {
+			if (send.key !== thread.key) continue;
+			if (isStored(thread, send.id)) {
+				this.#forget(send.id);
+				continue;
+			}
+			if (thread.messages.some((m) => m.id === send.id)) continue;
+			thread.addPending(draftOf(send), this.#sender());
+			const error = this.#errors.get(send.id);
+			if (error !== undefined && !this.#inFlight.has(send.id)) thread.fail(send.id, error, this.#waiting.has(send.id));
+		}
+		this.#enqueue(adopted);
+	}
+
+	async #send(send: PendingSend): Promise<void> {
+		if (this.#inFlight.has(send.id) || this.#stopped) return;
+		const thread = this.#threads.get(send.key);
+		if (thread && isStored(thread, send.id)) return this.#forget(send.id);
+		this.keep(send, thread);
+		const outcome: Outcome<Message> = await this.#api
+			.action('send', {
+				...(send.conversation_id ? { conversation_id: send.conversation_id } : { key: send.key }),
+				id: send.id,
+				body: send.body,
+				reply_to: send.reply_to?.id,
+				attachments: send.attachments.length > 0 ? send.attachments.map((photo) => photo.id).join(',') : undefined
+			})
+			// An answer that is not one (a proxy's HTML page) must not leave the send "on its way" for good.
+			.catch(() => ({ ok: false, message: 'Something went wrong. Try again.' }));
+		// The thread as it is now: it may have been opened meanwhile.
+		const shown = this.#threads.get(send.key);
+		if (outcome.ok) shown?.confirm(outcome.value);
+		else shown?.fail(send.id, outcome.message, outcome.code === NOT_DELIVERED);
+		this.settle(send.id, outcome);
+	}
+
+	/** The member's kept sends this tab had not heard of, now known to it. */
+	#adopt(): PendingSend[] {
+		const fresh = readPendingSends(this.member).filter((send) => !this.#sends.has(send.id));
+		for (const send of fresh) this.#sends.set(send.id, send);
+		return fresh;
+	}
+
+	/** Queued once each: one still queued when the timer fires again is not sent twice in a row. */
+	#enqueue(sends: PendingSend[]) {
+		for (const send of sends) {
+			if (this.#queued.has(send.id)) continue;
+			this.#queued.add(send.id);
+			this.#queue = this.#queue.then(() => {
+				this.#queued.delete(send.id);
+				// Settled meanwhile (a Retry answered): nothing left to send.
+				if (!this.#sends.has(send.id)) return;
+				// Kept, and gone from storage since: another tab had it stored or refused, or another
+				// member signed in there, whose session this tab's requests now carry: not sent as them.
+				if (!this.#unsaved.has(send.id) && !hasPendingSend(this.member, send.id)) return this.#forget(send.id);
+				return this.#send(send);
+			});
+		}
+	}
+
+	#wait(id: string) {
+		this.#waiting.add(id);
+		if (this.#timer || this.#stopped || typeof window === 'undefined') return;
+		this.#timer = setInterval(() => this.#resendWaiting(), RESEND_EVERY_MS);
+	}
+
+	#resendWaiting() {
+		if (this.#waiting.size === 0) return this.#stopTimer();
+		if (!navigator.onLine) return;
+		this.#enqueue([...this.#sends.values()].filter((send) => this.#waiting.has(send.id)));
+	}
+
+	#stopTimer() {
+		if (this.#timer) clearInterval(this.#timer);
+		this.#timer = null;
+	}
+
+	#forget(id: string) {
+		this.#sends.delete(id);
+		this.#unsaved.delete(id);
+		this.#waiting.delete(id);
+		this.#errors.delete(id);
+		forgetPendingSend(this.member, id);
+	}
+
+	#sender(): UserSummary {
+		return { id: this.member ?? '', username: 'you', display_name: 'You', avatar_url: null };
+	}
+}
+
+const isStored = (thread: ThreadState, id: string) => thread.messages.some((m) => m.id === id && m.status === 'sent');
+
+/** How a kept send shows in its thread: the body as the server will store it. */
+function draftOf(send: PendingSend): PendingDraft {
+	return { id: send.id, body: isBlankBody(send.body) ? '' : send.body.trim(), reply: send.reply_to, attachments: send.attachments, createdAt: send.created_at };
+}

@@ -1,0 +1,279 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MessagingApi, Outcome } from '../../src/lib/messaging/api.ts';
+import type { Attachment, Message } from '../../src/lib/messaging/schemas/index.ts';
+import { OpenThreads } from '../../src/lib/messaging/state/open-threads.svelte.ts';
+import { Outbox, pendingSend } from '../../src/lib/messaging/state/outbox.ts';
+import { forgetOthersPendingSends, readPendingSends, type PendingSend } from '../../src/lib/messaging/state/pending-sends.ts';
+import { ALICE, BOB, CONVERSATION, KEY, ME, message, messageId, openedConversation } from '../support/rows.ts';
+
+/**
+ * Sends on their way are kept in the browser until the server has stored or refused them, per
+ * member: a reload, a closed tab or another tab sends them again with the same id (the server
+ * stores one message per id), and they show once. Against a storage the test holds and a request
+ * layer it answers (no browser, no server: the e2e specs have those).
+ */
+
+/** localStorage as the browser keeps it; `refuse` plays a private mode or a full quota. */
+class MemoryStorage implements Storage {
+	items = new Map<string, string>();
+	refuse = false;
+	get length() {
+		return this.items.size;
+	}
+	key(index: number) {
+		return [...this.items.keys()][index] ?? null;
+	}
+	getItem(key: string) {
+		if (this.refuse) throw new DOMException('The operation is insecure.', 'SecurityError');
+		return this.items.get(key) ?? null;
+	}
+	setItem(key: string, value: string) {
+		if (this.refuse) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+		this.items.set(key, String(value));
+	}
+	removeItem(key: string) {
+		this.items.delete(key);
+	}
+	clear() {
+		this.items.clear();
+	}
+}
+
+const OFFLINE: Outcome<Message> = { ok: false, message: 'You appear to be offline. Try again when you are connected.', code: 'offline' };
+const photo = (n: number): Attachment => ({ id: messageId(900 + n), width: 800, height: 600, thumb_width: 320, thumb_height: 240 });
+
+/** The send action as the server would answer it: `answer` decides per request; every request's fields are kept. */
+function server(answer: (fields: Record<string, string | null | undefined>) => Outcome<Message>) {
+	const requests: Record<string, string | null | undefined>[] = [];
+	const api = {
+		action: (async (_name: string, fields: Record<string, string | null | undefined>) => {
+			requests.push(fields);
+			return answer(fields);
+		}) as MessagingApi['action']
+	};
+	return { api, requests };
+}
+
+/** What the server stores for a send: the message as it answers with it. */
+const stored = (fields: Record<string, string | null | undefined>): Outcome<Message> => ({
+	ok: true,
+	value: message({ id: fields.id!, body: fields.body!.trim(), sender_id: ME, sender_username: 'me', sender_display_name: 'Me', created_at: new Date().toISOString() })
+});
+
+/** A tab of the member: its kept threads and its outbox, the conversation with Alice open (as the server loaded it). */
+function tab(api: Pick<MessagingApi, 'action'>, options: { member?: string; loaded?: Message[] } = {}) {
+	const threads = new OpenThreads();
+	const thread = threads.open(openedConversation({ messages: options.loaded ?? [] }));
+	const outbox = new Outbox({ member: options.member ?? ME, api, threads, onSignedOut: () => {} });
+	return { threads, thread, outbox };
+}
+
+let storage: MemoryStorage;
+beforeEach(() => {
+	storage = new MemoryStorage();
+	vi.stubGlobal('localStorage', storage);
+});
+afterEach(() => {
+	vi.unstubAllGlobals();
+});
+
+describe('pending sends in storage', () => {
+	it('are their sender’s: read back oldest first by them alone, and forgotten once another member signs in', () => {
+		const { outbox, thread } = tab(server(() => OFFLINE).api);
+		outbox.keep({ ...pendingSend(thread, { id: messageId(2), body: 'Second' }), created_at: '2026-12-07T10:00:02.000Z' });
+		outbox.keep({ ...pendingSend(thread, { id: messageId(1), body: 'First' }), created_at: '2026-12-07T10:00:01.000Z' });
+
+		expect(readPendingSends(ME).map((send) => send.body)).toEqual(['First', 'Second']);
+		expect(readPendingSends(BOB)).toEqual([]);
+		expect(readPendingSends(null)).toEqual([]);
+		forgetOthersPendingSends(ME);
+		expect(readPendingSends(ME)).toHaveLength(2);
+		forgetOthersPendingSends(BOB);
+		expect(readPendingSends(ME)).toEqual([]);
+		expect(storage.items.size).toBe(0);
+	});
+
+	it('an entry that does not read as a send is dropped from storage, and the others still read', () => {
+		const { outbox, thread } = tab(server(() => OFFLINE).api);
+		const good = pendingSend(thread, { id: messageId(1), body: 'Fine' });
+		outbox.keep(good);
+		const prefix = `bazaar-messaging:outbox:${ME}:`;
+		const bad: [string, string][] = [
+			[`${prefix}${messageId(2)}`, '{not json'],
+			[`${prefix}${messageId(3)}`, JSON.stringify({ ...good, id: messageId(3), body: 42 })],
+			[`${prefix}${messageId(4)}`, JSON.stringify({ ...good, id: messageId(4), key: 'not-a-key' })],
+			[`${prefix}${messageId(5)}`, JSON.stringify({ ...good, id: messageId(5), attachments: [{ id: 'x' }] })],
+			// Filed under another id than its own: it would be forgotten under the wrong one.
+			[`${prefix}${messageId(6)}`, JSON.stringify({ ...good, id: messageId(7) })]
+		];
+		for (const [key, value] of bad) storage.setItem(key, value);
+
+		expect(readPendingSends(ME)).toEqual([good]);
+		expect([...storage.items.keys()]).toEqual([`${prefix}${messageId(1)}`]);
+	});
+
+	it('storage refused keeps and reads nothing, and never throws', () => {
+		storage.refuse = true;
+		const { outbox, thread } = tab(server(() => OFFLINE).api);
+		expect(() => outbox.keep(pendingSend(thread, { id: messageId(1), body: 'Hi' }))).not.toThrow();
+		expect(readPendingSends(ME)).toEqual([]);
+		expect(() => forgetOthersPendingSends(ME)).not.toThrow();
+	});
+});
+
+describe('Outbox', () => {
+	it('keeps a send from the moment it leaves until the server stores it', () => {
+		const { outbox, thread } = tab(server(() => OFFLINE).api);
+		const send = pendingSend(thread, { id: messageId(1), body: 'Is it still available?' });
+		outbox.keep(send, thread);
+		expect(thread.messages.map((m) => [m.id, m.status])).toEqual([[messageId(1), 'sending']]);
+		expect(readPendingSends(ME)).toEqual([send]);
+
+		outbox.settle(send.id, stored({ id: send.id, body: send.body }));
+		expect(readPendingSends(ME)).toEqual([]);
+	});
+
+	it('forgets a send refused for good; keeps one that may pass another time', () => {
+		const { outbox, thread } = tab(server(() => OFFLINE).api);
+		const answers: [Outcome<Message>, boolean][] = [
+			[{ ok: false, message: 'Ana is not accepting messages from you.', code: 'blocked' }, false],
+			[{ ok: false, message: 'Write a message before sending.', code: 'body_empty' }, false],
+			[{ ok: false, message: 'This message id is already taken.', code: 'conflict' }, false],
+			[OFFLINE, true],
+			[{ ok: false, message: 'Messages are unavailable right now; retrying.', code: 'unavailable' }, true],
+			[{ ok: false, message: 'You are sending messages too fast.', code: 'rate_limited' }, true],
+			[{ ok: false, message: 'Sign in to use messages.', code: 'not_authenticated' }, true],
+			[{ ok: false, message: 'Something went wrong. Try again.' }, true]
+		];
+		for (const [i, [outcome, kept]] of answers.entries()) {
+			const send = pendingSend(thread, { id: messageId(i + 1), body: `Try ${i}` });
+			outbox.keep(send, thread);
+			outbox.settle(send.id, outcome);
+			expect(readPendingSends(ME).some((s) => s.id === send.id), outcome.ok ? 'stored' : outcome.message).toBe(kept);
+		}
+	});
+
+	it('a reload: the send shows again in its thread and goes again by itself, with its id, text, reply and photos', async () => {
+		const before = tab(server(() => OFFLINE).api);
+		const question = message({ id: messageId(50), body: 'Which colour do you want?' });
+		const send = pendingSend(before.thread, { id: messageId(1), body: '  The blue one  ', replyTo: question, attachments: [photo(1), photo(2)] });
+		before.outbox.keep(send, before.thread);
+		// The page goes before the answer comes.
+
+		const { api, requests } = server(stored);
+		const after = tab(api, { loaded: [question] });
+		after.outbox.restore(after.thread);
+		const shown = after.thread.messages.at(-1)!;
+		expect([shown.id, shown.status, shown.body, shown.reply_to_preview, shown.attachments]).toEqual([
+			messageId(1),
+			'sending',
+			'The blue one',
+			'Which colour do you want?',
+			[photo(1), photo(2)]
+		]);
+
+		await vi.waitFor(() => expect(after.thread.messages.at(-1)?.status).toBe('sent'));
+		expect(requests).toEqual([
+			{ conversation_id: CONVERSATION, id: messageId(1), body: '  The blue one  ', reply_to: messageId(50), attachments: `${photo(1).id},${photo(2).id}` }
+		]);
+		expect(after.thread.messages.filter((m) => m.id === messageId(1))).toHaveLength(1);
+		expect(readPendingSends(ME)).toEqual([]);
+	});
+
+	it('a send the server stored before the reload shows once, and is not sent again', async () => {
+		const before = tab(server(() => OFFLINE).api);
+		const send = pendingSend(before.thread, { id: messageId(1), body: 'Reached the server' });
+		before.outbox.keep(send, before.thread);
+
+		const { api, requests } = server(stored);
+		const storedCopy = message({ id: messageId(1), body: 'Reached the server', sender_id: ME });
+		const after = tab(api, { loaded: [storedCopy] });
+		after.outbox.restore(after.thread);
+		await Promise.resolve();
+
+		expect(after.thread.messages.map((m) => [m.id, m.status])).toEqual([[messageId(1), 'sent']]);
+		expect(requests).toEqual([]);
+		expect(readPendingSends(ME)).toEqual([]);
+	});
+
+	it('two tabs sending the same kept message both get the stored one, and each shows it once', async () => {
+		const first = tab(server(() => OFFLINE).api);
+		first.outbox.keep(pendingSend(first.thread, { id: messageId(1), body: 'Once' }), first.thread);
+
+		const { api, requests } = server(stored);
+		const [a, b] = [tab(api), tab(api)];
+		a.outbox.restore(a.thread);
+		b.outbox.restore(b.thread);
+		await vi.waitFor(() => expect(requests).toHaveLength(2));
+		for (const other of [a, b]) {
+			await vi.waitFor(() => expect(other.thread.messages.map((m) => [m.id, m.status])).toEqual([[messageId(1), 'sent']]));
+		}
+		expect(new Set(requests.map((fields) => fields.id))).toEqual(new Set([messageId(1)]));
+	});
+
+	it('another member’s kept sends are never shown to them nor sent as them', async () => {
+		const ben = tab(server(() => OFFLINE).api, { member: BOB });
+		ben.outbox.keep(pendingSend(ben.thread, { id: messageId(1), body: 'Ben’s words' }), ben.thread);
+
+		const { api, requests } = server(stored);
+		const ana = tab(api, { member: ALICE });
+		ana.outbox.restore(ana.thread);
+		await Promise.resolve();
+		expect(ana.thread.messages).toEqual([]);
+		expect(requests).toEqual([]);
+	});
+
+	it('a tab still open when another member signs in elsewhere does not send its waiting sends again as them', async () => {
+		// The browser's events, for the outbox to hear that the connection is back.
+		const browser = new EventTarget();
+		vi.stubGlobal('window', browser);
+		vi.stubGlobal('navigator', { onLine: true });
+		const { api, requests } = server(() => OFFLINE);
+		const ben = tab(api, { member: BOB });
+		const stop = ben.outbox.start();
+		const waiting = pendingSend(ben.thread, { id: messageId(1), body: 'Ben’s words' });
+		ben.outbox.keep(waiting, ben.thread);
+		ben.thread.fail(waiting.id, 'You appear to be offline.', true);
+		ben.outbox.settle(waiting.id, OFFLINE);
+
+		// Back online: it goes again (and finds no connection again).
+		browser.dispatchEvent(new Event('online'));
+		await vi.waitFor(() => expect(requests).toHaveLength(1));
+		await vi.waitFor(() => expect(ben.thread.messages[0].status).toBe('failed'));
+
+		// Ana signs in in another tab, which forgets Ben's sends there; this tab's requests now carry her session.
+		forgetOthersPendingSends(ALICE);
+		browser.dispatchEvent(new Event('online'));
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect(requests).toHaveLength(1);
+		stop();
+	});
+
+	it('with storage refused a send still goes again from memory, and only then would leaving the page lose it', async () => {
+		let reachable = false;
+		const { api, requests } = server((fields) => (reachable ? stored(fields) : OFFLINE));
+		const { outbox, thread } = tab(api);
+		// As the composer does: the send leaves, no connection answers.
+		const offline = (send: PendingSend) => {
+			outbox.keep(send, thread);
+			thread.fail(send.id, 'You appear to be offline.', true);
+			outbox.settle(send.id, OFFLINE);
+		};
+		offline(pendingSend(thread, { id: messageId(1), body: 'Kept' }));
+		expect(outbox.atRisk).toBe(false);
+
+		storage.refuse = true;
+		offline(pendingSend(thread, { id: messageId(2), body: 'In memory only' }));
+		expect(outbox.atRisk).toBe(true);
+		expect(thread.messages.map((m) => [m.body, m.status, m.waiting])).toEqual([
+			['Kept', 'failed', true],
+			['In memory only', 'failed', true]
+		]);
+
+		reachable = true;
+		await outbox.retry(thread, thread.messages[1]);
+		expect(requests.map((fields) => fields.body)).toEqual(['In memory only']);
+		expect(thread.messages.find((m) => m.id === messageId(2))?.status).toBe('sent');
+		expect(outbox.atRisk).toBe(false);
+	});
+});
