@@ -2,19 +2,11 @@
 // in the inbox, the Unread filter and the badge total until it is read or written in again, the
 // other member keeps "Seen", and the member's other tabs are told of each change.
 import { describe, expect, it } from 'vitest';
-import type { ConversationPreview } from '../../src/lib/messaging/schemas/index.ts';
 import { testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
-import { type Actor, createActor, rejection, send } from '../support/messaging.ts';
+import { type Actor, createActor, previewOf, rejection, send } from '../support/messaging.ts';
 
 const db = testPool();
-
-async function previewOf(actor: Actor, conversationId: string): Promise<ConversationPreview> {
-	const { previews } = await actor.api.listConversationPreviews({ limit: 99 });
-	const found = previews.find((p) => p.conversation_id === conversationId);
-	if (!found) throw new Error('conversation not in the inbox');
-	return found;
-}
 
 async function unreadIds(actor: Actor): Promise<string[]> {
 	return (await actor.api.listConversationPreviews({ filter: 'unread', limit: 99 })).previews.map((p) => p.conversation_id);

@@ -8,16 +8,9 @@ import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgr
 import { asUser } from '../../src/lib/server/messaging/backend/request-scope.ts';
 import { claimsFor, sqlAs, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
-import { type Actor, createActor, rejection, send } from '../support/messaging.ts';
+import { type Actor, createActor, previewOf, rejection, send } from '../support/messaging.ts';
 
 const db = testPool();
-
-async function previewOf(actor: Actor, conversationId: string): Promise<ConversationPreview> {
-	const { previews } = await actor.api.listConversationPreviews({ limit: 99 });
-	const found = previews.find((p) => p.conversation_id === conversationId);
-	if (!found) throw new Error('conversation not in the inbox');
-	return found;
-}
 
 async function needsReply(actor: Actor): Promise<string[]> {
 	return (await actor.api.listConversationPreviews({ filter: 'needs_reply', limit: 99 })).previews.map((p) => p.conversation_id);

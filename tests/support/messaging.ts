@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { MessagingError } from '../../src/lib/messaging/errors.ts';
+import type { ConversationPreview } from '../../src/lib/messaging/schemas/index.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import type { MessagingBackend } from '../../src/lib/server/messaging/backend/messaging-backend.ts';
 import { claimsFor } from './database.ts';
@@ -38,4 +39,12 @@ export async function rejection(promise: Promise<unknown>): Promise<MessagingErr
 	);
 	expect(error).toBeInstanceOf(MessagingError);
 	return error as MessagingError;
+}
+
+/** The actor's inbox row of a conversation (among their newest 99); fails the test if it is not there. */
+export async function previewOf(actor: Actor, conversationId: string): Promise<ConversationPreview> {
+	const { previews } = await actor.api.listConversationPreviews({ limit: 99 });
+	const found = previews.find((p) => p.conversation_id === conversationId);
+	if (!found) throw new Error('conversation not in the inbox');
+	return found;
 }
