@@ -41,8 +41,11 @@ export function appUrl(publicUrl: string, path: string): URL {
 	return new URL(`${publicUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
 }
 
+/** Where the demo, and a host that keeps the default, mounts the messages page. */
+const MESSAGES_PATH = '/messages';
+
 /** `${publicUrl}${messagesPath}?conversation=<key>`: the messages page opens that conversation. */
-export function conversationUrl(publicUrl: string, key: string, messagesPath = '/messages'): string {
+export function conversationUrl(publicUrl: string, key: string, messagesPath = MESSAGES_PATH): string {
 	const url = appUrl(publicUrl, messagesPath);
 	url.searchParams.set('conversation', key);
 	return url.toString();
@@ -180,7 +183,7 @@ function htmlOf(content: DigestContent, options: Required<RenderOptions>, total:
  * came from a member is escaped in the HTML and made one line where it could reach a header.
  */
 export function renderDigest(content: DigestContent, options: RenderOptions): RenderedDigest {
-	const full: Required<RenderOptions> = { ...options, messagesPath: options.messagesPath ?? '/messages', siteName: options.siteName ?? 'Bazaar' };
+	const full: Required<RenderOptions> = { ...options, messagesPath: options.messagesPath ?? MESSAGES_PATH, siteName: options.siteName ?? 'Bazaar' };
 	const total = content.conversations.reduce((sum, c) => sum + c.messages.length, 0);
 	const subject = subjectOf(content);
 	return { subject, text: textOf(content, full, total), html: htmlOf(content, full, total, subject) };
