@@ -61,16 +61,21 @@ describe('send lock order', () => {
 		const conversationId = first.conversation_id;
 		const [low, high] = [buyer.id, seller.id].sort();
 
-		// Move the lower user's row behind the higher one's in the table (an update of an indexed
-		// column writes a new row version elsewhere), where a scan in table order meets it second.
+		// Move the lower user's row behind the higher one's in the table, where a scan in table order
+		// meets it second. An update of an indexed column writes a new row version where there is
+		// room: writing the higher row's version first and then the lower one's puts the lower one
+		// later on the same page or on a later page. Pruning may free a slot on an earlier page for
+		// the second write, so it is tried again until the order holds.
 		for (let moves = 0; moves < 20; moves++) {
 			const places = await memberPlaces(conversationId);
 			if (before(places.get(high)!, places.get(low)!)) break;
-			await db.query(
-				`update public.conversation_members set last_message_at = last_message_at + interval '1 microsecond'
-				  where conversation_id = $1 and user_id = $2`,
-				[conversationId, low]
-			);
+			for (const userId of [high, low]) {
+				await db.query(
+					`update public.conversation_members set last_message_at = last_message_at + interval '1 microsecond'
+					  where conversation_id = $1 and user_id = $2`,
+					[conversationId, userId]
+				);
+			}
 		}
 		const places = await memberPlaces(conversationId);
 		expect(before(places.get(high)!, places.get(low)!), `rows at ${JSON.stringify([...places])}`).toBe(true);
