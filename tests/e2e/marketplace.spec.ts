@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { DEMO, hydrated, signIn } from './session';
+import { DEMO, hydrated, signIn, signInThroughForm } from './session';
 
 test('ana opens a product, follows "Message seller" and lands in the conversation signed in', async ({ page }) => {
 	await signIn(page, DEMO.ana.email);
@@ -14,7 +14,7 @@ test('ana opens a product, follows "Message seller" and lands in the conversatio
 
 test('the session cookie is HttpOnly and SameSite, and signing out ends the session even for a copy of the cookie', async ({ page, playwright, baseURL }) => {
 	const signedIn = page.waitForResponse((r) => new URL(r.url()).pathname === '/login' && r.request().method() === 'POST');
-	await signIn(page, DEMO.lee.email);
+	await signInThroughForm(page, DEMO.lee.email);
 	const setCookie = (await (await signedIn).headerValue('set-cookie')) ?? '';
 	expect(setCookie).toMatch(/^bazaar-session=[^;]+;.*HttpOnly/i);
 	expect(setCookie).toMatch(/SameSite=Lax/i);

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 export const DEMO = {
 	ana: { id: '11111111-1111-4111-8111-111111111111', email: 'ana@example.com' },
@@ -12,12 +12,29 @@ export async function hydrated(page: Page) {
 	await page.locator('body[data-hydrated]').waitFor();
 }
 
-export async function signIn(page: Page, email: string, next = '/') {
+/** Signs in as a member does: the sign-in page, its form and its redirect to `next`. */
+export async function signInThroughForm(page: Page, email: string, next = '/') {
 	await page.goto(`/login?next=${encodeURIComponent(next)}`);
 	await hydrated(page);
 	await page.getByLabel('Email').fill(email);
 	await page.getByLabel('Password').fill('password123');
 	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+/**
+ * Signs `page`'s context in by posting the sign-in form as a browser would, then opens `next`:
+ * half a second quicker than `signInThroughForm`, which the specs about signing in use.
+ */
+export async function signIn(page: Page, email: string, next = '/') {
+	const baseURL = test.info().project.use.baseURL!;
+	const response = await page.request.post('/login', {
+		headers: { origin: new URL(baseURL).origin, accept: 'text/html' },
+		form: { email, password: 'password123', next },
+		maxRedirects: 0
+	});
+	expect(response.status(), `signing in ${email}: ${(await response.text()).slice(0, 300)}`).toBe(303);
+	await page.goto(next);
 	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 }
 
