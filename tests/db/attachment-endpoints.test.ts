@@ -9,11 +9,12 @@ import { getRequest, setResponse } from '@sveltejs/kit/node';
 import type pg from 'pg';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Attachment, type Message } from '../../src/lib/messaging/schemas/index.ts';
+import { Attachment, UploadedAttachment, type Message } from '../../src/lib/messaging/schemas/index.ts';
 import { runRetention } from '../../src/lib/server/db/retention.ts';
 import { createPool } from '../../src/lib/server/db/pool.ts';
 import { actions } from '../../src/lib/server/messaging/actions.ts';
 import { folderAttachmentStore } from '../../src/lib/server/messaging/attachments/folder-store.ts';
+import { MAX_FRAMES } from '../../src/lib/server/messaging/attachments/process.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import { messagingEndpoints } from '../../src/lib/server/messaging/endpoints.ts';
 import { readExif } from '../fixtures/photos/exif.ts';
@@ -172,6 +173,28 @@ describe('POST <base>/attachments', () => {
 		expect(after.files.filter((file) => !before.files.includes(file))).toEqual([`${photo.id}/display.webp`, `${photo.id}/thumb.webp`]);
 		const onDisk = readdirSync(join(dir, photo.id)).reduce((sum, name) => sum + readFileSync(join(dir, photo.id, name)).length, 0);
 		expect(rows[0].bytes).toBe(onDisk);
+	});
+
+	it('keeps an animated GIF moving; one too long to play is sent as its first frame, and the 201 tells its sender', async () => {
+		const ana = await createActor(db);
+		const frames = (count: number) =>
+			Promise.all(Array.from({ length: count }, (_, i) => sharp({ create: { width: 24, height: 16, channels: 3, background: i % 2 ? '#0f0' : '#f00' } }).png().toBuffer()));
+		const gif = async (count: number) => new Blob([await sharp(await frames(count), { join: { animated: true } }).gif().toBuffer()], { type: 'image/gif' });
+
+		const short = await upload(ana, await gif(3), 'wave.gif');
+		expect(short.status).toBe(201);
+		const moving = await short.json();
+		expect(moving).not.toHaveProperty('note');
+		expect(Attachment.parse(moving)).toMatchObject({ width: 24, height: 16 });
+		for (const size of ['display', 'thumb']) {
+			expect((await sharp(readFileSync(join(dir, moving.id, `${size}.webp`)), { pages: -1 }).metadata()).pages, size).toBe(3);
+		}
+
+		const long = await upload(ana, await gif(MAX_FRAMES + 1), 'long.gif');
+		expect(long.status).toBe(201);
+		const still = UploadedAttachment.parse(await long.json());
+		expect(still.note).toBe('this animation is too long to play here, so its first frame is sent.');
+		expect((await sharp(readFileSync(join(dir, still.id, 'display.webp')), { pages: -1 }).metadata()).pages ?? 1).toBe(1);
 	});
 
 	it('takes a photo of almost 10 MB over HTTP (the server body limit is above the default 512 KB)', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { PhotoProblem, processPhoto, type PhotoFile } from '../../src/lib/server/messaging/attachments/process.ts';
+import { MAX_ANIMATION_PIXELS, MAX_FRAMES, PhotoProblem, processPhoto, type PhotoFile } from '../../src/lib/server/messaging/attachments/process.ts';
 import { readExif } from '../fixtures/photos/exif.ts';
 import { FIXTURES } from '../fixtures/photos/make.ts';
 
@@ -17,6 +17,13 @@ async function pixel(file: PhotoFile, x: number, y: number): Promise<number[]> {
 	const { data, info } = await sharp(file.data).raw().toBuffer({ resolveWithObject: true });
 	const at = (y * info.width + x) * info.channels;
 	return [...data.subarray(at, at + 3)];
+}
+
+/** An animated GIF of solid frames, 120 ms each. */
+async function animation(width: number, height: number, colours: ('red' | 'green')[]): Promise<Buffer> {
+	const rgb = { red: [255, 0, 0], green: [0, 255, 0] } as const;
+	const frames = await Promise.all(colours.map((colour) => solid(width, height, [...rgb[colour]]).png().toBuffer()));
+	return sharp(frames, { join: { animated: true } }).gif({ delay: colours.map(() => 120) }).toBuffer();
 }
 
 const isBlue = ([r, g, b]: number[]) => b > 200 && r < 60 && g < 60;
@@ -97,21 +104,43 @@ describe('processPhoto', () => {
 		expect((await sharp(photo.thumb.data).metadata()).hasAlpha, 'a transparent PNG keeps its transparency').toBe(true);
 	});
 
-	it('takes WebP and keeps only the first frame of an animated GIF', async () => {
+	it('takes WebP', async () => {
 		const webp = await solid(300, 200, [0, 0, 0]).webp().toBuffer();
 		expect((await processPhoto(webp)).display).toMatchObject({ width: 300, height: 200 });
+	});
 
-		const red = await solid(60, 40, [255, 0, 0]).png().toBuffer();
-		const green = await solid(60, 40, [0, 255, 0]).png().toBuffer();
-		const gif = await sharp([red, green], { join: { animated: true } }).gif().toBuffer();
-		expect((await sharp(gif).metadata()).pages).toBe(2);
+	it('keeps an animated GIF moving at both sizes: every frame, its timing, the size of a frame', async () => {
+		const gif = await animation(2400, 1200, ['red', 'green', 'red']);
 		const photo = await processPhoto(gif);
-		const out = await sharp(photo.display.data, { animated: true }).metadata();
-		expect(out.pages ?? 1, 'not animated').toBe(1);
-		expect(photo.display).toMatchObject({ width: 60, height: 40 });
-		const [r, g] = await pixel(photo.display, 30, 20);
-		expect(r).toBeGreaterThan(200);
-		expect(g).toBeLessThan(60);
+		expect(photo).toMatchObject({ animated: true, stillOfAnimation: false });
+		expect(photo.display).toMatchObject({ width: 1600, height: 800 });
+		expect(photo.thumb).toMatchObject({ width: 320, height: 160 });
+		for (const file of [photo.display, photo.thumb]) {
+			const meta = await sharp(file.data, { pages: -1 }).metadata();
+			expect(meta).toMatchObject({ format: 'webp', pages: 3, pageHeight: file.height, delay: [120, 120, 120] });
+			await expectNoMetadata(file);
+		}
+		// The second frame is the second frame, not the first again.
+		const second = await sharp(photo.display.data, { page: 1 }).raw().toBuffer({ resolveWithObject: true });
+		const middle = (second.info.height / 2) * second.info.width * second.info.channels + (second.info.width / 2) * second.info.channels;
+		const [r, g, b] = second.data.subarray(middle, middle + 3);
+		expect([r < 60, g > 200, b < 60], `green, not ${[r, g, b]}`).toEqual([true, true, true]);
+	});
+
+	it('sends the first frame of an animation past the limits, and says so', async () => {
+		const tooManyFrames = await animation(16, 16, Array.from({ length: MAX_FRAMES + 1 }, (_, i) => (i % 2 ? 'green' : 'red')));
+		// Two frames, each just over half the pixel budget.
+		const side = Math.ceil(Math.sqrt(MAX_ANIMATION_PIXELS / 2)) + 1;
+		const tooManyPixels = await animation(side, side, ['red', 'green']);
+		for (const gif of [tooManyFrames, tooManyPixels]) {
+			const photo = await processPhoto(gif);
+			expect(photo).toMatchObject({ animated: false, stillOfAnimation: true });
+			expect((await sharp(photo.display.data, { pages: -1 }).metadata()).pages ?? 1, 'one frame').toBe(1);
+			const [r, g] = await pixel(photo.display, 8, 8);
+			expect([r > 200, g < 60], 'the first frame (red)').toEqual([true, true]);
+		}
+		// A still photo is no animation either way.
+		expect(await processPhoto(await solid(40, 30, [0, 0, 255]).png().toBuffer())).toMatchObject({ animated: false, stillOfAnimation: false });
 	});
 
 	it('refuses what is not an image by its bytes, whatever its name: 415', async () => {

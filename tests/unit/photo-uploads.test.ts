@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../src/lib/messaging/api.ts';
-import type { Attachment } from '../../src/lib/messaging/schemas/index.ts';
+import type { Attachment, UploadedAttachment } from '../../src/lib/messaging/schemas/index.ts';
 import { PhotoUploads, type PreviewUrls } from '../../src/lib/messaging/state/photo-uploads.svelte.ts';
 import { messageId } from '../support/rows.ts';
 
@@ -18,7 +18,7 @@ interface Upload {
 	file: File;
 	onProgress: (fraction: number) => void;
 	signal?: AbortSignal;
-	answer: (outcome: Outcome<Attachment>) => void;
+	answer: (outcome: Outcome<UploadedAttachment>) => void;
 }
 
 /** An uploader the test answers by hand, and previews it can count. */
@@ -30,7 +30,7 @@ function uploadsWithFakes() {
 			discarded.push(id);
 		},
 		uploadAttachment: (file: Blob, options: { onProgress: (fraction: number) => void; signal?: AbortSignal }) =>
-			new Promise<Outcome<Attachment>>((answer) => {
+			new Promise<Outcome<UploadedAttachment>>((answer) => {
 				uploads.push({ file: file as File, ...options, answer });
 				options.signal?.addEventListener('abort', () => answer({ ok: false, message: 'The upload was cancelled.', code: 'aborted' }));
 			})
@@ -66,6 +66,17 @@ describe('PhotoUploads', () => {
 		expect(photos.items.map((item) => item.progress)).toEqual([0, 0.4]);
 		expect(photos.busy).toBe(true);
 		expect(photos.attachments).toBeNull();
+	});
+
+	it('what the server says about a stored photo stays beside it for the chip, and out of the photo the message carries', async () => {
+		const { photos, uploads } = uploadsWithFakes();
+		await photos.add([photoFile('long.gif'), photoFile('b.jpg')]);
+		const note = 'this animation is too long to play here, so its first frame is sent.';
+		uploads[0].answer({ ok: true, value: { ...stored(1), note } });
+		uploads[1].answer({ ok: true, value: stored(2) });
+		await flush();
+		expect(photos.items.map((item) => item.note)).toEqual([note, null]);
+		expect(photos.attachments).toEqual([stored(1), stored(2)]);
 	});
 
 	it('the stored photos come in the order picked, whatever order the uploads finish in', async () => {

@@ -5,7 +5,7 @@ import { PHOTO_OVER_SERVER_LIMIT } from './attachments/image-type';
 import { MessagingError } from './errors';
 import {
 	ActionFailure,
-	Attachment,
+	UploadedAttachment,
 	MessagePage,
 	MessagingActions,
 	MessagingSignal,
@@ -120,14 +120,14 @@ export class MessagingApi {
 	 * XMLHttpRequest because fetch cannot report upload progress. A refusal gives the server's
 	 * message; an abort through `signal` gives code `aborted`.
 	 */
-	uploadAttachment(file: Blob, options: { onProgress: (fraction: number) => void; signal?: AbortSignal }): Promise<Outcome<Attachment>> {
+	uploadAttachment(file: Blob, options: { onProgress: (fraction: number) => void; signal?: AbortSignal }): Promise<Outcome<UploadedAttachment>> {
 		const { onProgress, signal } = options;
 		const aborted = { ok: false, message: 'The upload was cancelled.', code: 'aborted' } as const;
 		if (signal?.aborted) return Promise.resolve(aborted);
 		return new Promise((resolve) => {
 			const request = this.#request();
 			const stop = () => request.abort();
-			const settle = (outcome: Outcome<Attachment>) => {
+			const settle = (outcome: Outcome<UploadedAttachment>) => {
 				signal?.removeEventListener('abort', stop);
 				resolve(outcome);
 			};
@@ -188,7 +188,7 @@ export class MessagingApi {
 }
 
 /** An upload's answer: the stored photo, or why not in words a person understands. */
-function uploadOutcome(status: number, text: string): Outcome<Attachment> {
+function uploadOutcome(status: number, text: string): Outcome<UploadedAttachment> {
 	let body: unknown = null;
 	try {
 		body = JSON.parse(text);
@@ -196,7 +196,7 @@ function uploadOutcome(status: number, text: string): Outcome<Attachment> {
 		// An HTML error page from a proxy, or nothing: the status says enough.
 	}
 	if (status >= 200 && status < 300) {
-		const parsed = Attachment.safeParse(body);
+		const parsed = UploadedAttachment.safeParse(body);
 		return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: BROKEN };
 	}
 	const message = (body as { message?: unknown } | null)?.message;

@@ -53,6 +53,9 @@ export const Attachment = z.object({
 	thumb_height: z.number().int().positive()
 });
 export type Attachment = z.infer<typeof Attachment>;
+/** The upload endpoint's answer: the stored photo, and what its sender should know about it (an animation sent as a still). */
+export const UploadedAttachment = Attachment.extend({ note: z.string().max(300).optional() });
+export type UploadedAttachment = z.infer<typeof UploadedAttachment>;
 export type AttachmentSize = 'thumb' | 'display';
 
 /** The fixed set of reactions, in the order they are offered. */

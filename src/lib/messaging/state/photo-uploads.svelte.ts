@@ -18,6 +18,8 @@ export interface PhotoUpload {
 	retryable: boolean;
 	/** The stored photo, once uploaded. */
 	attachment: Attachment | null;
+	/** What the server said about the stored photo, for its sender (an animation sent as a still). */
+	note: string | null;
 }
 
 type Uploader = Pick<MessagingApi, 'uploadAttachment' | 'discardAttachment'>;
@@ -96,7 +98,7 @@ export class PhotoUploads {
 		for (const file of accepted) {
 			const key = `photo-${++this.#next}`;
 			this.#files.set(key, file);
-			this.#items.push({ key, name: file.name, preview: this.#urls.create(file), progress: 0, status: 'uploading', error: null, retryable: false, attachment: null });
+			this.#items.push({ key, name: file.name, preview: this.#urls.create(file), progress: 0, status: 'uploading', error: null, retryable: false, attachment: null, note: null });
 			void this.#upload(key);
 		}
 	}
@@ -161,7 +163,9 @@ export class PhotoUploads {
 		if (outcome.ok) {
 			item.status = 'uploaded';
 			item.progress = 1;
-			item.attachment = outcome.value;
+			const { note, ...attachment } = outcome.value;
+			item.attachment = attachment;
+			item.note = note ?? null;
 			// Kept no longer than needed: a retry of the send reuses the stored photo, not the file.
 			this.#files.delete(key);
 		} else {

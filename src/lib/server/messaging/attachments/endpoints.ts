@@ -1,12 +1,14 @@
 import { json, type RequestEvent } from '@sveltejs/kit';
 import { attachmentProblem, MAX_ATTACHMENT_BYTES, PHOTO_OVER_SERVER_LIMIT, SNIFF_BYTES, sniffImageType } from '../../../messaging/attachments/image-type.js';
 import { MessagingError } from '../../../messaging/errors.js';
+import type { UploadedAttachment } from '../../../messaging/schemas/index.js';
 import { PhotoProblem, processPhoto } from './process.js';
 import { isAttachmentSize, type AttachmentStore } from './store.js';
 
 /** Room for the multipart envelope around one 10 MB file (boundaries, headers, a long file name). */
 const MAX_UPLOAD_BYTES = MAX_ATTACHMENT_BYTES + 64 * 1024;
 const TOO_BIG = 'Photos can be at most 10 MB.';
+const STILL_OF_ANIMATION = 'this animation is too long to play here, so its first frame is sent.';
 /** Refused before the body was read to its end: the connection is not reused, as the rest of the body may still be coming. */
 const UNREAD = { connection: 'close' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -120,7 +122,8 @@ export async function uploadAttachment({ locals, request }: RequestEvent): Promi
 		await locals.messaging.discardAttachment({ id: attachment.id }).catch(() => {});
 		return problem(503, 'Your photo could not be stored just now. Try again in a moment.', { 'retry-after': '5' });
 	}
-	return json(attachment, { status: 201 });
+	const answer: UploadedAttachment = photo.stillOfAnimation ? { ...attachment, note: STILL_OF_ANIMATION } : attachment;
+	return json(answer, { status: 201 });
 }
 
 /**

@@ -11,6 +11,15 @@ export const THUMB_BOX = 320;
  */
 export const MAX_INPUT_PIXELS = 100_000_000;
 
+/**
+ * An animation is kept (as an animated WebP) while all its frames together have at most this
+ * many pixels and there are at most MAX_FRAMES of them: decoding and encoding cost about 0.1 s of
+ * CPU per megapixel, so 20 MP (a 480×270 GIF of 150 frames) is about 2 s. Past either limit the
+ * first frame is sent, and the sender is told.
+ */
+export const MAX_ANIMATION_PIXELS = 20_000_000;
+export const MAX_FRAMES = 250;
+
 const WEBP = { quality: 82, effort: 4 } as const;
 
 /** One stored rendition of a photo. */
@@ -23,6 +32,10 @@ export interface PhotoFile {
 export type ProcessedPhoto = Record<AttachmentSize, PhotoFile> & {
 	/** What the two files take together. */
 	bytes: number;
+	/** Whether both files move (an animated GIF or WebP within the limits above). */
+	animated: boolean;
+	/** An animation past the limits, of which only the first frame was kept. */
+	stillOfAnimation: boolean;
 };
 
 /** A photo a person sent that cannot be used: 415 for what is not an image we take, 400 for an image we cannot read. */
@@ -41,8 +54,8 @@ const SHARP_FORMAT: Record<AttachmentType, string> = { 'image/jpeg': 'jpeg', 'im
 
 /**
  * Turns an uploaded image into the two WebP files we keep: the display size (inside 1600×1600)
- * and the thumbnail (inside 320×320), upright by the EXIF orientation, never enlarged, first
- * frame only for animations. Nothing of the original's metadata survives: sharp writes none
+ * and the thumbnail (inside 320×320), upright by the EXIF orientation, never enlarged, animated
+ * when the upload is an animation within the limits above (else its first frame). Nothing of the original's metadata survives: sharp writes none
  * unless asked (no keepExif, keepXmp, keepIccProfile or withMetadata here), so a phone's GPS
  * position, camera serial and the like stay behind. The original itself is never kept.
  */
@@ -51,27 +64,36 @@ export async function processPhoto(bytes: Uint8Array, options: { name?: string }
 	const type = sniffImageType(bytes.subarray(0, SNIFF_BYTES));
 	if (!type) throw new PhotoProblem(415, `${name} is not a photo we can send (JPEG, PNG, WebP or GIF).`);
 	const unreadable = () => new PhotoProblem(400, `${name} could not be read as a photo. It may be damaged; try another.`);
-	// pages: 1 is the first frame of a GIF or animated WebP; failOn 'warning' refuses damaged data (sharp's advice for untrusted input).
+	// pages: 1 is the first frame of a GIF or animated WebP (all of them are asked for only once
+	// they are known to be within the limits); failOn 'warning' refuses damaged data (sharp's advice for untrusted input).
 	const input = { limitInputPixels: MAX_INPUT_PIXELS, pages: 1, failOn: 'warning' } as const;
 	// Loaded on first use: a host that never receives photos never loads the native library.
 	const { default: sharp } = await import('sharp');
 	try {
+		// With pages: 1 the header still counts the frames, and its height is one frame's.
 		const header = await sharp(bytes, input).metadata();
 		if (header.format !== SHARP_FORMAT[type]) throw unreadable();
-		const display = await sharp(bytes, input)
+		const frames = header.pages ?? 1;
+		const animated = frames > 1 && frames <= MAX_FRAMES && header.width * header.height * frames <= MAX_ANIMATION_PIXELS;
+		const frameSet = animated ? ({ pages: -1 } as const) : {};
+		const display = await sharp(bytes, { ...input, ...frameSet })
 			.rotate()
 			.resize(DISPLAY_BOX, DISPLAY_BOX, { fit: 'inside', withoutEnlargement: true })
 			.webp(WEBP)
 			.toBuffer({ resolveWithObject: true });
 		// From the display size rather than the original: a fraction of the pixels to decode, and already upright.
-		const thumb = await sharp(display.data)
+		const thumb = await sharp(display.data, frameSet)
 			.resize(THUMB_BOX, THUMB_BOX, { fit: 'inside', withoutEnlargement: true })
 			.webp(WEBP)
 			.toBuffer({ resolveWithObject: true });
+		// An animation's height comes back as its frames stacked.
+		const file = ({ data, info }: typeof display): PhotoFile => ({ data, width: info.width, height: info.pageHeight ?? info.height });
 		return {
-			display: { data: display.data, width: display.info.width, height: display.info.height },
-			thumb: { data: thumb.data, width: thumb.info.width, height: thumb.info.height },
-			bytes: display.data.length + thumb.data.length
+			display: file(display),
+			thumb: file(thumb),
+			bytes: display.data.length + thumb.data.length,
+			animated,
+			stillOfAnimation: frames > 1 && !animated
 		};
 	} catch (e) {
 		if (e instanceof PhotoProblem) throw e;
