@@ -5,7 +5,7 @@ import { freePort, startCluster, type RunningCluster } from '../../src/lib/serve
 import { UNAVAILABLE_MESSAGE } from '../../src/lib/messaging/errors';
 import { startBuiltServer } from './built-server';
 import { expect, test } from './fixtures';
-import { hydrated } from './session';
+import { DEMO, hydrated } from './session';
 
 /** What a page says while the database is away (the JSON of fetches and streams says UNAVAILABLE_MESSAGE). */
 const SITE_UNAVAILABLE = 'Bazaar is unavailable right now. This page tries again by itself.';
@@ -76,7 +76,7 @@ test('with Supabase out of reach, a page answers 503 "unavailable, retrying" wit
  * fallback page (the root layout's load failed), 503 without Retry-After, no header, nothing that
  * reloads. Now the page says "retrying" inside the site's layout and comes back by itself.
  */
-test('a signed-in member whose database goes away gets the retrying page, with Retry-After, and it comes back by itself', async ({ page }) => {
+test('a signed-in member whose database goes away gets the retrying page, with Retry-After, and it comes back by itself, her draft kept', async ({ page }) => {
 	test.setTimeout(150_000);
 	const root = mkdtempSync(join(tmpdir(), 'bazaar-outage-'));
 	const dataDir = join(root, 'postgres');
@@ -92,6 +92,15 @@ test('a signed-in member whose database goes away gets the retrying page, with R
 		await page.getByLabel('Password').fill('password123');
 		await page.getByRole('button', { name: 'Sign in' }).click();
 		await expect(page.getByRole('heading', { name: 'Messages', level: 1 })).toBeVisible();
+		// Ana writes to Sam about the camera (the demo's conversation) and does not send it yet.
+		const thread = `${url}/messages?conversation=${DEMO.sam.id}__a0000000-0000-4000-8000-000000000001`;
+		const composer = page.getByRole('textbox', { name: 'Message', exact: true });
+		const draft = 'Could you post it to Leeds instead?';
+		await page.goto(thread);
+		await hydrated(page);
+		await composer.fill(draft);
+		const drafts = () => page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('bazaar-messaging:draft:')));
+		await expect.poll(drafts).toHaveLength(1);
 
 		await cluster.stop();
 		cluster = undefined;
@@ -101,10 +110,16 @@ test('a signed-in member whose database goes away gets the retrying page, with R
 		await expect(page.getByRole('heading', { name: 'Back in a moment' })).toBeVisible();
 		await expect(page.getByText(SITE_UNAVAILABLE)).toBeVisible();
 		await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+		// A page that shows nobody's messages is no sign-out: what she was writing stays.
+		await hydrated(page);
+		expect(await drafts()).toHaveLength(1);
 
 		// The database is back; the page, left alone, reloads itself into her messages.
 		cluster = await startCluster({ dataDir, port });
 		await expect(page.getByRole('heading', { name: 'Messages', level: 1 })).toBeVisible({ timeout: 60_000 });
+		await page.goto(thread);
+		await hydrated(page);
+		await expect(composer).toHaveValue(draft);
 		expect(app.output()).not.toMatch(/unhandled|uncaught/i);
 	} finally {
 		await page.close();

@@ -6,7 +6,9 @@
  * Each draft is its writer's: a conversation key is relative to the viewer (the other member and
  * the listing), so another member signing in on the same tab could open the same key. Drafts are
  * kept under their writer's id, and every draft not of the member signed in is forgotten once a
- * page shows who that is (signed out: all of them).
+ * page shows who that is. Signing out forgets them all (MessagingClient.signingOut). A page that
+ * shows nobody forgets nothing: with the database out of reach a signed-in member's reload shows
+ * nobody too, and what they were writing must outlive the outage.
  */
 const PREFIX = 'bazaar-messaging:draft:';
 

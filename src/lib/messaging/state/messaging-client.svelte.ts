@@ -134,10 +134,11 @@ export class MessagingClient {
 		$effect(rememberTimeZone);
 		$effect(() => {
 			const me = session()?.me;
-			// Signed out, or someone else signed in on this tab: what the last member was writing goes.
-			forgetOthersDrafts(me ?? null);
+			// Nobody shown may be an outage, not a sign-out (see drafts.ts): nothing is forgotten then.
 			if (!me) return;
-			// Another member's sends are never shown to this one nor sent as them.
+			// Someone else signed in on this tab: what the last member was writing goes, and their
+			// sends are never shown to this one nor sent as them.
+			forgetOthersDrafts(me);
 			forgetOthersPendingSends(me);
 			return untrack(() => this.connect({ session: session()!, onResync: () => void invalidateAll() }));
 		});
@@ -176,6 +177,15 @@ export class MessagingClient {
 			service?.stop();
 			if (this.#service === service) this.#service = null;
 		};
+	}
+
+	/**
+	 * For the host's sign-out form, as it submits: this tab forgets what the member was writing
+	 * (a page that shows nobody afterwards does not, as it may be an outage). Their sends still on
+	 * their way stay kept, never shown to anyone else, until they sign in again.
+	 */
+	signingOut() {
+		forgetOthersDrafts(null);
 	}
 
 	/** A request was refused for want of a session: the feed stops and the page asks to sign in again. */
