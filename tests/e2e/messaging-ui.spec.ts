@@ -260,14 +260,21 @@ test('archive and unarchive move a conversation between All and Archived; Unread
 	await ben.goto('/messages?filter=unread');
 	await expect(unreadOne(ben)).toHaveCount(0);
 
-	// Marked unread from its menu: back to the inbox, where it counts as unread again until opened.
+	// Marked unread from its menu: back to the inbox, where it counts as unread again until opened,
+	// in the header's total too (one more than this page's first load had).
 	await ben.goto('/messages');
 	await hydrated(ben);
+	const badge = ben.getByTestId('unread-total');
+	const total = async () => ((await badge.count()) ? Number((await badge.textContent())!.replace(/\D/g, '')) : 0);
+	const before = await total();
 	await unreadOne(ben).click();
 	await expect(messageRow(ben, 'Hi Ben, a new batch of mugs arrives on Friday.')).toBeVisible();
 	await conversationMenu(ben, 'Mark as unread');
 	await expect(ben).toHaveURL('/messages');
 	await expect(unreadOne(ben)).toContainText('1 unread');
+	await expect.poll(total).toBe(before + 1);
+	await ben.waitForTimeout(300);
+	expect(await total(), 'the total stays').toBe(before + 1);
 	await ben.goto('/messages?filter=unread');
 	await expect(unreadOne(ben)).toContainText('1 unread');
 	await unreadOne(ben).click();

@@ -216,6 +216,18 @@ describe('InboxState: the unread badge', () => {
 		state.inbox.set('all', { previews: [preview({ unread_count: 1 })], next: null });
 		expect(state.inbox.unreadTotal).toBe(4);
 	});
+
+	it('a figure read at an older event than the one shown never replaces it; a newer or equal one does', () => {
+		const state = messagingState();
+		// An event (id 120) says 1; a page whose data was read at cursor 100 says 0 afterwards.
+		state.inbox.setUnreadTotal(1, 120);
+		state.inbox.setUnreadTotal(0, 100);
+		expect(state.inbox.unreadTotal).toBe(1);
+		state.inbox.setUnreadTotal(2, 120);
+		expect(state.inbox.unreadTotal).toBe(2);
+		state.inbox.setUnreadTotal(0, 130);
+		expect(state.inbox.unreadTotal).toBe(0);
+	});
 });
 
 describe('InboxState: triage filters', () => {

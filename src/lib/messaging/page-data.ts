@@ -21,6 +21,8 @@ export interface MessagesPageLoad {
 	draftId: string;
 	/** The user's saved quick replies, most recently saved first. */
 	quickReplies: QuickReply[];
+	/** This load's realtime cursor and unread total (the layout's are from the tab's first page). */
+	start: { cursor: number; unreadTotal: number };
 }
 
 /** The page's data as its component receives it: the load's, plus the layout's realtime session. */

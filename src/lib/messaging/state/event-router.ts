@@ -10,7 +10,7 @@ import type { OpenThreads } from './open-threads.svelte';
  */
 export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; threads: OpenThreads }) {
 	const { inbox, threads } = state;
-	if (event.payload.unread_total !== undefined) inbox.setUnreadTotal(event.payload.unread_total);
+	if (event.payload.unread_total !== undefined) inbox.setUnreadTotal(event.payload.unread_total, event.id);
 	switch (event.type) {
 		case 'message.created':
 		case 'message.updated': {

@@ -30,6 +30,8 @@ export class InboxState {
 	#previews = $state<ConversationPreview[]>([]);
 	#next = $state.raw<Cursor | null>(null);
 	#unreadTotal = $state(0);
+	/** The event id the badge's figure was true at: an older figure (a page read before an event came) never replaces it. */
+	#unreadTotalAt = -1;
 	#open: string | null = null;
 
 	constructor(options: { unreadTotal?: number } = {}) {
@@ -76,7 +78,12 @@ export class InboxState {
 		this.#sort();
 	}
 
-	setUnreadTotal(total: number) {
+	/** `at`: the event id the figure was read at (an event's own, or a page's cursor); without it the figure is taken as it is. */
+	setUnreadTotal(total: number, at?: number) {
+		if (at !== undefined) {
+			if (at < this.#unreadTotalAt) return;
+			this.#unreadTotalAt = at;
+		}
 		this.#unreadTotal = total;
 	}
 

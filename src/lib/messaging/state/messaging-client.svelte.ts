@@ -100,7 +100,8 @@ export class MessagingClient {
 	/** What the server loaded for a page: the inbox's first page (for `listing`, about `productId`) and, if one is open, the thread. */
 	showPage(page: { session: RealtimeSession; filter: InboxFilter; productId?: string | null; inbox: PreviewPage; opened: OpenedConversation | null }) {
 		this.#own(page.session.me);
-		this.inbox.set(page.filter, page.inbox, page.session.unreadTotal, page.productId ?? null, page.opened?.conversation_id ?? null);
+		this.inbox.set(page.filter, page.inbox, undefined, page.productId ?? null, page.opened?.conversation_id ?? null);
+		this.inbox.setUnreadTotal(page.session.unreadTotal, page.session.cursor);
 		return page.opened ? this.threads.open(page.opened, { cursor: page.session.cursor }) : null;
 	}
 
@@ -128,7 +129,7 @@ export class MessagingClient {
 		const first = untrack(session);
 		if (first) {
 			this.#own(first.me);
-			this.inbox.setUnreadTotal(first.unreadTotal);
+			this.inbox.setUnreadTotal(first.unreadTotal, first.cursor);
 		}
 		// The next request's server rendering shows times in this browser's zone, as hydration will.
 		$effect(rememberTimeZone);
@@ -152,7 +153,7 @@ export class MessagingClient {
 		const { session } = options;
 		if (!untrack(() => this.#session)) this.#session = () => session;
 		this.#own(session.me);
-		this.inbox.setUnreadTotal(session.unreadTotal);
+		this.inbox.setUnreadTotal(session.unreadTotal, session.cursor);
 		let stopped = false;
 		let service: RealtimeMessagingService | null = null;
 		const stopNotifications = this.notifications.start();

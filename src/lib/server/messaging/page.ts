@@ -19,10 +19,11 @@ export { actions } from './actions.js';
 export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPageLoad> {
 	checkMessagingLocals(locals);
 	if (!locals.user) error(401, { message: 'Sign in to see your messages.' });
-	// The layout reads the realtime cursor; our data must be read after it, or an event committed
-	// in between would be neither in the data nor after the cursor. Started here too (it is one
-	// call either way), the reads below go after it, in its round trip; the layout reports its errors.
-	startMessagingSession(locals).catch(() => {});
+	// Our data must be read after the realtime cursor, or an event committed in between would be
+	// neither in the data nor after the cursor. The session start is the layout's call too (one
+	// call either way); the reads below go after it, in its round trip. The page keeps its own
+	// cursor and unread total: on a navigation in the browser the layout's are from its first load.
+	const starting = orErrorPage(() => startMessagingSession(locals));
 	const product = url.searchParams.get('product');
 	const asked = InboxFilter.catch('all').parse(url.searchParams.get('filter') ?? 'all');
 	// A listing filter without a listing to show would be an empty inbox with no way out.
@@ -31,7 +32,8 @@ export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPa
 	const query = (url.searchParams.get('q') ?? '').trim();
 	const parts = key === null ? null : tryParseConversationKey(key);
 	if (key !== null && !parts) error(400, { message: 'This conversation link is not valid.' });
-	const [inbox, opened, search, quickReplies] = await Promise.all([
+	const [start, inbox, opened, search, quickReplies] = await Promise.all([
+		starting,
 		orErrorPage(() => locals.messaging.listConversationPreviews({ filter, productId: product })),
 		parts ? orErrorPage(() => locals.messaging.openConversation(parts)) : null,
 		query ? searchOrMessage(locals.messaging, query) : null,
@@ -46,7 +48,8 @@ export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPa
 		search,
 		// For sending without JavaScript: the idempotency key of the next message, so a resubmitted form stores it once.
 		draftId: randomUUID(),
-		quickReplies
+		quickReplies,
+		start: { cursor: start.cursor, unreadTotal: start.unread_total }
 	};
 }
 
