@@ -193,7 +193,7 @@ describe('POST <base>/attachments', () => {
 		const long = await upload(ana, await gif(MAX_FRAMES + 1), 'long.gif');
 		expect(long.status).toBe(201);
 		const still = UploadedAttachment.parse(await long.json());
-		expect(still.note).toBe('Sent as a still image (too long to animate).');
+		expect(still.note).toBe('Sent as a still image (too many frames to animate).');
 		expect((await sharp(readFileSync(join(dir, still.id, 'display.webp')), { pages: -1 }).metadata()).pages ?? 1).toBe(1);
 	});
 

@@ -112,7 +112,7 @@ describe('processPhoto', () => {
 	it('keeps an animated GIF moving at both sizes: every frame, its timing, the size of a frame', async () => {
 		const gif = await animation(2400, 1200, ['red', 'green', 'red']);
 		const photo = await processPhoto(gif);
-		expect(photo).toMatchObject({ animated: true, stillOfAnimation: false });
+		expect(photo).toMatchObject({ animated: true, stillOfAnimation: null });
 		expect(photo.display).toMatchObject({ width: 1600, height: 800 });
 		expect(photo.thumb).toMatchObject({ width: 320, height: 160 });
 		for (const file of [photo.display, photo.thumb]) {
@@ -132,15 +132,18 @@ describe('processPhoto', () => {
 		// Two frames, each just over half the pixel budget.
 		const side = Math.ceil(Math.sqrt(MAX_ANIMATION_PIXELS / 2)) + 1;
 		const tooManyPixels = await animation(side, side, ['red', 'green']);
-		for (const gif of [tooManyFrames, tooManyPixels]) {
+		for (const [gif, reason] of [
+			[tooManyFrames, 'too many frames'],
+			[tooManyPixels, 'too large']
+		] as const) {
 			const photo = await processPhoto(gif);
-			expect(photo).toMatchObject({ animated: false, stillOfAnimation: true });
+			expect(photo).toMatchObject({ animated: false, stillOfAnimation: reason });
 			expect((await sharp(photo.display.data, { pages: -1 }).metadata()).pages ?? 1, 'one frame').toBe(1);
 			const [r, g] = await pixel(photo.display, 8, 8);
 			expect([r > 200, g < 60], 'the first frame (red)').toEqual([true, true]);
 		}
 		// A still photo is no animation either way.
-		expect(await processPhoto(await solid(40, 30, [0, 0, 255]).png().toBuffer())).toMatchObject({ animated: false, stillOfAnimation: false });
+		expect(await processPhoto(await solid(40, 30, [0, 0, 255]).png().toBuffer())).toMatchObject({ animated: false, stillOfAnimation: null });
 	});
 
 	it('refuses what is not an image by its bytes, whatever its name: 415', async () => {

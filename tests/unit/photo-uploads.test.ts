@@ -71,7 +71,7 @@ describe('PhotoUploads', () => {
 	it('what the server says about a stored photo stays beside it for the chip, and out of the photo the message carries', async () => {
 		const { photos, uploads } = uploadsWithFakes();
 		await photos.add([photoFile('long.gif'), photoFile('b.jpg')]);
-		const note = 'Sent as a still image (too long to animate).';
+		const note = 'Sent as a still image (too many frames to animate).';
 		uploads[0].answer({ ok: true, value: { ...stored(1), note } });
 		uploads[1].answer({ ok: true, value: stored(2) });
 		await flush();

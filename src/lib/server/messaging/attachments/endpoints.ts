@@ -8,7 +8,6 @@ import { isAttachmentSize, type AttachmentStore } from './store.js';
 /** Room for the multipart envelope around one 10 MB file (boundaries, headers, a long file name). */
 const MAX_UPLOAD_BYTES = MAX_ATTACHMENT_BYTES + 64 * 1024;
 const TOO_BIG = 'Photos can be at most 10 MB.';
-const STILL_OF_ANIMATION = 'Sent as a still image (too long to animate).';
 /** Refused before the body was read to its end: the connection is not reused, as the rest of the body may still be coming. */
 const UNREAD = { connection: 'close' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -122,7 +121,7 @@ export async function uploadAttachment({ locals, request }: RequestEvent): Promi
 		await locals.messaging.discardAttachment({ id: attachment.id }).catch(() => {});
 		return problem(503, 'Your photo could not be stored just now. Try again in a moment.', { 'retry-after': '5' });
 	}
-	const answer: UploadedAttachment = photo.stillOfAnimation ? { ...attachment, note: STILL_OF_ANIMATION } : attachment;
+	const answer: UploadedAttachment = photo.stillOfAnimation ? { ...attachment, note: `Sent as a still image (${photo.stillOfAnimation} to animate).` } : attachment;
 	return json(answer, { status: 201 });
 }
 

@@ -34,8 +34,8 @@ export type ProcessedPhoto = Record<AttachmentSize, PhotoFile> & {
 	bytes: number;
 	/** Whether both files move (an animated GIF or WebP within the limits above). */
 	animated: boolean;
-	/** An animation past the limits, of which only the first frame was kept. */
-	stillOfAnimation: boolean;
+	/** Why only the first frame of an animation was kept: past MAX_FRAMES, or past MAX_ANIMATION_PIXELS. */
+	stillOfAnimation: 'too many frames' | 'too large' | null;
 };
 
 /** A photo a person sent that cannot be used: 415 for what is not an image we take, 400 for an image we cannot read. */
@@ -74,7 +74,9 @@ export async function processPhoto(bytes: Uint8Array, options: { name?: string }
 		const header = await sharp(bytes, input).metadata();
 		if (header.format !== SHARP_FORMAT[type]) throw unreadable();
 		const frames = header.pages ?? 1;
-		const animated = frames > 1 && frames <= MAX_FRAMES && header.width * header.height * frames <= MAX_ANIMATION_PIXELS;
+		const stillOfAnimation =
+			frames <= 1 ? null : frames > MAX_FRAMES ? 'too many frames' : header.width * header.height * frames > MAX_ANIMATION_PIXELS ? 'too large' : null;
+		const animated = frames > 1 && !stillOfAnimation;
 		const frameSet = animated ? ({ pages: -1 } as const) : {};
 		const display = await sharp(bytes, { ...input, ...frameSet })
 			.rotate()
@@ -93,7 +95,7 @@ export async function processPhoto(bytes: Uint8Array, options: { name?: string }
 			thumb: file(thumb),
 			bytes: display.data.length + thumb.data.length,
 			animated,
-			stillOfAnimation: frames > 1 && !animated
+			stillOfAnimation
 		};
 	} catch (e) {
 		if (e instanceof PhotoProblem) throw e;
