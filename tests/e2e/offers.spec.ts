@@ -40,6 +40,10 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	// later. (A page error on the way, such as replaceState called before the router started, fails
 	// the test: see fixtures.ts.)
 	await expect.poll(() => new URL(ben.page.url()).searchParams.has('offer')).toBe(false);
+	// Escape puts the form away, as it closes the menu, and focus goes to the button that opens it again.
+	await ben.page.getByRole('textbox', { name: 'Your offer (€)' }).press('Escape');
+	await expect(ben.page.getByRole('textbox', { name: 'Your offer (€)' })).toHaveCount(0);
+	await expect(ben.page.getByRole('button', { name: 'Make an offer' })).toBeFocused();
 	await offer(ben.page, '70');
 	// Sent, the form closes and focus goes to the composer, not nowhere.
 	await expect(ben.page.getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
