@@ -144,3 +144,19 @@ test('a seller finds conversations by the buyer’s name and by the listing’s 
 	await expect(page).toHaveURL(new RegExp(`conversation=${buyers[1].id}__${listing.id}`));
 	await expect(page.getByRole('list', { name: 'Messages' }).getByText(`Is it waterproof? (${buyers[1].username})`)).toBeVisible();
 });
+
+test('a search too long to run says so under the start of its words, and a bad conversation link leads back to the inbox', async ({ page }) => {
+	const words = Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ');
+	await signIn(page, DEMO.ben.email, `/messages?q=${encodeURIComponent(words)}`);
+	const results = page.getByRole('region', { name: /^Results for/ });
+	await expect(results.getByRole('heading')).toHaveText(`Results for “${words.slice(0, 60)}…” Clear`);
+	await expect(results.getByRole('alert')).toHaveText('Search for at most 200 characters.');
+	// The inbox is still on the first screen, not pushed below the repeated words.
+	await expect(page.getByRole('navigation', { name: 'Inbox filter' })).toBeInViewport();
+
+	await page.goto('/messages?conversation=not-a-key');
+	await expect(page.getByRole('heading', { name: 'That link is not valid' })).toBeVisible();
+	await page.getByRole('link', { name: 'Back to your messages' }).click();
+	await expect(page).toHaveURL('/messages');
+	await expect(page.getByRole('navigation', { name: 'Inbox filter' })).toBeVisible();
+});
