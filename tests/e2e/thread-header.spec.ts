@@ -47,6 +47,18 @@ for (const width of [375, 1280]) {
 		expect(short.lines).toBe(1);
 		expect(short.cut).toBe(false);
 		expect(short.title).toBe('Lee Seller');
+		// The listing's link is named by its title and price at any width, and shows its badge once reserved.
+		const listing = page.locator('.thread-header').getByRole('link', { name: /^Road bike, 56 cm €\s?450\.00/ });
+		await expect(listing).toBeVisible();
+		await withDatabase(baseURL, (db) => db.query(`update public.products set status = 'reserved' where id = $1`, [BIKE]));
+		try {
+			await page.reload();
+			await expect(listing.getByText('Reserved')).toBeVisible();
+		} finally {
+			await withDatabase(baseURL, (db) => db.query(`update public.products set status = 'active' where id = $1`, [BIKE]));
+			await page.reload();
+			await hydrated(page);
+		}
 
 		await renameLee(baseURL, LONG_NAME);
 		try {
