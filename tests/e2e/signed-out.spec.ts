@@ -27,6 +27,12 @@ test('signing out in one tab: the other says "You signed out. Sign in again", li
 	await expect(notice).toHaveText('You signed out. Sign in again', { timeout: 5_000 });
 	await expect(notice.getByRole('link', { name: 'Sign in again' })).toHaveAttribute('href', `/login?next=${encodeURIComponent(path)}`);
 	await expect(other.getByText('Reconnecting…')).toHaveCount(0);
+	// Nothing of Ben's messages stays on screen for whoever sits down next, and the header no longer shows him.
+	await expect(other.getByRole('list', { name: 'Messages' })).toHaveCount(0);
+	await expect(other.getByRole('textbox', { name: 'Message', exact: true })).toHaveCount(0);
+	await expect(other.getByText('Sam Seller')).toHaveCount(0);
+	await expect(other.getByText(DEMO.ben.email)).toHaveCount(0);
+	await expect(other.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
 
 	// No endless 401s: nothing more is asked while the tab waits past several backoff periods.
 	const asked = requests.length;
