@@ -99,3 +99,48 @@ test('the composer says "write or attach" for blank or invisible text and takes 
 	const kept = () => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('bazaar-messaging:outbox:')));
 	await expect.poll(kept).toEqual([]);
 });
+
+test('a send another tab left on its way goes from the member’s other open tab, once, without a navigation there', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const threadUrl = `/messages?conversation=${DEMO.lee.id}__${BIKE}`;
+	const context = await browser.newContext();
+	const [a, b] = [await context.newPage(), await context.newPage()];
+	await signIn(b, DEMO.ben.email, threadUrl);
+	await hydrated(b);
+	await a.goto(threadUrl);
+	await hydrated(a);
+	// Tab A alone has no connection: its sends wait there, kept in the browser.
+	await a.route(isSend, (route) => route.abort('internetdisconnected'));
+	const stored = (text: string) =>
+		withDatabase(baseURL, async (db) => (await db.query<{ n: number }>('select count(*)::int as n from public.messages where body = $1', [text])).rows[0].n);
+	const shown = (page: Page, text: string, status = 'sent') => thread(page).locator(`li[data-status="${status}"]`, { hasText: text });
+	const kept = () => b.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('bazaar-messaging:outbox:')));
+	const url = b.url();
+
+	// Tab A still open and retrying its own: B sends it too, the server stores it once, and each tab shows it once.
+	const retried = `Sent from a tab still retrying ${Date.now()}`;
+	await composer(a).fill(retried);
+	await composer(a).press('Enter');
+	await expect(shown(a, retried, 'failed')).toContainText('Not sent yet: no connection.');
+	await expect.poll(() => stored(retried), { timeout: 15_000 }).toBe(1);
+	for (const page of [a, b]) {
+		await expect(shown(page, retried)).toHaveCount(1);
+		await expect(thread(page).locator('li[data-message-id]', { hasText: retried })).toHaveCount(1);
+	}
+
+	// Tab A closed before its send went: B, never navigated, sends it.
+	const left = `Left by a closed tab ${Date.now()}`;
+	await composer(a).fill(left);
+	await composer(a).press('Enter');
+	await expect(shown(a, left, 'failed')).toContainText('Not sent yet: no connection.');
+	await a.close();
+	await expect.poll(() => stored(left), { timeout: 15_000 }).toBe(1);
+	await expect(shown(b, left)).toHaveCount(1);
+	await expect(thread(b).locator('li[data-message-id]', { hasText: left })).toHaveCount(1);
+	await expect.poll(kept).toEqual([]);
+	// A while later it is still stored once.
+	await b.waitForTimeout(6_000);
+	expect([await stored(retried), await stored(left)]).toEqual([1, 1]);
+	expect(b.url()).toBe(url);
+	await context.close();
+});

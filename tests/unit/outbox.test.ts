@@ -277,3 +277,96 @@ describe('Outbox', () => {
 		expect(outbox.atRisk).toBe(false);
 	});
 });
+
+describe('Outbox, sends another tab of the member left behind', () => {
+	/** The browser's window for a started outbox: its events, and whether it is online. */
+	function browserWindow() {
+		const window = new EventTarget();
+		vi.stubGlobal('window', window);
+		vi.stubGlobal('navigator', { onLine: true });
+		return window;
+	}
+	/** What another tab's `localStorage.setItem` tells this one. */
+	const storageEvent = (key: string, newValue: string | null) => Object.assign(new Event('storage'), { key, newValue });
+	const keyOf = (member: string, id: string) => `bazaar-messaging:outbox:${member}:${id}`;
+
+	it('an open tab sends a send a closed tab left waiting once the connection is back, without navigating, and shows it once', async () => {
+		const window = browserWindow();
+		const { api, requests } = server(stored);
+		const b = tab(api);
+		const stop = b.outbox.start();
+		await Promise.resolve();
+
+		// Tab A, with no connection, sends; then it is closed.
+		const a = tab(server(() => OFFLINE).api);
+		const left = pendingSend(a.thread, { id: messageId(1), body: 'Sent while the server was down' });
+		a.outbox.keep(left, a.thread);
+		a.outbox.settle(left.id, OFFLINE);
+
+		// Tab B hears that it is back online (its feed live again does the same): it sends it.
+		window.dispatchEvent(new Event('online'));
+		await vi.waitFor(() => expect(b.thread.messages.map((m) => [m.id, m.status])).toEqual([[messageId(1), 'sent']]));
+		expect(requests.map((fields) => fields.id)).toEqual([messageId(1)]);
+		expect(readPendingSends(ME)).toEqual([]);
+
+		// Heard again: nothing is left to send.
+		window.dispatchEvent(new Event('online'));
+		b.outbox.pickUp();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect(requests).toHaveLength(1);
+		expect(b.thread.messages).toHaveLength(1);
+		stop();
+	});
+
+	it('a send another tab keeps is picked up after that tab had its go, unless it was stored meanwhile', async () => {
+		const window = browserWindow();
+		vi.useFakeTimers();
+		try {
+			const { api, requests } = server(stored);
+			const b = tab(api);
+			const stop = b.outbox.start();
+
+			const a = tab(server(() => OFFLINE).api);
+			const stuck = pendingSend(a.thread, { id: messageId(1), body: 'Still on its way' });
+			a.outbox.keep(stuck, a.thread);
+			window.dispatchEvent(storageEvent(keyOf(ME, stuck.id), JSON.stringify(stuck)));
+			const done = pendingSend(a.thread, { id: messageId(2), body: 'Stored by its own tab' });
+			a.outbox.keep(done, a.thread);
+			window.dispatchEvent(storageEvent(keyOf(ME, done.id), JSON.stringify(done)));
+			a.outbox.settle(done.id, stored({ id: done.id, body: done.body }));
+			window.dispatchEvent(storageEvent(keyOf(ME, done.id), null));
+
+			// The tab that wrote them gets the first go.
+			await vi.advanceTimersByTimeAsync(1_000);
+			expect(requests).toEqual([]);
+			await vi.advanceTimersByTimeAsync(5_000);
+			expect(requests.map((fields) => fields.id)).toEqual([messageId(1)]);
+			expect(b.thread.messages.map((m) => [m.id, m.status])).toEqual([[messageId(1), 'sent']]);
+			stop();
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
+	it('two open tabs sending one send each show it once; another member’s sends are left alone', async () => {
+		const window = browserWindow();
+		const { api, requests } = server(stored);
+		const b = tab(api);
+		const stop = b.outbox.start();
+		// Tab A is still open and sends its own send again, as B picks it up.
+		const a = tab(api);
+		const both = pendingSend(a.thread, { id: messageId(1), body: 'Both tabs have it' });
+		a.outbox.keep(both, a.thread);
+		a.outbox.settle(both.id, OFFLINE);
+		const bens = tab(server(() => OFFLINE).api, { member: BOB });
+		bens.outbox.keep(pendingSend(bens.thread, { id: messageId(2), body: 'Ben’s words' }), bens.thread);
+
+		window.dispatchEvent(new Event('online'));
+		await a.outbox.retry(a.thread, a.thread.messages[0]);
+		await vi.waitFor(() => expect(b.thread.messages.map((m) => [m.id, m.status])).toEqual([[messageId(1), 'sent']]));
+		expect(a.thread.messages.map((m) => [m.id, m.status])).toEqual([[messageId(1), 'sent']]);
+		expect(new Set(requests.map((fields) => fields.id))).toEqual(new Set([messageId(1)]));
+		expect(readPendingSends(BOB)).toHaveLength(1);
+		stop();
+	});
+});

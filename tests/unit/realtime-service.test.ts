@@ -499,6 +499,22 @@ describe('RealtimeMessagingService: reconnecting', () => {
 		expect(env.timers[0].ms).toBe(1000);
 	});
 
+	it('says when the feed is live, first and after every reconnection, so sends waiting for the server go', async () => {
+		const transport = new FakeTransport();
+		const env = new FakeEnvironment();
+		const onLive = vi.fn();
+		new RealtimeMessagingService({ transport, cursor: 5, onEvent: () => {}, onResync: () => {}, onLive, environment: env, minDelay: 1000 }).start();
+		await flush();
+		transport.latest.handlers.open();
+		expect(onLive).toHaveBeenCalledTimes(1);
+		transport.latest.handlers.error('the server stopped');
+		env.advance(env.timers[0].ms);
+		await flush();
+		expect(onLive).toHaveBeenCalledTimes(1);
+		transport.latest.handlers.open();
+		expect(onLive).toHaveBeenCalledTimes(2);
+	});
+
 	it('events, opens and errors from a stale (closed) connection are ignored', async () => {
 		const { transport, service, env, delivered, onResync } = await live({ cursor: 5, minDelay: 1000 });
 		const stale = transport.latest;

@@ -25,6 +25,8 @@ export interface RealtimeServiceOptions {
 	onSignal?(signal: MessagingSignal): void;
 	/** The log no longer reaches back to our cursor: reload the page's data. */
 	onResync(): void;
+	/** The feed is live, first or again: the server answers, so what waited for it may go. */
+	onLive?(): void;
 	environment?: RealtimeEnvironment;
 	/** Backoff bounds in ms. */
 	minDelay?: number;
@@ -177,6 +179,7 @@ export class RealtimeMessagingService {
 						if (!current()) return;
 						this.#attempt = 0;
 						this.state = 'live';
+						this.#options.onLive?.();
 						// Anything committed between our catch-up and the subscription.
 						void this.catchUp().catch((error) => signedOutBy(error) && this.signedOut());
 					},

@@ -157,7 +157,8 @@ export class MessagingClient {
 		let stopped = false;
 		let service: RealtimeMessagingService | null = null;
 		const stopNotifications = this.notifications.start();
-		const stopOutbox = this.#outbox.start();
+		const outbox = this.#outbox;
+		const stopOutbox = outbox.start();
 		const started = options.transport ? Promise.resolve(options.transport) : transportFor({ session, api: this.api });
 		void started.then((transport) => {
 			if (stopped) return;
@@ -166,7 +167,9 @@ export class MessagingClient {
 				cursor: session.cursor,
 				onEvent: (event) => this.applyEvent(event),
 				onSignal: (signal) => this.#signal(signal),
-				onResync: options.onResync
+				onResync: options.onResync,
+				// A server that was down is back: sends left by a tab closed meanwhile go from this one.
+				onLive: () => outbox.pickUp()
 			});
 			this.#service = service;
 			service.start();

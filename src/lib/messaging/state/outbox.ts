@@ -1,10 +1,17 @@
 import { NOT_DELIVERED, SIGNED_OUT, type MessagingApi, type Outcome } from '../api';
 import { isBlankBody, type Attachment, type Message, type UserSummary } from '../schemas';
 import type { OpenThreads } from './open-threads.svelte';
-import { forgetPendingSend, hasPendingSend, keepPendingSend, readPendingSends, type PendingSend } from './pending-sends';
+import { forgetPendingSend, hasPendingSend, isPendingSendKey, keepPendingSend, readPendingSends, type PendingSend } from './pending-sends';
 import type { PendingDraft, ThreadMessage, ThreadState } from './thread.svelte';
 
 const RESEND_EVERY_MS = 5_000;
+/**
+ * How long a send another tab keeps is left to that tab: it is sending it now, and most sends are
+ * stored and forgotten well before. One still kept after this was left behind (its tab closed
+ * mid-send) or waits for a connection there too; sending it from here as well is safe, as the
+ * server stores one message per id.
+ */
+const LEFT_TO_ITS_TAB_MS = RESEND_EVERY_MS;
 
 /**
  * Refusals of the message itself, which sending it again cannot change: it is forgotten, and its
@@ -49,7 +56,8 @@ export function pendingSend(
  * has stored it or refused it for good it is kept (pending-sends.ts), so that a reload, a closed
  * tab or another tab of the member shows it again in its thread and sends it again with the same
  * id, which the server stores once. Sends that found no connection go again by themselves, oldest
- * first, once the browser is back online and every few seconds.
+ * first, once the browser is back online, the realtime feed live again or the tab shown, and every
+ * few seconds; those another tab left behind go with them.
  */
 export class Outbox {
 	readonly member: string | null;
@@ -69,6 +77,7 @@ export class Outbox {
 	#queue: Promise<void> = Promise.resolve();
 	#queued = new Set<string>();
 	#timer: ReturnType<typeof setInterval> | null = null;
+	#pickUpLater: ReturnType<typeof setTimeout> | null = null;
 	#stopped = false;
 
 	constructor(options: { member: string | null; api: Pick<MessagingApi, 'action'>; threads: OpenThreads; onSignedOut: () => void }) {
@@ -85,24 +94,49 @@ export class Outbox {
 
 	/**
 	 * In the browser, for the member's session: sends again what an earlier page of theirs left
-	 * on its way, and keeps sending what waits for a connection. Returns the stop.
+	 * on its way, and keeps sending what waits for a connection. A send another tab of the member
+	 * keeps is picked up too, without waiting for a navigation here: that tab may be closed before
+	 * the connection is back. Returns the stop.
 	 */
 	start(): () => void {
 		this.#stopped = false;
 		this.#enqueue(this.#adopt());
-		const online = () => this.#resendWaiting();
+		const online = () => this.pickUp();
+		const visible = () => document.visibilityState === 'visible' && this.pickUp();
+		// Only a send being kept: one forgotten there was stored or refused, which #enqueue checks anyway.
+		const kept = (event: StorageEvent) => {
+			if (event.newValue !== null && isPendingSendKey(this.member, event.key)) this.#pickUpSoon();
+		};
 		// Asked only when storage failed to keep a send: otherwise the next page sends it.
 		const leaving = (event: BeforeUnloadEvent) => {
 			if (this.atRisk) event.preventDefault();
 		};
 		window.addEventListener('online', online);
+		window.addEventListener('storage', kept);
 		window.addEventListener('beforeunload', leaving);
+		// The browser's own; absent where no page runs (unit tests stub a window alone).
+		if (typeof document !== 'undefined') document.addEventListener('visibilitychange', visible);
 		return () => {
 			this.#stopped = true;
 			this.#stopTimer();
+			if (this.#pickUpLater) clearTimeout(this.#pickUpLater);
+			this.#pickUpLater = null;
 			window.removeEventListener('online', online);
+			window.removeEventListener('storage', kept);
 			window.removeEventListener('beforeunload', leaving);
+			if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', visible);
 		};
+	}
+
+	/**
+	 * The connection may be back (the browser online, the realtime feed live again, the tab shown):
+	 * what waits for it goes now, with the kept sends this tab had not heard of (another tab of the
+	 * member left them, and may be closed). Each goes once however often this is heard.
+	 */
+	pickUp() {
+		if (this.#stopped) return;
+		this.#enqueue(this.#adopt());
+		this.#resendWaiting();
 	}
 
 	/** A send leaving now (the composer's post): kept until its answer, and shown in `thread` as sending. */
@@ -213,6 +247,15 @@ export class Outbox {
 		if (this.#waiting.size === 0) return this.#stopTimer();
 		if (!navigator.onLine) return;
 		this.#enqueue([...this.#sends.values()].filter((send) => this.#waiting.has(send.id)));
+	}
+
+	/** Once however many sends another tab keeps meanwhile: their tab has its go first. */
+	#pickUpSoon() {
+		if (this.#pickUpLater || this.#stopped) return;
+		this.#pickUpLater = setTimeout(() => {
+			this.#pickUpLater = null;
+			this.pickUp();
+		}, LEFT_TO_ITS_TAB_MS);
 	}
 
 	#stopTimer() {

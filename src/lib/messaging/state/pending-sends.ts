@@ -21,6 +21,9 @@ const PREFIX = 'bazaar-messaging:outbox:';
 
 const keyOf = (member: string, id: string) => `${PREFIX}${member}:${id}`;
 
+/** Whether a storage key (another tab's `storage` event) is one of `member`'s kept sends. */
+export const isPendingSendKey = (member: string | null, key: string | null): boolean => member !== null && key !== null && key.startsWith(`${PREFIX}${member}:`);
+
 /** A send as its form posted it; read back from storage, so parsed like any other input. */
 export const PendingSend = z.object({
 	id: Id,
