@@ -202,6 +202,20 @@ test('quick replies: saved, edited and deleted in Manage, kept after a reload, i
 	await composer(page).press('Enter');
 	await expect(thread(page).locator('li[data-status="sent"]', { hasText: 'Yes, still available: collection or post.' })).toHaveCount(1);
 
+	// Writing on after the "/" (a message that starts with one) loses no key; nor does Escape the slash.
+	await composer(page).press('/');
+	await expect(options).toBeFocused();
+	await page.keyboard.type('2 of them left');
+	await expect(popover).toHaveCount(0);
+	await expect(composer(page)).toHaveValue('/2 of them left');
+	await composer(page).fill('');
+	await composer(page).press('/');
+	await expect(options).toBeFocused();
+	await page.keyboard.press('Escape');
+	await expect(composer(page)).toBeFocused();
+	await expect(composer(page)).toHaveValue('/');
+	await composer(page).fill('');
+
 	const ana = await open(browser, DEMO.ana.email, `/messages?conversation=${DEMO.lee.id}__${clock.id}`);
 	await expect(thread(ana.page).getByText('Yes, still available: collection or post.')).toBeVisible();
 
