@@ -169,6 +169,27 @@ describe('quick replies', () => {
 		expect(await seller.api.listQuickReplies()).toHaveLength(20);
 	});
 
+	it('keeps a text once: the same reply saved again under a new id, or another edited into it, is refused', async () => {
+		const seller = await createActor(db);
+		const [first, second] = [randomUUID(), randomUUID()];
+		await seller.api.saveQuickReply({ id: first, body: 'Yes, it is still available.' });
+		await seller.api.saveQuickReply({ id: second, body: 'I can post it tomorrow.' });
+		const again = await rejection(seller.api.saveQuickReply({ id: randomUUID(), body: ' Yes, it is still available.\n' }));
+		expect([again.code, again.message]).toEqual(['conflict', 'You already keep this quick reply.']);
+		expect((await rejection(seller.api.saveQuickReply({ id: second, body: 'Yes, it is still available.' }))).message).toBe(
+			'You already keep this quick reply.'
+		);
+		// Its own text saved again (a retry, or Save without a change) is no duplicate.
+		expect(await seller.api.saveQuickReply({ id: first, body: 'Yes, it is still available.' })).toMatchObject({ id: first });
+		expect((await seller.api.listQuickReplies()).map((r) => [r.id, r.body])).toEqual([
+			[first, 'Yes, it is still available.'],
+			[second, 'I can post it tomorrow.']
+		]);
+		// Another member may keep the same words.
+		const other = await createActor(db);
+		expect(await other.api.saveQuickReply({ id: randomUUID(), body: 'Yes, it is still available.' })).toMatchObject({ body: 'Yes, it is still available.' });
+	});
+
 	it('keeps each user to their own: another user can neither read, change nor delete them', async () => {
 		const [owner, other] = [await createActor(db), await createActor(db)];
 		const id = randomUUID();
