@@ -486,6 +486,14 @@ describe('edit, delete, report and search', () => {
 		expect((await rejection(seller.api.deleteMessage({ id: sent.id }))).code).toBe('not_allowed');
 		const unchanged = await buyer.api.editMessage({ id: sent.id, body: '  Original ' });
 		expect(unchanged.edited_at).toBeNull();
+		// Emptied, a message is refused in an edit's words (not "before sending") and keeps its text.
+		for (const body of [' \n ', '\u200b\u2060']) {
+			const emptied = await rejection(buyer.api.editMessage({ id: sent.id, body }));
+			expect([emptied.code, emptied.message]).toEqual(['body_empty', 'A message cannot be edited to nothing: delete it instead.']);
+		}
+		expect((await db.query('select body from public.messages where id = $1', [sent.id])).rows).toEqual([{ body: 'Original' }]);
+		// Someone else's message is still not theirs to edit, whatever the text.
+		expect((await rejection(seller.api.editMessage({ id: sent.id, body: ' ' }))).code).toBe('not_allowed');
 		await buyer.api.deleteMessage({ id: sent.id });
 		const again = await buyer.api.deleteMessage({ id: sent.id });
 		expect(again.body).toBe('');
