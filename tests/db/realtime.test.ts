@@ -123,6 +123,8 @@ interface Wiring {
 	listener: Listener;
 	server: StreamServer;
 	listenerLog: string[];
+	/** Resolves once the presence relay has told everyone about the streams opened and closed so far. */
+	presenceSettled(): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -131,7 +133,15 @@ async function wire(url: string): Promise<Wiring> {
 	const hub = new RealtimeHub();
 	const listenerLog: string[] = [];
 	const listener = listenForEvents({ connectionString: url, hub, pool, log: (line) => listenerLog.push(line) });
-	const stopPresence = relayPresence(hub, pool);
+	// The relay looks a user's partners up after their stream opens; counted, a test can wait for it.
+	let lookups = 0;
+	const presencePool = {
+		query: (text: string, values: unknown[]) => {
+			lookups++;
+			return pool.query(text, values).finally(() => lookups--);
+		}
+	} as unknown as pg.Pool;
+	const stopPresence = relayPresence(hub, presencePool);
 	await within(listener.ready(), 10_000, 'LISTEN connection');
 	const server = await startStreamServer(pool, hub);
 	return {
@@ -140,6 +150,11 @@ async function wire(url: string): Promise<Wiring> {
 		listener,
 		server,
 		listenerLog,
+		async presenceSettled() {
+			await eventually(() => lookups === 0, 5_000, 'presence relayed');
+			// What the lookup found is signalled a few promise turns after it answered.
+			await new Promise((turned) => setImmediate(turned));
+		},
 		async stop() {
 			stopPresence();
 			await server.close();
@@ -542,6 +557,8 @@ describe('SSE stream on PostgreSQL (scratch database of the run’s cluster)', (
 		const streams = await Promise.all([q, r].map(async (user) => openStream(rt.server, user, { lastEventId: await user.api.currentEventCursor() })));
 		const [streamQ, streamR] = streams;
 		await Promise.all(streams.map((s) => s.until((events) => events.some(isLive), 5_000, 'stream live')));
+		// Q's own coming online is relayed before P connects (on a slow machine it could reach P).
+		await rt.presenceSettled();
 		const signals = (events: SseEvent[], type: string) => events.filter((e) => e.type === type).map((e) => JSON.parse(e.data));
 		// Signals are written synchronously to the streams they target; a barrier signal to R that
 		// arrives alone proves nothing else was written to R before it.
