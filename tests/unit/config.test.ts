@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readConfig } from '../../src/lib/server/config.ts';
+import { servedUrl } from '../../src/lib/server/db/dev-database-plugin.ts';
 import { safeNext } from '../../src/lib/server/auth/guard.ts';
 
 describe('environment', () => {
@@ -31,6 +34,27 @@ describe('environment', () => {
 		expect(() => readConfig({ BAZAAR_DB_PORT: '70000' })).toThrow('BAZAAR_DB_PORT');
 		expect(() => readConfig({ JWT_SECRET: 'short' })).toThrow('JWT_SECRET: must be at least 32 characters');
 		expect(() => readConfig({ PUBLIC_SUPABASE_URL: 'https://abc.supabase.co' })).toThrow('PUBLIC_SUPABASE_ANON_KEY: required');
+	});
+});
+
+describe('where links in mail point', () => {
+	it('BAZAAR_PUBLIC_URL, else ORIGIN; neither set leaves it to where the app is served', () => {
+		expect(readConfig({ BAZAAR_PUBLIC_URL: 'https://market.example/', ORIGIN: 'https://origin.example' }).publicUrl).toBe('https://market.example');
+		expect(readConfig({ ORIGIN: 'https://origin.example' }).publicUrl).toBe('https://origin.example');
+		expect(readConfig({}).publicUrl).toBeNull();
+	});
+
+	it('the dev server’s address is the one it listens on (npm run dev -- --port 5200), a wildcard read as localhost', async () => {
+		const server = createServer();
+		await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+		try {
+			expect(servedUrl(server.address())).toBe(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+		} finally {
+			server.close();
+		}
+		expect(servedUrl({ address: '0.0.0.0', family: 'IPv4', port: 5200 })).toBe('http://localhost:5200');
+		expect(servedUrl({ address: '::1', family: 'IPv6', port: 5200 })).toBe('http://[::1]:5200');
+		expect(servedUrl('/tmp/app.sock')).toBeNull();
 	});
 });
 

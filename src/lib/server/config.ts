@@ -81,8 +81,11 @@ export interface Config {
 	/** `<data directory>/mail`: digests as .eml files when no SMTP server is set, listed at /dev/mail. */
 	mailDir: string;
 	mailFrom: string;
-	/** Where the app is served (BAZAAR_PUBLIC_URL, else ORIGIN, else the dev server): links in emails. */
-	publicUrl: string;
+	/**
+	 * Where users reach the app (BAZAAR_PUBLIC_URL, else ORIGIN), for links in emails; null when
+	 * neither is set, and then the worker uses where the dev server listens (startWorker).
+	 */
+	publicUrl: string | null;
 	/** NODE_ENV=production (`npm start` sets it): session cookies are then signed only with JWT_SECRET. */
 	production: boolean;
 }
@@ -122,7 +125,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
 		smtpUrl: e.BAZAAR_SMTP_URL,
 		mailDir: resolve(e.BAZAAR_DATA_DIR, 'mail'),
 		mailFrom: e.BAZAAR_MAIL_FROM,
-		publicUrl: (e.BAZAAR_PUBLIC_URL ?? e.ORIGIN ?? 'http://127.0.0.1:5173').replace(/\/+$/, ''),
+		publicUrl: (e.BAZAAR_PUBLIC_URL ?? e.ORIGIN)?.replace(/\/+$/, '') ?? null,
 		production: e.NODE_ENV === 'production'
 	};
 }

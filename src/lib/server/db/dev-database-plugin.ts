@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { Plugin, ViteDevServer } from 'vite';
 import { readConfig, stopOnConfigError, type Config } from '../config.ts';
 import { ensureDatabase } from './database.ts';
@@ -45,9 +46,11 @@ function runWorker(server: ViteDevServer, config: Config, databaseUrl: string) {
 	const log = (line: string) => server.config.logger.info(`  [worker] ${line}`, { timestamp: true });
 	let worker: Promise<{ stop(): Promise<void> } | null> | undefined;
 	http.once('listening', () => {
+		// `npm run dev -- --port 5200` mails links to 5200, not to the port the script names.
+		const servedAt = servedUrl(http.address());
 		worker = server
 			.ssrLoadModule('/src/lib/server/db/worker.ts')
-			.then((loaded) => (loaded as typeof import('./worker.ts')).startWorker(config, databaseUrl, log))
+			.then((loaded) => (loaded as typeof import('./worker.ts')).startWorker(config, databaseUrl, log, servedAt))
 			.catch((error: Error) => {
 				log(`not started: ${error.message}`);
 				return null;
@@ -56,4 +59,12 @@ function runWorker(server: ViteDevServer, config: Config, databaseUrl: string) {
 	const stop = () => void worker?.then((running) => running?.stop());
 	http.once('close', stop);
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
+}
+
+/** Where a server listening on `address` is reached from this machine (a wildcard as localhost). */
+export function servedUrl(address: AddressInfo | string | null): string | null {
+	if (!address || typeof address === 'string') return null;
+	const wildcard = address.address === '0.0.0.0' || address.address === '::';
+	const host = wildcard ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+	return `http://${host}:${address.port}`;
 }
