@@ -427,8 +427,13 @@ describe('unsubscribing', () => {
 		expect(otherSignature.code).toBe('not_allowed');
 		expect(await lee.api.getPreferences()).toMatchObject({ email_digests: true });
 		expect(await ben.api.getPreferences()).toMatchObject({ email_digests: true });
+		// What the page the link opens reads: on, and nothing for a link that is not ours.
+		expect(await signedOut.digestsOnForLink({ userId, token })).toBe(true);
+		expect(await signedOut.digestsOnForLink({ userId: ben.id, token })).toBeNull();
+		expect(await signedOut.digestsOnForLink({ userId, token: 'forged' })).toBeNull();
 
 		await signedOut.unsubscribeDigests({ userId, token });
+		expect(await signedOut.digestsOnForLink({ userId, token: token.toUpperCase() })).toBe(false);
 		await signedOut.unsubscribeDigests({ userId, token: token.toUpperCase() }); // twice is harmless
 		expect(await lee.api.getPreferences()).toMatchObject({ email_digests: false });
 		await send(ben, lee, 'After unsubscribing', product.id);

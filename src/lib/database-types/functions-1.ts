@@ -32,6 +32,10 @@ export type PublicFunctions1 = {
   delete_message: { Args: { p_id: string }; Returns: Json }
   delete_quick_reply: { Args: { p_id: string }; Returns: undefined }
   digest_content: { Args: { p_digest: string }; Returns: Json }
+  digests_on_for_link: {
+    Args: { p_token: string; p_user_id: string }
+    Returns: boolean
+  }
   discard_attachment: { Args: { p_id: string }; Returns: undefined }
   edit_message: {
     Args: {

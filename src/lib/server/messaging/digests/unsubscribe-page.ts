@@ -6,6 +6,8 @@ import { formActions } from '../form.js';
 export interface UnsubscribePageData {
 	/** The link carries a member and a signature (whether the signature is ours is checked on POST). */
 	complete: boolean;
+	/** The link is ours and that member's digests are off already (unsubscribed before, by link or in settings). */
+	alreadyOff: boolean;
 }
 
 /** What a POST answers: digests switched off, or why not. */
@@ -24,10 +26,13 @@ function linkOf(url: URL): { userId: string; token: string } | null {
 
 /**
  * The page a digest's unsubscribe link opens. Opening it changes nothing (mail scanners and
- * link previews follow links); it shows a button that posts back to the same address.
+ * link previews follow links); it shows a button that posts back to the same address, or says
+ * digests are off already.
  */
-export function load({ url }: ServerLoadEvent): UnsubscribePageData {
-	return { complete: linkOf(url) !== null };
+export async function load({ url, locals }: ServerLoadEvent): Promise<UnsubscribePageData> {
+	const link = linkOf(url);
+	if (!link) return { complete: false, alreadyOff: false };
+	return { complete: true, alreadyOff: (await locals.messaging.digestsOnForLink(link)) === false };
 }
 
 /** Switches off the digests the address's link names; what to say, and with which status. */
