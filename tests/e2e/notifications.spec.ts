@@ -175,7 +175,9 @@ test('with “Browser notifications” switched off on the account page, no noti
 	const setting = page.getByRole('checkbox', { name: 'Browser notifications' });
 	await expect(setting).toBeChecked();
 	await expect(page.getByRole('checkbox', { name: 'Email me a digest of unread messages' })).toBeChecked();
-	// Saved as it is switched: no button to press. Switched by keyboard, focus stays on the box (it went to the page).
+	// Saved as it is switched: no button to press, and none shown. Switched by keyboard, focus stays on the box (it went to the page).
+	await hydrated(page);
+	await expect(page.getByRole('button', { name: 'Save' })).toHaveCount(0);
 	await setting.focus();
 	await page.keyboard.press('Space');
 	await expect(page.getByRole('status')).toHaveText('Saved.');
@@ -268,6 +270,28 @@ test('the account page is for signed-in members: a visitor is sent to sign in an
 	await expect(digests).toBeChecked();
 });
 
+test('without JavaScript the settings are saved with the Save button', async ({ browser, baseURL }) => {
+	const quinn = await seller(baseURL, 'Quinn');
+	const context = await browser.newContext({ javaScriptEnabled: false });
+	const page = await context.newPage();
+	try {
+		await signIn(page, quinn.email, '/account');
+		const digests = page.getByRole('checkbox', { name: 'Email me a digest of unread messages' });
+		await expect(digests).toBeChecked();
+		await digests.uncheck();
+		await page.getByRole('button', { name: 'Save' }).click();
+		await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+		await page.reload();
+		await expect(digests).not.toBeChecked();
+		await digests.check();
+		await page.getByRole('button', { name: 'Save' }).click();
+		await page.reload();
+		await expect(digests).toBeChecked();
+	} finally {
+		await context.close();
+	}
+});
+
 for (const colorScheme of ['light', 'dark'] as const) {
 	test(`axe finds no violations in the header, “Turn on notifications” and the notification settings (${colorScheme})`, async ({ browser }) => {
 		const context = await browser.newContext({ colorScheme });
@@ -291,3 +315,24 @@ for (const colorScheme of ['light', 'dark'] as const) {
 		await context.close();
 	});
 }
+
+test('an unsubscribe link opened again says digests are off, instead of asking again', async ({ page, baseURL }) => {
+	const rae = await seller(baseURL, 'Rae');
+	const token = await withDatabase(baseURL, async (db) => (await db.query<{ t: string }>('select private.unsubscribe_signature($1) as t', [rae.id])).rows[0].t);
+	const link = `/unsubscribe?u=${rae.id}&t=${token}`;
+	// Opening the link changes nothing: it asks.
+	await page.goto(link);
+	await expect(page.getByText('Stop getting emails about messages that arrive while you are away?')).toBeVisible();
+	await page.getByRole('button', { name: 'Unsubscribe' }).click();
+	await expect(page.getByRole('status')).toHaveText('You will no longer get digests of unread messages by email.');
+	// Followed again from the mail, it says where things stand, with no button to press again.
+	await page.goto(link);
+	await expect(page.getByRole('status')).toHaveText(
+		'Digests of unread messages are off: you get no emails about them. Switch them on again in your settings.'
+	);
+	await expect(page.getByRole('button', { name: 'Unsubscribe' })).toHaveCount(0);
+	// A link that is not ours still shows the button, and the answer to it says why not.
+	await page.goto(`/unsubscribe?u=${rae.id}&t=${'0'.repeat(64)}`);
+	await page.getByRole('button', { name: 'Unsubscribe' }).click();
+	await expect(page.getByRole('alert')).toHaveText('This unsubscribe link is not valid. Switch digests off on your account page instead.');
+});
