@@ -543,6 +543,18 @@ describe('edit, delete, report and search', () => {
 		expect(await found(`<script${tag}>`)).toEqual([code.id]);
 		for (const query of [`'${tag}`, `${tag}\\`, `${tag} | !`, `(${tag}):* & '`, `${tag}://`]) expect(await found(query)).toEqual([price.id]);
 	});
+
+	it('search folds case and accents both ways, as the conversation search does: "cafe" finds "Café", "café" finds "cafe"', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const tag = Date.now().toString(36);
+		const accented = await send(buyer, seller, `Pick-up at Café Müller, très simple ${tag}`, product.id);
+		const plain = await send(seller, buyer, `The cafe on Muller street? ${tag}`, product.id);
+		const found = async (query: string) => (await buyer.api.searchMessages({ query })).hits.map((h) => h.message_id).sort();
+		const both = [accented.id, plain.id].sort();
+		for (const query of [`cafe ${tag}`, `café ${tag}`, `CAFÉ ${tag}`, `muller ${tag}`, `Müll ${tag}`]) expect(await found(query), query).toEqual(both);
+		expect(await found(`tres ${tag}`)).toEqual([accented.id]);
+		expect(await found(`street ${tag}`)).toEqual([plain.id]);
+	});
 });
 
 describe('retention', () => {
