@@ -1568,15 +1568,19 @@ describe('messaging row-level security: the attack matrix', () => {
 			 where n.nspname in ('public', 'private')
 			   and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
 			 order by 1`);
-		// seller_response_time: product pages show it to visitors too; unsubscribe_digests: the signed
-		// link in an email works without a session.
-		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual(['public.seller_response_time', 'public.unsubscribe_digests']);
+		// seller_response_time: product pages show it to visitors too; unsubscribe_digests and
+		// digests_on_for_link: the signed link in an email works without a session.
+		expect.soft(functions.filter((f) => f.anon).map((f) => f.name)).toEqual([
+			'public.digests_on_for_link',
+			'public.seller_response_time',
+			'public.unsubscribe_digests'
+		]);
 		// private.may_signal: the Realtime policies run it as the joining user (messaging_realtime_parity);
 		// the two attachment_object_ checks: the Storage policies (messaging_attachments);
 		// private.payload_seen_by: the messages view runs it as its reader (messaging_seller_sees_who_got_it).
 		expect(functions.filter((f) => f.authenticated).map((f) => f.name).sort()).toEqual(
 			[
-				...[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since', 'seller_response_time'].map((name) => `public.${name}`),
+				...[...API, 'current_event_cursor', 'messaging_session_start', 'sync_since', 'seller_response_time', 'digests_on_for_link'].map((name) => `public.${name}`),
 				'private.may_signal',
 				'private.payload_seen_by',
 				'private.attachment_object_readable',
