@@ -248,6 +248,26 @@ describe('ThreadState: edits and deletes', () => {
 		state.threads.open(openedConversation({ messages: [ORIGINAL] }));
 		expect(onlyCopy(state, ORIGINAL.id)).toMatchObject({ body: '', deleted_at: at(50) });
 	});
+
+	it('a reply quoting a message shows its edit and then its deletion live, as a reload would', () => {
+		const reply = message({
+			id: messageId(2),
+			body: 'Yes, it is.',
+			created_at: at(5),
+			reply_to_id: ORIGINAL.id,
+			reply_to_sender_id: ORIGINAL.sender_id,
+			reply_to_preview: ORIGINAL.body,
+			reply_to_deleted: false
+		});
+		const state = messagingState();
+		state.threads.open(openedConversation({ messages: [ORIGINAL, reply] }));
+		const long = `${'é'.repeat(139)}😀 and more`;
+		state.apply(messageEvent({ ...ORIGINAL, body: long, edited_at: at(20) }, { type: 'message.updated' }));
+		// The first 140 characters (code points, as PostgreSQL's left()): the emoji whole.
+		expect(onlyCopy(state, reply.id)).toMatchObject({ reply_to_preview: `${'é'.repeat(139)}😀`, reply_to_deleted: false });
+		state.apply(messageEvent({ ...ORIGINAL, body: '', edited_at: at(20), deleted_at: at(50) }, { type: 'message.updated' }));
+		expect(onlyCopy(state, reply.id)).toMatchObject({ reply_to_preview: '', reply_to_deleted: true, body: 'Yes, it is.' });
+	});
 });
 
 describe('ThreadState: counts from a preview', () => {

@@ -31,3 +31,13 @@ export function photosOf(incoming: Message, current: Message | undefined): Messa
 	if (incoming.deleted_at !== null || incoming.attachments.length > 0 || !current) return incoming.attachments;
 	return current.attachments;
 }
+
+/**
+ * How a reply quotes `quoted`, as the messages view words it (its first 140 characters, "Photo"
+ * for photos alone, nothing once deleted): what a reply shows after an edit or a deletion of the
+ * message it answers, without waiting for a reload.
+ */
+export function quoteOf(quoted: Message): Pick<Message, 'reply_to_preview' | 'reply_to_deleted'> {
+	if (quoted.deleted_at !== null) return { reply_to_preview: '', reply_to_deleted: true };
+	return { reply_to_preview: quoted.body === '' ? 'Photo' : Array.from(quoted.body).slice(0, 140).join(''), reply_to_deleted: false };
+}

@@ -11,7 +11,7 @@ import type {
 	UserSummary
 } from '../schemas';
 import { compareMessages, sortMessages, timeKey } from '../timeline';
-import { eventAge, isStaleCopy, pageAge, photosOf } from './message-merge';
+import { eventAge, isStaleCopy, pageAge, photosOf, quoteOf } from './message-merge';
 import { hasReacted, withReaction } from './reactions';
 
 export type DeliveryStatus = 'sending' | 'sent' | 'failed';
@@ -267,6 +267,7 @@ export class ThreadState {
 
 	#merge(incoming: Message[], age?: number) {
 		let reorder = false;
+		const requoted: ThreadMessage[] = [];
 		const indexOf = new Map(this.#messages.map((m, i) => [m.id, i]));
 		for (const message of incoming) {
 			const index = indexOf.get(message.id);
@@ -284,7 +285,10 @@ export class ThreadState {
 			}
 			this.#messages[index] = item;
 			if (current.status !== 'sent' || current.created_at !== message.created_at) reorder = true;
+			// The replies that quote it show the edit or the deletion too, as a reload would.
+			if (current.body !== item.body || current.deleted_at !== item.deleted_at) requoted.push(item);
 		}
+		for (const quoted of requoted) for (const reply of this.#messages) if (reply.reply_to_id === quoted.id) Object.assign(reply, quoteOf(quoted));
 		if (!reorder) return;
 		// One sort for the whole batch: server order for what the server has, the rest at the bottom.
 		const sent = sortMessages(this.#messages.filter((m) => m.status === 'sent'));
