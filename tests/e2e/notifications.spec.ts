@@ -270,6 +270,25 @@ test('the account page is for signed-in members: a visitor is sent to sign in an
 	await expect(digests).toBeChecked();
 });
 
+test('a setting switched while offline is not saved, says so beside it and is put back; online again it saves', async ({ browser, baseURL }) => {
+	const sol = await seller(baseURL, 'Sol');
+	const { context, page, close } = await open(browser, sol.email, '/account');
+	const digests = page.getByRole('checkbox', { name: 'Email me a digest of unread messages' });
+	await expect(digests).toBeChecked();
+	await context.setOffline(true);
+	await digests.click();
+	await expect(page.getByRole('status')).toHaveText('Not saved: no connection. Try again once you are back online.');
+	// Still the account page (it was replaced by "Something went wrong"), the box as it is saved.
+	await expect(page.getByRole('heading', { name: 'Account', level: 1 })).toBeVisible();
+	await expect(digests).toBeChecked();
+	await context.setOffline(false);
+	await digests.click();
+	await expect(page.getByRole('status')).toHaveText('Saved.');
+	await page.reload();
+	await expect(digests).not.toBeChecked();
+	await close();
+});
+
 test('without JavaScript the settings are saved with the Save button', async ({ browser, baseURL }) => {
 	const quinn = await seller(baseURL, 'Quinn');
 	const context = await browser.newContext({ javaScriptEnabled: false });
