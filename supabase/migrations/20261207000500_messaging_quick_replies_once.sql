@@ -1,10 +1,10 @@
 -- A quick reply is kept once. Depends on messaging_blank_quick_replies (save_quick_reply).
 --
 -- The same text saved twice made two entries in the "/" picker and in Manage, each as good as the
--- other, and nothing said why the list grew.
+-- other, and nothing said why the list grew. The same words in other capitals are the same reply.
 
 -- messaging_blank_quick_replies's save_quick_reply, refusing a text the caller already keeps
--- under another id; otherwise unchanged.
+-- under another id, capitals aside; otherwise unchanged.
 -- Saves a quick reply of the caller's: new under p_id, or new text for their own p_id (saving
 -- the same text again changes nothing but its place at the top). Trims the text; refuses an
 -- empty one, one over 500 characters, one the caller already keeps under another id, a 21st, and
@@ -32,7 +32,7 @@ begin
   -- One save at a time per user, so two at once cannot both be the 20th, or the same text twice.
   perform pg_advisory_xact_lock(hashtextextended('quick_replies:' || me::text, 0));
 
-  if exists (select from public.quick_replies r where r.user_id = me and r.body = cleaned and r.id <> p_id) then
+  if exists (select from public.quick_replies r where r.user_id = me and lower(r.body) = lower(cleaned) and r.id <> p_id) then
     perform private.fail('conflict', 'You already keep this quick reply.');
   end if;
   update public.quick_replies r set body = cleaned, updated_at = now()

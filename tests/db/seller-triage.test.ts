@@ -176,6 +176,10 @@ describe('quick replies', () => {
 		await seller.api.saveQuickReply({ id: second, body: 'I can post it tomorrow.' });
 		const again = await rejection(seller.api.saveQuickReply({ id: randomUUID(), body: ' Yes, it is still available.\n' }));
 		expect([again.code, again.message]).toEqual(['conflict', 'You already keep this quick reply.']);
+		// Capitals and the spaces around it do not make another reply.
+		expect((await rejection(seller.api.saveQuickReply({ id: randomUUID(), body: ' yes, IT is still available. ' }))).message).toBe(
+			'You already keep this quick reply.'
+		);
 		expect((await rejection(seller.api.saveQuickReply({ id: second, body: 'Yes, it is still available.' }))).message).toBe(
 			'You already keep this quick reply.'
 		);
