@@ -34,7 +34,11 @@ describe('parseAmount: what is refused, and what the person reads', () => {
 		['abc', NUMBER],
 		['€120', NUMBER],
 		['120 EUR', NUMBER],
-		['-5', NUMBER],
+		// A negative amount is a number, but no offer.
+		['-5', 'An offer must be more than zero.'],
+		['−5.50', 'An offer must be more than zero.'],
+		['- 5', 'An offer must be more than zero.'],
+		['-abc', NUMBER],
 		['1e3', NUMBER],
 		['1,200.50', NUMBER],
 		['1 200', NUMBER],

@@ -61,6 +61,8 @@ export function parseAmount(typed: string, currency: string): ParsedAmount {
 	if (text === '') return { ok: false, message: 'Type the amount you want to offer.' };
 	const example = digits === 0 ? '120' : `120 or 120.${'5'.padEnd(digits, '0')}`;
 	const match = /^(\d+)(?:[.,](\d+))?$/.exec(text);
+	// "-5" is a number, just not an offer: said as "0" is.
+	if (!match && /^[-−]\s*\d+(?:[.,]\d+)?$/.test(text)) return { ok: false, message: 'An offer must be more than zero.' };
 	if (!match) return { ok: false, message: `Type the amount as a number, like ${example}.` };
 	const [, whole, fraction = ''] = match;
 	if (fraction.length > digits) {
