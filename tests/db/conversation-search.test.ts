@@ -60,6 +60,11 @@ describe('search_conversations', () => {
 		expect(new Set(await keysOf(seller, `lamp${t}`))).toEqual(new Set([`${anna.id}__${lamp.id}`, `${ben.id}__${lamp.id}`]));
 		expect(await keysOf(seller, `MULLER${t} oak`)).toEqual([`${anna.id}__${chair.id}`]);
 		expect(await keysOf(seller, `müller${t} chair`)).toEqual([`${anna.id}__${chair.id}`]);
+		// Letters with no accent to drop, as typed without the key: "strasse" finds Straße.
+		const jens = await named(`Jens Straße${t}`);
+		await send(jens, seller, 'Hi', lamp.id);
+		expect(await keysOf(seller, `strasse${t}`)).toEqual([`${jens.id}__${lamp.id}`]);
+		expect(await keysOf(seller, `STRAẞE${t}`)).toEqual([`${jens.id}__${lamp.id}`]);
 		// Starts of words only, and every word must be found somewhere.
 		expect(await keysOf(seller, `uller${t}`)).toEqual([]);
 		expect(await keysOf(seller, `ben lamp${t} chair`)).toEqual([]);

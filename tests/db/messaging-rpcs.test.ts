@@ -554,6 +554,16 @@ describe('edit, delete, report and search', () => {
 		for (const query of [`cafe ${tag}`, `café ${tag}`, `CAFÉ ${tag}`, `muller ${tag}`, `Müll ${tag}`]) expect(await found(query), query).toEqual(both);
 		expect(await found(`tres ${tag}`)).toEqual([accented.id]);
 		expect(await found(`street ${tag}`)).toEqual([plain.id]);
+		// An accent typed as a combining mark (as some keyboards send it) is the same accent.
+		expect(await found(`cafe\u0301 ${tag}`)).toEqual(both);
+		// Letters with no accent to drop are written as people type them without the key.
+		const letters = await send(buyer, seller, `Straße Ørsted Æble Łódź ${tag}`, product.id);
+		for (const query of [`strasse ${tag}`, `STRASSE ${tag}`, `straße ${tag}`, `orsted ${tag}`, `aeble ${tag}`, `lodz ${tag}`]) {
+			expect(await found(query), query).toEqual([letters.id]);
+		}
+		// A price next to its currency sign, and words between angle brackets, are found by their words.
+		const price = await send(seller, buyer, `Can you do €130? Or £99, <b>firm</b> ${tag}`, product.id);
+		for (const query of [`130 ${tag}`, `€130 ${tag}`, `99 ${tag}`, `firm ${tag}`, `<b> ${tag}`]) expect(await found(query), query).toEqual([price.id]);
 	});
 });
 
