@@ -87,3 +87,28 @@ test('editing keeps the composer’s keys: Enter saves, Shift+Enter makes a new 
 	await expect(mine.getByText('edited', { exact: true })).toBeVisible();
 	expect(await mine.locator('.bubble-body').textContent()).toBe(`${text} Or Sunday?\nEither works.`);
 });
+
+for (const width of [375, 900, 1280]) {
+	test(`at ${width} px the edit box and its Save and Cancel stay inside the bubble and in sight`, async ({ browser }) => {
+		const context = await browser.newContext({ viewport: { width, height: 800 } });
+		const page = await context.newPage();
+		await signIn(page, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${BIKE}`);
+		await hydrated(page);
+		const text = `Width check ${width} ${Date.now()}`;
+		await composer(page).fill(text);
+		await composer(page).press('Enter');
+		const row = page.locator('li[data-status="sent"]', { hasText: text });
+		await expect(row).toHaveCount(1);
+		const mine = page.locator(`[data-message-id="${await row.getAttribute('data-message-id')}"]`);
+		await mine.click();
+		await mine.getByRole('button', { name: 'Edit this message' }).click();
+		const bubble = (await mine.locator('.bubble').boundingBox())!;
+		for (const part of [page.getByRole('textbox', { name: 'Edit message' }), mine.getByRole('button', { name: 'Save' }), mine.getByRole('button', { name: 'Cancel' })]) {
+			await expect(part).toBeInViewport({ ratio: 1 });
+			const box = (await part.boundingBox())!;
+			expect(box.x).toBeGreaterThanOrEqual(bubble.x);
+			expect(box.x + box.width).toBeLessThanOrEqual(bubble.x + bubble.width + 0.5);
+		}
+		await context.close();
+	});
+}
