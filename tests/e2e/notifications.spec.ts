@@ -329,7 +329,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
 		await scan('.site-header', '.turn-on-notifications');
 		await page.goto('/account');
 		await hydrated(page);
-		await expect(page.getByText('This browser has not been asked to show notifications yet.')).toBeVisible();
+		await expect(page.getByText('This browser has not been asked yet, so it shows none: “Turn on notifications” below asks it.')).toBeVisible();
+		await expect(turnOn(page)).toBeVisible();
 		await scan('.notification-settings');
 		await context.close();
 	});
