@@ -204,8 +204,11 @@ describe('MessagingActions.respond: input', () => {
 		expect(refusal(submit('respond', { offer_id: OFFER, action: 'counter', amount: '', currency: 'EUR', id: ID }))).toBe(
 			'Type the amount you want to offer.'
 		);
-		expect(refusal(submit('respond', { offer_id: OFFER, action: 'counter', amount: '-1', currency: 'EUR', id: ID }))).toBe(
+		expect(refusal(submit('respond', { offer_id: OFFER, action: 'counter', amount: '12 euros', currency: 'EUR', id: ID }))).toBe(
 			'Type the amount as a number, like 120 or 120.50.'
+		);
+		expect(refusal(submit('respond', { offer_id: OFFER, action: 'counter', amount: '-1', currency: 'EUR', id: ID }))).toBe(
+			'An offer must be more than zero.'
 		);
 	});
 
