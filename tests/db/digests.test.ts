@@ -431,6 +431,7 @@ describe('unsubscribing', () => {
 		expect(await signedOut.digestsOnForLink({ userId, token })).toBe(true);
 		expect(await signedOut.digestsOnForLink({ userId: ben.id, token })).toBeNull();
 		expect(await signedOut.digestsOnForLink({ userId, token: 'forged' })).toBeNull();
+		expect(await signedOut.digestsOnForLink({ userId: '-'.repeat(36), token })).toBeNull();
 
 		await signedOut.unsubscribeDigests({ userId, token });
 		expect(await signedOut.digestsOnForLink({ userId, token: token.toUpperCase() })).toBe(false);

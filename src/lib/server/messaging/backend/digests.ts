@@ -28,8 +28,9 @@ export function digestMethods(call: RpcCall): DigestLinks {
 			await call('unsubscribe_digests', { p_user_id: id(userId, 'user'), p_token: token }, 'value');
 		},
 		async digestsOnForLink({ userId, token }) {
-			if (!TOKEN.test(token)) return null;
-			return z.boolean().nullable().parse(await call('digests_on_for_link', { p_user_id: id(userId, 'user'), p_token: token }, 'value'));
+			// Only a reading for the page: a malformed link is "not ours", never an error page.
+			if (!TOKEN.test(token) || !z.uuid().safeParse(userId).success) return null;
+			return z.boolean().nullable().parse(await call('digests_on_for_link', { p_user_id: userId, p_token: token }, 'value'));
 		}
 	};
 }
