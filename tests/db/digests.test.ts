@@ -194,7 +194,7 @@ describe('who gets a digest, and when', () => {
 		expect(mailsTo(lee)).toHaveLength(1);
 		expect(mailsTo(lee)[0].text).toContain('First question');
 		expect(mailsTo(lee)[0].text).toContain('Second question');
-		expect(mailsTo(lee)[0].subject).toBe(`2 unread messages from ${ben.username} about ${product.title}`);
+		expect(mailsTo(lee)[0].subject).toBe(`2 new messages from ${ben.username} about ${product.title}`);
 
 		const third = await send(ben, lee, 'Third question', product.id);
 		await away();

@@ -66,9 +66,11 @@ describe('renderDigest', () => {
 				conversation({ key: `${SAM}__general`, other_name: 'Sam', product_title: null, messages: [message('Hello', { sender_name: 'Sam' })] })
 			])
 		);
-		expect(subject).toBe('3 unread messages from Ben and Sam');
-		expect(text).toContain('Ben about “Vintage camera” (2 unread messages)');
-		expect(text).toContain('Sam (1 unread message)');
+		expect(subject).toBe('3 new messages from Ben and Sam');
+		// "New": what arrived since the last digest. The inbox counts unread messages mailed before too.
+		expect(text).toContain('You have 3 new messages on Bazaar.');
+		expect(text).toContain('Ben about “Vintage camera” (2 new messages)');
+		expect(text).toContain('Sam (1 new message)');
 		expect(text).toContain(`${PUBLIC_URL}/messages?conversation=${SAM}__general`);
 	});
 
@@ -164,7 +166,7 @@ describe('renderDigest: a deal’s news, worded for its reader', () => {
 		const after = message('Pick it up on Saturday?', { sender_name: 'Sam Seller', created_at: '2026-12-05T10:06:00.000000+00:00' });
 		const question = conversation({ key: `${LEE}__general`, other_name: 'Lee', product_title: null, messages: [message('Hello', { sender_name: 'Lee' })] });
 		const { subject, text } = render(digest([withSam([earlier, accepted(), after]), question], ben));
-		expect(subject).toBe('Sam Seller accepted your offer of €141.00 · Vintage film camera (and 3 more unread messages)');
+		expect(subject).toBe('Sam Seller accepted your offer of €141.00 · Vintage film camera (and 3 more new messages)');
 		expect(text).toContain('\n  Sam Seller countered with €141.00\n  Sam Seller accepted your offer of €141.00\n  Sam Seller: Pick it up on Saturday?\n');
 	});
 

@@ -86,10 +86,12 @@ function newestDealNews(content: DigestContent): { c: DigestConversation; m: Dig
  */
 function dealSubject(reader: string, news: { c: DigestConversation; m: DigestMessage }, count: number): string {
 	const listing = news.c.product_title ? ` · ${oneLine(news.c.product_title)}` : '';
-	const more = count > 1 ? ` (and ${plural(count - 1, 'more unread message')})` : '';
+	const more = count > 1 ? ` (and ${plural(count - 1, 'more new message')})` : '';
 	return `${oneLine(wordsFor(reader, news.c, news.m))}${listing}${more}`;
 }
 
+// Counted as "new", not "unread": a digest holds what arrived since the last one was mailed,
+// and the inbox's unread count, which also counts what was mailed before, said another number.
 function subjectOf(content: DigestContent): string {
 	const count = content.conversations.reduce((sum, c) => sum + c.messages.length, 0);
 	const [first] = content.conversations;
@@ -99,7 +101,7 @@ function subjectOf(content: DigestContent): string {
 		? dealSubject(content.user_id, news, count)
 		: count === 1
 			? `${oneLine(first.other_name)} sent you a message${about}`
-			: `${count} unread messages from ${names(content.conversations)}${about}`;
+			: `${count} new messages from ${names(content.conversations)}${about}`;
 	return subject.length > 150 ? `${subject.slice(0, 149)}…` : subject;
 }
 
@@ -127,10 +129,10 @@ function shown(c: DigestConversation) {
 }
 
 function textOf(content: DigestContent, options: Required<RenderOptions>, total: number): string {
-	const lines = [`Hi ${oneLine(content.display_name)},`, '', `You have ${plural(total, 'unread message')} on ${options.siteName}.`, ''];
+	const lines = [`Hi ${oneLine(content.display_name)},`, '', `You have ${plural(total, 'new message')} on ${options.siteName}.`, ''];
 	for (const c of content.conversations) {
 		const { messages, earlier } = shown(c);
-		lines.push(`${heading(c)} (${plural(c.messages.length, 'unread message')})`);
+		lines.push(`${heading(c)} (${plural(c.messages.length, 'new message')})`);
 		if (earlier) lines.push(`  …and ${plural(earlier, 'earlier message')}`);
 		for (const { who, what } of messages.map((m) => line(content.user_id, c, m))) lines.push(`  ${who ? `${who}: ` : ''}${what.replace(/\n/g, '\n    ')}`);
 		lines.push(`  Open the conversation: ${conversationUrl(options.publicUrl, c.key, options.messagesPath)}`, '');
@@ -156,7 +158,7 @@ function htmlOf(content: DigestContent, options: Required<RenderOptions>, total:
 			);
 		return [
 			'<div style="border:1px solid #d0d7de;border-radius:8px;padding:12px 16px;margin:12px 0">',
-			`<p style="margin:0 0 8px;font-weight:600">${escapeHtml(heading(c))} <span style="color:#59636e;font-weight:400">(${plural(c.messages.length, 'unread message')})</span></p>`,
+			`<p style="margin:0 0 8px;font-weight:600">${escapeHtml(heading(c))} <span style="color:#59636e;font-weight:400">(${plural(c.messages.length, 'new message')})</span></p>`,
 			earlier ? `<p style="margin:4px 0;color:#59636e">…and ${plural(earlier, 'earlier message')}</p>` : '',
 			...rows,
 			`<p style="margin:8px 0 0"><a href="${escapeHtml(conversationUrl(options.publicUrl, c.key, options.messagesPath))}" style="color:#0969da">Open the conversation</a></p>`,
@@ -169,7 +171,7 @@ function htmlOf(content: DigestContent, options: Required<RenderOptions>, total:
 		// for the mail clients that ignore overflow-wrap).
 		`<body style="${TEXT};margin:0;padding:16px"><div style="max-width:560px;margin:0 auto;overflow-wrap:anywhere;word-break:break-word">`,
 		`<p>Hi ${escapeHtml(oneLine(content.display_name))},</p>`,
-		`<p>You have ${plural(total, 'unread message')} on ${escapeHtml(options.siteName)}.</p>`,
+		`<p>You have ${plural(total, 'new message')} on ${escapeHtml(options.siteName)}.</p>`,
 		...sections,
 		`<p style="font-size:12px;color:#59636e">You get this email because messages arrived while you were away from ${escapeHtml(options.siteName)}. `,
 		`<a href="${escapeHtml(options.unsubscribeUrl)}" style="color:#59636e">Unsubscribe from these emails</a>.</p>`,
