@@ -181,6 +181,18 @@ test('quick replies: saved, edited and deleted in Manage, kept after a reload, i
 	await expect(popover.getByRole('listitem').filter({ hasText: 'Yes, still available: collection or post.' })).toHaveCount(1);
 	await popover.getByRole('button', { name: 'Delete “I can post it tomorrow.”' }).click();
 	await expect(popover.getByRole('listitem').filter({ hasText: 'I can post it tomorrow.' })).toHaveCount(0);
+	// A delete can be undone while nothing else was done: the reply comes back, and stays after a reload.
+	await popover.getByRole('status').filter({ hasText: 'Deleted “I can post it tomorrow.”.' }).getByRole('button', { name: 'Undo' }).click();
+	await expect(popover.getByRole('listitem').filter({ hasText: 'I can post it tomorrow.' })).toHaveCount(1);
+	await expect(newReply).toBeFocused();
+	// The same words saved again are refused, not listed twice.
+	await newReply.fill('yes, still available: collection or post.');
+	await popover.getByRole('button', { name: 'Save', exact: true }).click();
+	await expect(popover.getByRole('alert')).toHaveText('You already keep this quick reply.');
+	await expect(popover.getByRole('listitem')).toHaveCount(2);
+	await newReply.fill('');
+	await popover.getByRole('button', { name: 'Delete “I can post it tomorrow.”' }).click();
+	await expect(popover.getByRole('listitem').filter({ hasText: 'I can post it tomorrow.' })).toHaveCount(0);
 	await page.keyboard.press('Escape');
 	await expect(popover).toHaveCount(0);
 	await expect(page.getByRole('button', { name: 'Quick replies' })).toBeFocused();
