@@ -25,6 +25,9 @@ select '00000000-0000-0000-0000-000000000000', u.id, 'authenticated', 'authentic
     ('44444444-4444-4444-8444-444444444444', 'lee@example.com',
      '{"username": "lee", "display_name": "Lee Seller", "avatar_url": "/avatars/lee.svg"}')
   ) as u(id, email, meta)
+ -- A demo member who deleted their account keeps a profile saying so (messaging_account_data):
+ -- they stay deleted, rather than the next start failing on that profile's id.
+ where not exists (select from public.profiles p where p.id = u.id)
 on conflict (id) do nothing;
 
 -- Each login's email identity, as Supabase Auth writes it at sign-up: the provider id is the user id.
@@ -67,17 +70,33 @@ on conflict (id) do nothing;
 
 -- A few conversations, written through send_message as their senders, so triggers, previews
 -- and unread counts are exactly what the app would produce. Fixed message ids make this
--- idempotent: a repeated send with the same id returns the stored message.
-select set_config('request.jwt.claims', '{"sub": "11111111-1111-4111-8111-111111111111", "role": "authenticated"}', false);
-select public.send_message('b0000000-0000-4000-8000-000000000001', 'Hi Sam! Is the film camera still available?',
-  p_other_user_id => '33333333-3333-4333-8333-333333333333', p_product_id => 'a0000000-0000-4000-8000-000000000001');
-select set_config('request.jwt.claims', '{"sub": "33333333-3333-4333-8333-333333333333", "role": "authenticated"}', false);
-select public.send_message('b0000000-0000-4000-8000-000000000002', 'Hi Ana, yes it is. The light meter works too.',
-  p_other_user_id => '11111111-1111-4111-8111-111111111111', p_product_id => 'a0000000-0000-4000-8000-000000000001');
-select set_config('request.jwt.claims', '{"sub": "22222222-2222-4222-8222-222222222222", "role": "authenticated"}', false);
-select public.send_message('b0000000-0000-4000-8000-000000000003', 'Would you take 420 for the bike?',
-  p_other_user_id => '44444444-4444-4444-8444-444444444444', p_product_id => 'a0000000-0000-4000-8000-000000000004');
-select set_config('request.jwt.claims', '{"sub": "44444444-4444-4444-8444-444444444444", "role": "authenticated"}', false);
-select public.send_message('b0000000-0000-4000-8000-000000000004', 'Hello Ana, thanks for buying the mugs last month! I have a new set coming.',
-  p_other_user_id => '11111111-1111-4111-8111-111111111111');
-select set_config('request.jwt.claims', '', false);
+-- idempotent: a message already there is not sent again, and none is sent between members one
+-- of whom deleted their account (send_message refuses an erased sender).
+do $$
+declare
+  m record;
+begin
+  for m in
+    select * from (values
+      ('b0000000-0000-4000-8000-000000000001'::uuid, '11111111-1111-4111-8111-111111111111'::uuid,
+       'Hi Sam! Is the film camera still available?', '33333333-3333-4333-8333-333333333333'::uuid,
+       'a0000000-0000-4000-8000-000000000001'::uuid),
+      ('b0000000-0000-4000-8000-000000000002', '33333333-3333-4333-8333-333333333333',
+       'Hi Ana, yes it is. The light meter works too.', '11111111-1111-4111-8111-111111111111',
+       'a0000000-0000-4000-8000-000000000001'),
+      ('b0000000-0000-4000-8000-000000000003', '22222222-2222-4222-8222-222222222222',
+       'Would you take 420 for the bike?', '44444444-4444-4444-8444-444444444444',
+       'a0000000-0000-4000-8000-000000000004'),
+      ('b0000000-0000-4000-8000-000000000004', '44444444-4444-4444-8444-444444444444',
+       'Hello Ana, thanks for buying the mugs last month! I have a new set coming.',
+       '11111111-1111-4111-8111-111111111111', null)
+    ) as s(id, sender, body, other, product)
+  loop
+    continue when exists (select from public.messages x where x.id = m.id)
+      or exists (select from private.erased_accounts e where e.user_id in (m.sender, m.other));
+    perform set_config('request.jwt.claims', jsonb_build_object('sub', m.sender, 'role', 'authenticated')::text, true);
+    perform public.send_message(m.id, m.body, p_other_user_id => m.other, p_product_id => m.product);
+  end loop;
+  perform set_config('request.jwt.claims', '', true);
+end
+$$;

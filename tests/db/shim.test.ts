@@ -232,4 +232,22 @@ describe('Supabase Auth tables in the shim, and the demo logins', () => {
 		expect(await everything()).toEqual(before);
 		expect((await pool.query('select contact_masking from public.messaging_settings')).rows).toEqual([{ contact_masking: true }]);
 	});
+
+	it('a demo member who deleted their account stays deleted, and the next start seeds the rest', async () => {
+		const { url, pool } = await scratchPool();
+		await prepareDatabase(readConfig({ DATABASE_URL: url, BAZAAR_SEED: '1' }));
+		const ana = (await pool.query<{ id: string }>(`select id from auth.users where email = 'ana@example.com'`)).rows[0].id;
+		// As the account page does it: erase_my_account as Ana, then her login goes.
+		await asUser(pool, claimsFor(ana), (client) => client.query('select public.erase_my_account()'));
+		await pool.query('delete from auth.users where id = $1', [ana]);
+
+		// The next start failed here: the seed made her login again, and its profile clashed with the one left saying she left.
+		await prepareDatabase(readConfig({ DATABASE_URL: url, BAZAAR_SEED: '1' }));
+		expect((await pool.query(`select email from auth.users where email = any($1) order by email`, [DEMO_LOGINS.map((l) => l.email)])).rows).toEqual([
+			{ email: 'ben@example.com' },
+			{ email: 'lee@example.com' },
+			{ email: 'sam@example.com' }
+		]);
+		expect(await signInWithPassword(pool, 'test-secret-that-is-long-enough-for-hs256', 'ana@example.com', DEMO_PASSWORD)).toBeNull();
+	});
 });
