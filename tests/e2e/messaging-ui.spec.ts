@@ -719,6 +719,22 @@ test('narrow screen: the inbox alone, a conversation alone with a way back', asy
 	await lee.context().close();
 });
 
+test('phone with its keyboard open: the composer and Send stay in the window; back keeps the filter', async ({ browser }) => {
+	// 375 × 380: what a phone leaves above its keyboard (the page asks for the content to be resized).
+	const lee = await signedInPage(browser, 'lee', '/messages?filter=needs_reply', { viewport: { width: 375, height: 380 }, hasTouch: true, isMobile: true });
+	await lee.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: /Road bike/ }).tap();
+	await expect(lee).toHaveURL(/conversation=.*filter=needs_reply|filter=needs_reply.*conversation=/);
+	// The page fits the window: nothing to scroll to reach the composer (it was held at 480 px).
+	expect(await lee.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBeLessThanOrEqual(0);
+	await composer(lee).tap();
+	await expect(composer(lee)).toBeInViewport({ ratio: 1 });
+	await expect(lee.getByRole('button', { name: 'Send', exact: true })).toBeInViewport({ ratio: 1 });
+	// "←" goes back to the list it came from, Needs reply, not to All.
+	await lee.getByRole('link', { name: 'Back to conversations' }).tap();
+	await expect(lee).toHaveURL('/messages?filter=needs_reply');
+	await lee.context().close();
+});
+
 test('phone: a message shows its actions once tapped, not every message all the time', async ({ browser }) => {
 	const lee = await signedInPage(browser, 'lee', threadUrl('ben', PRODUCT.bike), { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
 	const row = messageRow(lee, 'Would you take 420 for the bike?');
