@@ -193,6 +193,13 @@ test('quick replies: saved, edited and deleted in Manage, kept after a reload, i
 	await newReply.fill('');
 	await popover.getByRole('button', { name: 'Delete “I can post it tomorrow.”' }).click();
 	await expect(popover.getByRole('listitem').filter({ hasText: 'I can post it tomorrow.' })).toHaveCount(0);
+	// Typed but not saved, a reply is saved by Done rather than thrown away.
+	await newReply.fill('Collection from Camden only.');
+	await popover.getByRole('button', { name: 'Done' }).click();
+	await expect(popover.getByRole('listbox', { name: 'Saved quick replies' }).getByRole('option', { name: 'Collection from Camden only.' })).toHaveCount(1);
+	await popover.getByRole('button', { name: 'Manage' }).click();
+	await popover.getByRole('button', { name: 'Delete “Collection from Camden only.”' }).click();
+	await expect(popover.getByRole('listitem').filter({ hasText: 'Collection from Camden only.' })).toHaveCount(0);
 	await page.keyboard.press('Escape');
 	await expect(popover).toHaveCount(0);
 	await expect(page.getByRole('button', { name: 'Quick replies' })).toBeFocused();
