@@ -149,7 +149,9 @@ test('a search too long to run says so under the start of its words, and a bad c
 	const words = Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ');
 	await signIn(page, DEMO.ben.email, `/messages?q=${encodeURIComponent(words)}`);
 	const results = page.getByRole('region', { name: /^Results for/ });
-	await expect(results.getByRole('heading')).toHaveText(`Results for “${words.slice(0, 60)}…” Clear`);
+	await expect(results.getByRole('heading')).toHaveText(`Results for “${words.slice(0, 60)}…”`);
+	await expect(results).toHaveAccessibleName(`Results for “${words.slice(0, 60)}…”`);
+	await expect(results.getByRole('link', { name: 'Clear the search' })).toHaveAttribute('href', '/messages');
 	await expect(results.getByRole('alert')).toHaveText('Search for at most 200 characters.');
 	// The inbox is still on the first screen, not pushed below the repeated words.
 	await expect(page.getByRole('navigation', { name: 'Inbox filter' })).toBeInViewport();
