@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContextOptions, type Locator, type Page } from './fixtures';
 import { insertConversation, withDatabase } from './database';
+import { buyersThread } from './fresh-thread';
 import { callUnblock, DEMO, hydrated, signIn } from './session';
 
 // Each test uses its own pair of users and product, so none depends on another's leftovers, and
@@ -733,6 +734,28 @@ test('phone with its keyboard open: the composer and Send stay in the window; ba
 	await lee.getByRole('link', { name: 'Back to conversations' }).tap();
 	await expect(lee).toHaveURL('/messages?filter=needs_reply');
 	await lee.context().close();
+});
+
+test('phone: Return makes a new line (a touch keyboard has no Shift+Enter), and Send sends both lines', async ({ browser, baseURL }) => {
+	const { buyer, buyerUrl } = await buyersThread(baseURL);
+	const context = await browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
+	const page = await context.newPage();
+	await signIn(page, buyer.email, buyerUrl);
+	await hydrated(page);
+	await expect(page.getByText(/^Return for a new line/)).toBeVisible();
+	const rows = messageList(page).locator('li[data-message-id]');
+	const before = await rows.count();
+	await composer(page).tap();
+	await page.keyboard.type('Is it still available?');
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('I could collect on Saturday.');
+	await expect(composer(page)).toHaveValue('Is it still available?\nI could collect on Saturday.');
+	await expect(rows).toHaveCount(before);
+	await page.getByRole('button', { name: 'Send', exact: true }).tap();
+	await expect(rows).toHaveCount(before + 1);
+	await expect(rows.last()).toHaveAttribute('data-status', 'sent');
+	await expect(rows.last().locator('.bubble-body')).toHaveText('Is it still available?\nI could collect on Saturday.');
+	await context.close();
 });
 
 test('phone: a message shows its actions once tapped, not every message all the time', async ({ browser }) => {
