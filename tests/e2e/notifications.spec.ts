@@ -238,6 +238,26 @@ test('“Turn on notifications” shows only while the browser has not been aske
 	await context.close();
 });
 
+test('“Not now” puts the inbox’s offer away in this browser, and the account page still makes it', async ({ browser }) => {
+	const context = await browser.newContext();
+	await context.addInitScript(() => Object.defineProperty(Notification, 'permission', { get: () => 'default', configurable: true }));
+	const page = await context.newPage();
+	await signIn(page, DEMO.ben.email, '/messages');
+	await hydrated(page);
+	await expect(turnOn(page)).toBeVisible();
+	await page.getByRole('button', { name: 'Not now' }).click();
+	await expect(turnOn(page)).toHaveCount(0);
+	await page.reload();
+	await hydrated(page);
+	await expect(page.getByRole('heading', { name: 'Messages', level: 1 })).toBeVisible();
+	await expect(turnOn(page)).toHaveCount(0);
+	await page.goto('/account');
+	await hydrated(page);
+	await expect(turnOn(page)).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Not now' })).toHaveCount(0);
+	await context.close();
+});
+
 test('the account page is for signed-in members: a visitor is sent to sign in and back', async ({ page }) => {
 	await page.goto('/account');
 	await expect(page).toHaveURL('/login?next=%2Faccount');
