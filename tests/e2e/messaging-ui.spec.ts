@@ -357,6 +357,8 @@ test('search finds a message by the start of a word; the result opens the thread
 	await search.press('Enter');
 	await expect(ana).toHaveURL('/messages?q=xotic');
 	await expect(ana.getByText('No messages match.')).toBeVisible();
+	// The focus stays in the search box (it fell to the page), to search again.
+	await expect(search).toBeFocused();
 
 	await search.fill('quix');
 	await search.press('Enter');
@@ -888,11 +890,14 @@ test('mute and unmute: the inbox says "Muted" and the menu offers "Unmute", afte
 
 	await conversationMenu(ana, 'Mute');
 	await expect(general).toContainText('Muted');
+	// Nothing else in view changes: it is said, as archiving is.
+	await expect(ana.locator('.thread [aria-live="polite"]')).toHaveText('Conversation muted: no notifications or emails for it.');
 	await ana.reload();
 	await hydrated(ana);
 	await expect(general).toContainText('Muted');
 	await conversationMenu(ana, 'Unmute');
 	await expect(general).not.toContainText('Muted');
+	await expect(ana.locator('.thread [aria-live="polite"]')).toHaveText('Conversation unmuted.');
 	await ana.reload();
 	await hydrated(ana);
 	await expect(general).not.toContainText('Muted');
