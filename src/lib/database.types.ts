@@ -149,7 +149,7 @@ export const Constants = {
     Enums: {
       message_kind: ["text", "system", "offer"],
       offer_status: ["open", "accepted", "declined", "withdrawn"],
-      product_status: ["active", "reserved", "sold"],
+      product_status: ["active", "reserved", "sold", "withdrawn"],
       profile_tier: ["free", "privileged", "privileged_plus"],
       report_reason: ["spam", "scam", "abuse", "other"],
     },

@@ -523,6 +523,37 @@ describe('deleting my account', () => {
 		expect(leesPreview).toMatchObject({ product_status: 'active', other_deleted: true, last_message_kind: 'system' });
 	});
 
+	it("a seller's listings go off sale with the account: withdrawn, shown to nobody new, the reservation ended; a sold one stays sold", async () => {
+		const s = await scene();
+		const [chair, clock, mug] = await Promise.all(
+			['Chair', 'Clock', 'Mug'].map((title) => createProduct(db, s.lee.id, { title: `${title} ${s.token}`, price_cents: 2_000 }))
+		);
+		// Ana's offer on the lamp accepted: reserved for her. The clock sold to Ben; nobody asked about the chair.
+		await s.ana.api.respondToOffer({ offerId: s.card.offer!.id, action: 'accept' });
+		await send(s.ben, s.lee, 'Is the clock still there?', clock.id);
+		const clockConversation = (await s.lee.api.listConversationPreviews({ filter: 'all' })).previews.find((p) => p.product_id === clock.id)!;
+		await s.lee.api.setListingStatus({ conversationId: clockConversation.conversation_id, status: 'sold' });
+		await db.query(`update public.products set status = 'sold' where id = $1`, [mug.id]);
+
+		await s.lee.api.eraseMyAccount();
+		const statuses = (await db.query(`select title, status::text, reserved_for from public.products where seller_id = $1 order by title`, [s.lee.id])).rows;
+		expect(statuses).toEqual([
+			{ title: `Chair ${s.token}`, status: 'withdrawn', reserved_for: null },
+			{ title: `Clock ${s.token}`, status: 'sold', reserved_for: null },
+			{ title: `Lamp ${s.token}`, status: 'withdrawn', reserved_for: null },
+			{ title: `Mug ${s.token}`, status: 'sold', reserved_for: null }
+		]);
+		// Nobody new sees them (the catalogue reads as its visitor); Ana, who asked about the lamp, still can, withdrawn.
+		const visible = (who: string | null) => sqlAs(db, who, 'select id, status::text from public.products where seller_id = $1', [s.lee.id]);
+		expect(await visible(null)).toEqual([]);
+		expect(await visible(s.kim.id)).toEqual([]);
+		expect(await visible(s.ana.id)).toEqual([{ id: s.lamp.id, status: 'withdrawn' }]);
+		const [anasPreview] = (await s.ana.api.listConversationPreviews({ filter: 'all' })).previews.filter((p) => p.product_id === s.lamp.id);
+		expect(anasPreview).toMatchObject({ product_status: 'withdrawn', other_deleted: true });
+		// Withdrawn by the erase only: the erased account still changes nothing else of its listings.
+		await expect(sqlAs(db, s.lee.id, `update public.products set title = 'Back' where id = $1`, [chair.id])).rejects.toThrow('This account was deleted.');
+	});
+
 	it('refuses without a session, and MessagingError carries the sentence', async () => {
 		const anon = postgresMessaging({ pool: db, claims: null });
 		const error = await rejection(anon.eraseMyAccount());

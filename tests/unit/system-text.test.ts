@@ -63,12 +63,9 @@ describe('systemText: the stored sentence when the reader is not named or the pa
 });
 
 describe('listingStatusLabel', () => {
-	it('names reserved and sold listings, and nothing for one for sale', () => {
-		expect([listingStatusLabel('active'), listingStatusLabel('reserved'), listingStatusLabel('sold'), listingStatusLabel(null)]).toEqual([
-			null,
-			'Reserved',
-			'Sold',
-			null
-		]);
+	it('names reserved, sold and withdrawn listings, and nothing for one for sale', () => {
+		expect(
+			[listingStatusLabel('active'), listingStatusLabel('reserved'), listingStatusLabel('sold'), listingStatusLabel('withdrawn'), listingStatusLabel(null)]
+		).toEqual([null, 'Reserved', 'Sold', 'Withdrawn', null]);
 	});
 });

@@ -30,7 +30,8 @@ export const UserSummary = z.object({
 export type UserSummary = z.infer<typeof UserSummary>;
 
 /** A listing is active, reserved for one buyer (after an accepted offer) or sold to one buyer. */
-export const ProductStatus = z.enum(['active', 'reserved', 'sold']);
+// Withdrawn: off sale and not sold (its seller deleted their account).
+export const ProductStatus = z.enum(['active', 'reserved', 'sold', 'withdrawn']);
 export type ProductStatus = z.infer<typeof ProductStatus>;
 
 export const ProductSummary = z.object({

@@ -6,8 +6,8 @@ export const ProductCard = z.object({
 	price_cents: z.number().int(),
 	currency: z.string(),
 	image_url: z.string().nullable(),
-	/** Reserved: an offer was accepted, the sale is not final yet. */
-	status: z.enum(['active', 'reserved', 'sold']),
+	/** Reserved: an offer was accepted, the sale is not final yet. Withdrawn: its seller deleted their account. */
+	status: z.enum(['active', 'reserved', 'sold', 'withdrawn']),
 	seller_id: z.uuid(),
 	seller_name: z.string(),
 	seller_avatar_url: z.string().nullable()

@@ -9,6 +9,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	const isOwn = locals.user?.id === product.seller_id;
 	const messageHref = isOwn ? null : `/messages?conversation=${formatConversationKey({ otherUserId: product.seller_id, productId: product.id })}`;
 	const buying = Boolean(messageHref && locals.user && product.status === 'active');
+	// Withdrawn (its seller deleted their account): nobody to write to; the page only says so.
 	// Asked together (the Postgres adapter reads both in one transaction), and each optional: if it
 	// cannot be had, the page shows without it. The response-time badge; and a buyer's own deal with
 	// the listing (an offer waiting, countered or declined; reserved for them, sold to them), so an
@@ -20,12 +21,12 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	]);
 	return {
 		product,
-		messageHref,
+		messageHref: product.status === 'withdrawn' ? null : messageHref,
 		// Offers are for signed-in buyers of a listing still for sale; the thread opens its offer form on ?offer=1.
 		offerHref: buying && deal?.offer?.status !== 'open' ? `${messageHref}&offer=1` : null,
-		dealNote: messageHref ? dealNote(deal, { sellerName: product.seller_name }, messageHref) : null,
+		dealNote: messageHref && product.status !== 'withdrawn' ? dealNote(deal, { sellerName: product.seller_name }, messageHref) : null,
 		// The seller's way to every conversation about this listing.
-		conversationsHref: isOwn ? `/messages?filter=listing&product=${product.id}` : null,
+		conversationsHref: isOwn && product.status !== 'withdrawn' ? `/messages?filter=listing&product=${product.id}` : null,
 		responseTime
 	};
 };
