@@ -167,11 +167,11 @@ describe('who gets a digest, and when', () => {
 		const [digest] = await digestsOf(lee);
 		expect(digest).toMatchObject({ status: 'sent', attempts: 1, message_ids: [sent.id] });
 
-		const link = `${PUBLIC_URL}/messages?conversation=${ben.id}__${product.id}`;
+		const link = `${PUBLIC_URL}/messages?conversation=${ben.id}__${product.id}&for=${lee.id}`;
 		expect(mail.subject).toBe(`${ben.username} sent you a message about ${product.title}`);
 		expect(mail.text).toContain('Is the camera still <b>available</b>?');
 		expect(mail.text).toContain(link);
-		expect(mail.html).toContain(`href="${link}"`);
+		expect(mail.html).toContain(`href="${link.replace('&', '&amp;')}"`);
 		expect(mail.html).toContain('Is the camera still &lt;b&gt;available&lt;/b&gt;?');
 		expect(mail.from?.value).toEqual([{ name: 'Bazaar', address: 'digests@bazaar.test' }]);
 		expect(mail.messageId).toBe(`<digest-${digest.id}@bazaar.test>`);

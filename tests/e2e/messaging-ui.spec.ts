@@ -760,6 +760,20 @@ test('phone: Return makes a new line (a touch keyboard has no Shift+Enter), and 
 	await context.close();
 });
 
+test("a digest's link followed while signed in as another member opens nothing to write in, and says whose it is", async ({ browser }) => {
+	// Ben's digest links to his conversation with Lee about the bike, addressed to him.
+	const link = `${threadUrl('lee', PRODUCT.bike)}&for=${DEMO.ben.id}`;
+	const sam = await signedInPage(browser, 'sam', link);
+	await expect(sam.getByRole('alert')).toHaveText('This link was sent to another account: sign out, then sign in as them to open it.');
+	await expect(composer(sam)).toHaveCount(0);
+	await expect(sam.getByRole('heading', { level: 2, name: 'Lee Seller' })).toHaveCount(0);
+	await sam.context().close();
+	const ben = await signedInPage(browser, 'ben', link);
+	await expect(ben.getByRole('heading', { level: 2, name: 'Lee Seller' })).toBeVisible();
+	await expect(composer(ben)).toBeVisible();
+	await ben.context().close();
+});
+
 test('phone: a message shows its actions once tapped, not every message all the time', async ({ browser }) => {
 	const lee = await signedInPage(browser, 'lee', threadUrl('ben', PRODUCT.bike), { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
 	const row = messageRow(lee, 'Would you take 420 for the bike?');

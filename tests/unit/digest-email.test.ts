@@ -48,15 +48,17 @@ describe('renderDigest', () => {
 	it('says who wrote, about which listing, what they wrote, and links into the conversation, in text and HTML', () => {
 		const { subject, text, html } = render(digest());
 		expect(subject).toBe('Ben sent you a message about Vintage camera');
-		const link = `${PUBLIC_URL}/messages?conversation=${BEN}__${CAMERA}`;
-		expect(conversationUrl(PUBLIC_URL, `${BEN}__${CAMERA}`)).toBe(link);
+		// Addressed to its reader: followed while signed in as someone else, the page does not open it.
+		const link = `${PUBLIC_URL}/messages?conversation=${BEN}__${CAMERA}&for=${LEE}`;
+		expect(conversationUrl(PUBLIC_URL, `${BEN}__${CAMERA}`, undefined, LEE)).toBe(link);
+		expect(conversationUrl(PUBLIC_URL, `${BEN}__${CAMERA}`)).toBe(`${PUBLIC_URL}/messages?conversation=${BEN}__${CAMERA}`);
 		for (const part of [text, html]) {
 			expect(part).toContain('Hi Lee');
 			expect(part).toContain('Ben about “Vintage camera”');
 			expect(part).toContain('Is the camera still available?');
 		}
 		expect(text).toContain(`Open the conversation: ${link}`);
-		expect(html).toContain(`<a href="${link}"`);
+		expect(html).toContain(`<a href="${link.replace('&', '&amp;')}"`);
 	});
 
 	it('groups several conversations under one subject, and a general conversation has no listing', () => {

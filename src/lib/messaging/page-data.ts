@@ -12,6 +12,8 @@ export interface MessagesPageLoad {
 	inbox: PreviewPage;
 	/** The conversation `?conversation=` names; it has no id until its first message. */
 	opened: OpenedConversation | null;
+	/** `?conversation=` came with `&for=` another member (a digest's link): it is not opened, and the page says why. */
+	otherAccount: boolean;
 	/**
 	 * The results of `?q=`: the first page of messages and the newest conversations whose member
 	 * or listing the words name; or the reason there are none a person can fix.

@@ -32,10 +32,14 @@ export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPa
 	const query = (url.searchParams.get('q') ?? '').trim();
 	const parts = key === null ? null : tryParseConversationKey(key);
 	if (key !== null && !parts) error(400, { message: 'This conversation link is not valid.' });
+	// A digest's link is its reader's (&for=): followed while signed in as someone else, it would
+	// open a conversation of theirs with the same member, ready to write in.
+	const addressedTo = url.searchParams.get('for');
+	const otherAccount = parts !== null && addressedTo !== null && addressedTo !== locals.user.id;
 	const [start, inbox, opened, search, quickReplies] = await Promise.all([
 		starting,
 		orErrorPage(() => locals.messaging.listConversationPreviews({ filter, productId: product })),
-		parts ? orErrorPage(() => locals.messaging.openConversation(parts)) : null,
+		parts && !otherAccount ? orErrorPage(() => locals.messaging.openConversation(parts)) : null,
 		query ? searchOrMessage(locals.messaging, query) : null,
 		locals.messaging.listQuickReplies()
 	]);
@@ -45,6 +49,7 @@ export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPa
 		query,
 		inbox,
 		opened,
+		otherAccount,
 		search,
 		// For sending without JavaScript: the idempotency key of the next message, so a resubmitted form stores it once.
 		draftId: randomUUID(),

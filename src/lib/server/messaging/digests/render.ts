@@ -44,10 +44,16 @@ export function appUrl(publicUrl: string, path: string): URL {
 /** Where the demo, and a host that keeps the default, mounts the messages page. */
 const MESSAGES_PATH = '/messages';
 
-/** `${publicUrl}${messagesPath}?conversation=<key>`: the messages page opens that conversation. */
-export function conversationUrl(publicUrl: string, key: string, messagesPath = MESSAGES_PATH): string {
+/**
+ * `${publicUrl}${messagesPath}?conversation=<key>`: the messages page opens that conversation.
+ * With `forUser` (a digest's reader), `&for=<id>`: a key names the other member, so the same link
+ * followed while signed in as someone else would open a conversation of theirs with that member,
+ * ready to write in; the page says the link is another account's instead.
+ */
+export function conversationUrl(publicUrl: string, key: string, messagesPath = MESSAGES_PATH, forUser?: string): string {
 	const url = appUrl(publicUrl, messagesPath);
 	url.searchParams.set('conversation', key);
+	if (forUser) url.searchParams.set('for', forUser);
 	return url.toString();
 }
 
@@ -135,7 +141,7 @@ function textOf(content: DigestContent, options: Required<RenderOptions>, total:
 		lines.push(`${heading(c)} (${plural(c.messages.length, 'new message')})`);
 		if (earlier) lines.push(`  …and ${plural(earlier, 'earlier message')}`);
 		for (const { who, what } of messages.map((m) => line(content.user_id, c, m))) lines.push(`  ${who ? `${who}: ` : ''}${what.replace(/\n/g, '\n    ')}`);
-		lines.push(`  Open the conversation: ${conversationUrl(options.publicUrl, c.key, options.messagesPath)}`, '');
+		lines.push(`  Open the conversation: ${conversationUrl(options.publicUrl, c.key, options.messagesPath, content.user_id)}`, '');
 	}
 	lines.push(
 		`You get this email because messages arrived while you were away from ${options.siteName}.`,
@@ -161,7 +167,7 @@ function htmlOf(content: DigestContent, options: Required<RenderOptions>, total:
 			`<p style="margin:0 0 8px;font-weight:600">${escapeHtml(heading(c))} <span style="color:#59636e;font-weight:400">(${plural(c.messages.length, 'new message')})</span></p>`,
 			earlier ? `<p style="margin:4px 0;color:#59636e">…and ${plural(earlier, 'earlier message')}</p>` : '',
 			...rows,
-			`<p style="margin:8px 0 0"><a href="${escapeHtml(conversationUrl(options.publicUrl, c.key, options.messagesPath))}" style="color:#0969da">Open the conversation</a></p>`,
+			`<p style="margin:8px 0 0"><a href="${escapeHtml(conversationUrl(options.publicUrl, c.key, options.messagesPath, content.user_id))}" style="color:#0969da">Open the conversation</a></p>`,
 			'</div>'
 		].join('');
 	});
