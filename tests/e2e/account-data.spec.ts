@@ -56,6 +56,9 @@ test('a member downloads their data, then deletes their account with their passw
 	await page.getByLabel('Your password').fill('not my password');
 	await page.getByRole('button', { name: 'Delete my account' }).click();
 	await expect(page.getByRole('alert')).toHaveText('That is not your password. Nothing was deleted.');
+	// Emptied, with the focus, to type it again.
+	await expect(page.getByLabel('Your password')).toBeFocused();
+	await expect(page.getByLabel('Your password')).toHaveValue('');
 	const stored = () =>
 		withDatabase(baseURL, async (db) => ({
 			login: (await db.query('select count(*)::int as n from auth.users where id = $1', [id])).rows[0].n,
