@@ -94,11 +94,14 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await anas.getByRole('button', { name: 'Counter offer' }).click();
 	await lee.page.getByRole('textbox', { name: 'Counter offer (€)' }).fill('85');
 	await lee.page.getByRole('button', { name: 'Send counter' }).click();
+	// The form and the card's buttons gone, the focus is on the card that says what was done.
+	await expect(anas).toBeFocused();
 	const counter = card(ana.page, /^Lee.* countered €85\.00$/);
 	await expect(counter).toContainText('Waiting for you');
 	await expect(card(ana.page, /^You offered €75\.00$/)).toContainText('Countered');
 	await counter.getByRole('button', { name: 'Accept offer' }).click();
 	await expect(counter).toContainText('Accepted');
+	await expect(counter).toBeFocused();
 	await expect(thread(ana.page).getByText(/accepted .*offer of €85\.00/)).toBeVisible();
 	await expect(headerBadge(ana.page)).toHaveText('Reserved');
 	// Each inbox words the deal for its reader, as the thread does.
