@@ -774,6 +774,21 @@ test("a digest's link followed while signed in as another member opens nothing t
 	await ben.context().close();
 });
 
+test('a conversation clicked on a slow network says at once that it is opening, on a phone too', async ({ browser }) => {
+	for (const viewport of [{ width: 1280, height: 800 }, { width: 375, height: 740 }]) {
+		const lee = await signedInPage(browser, 'lee', '/messages', { viewport });
+		await lee.route('**/__data.json**', async (route) => {
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			await route.continue();
+		});
+		await conversations(lee).getByRole('link', { name: /Road bike/ }).click();
+		await expect(lee.getByRole('status').filter({ hasText: 'Opening the conversation…' })).toBeVisible();
+		await expect(lee.getByRole('heading', { level: 2, name: 'Ben Buyer' })).toBeVisible();
+		await expect(lee.getByText('Opening the conversation…')).toHaveCount(0);
+		await lee.context().close();
+	}
+});
+
 test('phone: a message shows its actions once tapped, not every message all the time', async ({ browser }) => {
 	const lee = await signedInPage(browser, 'lee', threadUrl('ben', PRODUCT.bike), { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
 	const row = messageRow(lee, 'Would you take 420 for the bike?');

@@ -74,6 +74,13 @@ test('photos: two attached, seen live by the other member (kept at the bottom, o
 	await composer(ana).press('Enter');
 	await expect.poll(() => loaded(messageRow(sam, 'And the box it came in').locator('img'))).toEqual([true]);
 	expect(await history(sam).evaluate((box) => box.scrollTop)).toBe(place);
+	// What came below him is counted in a button that takes him down to it.
+	const below = history(sam).getByRole('button', { name: '1 new message ↓' });
+	await expect(below).toBeVisible();
+	const at = (await below.boundingBox())!;
+	await sam.mouse.click(at.x + at.width / 2, at.y + at.height / 2);
+	await expect.poll(() => fromBottom(sam)).toBe(0);
+	await expect(below).toHaveCount(0);
 
 	// The viewer: keyboard in, arrows, Escape, focus back to the thumbnail that opened it.
 	await row.getByRole('button', { name: 'Open photo 1 of 2' }).click();
@@ -81,6 +88,18 @@ test('photos: two attached, seen live by the other member (kept at the bottom, o
 	await expect(viewer).toBeVisible();
 	await sam.keyboard.press('ArrowRight');
 	await expect(sam.getByRole('dialog', { name: /^Photo 2 of 2 from Ana/ })).toBeVisible();
+	// A finger's swipe to the right steps back, as ArrowLeft does; a mouse drag does not.
+	const swipe = (pointerType: string) =>
+		sam.locator('dialog figure').evaluate((figure, type) => {
+			const at = (event: string, x: number) =>
+				figure.dispatchEvent(new PointerEvent(event, { pointerType: type, pointerId: 7, clientX: x, clientY: 300, bubbles: true }));
+			at('pointerdown', 100);
+			at('pointerup', 260);
+		}, pointerType);
+	await swipe('mouse');
+	await expect(sam.getByRole('dialog', { name: /^Photo 2 of 2 from Ana/ })).toBeVisible();
+	await swipe('touch');
+	await expect(sam.getByRole('dialog', { name: /^Photo 1 of 2 from Ana/ })).toBeVisible();
 	await sam.keyboard.press('Escape');
 	await expect(sam.getByRole('dialog')).toHaveCount(0);
 	await expect(row.getByRole('button', { name: 'Open photo 1 of 2' })).toBeFocused();
