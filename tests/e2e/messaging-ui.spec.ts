@@ -789,6 +789,36 @@ test('a conversation clicked on a slow network says at once that it is opening, 
 	}
 });
 
+test('marked unread in one window, a conversation open in another of the same member stays unread until something new comes', async ({
+	browser,
+	baseURL
+}) => {
+	const { buyer, seller, product, buyerUrl } = await buyersThread(baseURL);
+	const context = await browser.newContext();
+	const [a, b] = [await context.newPage(), await context.newPage()];
+	await signIn(a, buyer.email, buyerUrl);
+	await hydrated(a);
+	await b.goto(buyerUrl);
+	await hydrated(b);
+	const row = (page: Page) => conversations(page).locator(`a[data-conversation-key="${seller.id}__${product}"]`);
+	await expect(row(a)).not.toContainText('unread');
+	await conversationMenu(a, 'Mark as unread');
+	await expect(a).toHaveURL('/messages');
+	await expect(row(a)).toContainText('1 unread');
+	// Window B, still showing the conversation, does not read it back (it did, at once).
+	await expect(row(b)).toContainText('1 unread');
+	await a.waitForTimeout(1000);
+	await expect(row(a)).toContainText('1 unread');
+	// Something new, seen in B where it is open: read there, as any arrival is.
+	const sellersPage = await context.browser()!.newContext().then((c) => c.newPage());
+	await signIn(sellersPage, seller.email, '/');
+	await sendByAction(sellersPage, `${buyer.id}__${product}`, 'Saturday at 11 works too.');
+	await expect(messageRow(b, 'Saturday at 11 works too.')).toBeVisible();
+	await expect(row(a)).not.toContainText('unread');
+	await sellersPage.context().close();
+	await context.close();
+});
+
 test('phone: a message shows its actions once tapped, not every message all the time', async ({ browser }) => {
 	const lee = await signedInPage(browser, 'lee', threadUrl('ben', PRODUCT.bike), { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
 	const row = messageRow(lee, 'Would you take 420 for the bike?');
