@@ -32,12 +32,14 @@ export function photosOf(incoming: Message, current: Message | undefined): Messa
 	return current.attachments;
 }
 
+/** A reply's quote of a message's text, as the messages view words it: its first 140 characters (code points, as left() counts), "Photo" for photos alone. */
+export const quotedText = (body: string) => (body === '' ? 'Photo' : Array.from(body).slice(0, 140).join(''));
+
 /**
- * How a reply quotes `quoted`, as the messages view words it (its first 140 characters, "Photo"
- * for photos alone, nothing once deleted): what a reply shows after an edit or a deletion of the
- * message it answers, without waiting for a reload.
+ * How a reply quotes `quoted`, nothing once deleted: what a reply shows after an edit or a
+ * deletion of the message it answers, without waiting for a reload.
  */
 export function quoteOf(quoted: Message): Pick<Message, 'reply_to_preview' | 'reply_to_deleted'> {
 	if (quoted.deleted_at !== null) return { reply_to_preview: '', reply_to_deleted: true };
-	return { reply_to_preview: quoted.body === '' ? 'Photo' : Array.from(quoted.body).slice(0, 140).join(''), reply_to_deleted: false };
+	return { reply_to_preview: quotedText(quoted.body), reply_to_deleted: false };
 }

@@ -1,5 +1,6 @@
 import { NOT_DELIVERED, SIGNED_OUT, type MessagingApi, type Outcome } from '../api';
 import { isBlankBody, type Attachment, type Message, type UserSummary } from '../schemas';
+import { quotedText } from './message-merge';
 import type { OpenThreads } from './open-threads.svelte';
 import { forgetPendingSend, hasPendingSend, isPendingSendKey, keepPendingSend, readPendingSends, type PendingSend } from './pending-sends';
 import type { PendingDraft, ThreadMessage, ThreadState } from './thread.svelte';
@@ -39,7 +40,7 @@ export function pendingSend(
 	thread: ThreadState,
 	draft: { id: string; body: string; replyTo?: Pick<Message, 'id' | 'sender_id' | 'body'> | null; attachments?: Attachment[] }
 ): PendingSend {
-	const reply = draft.replyTo ? { id: draft.replyTo.id, sender_id: draft.replyTo.sender_id, preview: draft.replyTo.body.slice(0, 140) || 'Photo' } : null;
+	const reply = draft.replyTo ? { id: draft.replyTo.id, sender_id: draft.replyTo.sender_id, preview: quotedText(draft.replyTo.body) } : null;
 	return {
 		id: draft.id,
 		key: thread.key,
