@@ -323,7 +323,11 @@ test('without JavaScript the settings are saved with the Save button', async ({ 
 		await page.reload();
 		await expect(digests).not.toBeChecked();
 		await digests.check();
+		// The post's page first: a reload while it is on its way finds no page to reload.
+		const answered = page.waitForResponse((response) => response.request().method() === 'POST');
 		await page.getByRole('button', { name: 'Save' }).click();
+		await answered;
+		await page.waitForLoadState('load');
 		await page.reload();
 		await expect(digests).toBeChecked();
 	} finally {
