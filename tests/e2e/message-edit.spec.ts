@@ -94,6 +94,10 @@ for (const width of [375, 900, 1280]) {
 		const page = await context.newPage();
 		await signIn(page, DEMO.ben.email, `/messages?conversation=${DEMO.lee.id}__${BIKE}`);
 		await hydrated(page);
+		// A thread taller than the window, read from a little above the bottom: the edit box grows
+		// the last message downwards, past the bottom edge, and no pinning follows it there.
+		await composer(page).fill(Array.from({ length: 30 }, (_, line) => `Line ${line}`).join('\n'));
+		await composer(page).press('Enter');
 		const text = `Width check ${width} ${Date.now()}`;
 		await composer(page).fill(text);
 		await composer(page).press('Enter');
@@ -101,6 +105,7 @@ for (const width of [375, 900, 1280]) {
 		await expect(row).toHaveCount(1);
 		const mine = page.locator(`[data-message-id="${await row.getAttribute('data-message-id')}"]`);
 		await mine.click();
+		await page.getByRole('list', { name: 'Messages' }).evaluate((list) => list.closest('.thread-history')!.scrollBy(0, -40));
 		await mine.getByRole('button', { name: 'Edit this message' }).click();
 		const bubble = (await mine.locator('.bubble').boundingBox())!;
 		for (const part of [page.getByRole('textbox', { name: 'Edit message' }), mine.getByRole('button', { name: 'Save' }), mine.getByRole('button', { name: 'Cancel' })]) {
