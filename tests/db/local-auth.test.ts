@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifySessionToken } from '../../src/lib/server/auth/jwt.ts';
-import { signInWithPassword } from '../../src/lib/server/auth/local-auth.ts';
+import { existingLogins, removeLogin, signInWithPassword } from '../../src/lib/server/auth/local-auth.ts';
 import { createUser } from '../support/factories.ts';
 import { testPool } from '../support/database.ts';
 
@@ -44,5 +44,15 @@ describe('password sign-in against auth.users', () => {
 		const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: crypto.randomUUID() })).toString('base64url');
 		expect(verifySessionToken(`${header}.${forged}.${signature}`, secret)).toBeNull();
 		expect(verifySessionToken(token, secret, Date.now() + 3601 * 1000)).toBeNull();
+	});
+});
+
+describe('which logins exist (the demo login page lists only these)', () => {
+	it('answers the emails that have a login, in the order asked, and forgets a login this server removes at once', async () => {
+		const [first, second] = [await createUser(db), await createUser(db)];
+		const asked = [second.email, 'nobody-here@example.test', first.email];
+		expect(await existingLogins(db, asked)).toEqual([second.email, first.email]);
+		await removeLogin(db, second.id);
+		expect(await existingLogins(db, asked)).toEqual([first.email]);
 	});
 });

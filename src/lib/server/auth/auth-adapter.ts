@@ -9,4 +9,6 @@ export interface AuthAdapter {
 	loginRemovalUnavailable(): string | null;
 	/** Removes the signed-in user's login (their auth.users row); the database erases their account with it. */
 	removeLogin(): Promise<void>;
+	/** Which of these emails can sign in. Supabase Auth lists its users only to the service role, so without that key it answers all of them. */
+	existingLogins(emails: readonly string[]): Promise<string[]>;
 }

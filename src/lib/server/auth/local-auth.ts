@@ -44,4 +44,22 @@ export async function passwordMatches(db: pg.Pool, userId: string, password: str
  */
 export async function removeLogin(db: pg.Pool, userId: string): Promise<void> {
 	await db.query('delete from auth.users where id = $1', [userId]);
+	loginsSeen.clear();
+}
+
+// Asked by every signed-out /login of the demo, so answered from memory: a removal on this server
+// clears it at once, one on another server shows here within a minute.
+const LOGINS_SEEN_MS = 60_000;
+const loginsSeen = new Map<string, { at: number; existing: string[] }>();
+
+/** Which of these emails have a login. */
+export async function existingLogins(db: pg.Pool, emails: readonly string[]): Promise<string[]> {
+	const key = emails.join('\n');
+	const seen = loginsSeen.get(key);
+	if (seen && Date.now() - seen.at < LOGINS_SEEN_MS) return seen.existing;
+	const { rows } = await db.query<{ email: string }>('select email from auth.users where email = any($1)', [emails]);
+	const found = new Set(rows.map((row) => row.email));
+	const existing = emails.filter((email) => found.has(email));
+	loginsSeen.set(key, { at: Date.now(), existing });
+	return existing;
 }

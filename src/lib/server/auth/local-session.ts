@@ -3,7 +3,7 @@ import type { Runtime } from '../runtime';
 import type { AuthAdapter } from './auth-adapter';
 import { currentSessions, type CurrentSessions } from './current-session';
 import type { SessionClaims } from './jwt';
-import { passwordMatches, removeLogin, SESSION_COOKIE, signInWithPassword } from './local-auth';
+import { existingLogins, passwordMatches, removeLogin, SESSION_COOKIE, signInWithPassword } from './local-auth';
 import { endSession, SESSION_IDLE_SECONDS } from './session-lifetime';
 
 /**
@@ -63,7 +63,8 @@ function localAuth(runtime: Runtime, cookies: Cookies, url: URL, claims: Session
 			await removeLogin(runtime.pool!, claims.sub);
 			sessions.forget(claims.session_id);
 			endStreams(runtime, claims.sub);
-		}
+		},
+		existingLogins: (emails) => existingLogins(runtime.pool!, emails)
 	};
 }
 

@@ -65,7 +65,8 @@ export function supabaseSession({ url, anonKey }: { url: string; anonKey: string
 				// Deleting the auth.users row runs the database's trigger, which erases the account (already done).
 				const { error } = await standaloneClient(url, serviceRoleKey).auth.admin.deleteUser(user.id);
 				if (error) throw new Error(`deleteUser: ${error.message}`);
-			}
+			},
+			existingLogins: async (emails) => [...emails]
 		};
 		event.locals.safeGetSession = async () => {
 			// The cookie alone proves nothing: getClaims() verifies the access token's signature (after
