@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { expect, test, type Page } from './fixtures';
+import { buyersThread } from './fresh-thread';
 import { DEMO, hydrated, signIn } from './session';
 
 // Ben and Lee about the bike (from the seed); Lee's unread count there is nobody's concern.
@@ -55,4 +56,43 @@ test('six photos on a phone: the chips take a bounded strip that scrolls sideway
 
 	for (let i = 0; i < 6; i++) await chips(page).getByRole('button', { name: /^Remove / }).first().click();
 	await expect(chips(page)).toHaveCount(0);
+});
+
+test('Send clicked before the page has its script: the message goes once, and the page after it has an empty box, not the sent text back as a draft', async ({
+	page,
+	baseURL
+}) => {
+	const thread = await buyersThread(baseURL);
+	// The page's script held back until the send is on its way, and the send's answer until the
+	// script has run: the page comes alive with the typed text in its box while the post travels.
+	let releaseScript!: () => void;
+	const scriptHeld = new Promise<void>((resolve) => (releaseScript = resolve));
+	await page.route('**/_app/immutable/**/*.js', async (route) => {
+		await scriptHeld;
+		await route.continue();
+	});
+	let releaseAnswer!: () => void;
+	const answerHeld = new Promise<void>((resolve) => (releaseAnswer = resolve));
+	await page.route(/\/messages\?.*\/send/, async (route) => {
+		if (route.request().method() !== 'POST') return route.continue();
+		releaseScript();
+		await answerHeld;
+		await route.continue();
+	});
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	const text = `Typed before the script ${Date.now()}`;
+	await composer(page).fill(text);
+	// The old page alive: its event stream opens once it has hydrated.
+	const cameAlive = page.waitForRequest((request) => request.resourceType() === 'eventsource');
+	await page.getByRole('button', { name: 'Send' }).click({ noWaitAfter: true });
+	await cameAlive;
+	releaseAnswer();
+	await page.waitForURL(/&\/send$/);
+
+	await expect(page.getByRole('list', { name: 'Messages' }).locator('li[data-message-id]', { hasText: text })).toHaveCount(1);
+	await hydrated(page);
+	await expect(composer(page)).toHaveValue('');
+	await page.reload();
+	await hydrated(page);
+	await expect(composer(page)).toHaveValue('');
 });
