@@ -12,4 +12,6 @@ env.PORT = port;
 env.BODY_SIZE_LIMIT ||= '11M';
 env.HOST ||= '127.0.0.1';
 env.ORIGIN ||= `http://127.0.0.1:${port}`;
-await import('../build/index.js');
+const { server } = await import('../build/index.js');
+const { answerClientErrors } = await import('./client-errors.js');
+answerClientErrors(server.server);

@@ -62,4 +62,7 @@ process.once('exit', () => rmSync(attachmentsDir, { recursive: true, force: true
 if (hostApp) process.once('exit', () => rmSync(hostApp, { recursive: true, force: true }));
 
 // Not a literal import: the build is JavaScript outside the type-checked program.
-await import(pathToFileURL(resolve(hostApp ? join(hostApp, 'build') : 'build', 'index.js')).href);
+const { server } = await import(pathToFileURL(resolve(hostApp ? join(hostApp, 'build') : 'build', 'index.js')).href);
+// As `npm start` does (scripts/start.js).
+const { answerClientErrors } = await import(pathToFileURL(resolve('scripts/client-errors.js')).href);
+answerClientErrors(server.server);
