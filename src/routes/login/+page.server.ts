@@ -5,7 +5,7 @@ import { readConfig } from '$lib/server/config';
 import { safeNext } from '$lib/server/auth/guard';
 import { signInLimits } from '$lib/server/auth/sign-in-limits';
 import type { Actions, PageServerLoad } from './$types';
-import { DEMO_LOGINS } from './demo-logins';
+import { demoLoginsLeft } from './demo-logins';
 
 const Credentials = z.object({
 	email: z.string().trim().min(1).max(320),
@@ -17,10 +17,7 @@ const INVALID = 'Invalid email or password';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
-	// The demo's logins exist only where the seed ran, and only until their member deletes the account.
-	const existing = readConfig().seed ? await locals.auth.existingLogins(DEMO_LOGINS.map((login) => login.email)) : null;
-	const demoLogins = existing && DEMO_LOGINS.filter((login) => existing.includes(login.email));
-	return { next: safeNext(url.searchParams.get('next')), demoLogins };
+	return { next: safeNext(url.searchParams.get('next')), demoLogins: await demoLoginsLeft(readConfig().seed, locals.auth) };
 };
 
 export const actions: Actions = formActions({
