@@ -8,8 +8,11 @@ type Thread = Awaited<ReturnType<typeof buyersThread>>;
 
 const messageList = (page: Page) => page.getByRole('list', { name: 'Messages' });
 const messageRow = (page: Page, text: string) => messageList(page).locator('li[data-message-id]', { hasText: text });
+const divider = (page: Page) => messageList(page).getByRole('listitem').filter({ hasText: 'New messages' });
 const history = (page: Page) => page.locator('.thread-history');
 const unreadBody = (n: number) => `Unread message ${String(n).padStart(3, '0')}`;
+/** The seller's last message of the buyer's thread (tests/e2e/fresh-thread.ts): the buyer's first unread one. */
+const FIRST_UNREAD = 'Saturday at 10 works for me.';
 
 /** `count` more messages from the seller after the thread's own, a tenth of a second apart, written directly (the send limit). */
 async function moreFromSeller(baseURL: string | undefined, thread: Thread, count: number) {
@@ -42,6 +45,44 @@ async function openAs(browser: Browser, email: string, url: string) {
 	return page;
 }
 
+test('a thread with more unread messages than a page opens at the first unread one under "New messages", and is read only once scrolled down to the newest', async ({
+	browser,
+	baseURL
+}) => {
+	const thread = await buyersThread(baseURL);
+	await moreFromSeller(baseURL, thread, 70);
+	const buyer = await openAs(browser, thread.buyer.email, thread.buyerUrl);
+
+	// Older than the newest page: loaded, and shown near the top with the divider right above it.
+	await expect(divider(buyer)).toBeInViewport();
+	await expect(messageRow(buyer, FIRST_UNREAD)).toBeInViewport();
+	await expect(messageRow(buyer, unreadBody(70))).not.toBeInViewport();
+	const order = await messageList(buyer)
+		.getByRole('listitem')
+		.evaluateAll((lis) => lis.map((li) => (li.textContent?.includes('New messages') ? 'divider' : ((li as HTMLElement).dataset.messageId ?? ''))));
+	const firstUnreadId = await messageRow(buyer, FIRST_UNREAD).getAttribute('data-message-id');
+	expect(order.indexOf('divider')).toBe(order.indexOf(firstUnreadId!) - 1);
+	const dividerTop = await divider(buyer).evaluate((li) => li.getBoundingClientRect().top - li.closest('.thread-history')!.getBoundingClientRect().top);
+	expect(dividerTop).toBeLessThan(100);
+
+	// Not read yet: the count stays, and the seller sees no "Seen".
+	const seller = await openAs(browser, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
+	await expect(messageRow(seller, unreadBody(70))).toBeVisible();
+	await buyer.waitForTimeout(1000);
+	expect(await buyersUnread(baseURL, thread)).toBe(71);
+	await expect(messageList(seller).getByText('Seen', { exact: true })).toHaveCount(0);
+
+	// Scrolled down to the newest: read, and seen.
+	await history(buyer).evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
+	await expect.poll(() => buyersUnread(baseURL, thread)).toBe(0);
+	await expect(messageRow(seller, unreadBody(70)).getByText('Seen', { exact: true })).toBeVisible();
+	// The divider stays where the run started while the thread is open.
+	await expect(divider(buyer)).toHaveCount(1);
+
+	await buyer.context().close();
+	await seller.context().close();
+});
+
 test('a message that arrives while the reader is further up is not read until they go down to it', async ({ browser, baseURL }) => {
 	const thread = await buyersThread(baseURL);
 	await moreFromSeller(baseURL, thread, 70);
@@ -70,4 +111,38 @@ test('a message that arrives while the reader is further up is not read until th
 
 	await buyer.context().close();
 	await seller.context().close();
+});
+
+test('opening loads at most 500 messages to find the first unread one: further back, it shows the oldest loaded and no divider until the run start is loaded', async ({
+	browser,
+	baseURL
+}) => {
+	const thread = await buyersThread(baseURL);
+	await moreFromSeller(baseURL, thread, 600);
+	const buyer = await openAs(browser, thread.buyer.email, thread.buyerUrl);
+	const rows = messageList(buyer).locator('li[data-message-id]');
+
+	// The newest 500 (the 101st to the 600th), with the oldest of them in view (and the page above it, loaded as at any top).
+	await expect(messageRow(buyer, unreadBody(101))).toBeInViewport();
+	expect(await rows.count()).toBeGreaterThanOrEqual(500);
+	expect(await rows.count()).toBeLessThanOrEqual(550);
+	await expect(messageRow(buyer, unreadBody(600))).not.toBeInViewport();
+	// Nothing loaded says where the run starts, so no divider says so either.
+	await expect(divider(buyer)).toHaveCount(0);
+	await buyer.waitForTimeout(500);
+	expect(await buyersUnread(baseURL, thread)).toBe(601);
+
+	// Scrolled up to the start: the divider is where the run starts.
+	const start = buyer.getByText('This is the start of your conversation.');
+	await expect(async () => {
+		await history(buyer).evaluate((box) => box.scrollTo({ top: 0 }));
+		await expect(start).toBeVisible({ timeout: 1000 });
+	}).toPass();
+	await expect(rows).toHaveCount(604);
+	const firstUnreadId = await messageRow(buyer, FIRST_UNREAD).getAttribute('data-message-id');
+	const afterDivider = await divider(buyer).evaluate((li) => (li.nextElementSibling as HTMLElement | null)?.dataset.messageId);
+	expect(afterDivider).toBe(firstUnreadId);
+	expect(await buyersUnread(baseURL, thread)).toBe(601);
+
+	await buyer.context().close();
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clockTime, dayLabel, lastSeen, relativeTime } from '../../src/lib/messaging/relative-time.ts';
-import { lastSeenMessageId, layoutThread, type ThreadItem } from '../../src/lib/messaging/thread-layout.ts';
+import { firstUnreadIndex, lastSeenMessageId, layoutThread, type ThreadItem } from '../../src/lib/messaging/thread-layout.ts';
 import { compareMessages, sortMessages, timeKey } from '../../src/lib/messaging/timeline.ts';
 
 const ME = 'me';
@@ -127,6 +127,31 @@ describe('layoutThread: the "new messages" divider', () => {
 	it('comes after the day separator when the first unread message starts a new day', () => {
 		const items = layout([msg(OTHER, '2026-11-23T10:00:00Z', 'a'), msg(OTHER, '2026-11-24T09:00:00Z', 'b')], '2026-11-23T10:00:00Z');
 		expect(shape(items)).toEqual(['day:Yesterday', 'a[se]', 'day:Today', 'unread', 'b[se]']);
+	});
+
+	it('with older messages not loaded, waits until a loaded message is at or before the read position: the run may start further back', () => {
+		const messages = [msg(ME, '2026-11-24T10:00:00Z', 'a'), msg(OTHER, '2026-11-24T10:10:00Z', 'b'), msg(OTHER, '2026-11-24T10:20:00Z', 'c')];
+		const withOlder = (lastReadAt: string) => shape(layoutThread(messages, { me: ME, lastReadAt, moreBefore: true, now: NOW, timeZone: UTC }));
+		expect(withOlder('2026-11-24T09:00:00Z')).not.toContain('unread');
+		expect(withOlder('2026-11-24T10:00:00Z')).toEqual(['day:Today', 'a[se]', 'unread', 'b[se]', 'c[se]']);
+		expect(withOlder('2026-11-24T10:15:00Z')).toEqual(['day:Today', 'a[se]', 'b[se]', 'unread', 'c[se]']);
+		// The start of the conversation loaded: before its first message from the other side.
+		expect(shape(layout(messages, '2026-11-24T09:00:00Z'))).toEqual(['day:Today', 'a[se]', 'unread', 'b[se]', 'c[se]']);
+	});
+});
+
+describe('firstUnreadIndex', () => {
+	const messages = [msg(OTHER, '2026-11-24T10:00:00Z'), msg(ME, '2026-11-24T10:10:00Z'), msg(OTHER, '2026-11-24T10:20:00Z')];
+	it('is the first message from the other side after the read position, or -1', () => {
+		expect(firstUnreadIndex(messages, { me: ME, lastReadAt: '2026-11-24T09:00:00Z' })).toBe(0);
+		expect(firstUnreadIndex(messages, { me: ME, lastReadAt: '2026-11-24T10:00:00Z' })).toBe(2);
+		expect(firstUnreadIndex(messages, { me: ME, lastReadAt: '2026-11-24T10:20:00Z' })).toBe(-1);
+		expect(firstUnreadIndex(messages, { me: ME, lastReadAt: null })).toBe(-1);
+		expect(firstUnreadIndex([], { me: ME, lastReadAt: '2026-11-24T09:00:00Z' })).toBe(-1);
+	});
+	it('is -1 while the read position is older than everything loaded and older messages are not', () => {
+		expect(firstUnreadIndex(messages, { me: ME, lastReadAt: '2026-11-24T09:00:00Z', moreBefore: true })).toBe(-1);
+		expect(firstUnreadIndex(messages, { me: ME, lastReadAt: '2026-11-24T10:00:00Z', moreBefore: true })).toBe(2);
 	});
 });
 

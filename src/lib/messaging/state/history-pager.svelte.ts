@@ -1,12 +1,19 @@
 import { tick } from 'svelte';
 import type { MessagingApi } from '../api';
+import { timeKey } from '../timeline';
 import type { ThreadState } from './thread.svelte';
 
 const messageElement = (id: string) => document.getElementById(`message-${id}`);
 
+/** How much history opening a thread loads, at most, to show where the unread run starts. */
+export const OPEN_AT_UNREAD_LIMIT = 500;
+/** Room left above the "New messages" divider when a thread opens at it. */
+const ABOVE_DIVIDER = 8;
+
 /**
  * Older history of one open thread, loaded as the reader scrolls up, without losing their
- * place; and the jump to a search hit, which loads pages until the message is there.
+ * place; the jump to a search hit, which loads pages until the message is there; and the
+ * opening at the start of the reader's unread run.
  */
 export class HistoryPager {
 	#loading = $state(false);
@@ -14,6 +21,7 @@ export class HistoryPager {
 	#thread: ThreadState;
 	#api: MessagingApi;
 	#scroller: () => HTMLElement | undefined;
+	#pending: Promise<void> | null = null;
 
 	constructor(options: { thread: ThreadState; api: MessagingApi; scroller: () => HTMLElement | undefined }) {
 		this.#thread = options.thread;
@@ -28,9 +36,15 @@ export class HistoryPager {
 		return this.#error;
 	}
 
-	async loadOlder(): Promise<void> {
+	/** One page further back; a call while one is on its way waits for that one instead. */
+	loadOlder(): Promise<void> {
+		this.#pending ??= this.#loadPage().finally(() => (this.#pending = null));
+		return this.#pending;
+	}
+
+	async #loadPage(): Promise<void> {
 		const thread = this.#thread;
-		if (!thread.older || !thread.conversationId || this.#loading) return;
+		if (!thread.older || !thread.conversationId) return;
 		this.#loading = true;
 		this.#error = '';
 		// Everything this thread has heard of so far is in the answer: it is read after those events.
@@ -62,5 +76,34 @@ export class HistoryPager {
 		const element = messageElement(messageId);
 		element?.scrollIntoView({ block: 'center' });
 		element?.classList.add('highlight');
+	}
+
+	/**
+	 * Opens the thread where the reader's unread run starts (after `readAt`), as chat apps do:
+	 * older pages are loaded until it is there (at most OPEN_AT_UNREAD_LIMIT messages), and the
+	 * "New messages" divider goes near the top when the run is taller than the view. A run that
+	 * fits stays at the bottom; one that starts beyond the limit shows the oldest message loaded.
+	 * Called with the thread at the bottom.
+	 */
+	async openAtUnread(readAt: string | null): Promise<void> {
+		const thread = this.#thread;
+		const readUpTo = readAt === null ? null : timeKey(readAt);
+		const reached = () => !thread.older || (readUpTo !== null && timeKey(thread.messages[0].created_at) <= readUpTo);
+		if (readUpTo === null || thread.messages.length === 0) return;
+		while (!reached() && thread.messages.length < OPEN_AT_UNREAD_LIMIT && !this.#error) await this.loadOlder();
+		await tick();
+		const scroller = this.#scroller();
+		if (!scroller) return;
+		this.#toBottom();
+		const top = scroller.getBoundingClientRect().top;
+		const divider = scroller.querySelector('.unread-divider');
+		const start = divider ?? (reached() ? null : messageElement(thread.messages[0].id));
+		const above = start ? start.getBoundingClientRect().top - top : 0;
+		if (above < 0) scroller.scrollTop += above - ABOVE_DIVIDER;
+	}
+
+	#toBottom() {
+		const scroller = this.#scroller();
+		if (scroller) scroller.scrollTop = scroller.scrollHeight;
 	}
 }
