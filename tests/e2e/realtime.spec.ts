@@ -42,7 +42,7 @@ test('a buyer’s first message reaches the seller’s inbox live, the reply rea
 	await preview.click();
 	await expect(thread(sam).getByText('Hi! Is the record player still available?')).toBeVisible();
 	await expect(sam.getByTestId('unread-total')).toHaveCount(0);
-	await expect(thread(ana).locator('li', { hasText: 'Hi! Is the record player still available?' }).getByText('Seen')).toBeVisible();
+	await expect(thread(ana).locator('li', { hasText: 'Hi! Is the record player still available?' }).getByText('Seen', { exact: true })).toBeVisible();
 
 	// Sam replies; Ana sees it live.
 	await hydrated(sam);
