@@ -4,9 +4,10 @@ import { insertConversation, withDatabase } from './database';
 /**
  * A buyer's thread about a listing, with a few messages each way, the newest the seller's: two
  * members and a listing made for the calling test (written in SQL), so what it does (archive,
- * send, read) touches no other spec's counts, send limits or conversations.
+ * send, read) touches no other spec's counts, send limits or conversations. `earlier` puts that
+ * many more messages before those, taking turns from the buyer, for a thread of any length.
  */
-export async function buyersThread(baseURL: string | undefined) {
+export async function buyersThread(baseURL: string | undefined, { earlier = 0 }: { earlier?: number } = {}) {
 	const tag = `${Date.now().toString(36)}${randomUUID().slice(0, 4)}`;
 	const buyer = { id: randomUUID(), username: `buyer_${tag}`, name: 'Robin Buyer' };
 	const seller = { id: randomUUID(), username: `seller_${tag}`, name: 'Sam Seller' };
@@ -27,6 +28,7 @@ export async function buyersThread(baseURL: string | undefined) {
 		);
 		const conversationId = await insertConversation(db, buyer.id, seller.id, product);
 		const lines: [string, string][] = [
+			...Array.from({ length: earlier }, (_, index): [string, string] => [index % 2 ? seller.id : buyer.id, `Earlier message ${index + 1}.`]),
 			[buyer.id, 'Hi! Is the bike still available?'],
 			[seller.id, 'Yes, it is. Serviced last month, new chain.'],
 			[buyer.id, 'Great. Could I see it on Saturday morning?'],

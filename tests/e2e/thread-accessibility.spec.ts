@@ -1,4 +1,4 @@
-import { expect, test, type Page } from './fixtures';
+import { expect, test, type Locator, type Page } from './fixtures';
 import { withDatabase } from './database';
 import { buyersThread } from './fresh-thread';
 import { hydrated, signIn } from './session';
@@ -10,7 +10,82 @@ import { hydrated, signIn } from './session';
  */
 
 const messages = (page: Page) => page.getByRole('list', { name: 'Messages' }).locator('li[data-message-id]');
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 const CLOCK = String.raw`\d{1,2}:\d{2}(?: [AP]M)?`;
+
+/** Presses Tab until `target` has the focus; the number of presses it took. */
+async function tabsTo(page: Page, target: Locator, limit = 60): Promise<number> {
+	for (let tabs = 1; tabs <= limit; tabs++) {
+		await page.keyboard.press('Tab');
+		if (await target.evaluate((element) => element === document.activeElement)) return tabs;
+	}
+	const focused = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200));
+	throw new Error(`Not reached with ${limit} presses of Tab; the focus is on ${focused}`);
+}
+
+test('the messages are one Tab stop: from the thread’s name to the message box takes as many Tabs with 20 messages as with 4', async ({ browser, baseURL }) => {
+	const counts: number[] = [];
+	for (const earlier of [0, 16]) {
+		const thread = await buyersThread(baseURL, { earlier });
+		const page = await (await browser.newContext()).newPage();
+		await signIn(page, thread.buyer.email, thread.buyerUrl);
+		await hydrated(page);
+		await expect(messages(page)).toHaveCount(4 + earlier);
+		await page.getByRole('heading', { level: 2, name: thread.seller.name }).focus();
+		counts.push(await tabsTo(page, composer(page)));
+		await page.context().close();
+	}
+	expect(counts[1]).toBe(counts[0]);
+	// The header's few controls, the messages, the newest one's actions, the offer button.
+	expect(counts[1]).toBeLessThanOrEqual(10);
+});
+
+test('ArrowUp and ArrowDown go from message to message, Home and End to the first and the last; Tab goes on to the focused one’s Reply, Escape back to the message, and the list is entered again where it was left', async ({
+	page,
+	baseURL
+}) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const rows = messages(page);
+	await expect(rows).toHaveCount(4);
+	const heading = page.getByRole('heading', { level: 2, name: thread.seller.name });
+
+	// Entering the list for the first time: the newest message.
+	await heading.focus();
+	await tabsTo(page, rows.last(), 8);
+	await page.keyboard.press('ArrowUp');
+	await expect(rows.nth(2)).toBeFocused();
+	await page.keyboard.press('ArrowUp');
+	await expect(rows.nth(1)).toBeFocused();
+	await page.keyboard.press('ArrowDown');
+	await expect(rows.nth(2)).toBeFocused();
+	await page.keyboard.press('Home');
+	await expect(rows.first()).toBeFocused();
+	await page.keyboard.press('ArrowUp');
+	await expect(rows.first()).toBeFocused();
+	await page.keyboard.press('End');
+	await expect(rows.last()).toBeFocused();
+	await page.keyboard.press('ArrowDown');
+	await expect(rows.last()).toBeFocused();
+
+	// The seller's first answer: Tab is its own Reply, Escape the message again.
+	await page.keyboard.press('ArrowUp');
+	await page.keyboard.press('ArrowUp');
+	const answer = rows.nth(1);
+	await expect(answer).toBeFocused();
+	await page.keyboard.press('Tab');
+	await expect(answer.getByRole('button', { name: 'Reply to this message' })).toBeFocused();
+	await page.keyboard.press('Escape');
+	await expect(answer).toBeFocused();
+
+	// On to the message box, then back from the thread's name: the same message, none before it.
+	await tabsTo(page, composer(page), 8);
+	await heading.focus();
+	const list = page.getByRole('list', { name: 'Messages' });
+	for (let tabs = 0; tabs < 8 && !(await list.evaluate((element) => element.contains(document.activeElement))); tabs++) await page.keyboard.press('Tab');
+	await expect(answer).toBeFocused();
+});
 
 test('each message is named by who sent it, when, and whether it was edited, before its text: "You" or the other member’s name', async ({ page, baseURL }) => {
 	const thread = await buyersThread(baseURL);

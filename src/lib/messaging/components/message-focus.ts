@@ -1,0 +1,113 @@
+import type { Attachment } from 'svelte/attachments';
+
+/** A message of the thread, whatever its kind: each row renders itself focusable (tabindex -1). */
+const MESSAGE = 'li[data-message-id]';
+const CONTROL = 'a[href], button, input:not([type="hidden"]), select, textarea';
+/** Marks a control taken out of the Tab order here, so that only those are put back. */
+const RESTING = 'data-resting';
+
+/**
+ * The thread's messages as one Tab stop, as chat apps and the ARIA feed pattern have them: one
+ * message at a time is in the Tab order (the last one focused, else the newest), the arrows go from
+ * message to message, Home and End to the first and last loaded; Tab goes on into the focused
+ * message's own controls, and Escape from them comes back to it. Every message's Reply, reaction
+ * and Report buttons used to be Tab stops, dozens of them between a thread's name and its message
+ * box. The other messages' controls keep working by mouse, touch and a screen reader's own keys.
+ *
+ * The controls are found in the rows rather than told their turn one by one: a control a message
+ * grows later (a link, a photo, a reaction) cannot put itself back in the Tab order by being forgotten.
+ */
+export const messageFocus: Attachment<HTMLElement> = (list) => {
+	/** The message last focused, by id: the same message stays in turn if its row is drawn again. */
+	let chosen: string | null = null;
+	let current: HTMLElement | null = null;
+
+	const rows = () => [...list.querySelectorAll<HTMLElement>(MESSAGE)];
+	function find() {
+		const all = rows();
+		return all.find((row) => row.dataset.messageId === chosen) ?? all.at(-1) ?? null;
+	}
+
+	function settle(row: HTMLElement) {
+		const inTurn = row === current;
+		row.tabIndex = inTurn ? 0 : -1;
+		for (const control of row.querySelectorAll<HTMLElement>(CONTROL)) {
+			if (inTurn && control.hasAttribute(RESTING)) {
+				control.removeAttribute(RESTING);
+				control.removeAttribute('tabindex');
+			} else if (!inTurn && !control.hasAttribute('tabindex')) {
+				control.setAttribute(RESTING, '');
+				control.tabIndex = -1;
+			}
+		}
+	}
+
+	function update(changed: Iterable<HTMLElement>) {
+		const before = current;
+		current = find();
+		const todo = new Set(changed);
+		if (before !== current) {
+			if (before?.isConnected) todo.add(before);
+			if (current) todo.add(current);
+		}
+		for (const row of todo) settle(row);
+	}
+
+	// New rows, and new controls in old ones; and the row in turn gone (a failed send discarded).
+	const observer = new MutationObserver((records) => {
+		const changed = new Set<HTMLElement>();
+		for (const record of records) {
+			for (const node of record.addedNodes) {
+				if (!(node instanceof Element)) continue;
+				const row = node.closest<HTMLElement>(MESSAGE);
+				if (row) changed.add(row);
+				else for (const inner of node.querySelectorAll<HTMLElement>(MESSAGE)) changed.add(inner);
+			}
+		}
+		update(changed);
+	});
+	observer.observe(list, { childList: true, subtree: true });
+	update(rows());
+
+	// Focus anywhere in a message, by keyboard, mouse or tap, makes it the one in turn.
+	function onfocusin(event: FocusEvent) {
+		const row = event.target instanceof Element ? event.target.closest<HTMLElement>(MESSAGE) : null;
+		if (!row || row.dataset.messageId === chosen) return;
+		chosen = row.dataset.messageId ?? null;
+		update([]);
+	}
+
+	function onkeydown(event: KeyboardEvent) {
+		if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+		const target = event.target instanceof HTMLElement ? event.target : null;
+		const row = target?.closest<HTMLElement>(MESSAGE);
+		if (!target || !row) return;
+		if (event.key === 'Escape') {
+			// A photo viewer in the message closes itself and gives the focus back to its thumbnail.
+			if (target === row || target.closest('dialog')) return;
+			event.preventDefault();
+			row.focus();
+			return;
+		}
+		// Only on the message itself: in its controls the arrows are theirs (an edit box, a list of reasons).
+		if (target !== row) return;
+		const all = rows();
+		const index = all.indexOf(row);
+		const moves: Record<string, number> = { ArrowUp: index - 1, ArrowDown: index + 1, Home: 0, End: all.length - 1 };
+		const to = moves[event.key];
+		if (to === undefined) return;
+		event.preventDefault();
+		const next = all[Math.max(0, Math.min(to, all.length - 1))];
+		// Nearest, not the browser's own jump: the reader keeps their place while the next one shows.
+		next.focus({ preventScroll: true });
+		next.scrollIntoView({ block: 'nearest' });
+	}
+
+	list.addEventListener('focusin', onfocusin);
+	list.addEventListener('keydown', onkeydown);
+	return () => {
+		observer.disconnect();
+		list.removeEventListener('focusin', onfocusin);
+		list.removeEventListener('keydown', onkeydown);
+	};
+};
