@@ -33,7 +33,7 @@ export const actions: Actions = formActions({
 			signInLimits.failed(parsed.data.email, getClientAddress());
 			return fail(400, { email, message: INVALID });
 		}
-		signInLimits.succeeded(parsed.data.email);
+		signInLimits.succeeded(parsed.data.email, getClientAddress());
 		redirect(303, safeNext(next));
 	}
 });
