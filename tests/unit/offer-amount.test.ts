@@ -20,7 +20,24 @@ describe('parseAmount: what is taken', () => {
 		['1000000.00', 'EUR', 100_000_000],
 		['99.99', 'USD', 9999],
 		['12000', 'JPY', 12000],
-		['1.234', 'KWD', 1234]
+		['1.234', 'KWD', 1234],
+		// The listing's own sign or code, before or after.
+		['€120', 'EUR', 12000],
+		['€ 120,50', 'EUR', 12050],
+		['120 EUR', 'EUR', 12000],
+		['120eur', 'EUR', 12000],
+		['$99.99', 'USD', 9999],
+		['US$99.99', 'USD', 9999],
+		['£45', 'GBP', 4500],
+		['¥12000', 'JPY', 12000],
+		// Grouping that cannot be a decimal point.
+		['1,200.50', 'EUR', 120050],
+		['1.200,50', 'EUR', 120050],
+		['1 200', 'EUR', 120000],
+		['1\u00a0200,50', 'EUR', 120050],
+		['1,000,000', 'EUR', 100_000_000],
+		['1.000.000', 'EUR', 100_000_000],
+		['€1,000,000.00', 'EUR', 100_000_000]
 	])('%s %s is %d minor units', (typed, currency, minor) => {
 		expect(parseAmount(typed, currency)).toEqual({ ok: true, minor });
 	});
@@ -32,16 +49,19 @@ describe('parseAmount: what is refused, and what the person reads', () => {
 		['', 'Type the amount you want to offer.'],
 		['   ', 'Type the amount you want to offer.'],
 		['abc', NUMBER],
-		['€120', NUMBER],
-		['120 EUR', NUMBER],
+		// Another currency's sign is not this listing's.
+		['$120', NUMBER],
+		['120 USD', NUMBER],
+		['€', 'Type the amount you want to offer.'],
 		// A negative amount is a number, but no offer.
 		['-5', 'An offer must be more than zero.'],
 		['−5.50', 'An offer must be more than zero.'],
 		['- 5', 'An offer must be more than zero.'],
 		['-abc', NUMBER],
 		['1e3', NUMBER],
-		['1,200.50', NUMBER],
-		['1 200', NUMBER],
+		['1,20,000.50', NUMBER],
+		['12 34', NUMBER],
+		['1,200,50', NUMBER],
 		['.5', NUMBER],
 		['120.', NUMBER],
 		['0x10', NUMBER],

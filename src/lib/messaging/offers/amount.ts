@@ -1,11 +1,12 @@
 /**
  * Reading an amount a person typed into an offer or counter-offer field. The rule, stated once
  * so browser and form action agree: digits, then optionally one decimal point or comma and at
- * most as many decimals as the currency has ("120", "120.5", "120,50"); nothing else, not even
- * thousands separators, so "1,200" is never silently read as 1.2 or 1200. It is converted to the
- * currency's minor units (cents for EUR, yen for JPY, fils for KWD).
+ * most as many decimals as the currency has ("120", "120.5", "120,50"). The listing's own sign or
+ * code may come before or after ("€120", "120 EUR"), and digits may be grouped in threes where the
+ * grouping cannot be a decimal point: "1,200.50", "1.200,50", "1 200", "1,000,000". A lone "1,200"
+ * could be either, so it is refused rather than silently read as 1.2 or 1200. It is converted to
+ * the currency's minor units (cents for EUR, yen for JPY, fils for KWD).
  */
-
 /** The largest offer in major units, whatever the currency (the database caps minor units at 100,000,000). */
 export const MAX_OFFER_MAJOR = 1_000_000;
 
@@ -57,7 +58,7 @@ export function formatMinor(minor: number, currency: string): string {
 export function parseAmount(typed: string, currency: string): ParsedAmount {
 	const digits = minorUnits(currency);
 	if (digits === null) return { ok: false, message: "Offers cannot be made in this listing's currency." };
-	const text = typed.trim();
+	const text = plainNumber(typed.trim(), currency);
 	if (text === '') return { ok: false, message: 'Type the amount you want to offer.' };
 	const example = digits === 0 ? '120' : `120 or 120.${'5'.padEnd(digits, '0')}`;
 	const match = /^(\d+)(?:[.,](\d+))?$/.exec(text);
@@ -81,4 +82,28 @@ export function parseAmount(typed: string, currency: string): ParsedAmount {
 	if (minor <= 0) return { ok: false, message: 'An offer must be more than zero.' };
 	if (minor > MAX_OFFER_MAJOR * 10 ** digits) return tooLarge;
 	return { ok: true, minor };
+}
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const SPACE = '[\\s\\u00a0\\u202f\\u2009]';
+const GROUP_SPACE = new RegExp(`(\\d)${SPACE}(?=\\d{3}(?:\\D|$))`, 'g');
+const signs = new Map<string, RegExp>();
+
+/** The listing's sign, its narrow form ("$" for US$) or its code, before or after the number. */
+function signOf(currency: string): RegExp {
+	let sign = signs.get(currency);
+	if (!sign) {
+		const narrow = new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).formatToParts(0).find((part) => part.type === 'currency')?.value;
+		const marks = [currencySymbol(currency), narrow ?? currency, currency].map(escaped).join('|');
+		signs.set(currency, (sign = new RegExp(`^(?:${marks})${SPACE}*|${SPACE}*(?:${marks})$`, 'gi')));
+	}
+	return sign;
+}
+
+/** The number in what was typed: the listing's sign or code taken off, and digit grouping that can only be grouping. */
+function plainNumber(text: string, currency: string): string {
+	const bare = text.replace(signOf(currency), '').replace(GROUP_SPACE, '$1');
+	if (/^\d{1,3}(?:,\d{3})+\.\d+$/.test(bare) || /^\d{1,3}(?:,\d{3}){2,}$/.test(bare)) return bare.replaceAll(',', '');
+	if (/^\d{1,3}(?:\.\d{3})+,\d+$/.test(bare) || /^\d{1,3}(?:\.\d{3}){2,}$/.test(bare)) return bare.replaceAll('.', '').replace(',', '.');
+	return bare;
 }
