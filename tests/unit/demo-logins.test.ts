@@ -1,7 +1,7 @@
 import { render } from 'svelte/server';
 import { describe, expect, it, vi } from 'vitest';
 import LoginForm from '../../src/routes/login/LoginForm.svelte';
-import { DEMO_LOGINS } from '../../src/routes/login/demo-logins.ts';
+import { DEMO_LOGINS } from '../../src/lib/server/db/seed.ts';
 
 vi.mock('$app/forms', () => ({ enhance: () => ({}) }));
 
