@@ -32,6 +32,7 @@ export {
 	endedDeals,
 	offerCard,
 	supersededCards,
+	type DealEnding,
 	type OfferCardView,
 	type OfferResponse,
 	type OfferViewer

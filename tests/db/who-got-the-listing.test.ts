@@ -120,3 +120,23 @@ describe('an update that the listing went to another buyer', () => {
 		]);
 	});
 });
+
+describe('a listing reserved for one buyer, opened from another conversation about it', () => {
+	it('names whom it is reserved for to its seller alone, so selling it to another can say whose deal ends', async () => {
+		const s = await lamp();
+		const card = await s.ana.api.makeOffer({ id: randomUUID(), amountCents: 12_000, to: { otherUserId: s.lee.id, productId: s.product.id } });
+		await s.lee.api.respondToOffer({ offerId: card.offer!.id, action: 'accept' });
+
+		const leeWithBo = await s.lee.api.openConversation({ otherUserId: s.bo.id, productId: s.product.id });
+		expect(leeWithBo.product).toMatchObject({ status: 'reserved', reserved_for: { id: s.ana.id, display_name: 'Ana' } });
+		// The buyers, Ana herself included, read the listing without it.
+		for (const buyer of [s.bo, s.ana]) {
+			const opened = await buyer.api.openConversation({ otherUserId: s.lee.id, productId: s.product.id });
+			expect(opened.product).toMatchObject({ status: 'reserved', reserved_for: null });
+			expect(JSON.stringify(opened)).not.toContain('reserved_for":{');
+		}
+		// Sold to Bo, it is reserved for nobody.
+		await s.lee.api.setListingStatus({ conversationId: s.conversations.bo, status: 'sold' });
+		expect((await s.lee.api.openConversation({ otherUserId: s.bo.id, productId: s.product.id })).product).toMatchObject({ status: 'sold', reserved_for: null });
+	});
+});

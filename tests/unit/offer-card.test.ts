@@ -112,17 +112,29 @@ describe('endedDeals', () => {
 	it('an accepted card the listing was made available again after; not the deal made since', () => {
 		const second = 'e0000000-0000-4000-8000-000000000002';
 		const messages = [accepted(1), update(2, 'listing.available'), message({ id: messageId(3) }), accepted(4, second)];
-		expect([...endedDeals(messages)]).toEqual([messageId(1)]);
-		const [ended, , , current] = messages.map((m) => offerCard(m, { ...seenBy(ANA), ended: endedDeals(messages).has(m.id) }));
+		expect([...endedDeals(messages)]).toEqual([[messageId(1), 'available']]);
+		const [ended, , , current] = messages.map((m) => offerCard(m, { ...seenBy(ANA), ended: endedDeals(messages).get(m.id) }));
 		expect(ended).toMatchObject({ state: 'Accepted · deal ended when the listing was made available again', responses: [] });
 		expect(current).toMatchObject({ state: 'Accepted' });
 	});
 
-	it('a listing released when its buyer deleted their account ends the deal too; other updates do not', () => {
-		expect([...endedDeals([accepted(1), update(2, 'listing.released')])]).toEqual([messageId(1)]);
+	it('a listing released when its buyer deleted their account ends the deal too; a sale to this buyer does not', () => {
+		expect([...endedDeals([accepted(1), update(2, 'listing.released')])]).toEqual([[messageId(1), 'available']]);
 		expect([...endedDeals([accepted(1), update(2, 'listing.sold')])]).toEqual([]);
 		// Declined or open cards have no deal to end.
 		expect([...endedDeals([card({ from: ANA, id: messageId(1), status: 'declined', awaiting: null }), update(2, 'listing.available')])]).toEqual([]);
+	});
+
+	it('a listing reserved for this buyer and sold to another ends the deal, and the card says so to both', () => {
+		// The first update after the card ended it, whatever came later.
+		const messages = [accepted(1), update(2, 'listing.sold_elsewhere'), update(3, 'listing.available')];
+		expect([...endedDeals(messages)]).toEqual([[messageId(1), 'sold_elsewhere']]);
+		for (const viewer of [seenBy(ANA), seenBy(LEE)]) {
+			expect(offerCard(messages[0], { ...viewer, ended: 'sold_elsewhere' })).toMatchObject({
+				state: 'Accepted · deal ended: sold to another buyer',
+				responses: []
+			});
+		}
 	});
 });
 

@@ -93,7 +93,8 @@ describe('ThreadState: the listing status', () => {
 		state.threads.open(openedConversation());
 		const notice = message({ id: messageId(70), kind: 'system', body: 'Reserved for another buyer', created_at: at(9) });
 		state.apply(messageEvent(notice, { preview: { product_status: 'reserved' } }));
-		expect(threadOf(state).product).toEqual({ ...product, status: 'reserved' });
+		// An event says the listing is reserved, not whom for: what the thread knew of that goes.
+		expect(threadOf(state).product).toEqual({ ...product, status: 'reserved', reserved_for: null });
 
 		state.apply(messageEvent(message({ id: messageId(71), kind: 'system', body: 'Sold to another buyer', created_at: at(10) }), { preview: { product_status: 'sold' } }));
 		expect(threadOf(state).product?.status).toBe('sold');

@@ -34,9 +34,20 @@ export interface OfferViewer {
 	blocked?: boolean;
 	/** A newer card of the same offer is already shown (see supersededCards). */
 	superseded?: boolean;
-	/** The deal this accepted card made has ended since (see endedDeals). */
-	ended?: boolean;
+	/** How the deal this accepted card made has ended since, if it has (see endedDeals). */
+	ended?: DealEnding;
 }
+
+/**
+ * How an accepted offer's deal ended: the listing was made available again (by its seller, or
+ * released when its buyer deleted their account), or its seller sold it to another buyer.
+ */
+export type DealEnding = 'available' | 'sold_elsewhere';
+
+const ENDED_STATE: Record<DealEnding, string> = {
+	available: 'Accepted · deal ended when the listing was made available again',
+	sold_elsewhere: 'Accepted · deal ended: sold to another buyer'
+};
 
 const CLOSED_STATE = { accepted: 'Accepted', declined: 'Declined', withdrawn: 'Withdrawn' } as const;
 
@@ -60,7 +71,7 @@ export function offerCard(message: Message, viewer: OfferViewer): OfferCardView 
 
 function stateOf(offer: Offer, viewer: OfferViewer): string {
 	if (!offer.current || viewer.superseded) return 'Countered';
-	if (offer.status === 'accepted' && viewer.ended) return 'Accepted · deal ended when the listing was made available again';
+	if (offer.status === 'accepted' && viewer.ended) return ENDED_STATE[viewer.ended];
 	if (offer.status !== 'open') return CLOSED_STATE[offer.status];
 	const waitingFor = offer.awaiting === 'seller' ? offer.seller_id : offer.awaiting === 'buyer' ? offer.buyer_id : null;
 	if (waitingFor === viewer.me) return 'Waiting for you';
@@ -92,21 +103,33 @@ export function supersededCards(messages: readonly Message[]): Set<string> {
 	return superseded;
 }
 
+/** The updates about a listing that end the deal an accepted card before them made. */
+const DEAL_ENDINGS = new Map<unknown, DealEnding>([
+	['listing.available', 'available'],
+	['listing.released', 'available'],
+	['listing.sold_elsewhere', 'sold_elsewhere']
+]);
+
 /**
- * The accepted cards (message ids) whose deal has ended, in a thread's messages (oldest first): the
- * listing was made available again after them ('listing.available', or 'listing.released' when
- * its buyer deleted their account). The offer row stays accepted for good, so without this a
- * thread with a second deal showed two "Accepted" cards. An offer is accepted only while its
- * listing is for sale, so such an update after the card came after the acceptance; and a thread
- * loads from its newest message, so whatever follows a loaded card is loaded too.
+ * The accepted cards (message ids) whose deal has ended, and how, in a thread's messages (oldest
+ * first): the listing was made available again after them ('listing.available', or
+ * 'listing.released' when its buyer deleted their account), or sold to another buyer
+ * ('listing.sold_elsewhere': its seller may sell a listing reserved for one buyer to another).
+ * The first such update after a card is the one that ended its deal. The offer row stays
+ * accepted for good, so without this a thread with a second deal showed two "Accepted" cards,
+ * and a buyer whose reserved listing was sold to someone else still read "Accepted". An offer is
+ * accepted only while its listing is for sale, so such an update after the card came after the
+ * acceptance; and a thread loads from its newest message, so whatever follows a loaded card is
+ * loaded too.
  */
-export function endedDeals(messages: readonly Message[]): Set<string> {
-	const ended = new Set<string>();
-	let madeAvailable = false;
+export function endedDeals(messages: readonly Message[]): Map<string, DealEnding> {
+	const ended = new Map<string, DealEnding>();
+	let ending: DealEnding | undefined;
 	for (let i = messages.length - 1; i >= 0; i--) {
 		const { id, kind, payload, offer } = messages[i];
-		if (kind === 'system' && (payload?.event === 'listing.available' || payload?.event === 'listing.released')) madeAvailable = true;
-		else if (madeAvailable && kind === 'offer' && offer?.status === 'accepted') ended.add(id);
+		const event = kind === 'system' ? DEAL_ENDINGS.get(payload?.event) : undefined;
+		if (event) ending = event;
+		else if (ending && kind === 'offer' && offer?.status === 'accepted') ended.set(id, ending);
 	}
 	return ended;
 }

@@ -41,7 +41,9 @@ export const ProductSummary = z.object({
 	currency: z.string(),
 	image_url: z.string().nullable(),
 	status: ProductStatus,
-	seller_id: Id
+	seller_id: Id,
+	/** Who a reserved listing is held for, given to its seller alone (open_conversation); null or absent when unknown. */
+	reserved_for: z.object({ id: Id, display_name: z.string() }).nullish()
 });
 export type ProductSummary = z.infer<typeof ProductSummary>;
 

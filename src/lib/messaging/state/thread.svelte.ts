@@ -235,12 +235,12 @@ export class ThreadState {
 
 	/**
 	 * Every message event's preview carries the listing's status as of that event: a listing
-	 * reserved or sold from another conversation reaches this one that way, live.
+	 * reserved or sold from another conversation reaches this one that way, live (not whom for).
 	 */
 	followListing(preview: Pick<ConversationPreviewRow, 'product_id' | 'product_status'>) {
 		const product = this.#product;
 		if (!product || preview.product_id !== product.id || !preview.product_status || preview.product_status === product.status) return;
-		this.#product = { ...product, status: preview.product_status };
+		this.#product = { ...product, status: preview.product_status, reserved_for: null };
 	}
 
 	/**

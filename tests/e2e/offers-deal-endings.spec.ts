@@ -1,0 +1,59 @@
+import { expect, test, type Browser, type Locator, type Page } from './fixtures';
+import { reservedListing } from './fresh-deal';
+import { hydrated, signIn } from './session';
+
+const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
+const card = (page: Page, name: RegExp) => thread(page).getByRole('article', { name });
+
+async function open(browser: Browser, email: string, path: string) {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await signIn(page, email, path);
+	await hydrated(page);
+	return { page, close: () => context.close() };
+}
+
+/** Whether a card has stepped back with the closed ones: its left stripe the colour of its border, not the live deal's accent. */
+const steppedBack = (offer: Locator) =>
+	offer.evaluate((element) => {
+		const style = getComputedStyle(element);
+		return style.borderLeftColor === style.borderTopColor;
+	});
+
+test('a listing reserved for one buyer, sold to another: the seller is told whose deal ends, and her accepted card says it ended, both sides, live and after a reload', async ({
+	browser,
+	baseURL
+}) => {
+	test.setTimeout(60_000);
+	const { seller, ana, bo, product } = await reservedListing(baseURL);
+	const anas = await open(browser, ana.email, `/messages?conversation=${seller.id}__${product}`);
+	const hers = card(anas.page, /^You offered €400\.00$/);
+	await expect(hers.locator('.offer-state')).toHaveText('Accepted');
+	expect(await steppedBack(hers)).toBe(false);
+
+	// The seller, in Bo's conversation, sells it to Bo: the question says the listing is Ana's for now.
+	const lees = await open(browser, seller.email, `/messages?conversation=${bo.id}__${product}`);
+	const asked = new Promise<string>((resolve) => lees.page.once('dialog', (dialog) => void dialog.accept().then(() => resolve(dialog.message()))));
+	await lees.page.getByLabel('Conversation options').click();
+	await lees.page.getByRole('button', { name: 'Mark as sold to Bo Late' }).click();
+	expect(await asked).toBe(
+		'Mark “Brass lamp” as sold to Bo Late? It is reserved for Ana Keen, whose accepted offer ends. Open offers from other buyers will be declined.'
+	);
+	await expect(lees.page.locator('.thread-header .listing-badge')).toHaveText('Sold');
+
+	// Ana's open thread follows live, and a reload reads the same; so does the seller's copy of her conversation.
+	const ended = 'Accepted · deal ended: sold to another buyer';
+	await expect(thread(anas.page).getByText('Sold to another buyer', { exact: true })).toBeVisible();
+	await expect(hers.locator('.offer-state')).toHaveText(ended);
+	expect(await steppedBack(hers)).toBe(true);
+	await anas.page.reload();
+	await hydrated(anas.page);
+	await expect(hers.locator('.offer-state')).toHaveText(ended);
+	expect(await steppedBack(hers)).toBe(true);
+	await lees.page.goto(`/messages?conversation=${ana.id}__${product}`);
+	await hydrated(lees.page);
+	const leesCopy = card(lees.page, /^Ana Keen offered €400\.00$/);
+	await expect(leesCopy.locator('.offer-state')).toHaveText(ended);
+	expect(await steppedBack(leesCopy)).toBe(true);
+	await Promise.all([anas.close(), lees.close()]);
+});
