@@ -1,5 +1,7 @@
+import { withDatabase } from './database';
 import { expect, test, type Browser, type Locator, type Page } from './fixtures';
-import { reservedListing } from './fresh-deal';
+import { asMember, offerOn, reservedListing } from './fresh-deal';
+import { buyersThread } from './fresh-thread';
 import { hydrated, signIn } from './session';
 
 const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
@@ -56,4 +58,24 @@ test('a listing reserved for one buyer, sold to another: the seller is told whos
 	await expect(leesCopy.locator('.offer-state')).toHaveText(ended);
 	expect(await steppedBack(leesCopy)).toBe(true);
 	await Promise.all([anas.close(), lees.close()]);
+});
+
+test('an error on an offer card goes once the offer changes: the seller accepts offline, then the buyer withdraws', async ({ browser, baseURL }) => {
+	const { buyer, seller, product } = await buyersThread(baseURL);
+	const offer = await withDatabase(baseURL, (db) => offerOn(db, buyer.id, seller.id, product, 40_000));
+	const lees = await open(browser, seller.email, `/messages?conversation=${buyer.id}__${product}`);
+	const robins = card(lees.page, /^Robin Buyer offered €400\.00$/);
+	await expect(robins.locator('.offer-state')).toHaveText('Waiting for you');
+
+	await lees.page.context().setOffline(true);
+	await robins.getByRole('button', { name: 'Accept offer' }).click();
+	const error = robins.getByRole('alert');
+	await expect(error).toHaveText('You appear to be offline. Try again when you are connected.');
+	await lees.page.context().setOffline(false);
+
+	// Back online, the buyer takes the offer back: the card says so, and the error about accepting it goes.
+	await withDatabase(baseURL, (db) => asMember(db, buyer.id, `select public.respond_to_offer($1, 'withdraw')`, [offer]));
+	await expect(robins.locator('.offer-state')).toHaveText('Withdrawn');
+	await expect(error).toHaveCount(0);
+	await lees.close();
 });
