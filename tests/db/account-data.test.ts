@@ -554,6 +554,49 @@ describe('deleting my account', () => {
 		await expect(sqlAs(db, s.lee.id, `update public.products set title = 'Back' where id = $1`, [chair.id])).rejects.toThrow('This account was deleted.');
 	});
 
+	it("every conversation about a deleted seller's withdrawn listing says so, posted as them, unread for the buyer; a sold one says nothing", async () => {
+		const s = await scene();
+		const clock = await createProduct(db, s.lee.id, { title: `Clock ${s.token}`, price_cents: 2_000 });
+		const bensClock = await send(s.ben, s.lee, 'Is the clock still there?', clock.id);
+		await s.lee.api.setListingStatus({ conversationId: bensClock.conversation_id, status: 'sold' });
+		// Ana's offer on the lamp accepted, then the lamp made available again: her last update reads "Available again".
+		await s.ana.api.respondToOffer({ offerId: s.card.offer!.id, action: 'accept' });
+		await s.lee.api.setListingStatus({ conversationId: s.conversationId, status: 'active' });
+		const kit = await member('Kit');
+		const kitsLamp = await send(kit, s.lee, 'Is the lamp still there?', s.lamp.id);
+		const unread = { ana: await s.ana.api.unreadTotal(), kit: await kit.api.unreadTotal() };
+		const since = await s.ana.api.currentEventCursor();
+
+		await s.lee.api.eraseMyAccount();
+		const said = 'No longer for sale: the seller deleted their account';
+		for (const [buyer, conversationId] of [[s.ana, s.conversationId], [kit, kitsLamp.conversation_id]] as const) {
+			const [preview] = (await buyer.api.listConversationPreviews({ filter: 'all' })).previews.filter((p) => p.conversation_id === conversationId);
+			expect(preview).toMatchObject({ product_status: 'withdrawn', other_deleted: true, last_message_preview: said, last_message_kind: 'system' });
+			// The thread's newest message (a page is newest first).
+			const { messages } = await buyer.api.listMessages({ conversationId });
+			expect(messages[0]).toMatchObject({
+				kind: 'system',
+				body: said,
+				sender_id: s.lee.id,
+				sender_display_name: 'Deleted user',
+				payload: { event: 'listing.withdrawn', actor_id: s.lee.id }
+			});
+		}
+		expect(await s.ana.api.unreadTotal()).toBe(unread.ana + 1);
+		expect(await kit.api.unreadTotal()).toBe(unread.kit + 1);
+		// Ana's open thread hears it live, the listing withdrawn in the same event.
+		const { events } = await s.ana.api.syncSince({ cursor: since });
+		const created = events.find((e) => e.type === 'message.created' && e.payload.message.body === said);
+		expect(created).toMatchObject({ payload: { preview: { product_status: 'withdrawn' } } });
+		// The sold clock says nothing more: Ben's last line is still the sale.
+		const { messages: bens } = await s.ben.api.listMessages({ conversationId: bensClock.conversation_id });
+		expect(bens.filter((m) => m.body === said)).toEqual([]);
+		// Nothing of the account is left to refuse: its listings still change no more, and Ana's download has the update.
+		await expect(sqlAs(db, s.lee.id, `update public.products set title = 'Back' where id = $1`, [s.lamp.id])).rejects.toThrow('This account was deleted.');
+		const { text } = await readAll(await dataExportResponse({ messaging: s.ana.api, me: { id: s.ana.id }, origin: ORIGIN, basePath: '/messages' }));
+		expect(text).toContain(said);
+	});
+
 	it('refuses without a session, and MessagingError carries the sentence', async () => {
 		const anon = postgresMessaging({ pool: db, claims: null });
 		const error = await rejection(anon.eraseMyAccount());

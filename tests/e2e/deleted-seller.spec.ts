@@ -31,3 +31,31 @@ test("a deleted seller's listing is off the home page, and its page says so to t
 	await expect(buyersPage.locator('.thread-header .listing-badge')).toHaveText('Withdrawn');
 	await context.close();
 });
+
+// Before, the preview showed "Withdrawn" beside the conversation's last update, "Available again".
+test("a deleted seller's withdrawn listing: the buyer's inbox and thread say why, beside the Withdrawn badge", async ({ browser, baseURL }) => {
+	const { buyer, seller, product, buyerUrl } = await buyersThread(baseURL);
+	await withDatabase(baseURL, async (db) => {
+		// Its last update: the listing made available again, as set_listing_status posts it.
+		await db.query(
+			`insert into public.messages (id, conversation_id, sender_id, kind, body, payload, expires_at)
+			 select gen_random_uuid(), c.id, $2, 'system', 'Available again', jsonb_build_object('event', 'listing.available', 'actor_id', $2::uuid), now() + interval '30 days'
+			   from public.conversations c where c.product_id = $1`,
+			[product, seller.id]
+		);
+		await db.query('delete from auth.users where id = $1', [seller.id]);
+	});
+
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await signIn(page, buyer.email, buyerUrl);
+	await hydrated(page);
+	const said = 'No longer for sale: the seller deleted their account';
+	const preview = page.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: /Road bike, 56 cm/ });
+	await expect(preview.locator('.listing-badge')).toHaveText('Withdrawn');
+	await expect(preview).toContainText(said);
+	await expect(preview).not.toContainText('Available again');
+	await expect(page.locator('.thread-header .listing-badge')).toHaveText('Withdrawn');
+	await expect(page.getByRole('list', { name: 'Messages' }).getByText(said)).toBeVisible();
+	await context.close();
+});

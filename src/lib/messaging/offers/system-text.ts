@@ -47,6 +47,9 @@ export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: {
 				return `${mine ? 'You' : them} made this listing available again`;
 			case 'listing.released':
 				return mine ? 'Available again: the buyer it was reserved for deleted their account' : null;
+			case 'listing.withdrawn':
+				// Its seller is gone: the stored sentence, which names nobody, is for every reader.
+				return null;
 		}
 	})();
 	return text ?? message.body;

@@ -101,7 +101,9 @@ export const SystemEventName = z.enum([
 	'listing.sold_elsewhere',
 	'listing.available',
 	/** A listing reserved for a buyer who deleted their account, for sale again. */
-	'listing.released'
+	'listing.released',
+	/** A listing taken off sale as its seller deleted their account. */
+	'listing.withdrawn'
 ]);
 export type SystemEventName = z.infer<typeof SystemEventName>;
 
