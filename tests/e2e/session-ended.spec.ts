@@ -1,7 +1,12 @@
 import type { Page } from '@playwright/test';
+import { withDatabase } from './database';
 import { expect, test } from './fixtures';
 import { buyersThread } from './fresh-thread';
 import { hydrated, signIn } from './session';
+
+/** The server's half of a session that ended (expired, or ended elsewhere): its auth.sessions row is gone. */
+const endSessionRows = (baseURL: string | undefined, userId: string) =>
+	withDatabase(baseURL, (db) => db.query('delete from auth.sessions where user_id = $1', [userId]));
 
 /** The event streams the page holds open: each EventSource from its request until it ends. */
 function openStreams(page: Page) {
@@ -71,3 +76,73 @@ for (const { width, via } of [
 		await expect.poll(streams).toBe(0);
 	});
 }
+
+test('a send refused because the session ended says so truthfully, says the message is kept, and a sign-in in another tab brings the thread back and sends it', async ({
+	context,
+	baseURL
+}) => {
+	const { buyer, buyerUrl } = await buyersThread(baseURL);
+	const here = await context.newPage();
+	const settled = watchSettling(here);
+	await signIn(here, buyer.email, buyerUrl);
+	await hydrated(here);
+	const composer = here.getByRole('textbox', { name: 'Message', exact: true });
+	await expect(composer).toBeVisible();
+	await settled();
+
+	await context.clearCookies();
+	const body = `Still on for Saturday? ${Date.now()}`;
+	await composer.fill(body);
+	await composer.press('Enter');
+	await endSessionRows(baseURL, buyer.id);
+
+	// Nobody signed out: the session ended, and the words say that, and what became of the message.
+	const notice = here.getByRole('alert').filter({ hasText: 'Sign in again' });
+	await expect(notice).toContainText('Your session has ended.');
+	await expect(notice).not.toContainText('You signed out');
+	await expect(notice).toContainText('The message you were sending is kept: it will be sent once you sign in again.');
+	await expect(notice.getByRole('link', { name: 'Sign in again' })).toHaveAttribute('href', `/login?next=${encodeURIComponent(buyerUrl)}`);
+	await expect(here.getByText(body)).toHaveCount(0);
+
+	// Signing in again in another tab brings this one back at once, where the message is sent.
+	const other = await context.newPage();
+	await signIn(other, buyer.email, '/');
+	await expect(notice).toHaveCount(0, { timeout: 3_000 });
+	const list = here.getByRole('list', { name: 'Messages' });
+	await expect(list.getByText(body)).toBeVisible();
+	await expect
+		.poll(() => withDatabase(baseURL, async (db) => (await db.query('select 1 from public.messages where body = $1', [body])).rowCount), {
+			timeout: 10_000
+		})
+		.toBe(1);
+});
+
+test('a send refused because the session ended goes, once, after signing in again from the notice in the same tab', async ({ page, context, baseURL }) => {
+	const { buyer, buyerUrl } = await buyersThread(baseURL);
+	const settled = watchSettling(page);
+	await signIn(page, buyer.email, buyerUrl);
+	await hydrated(page);
+	const composer = page.getByRole('textbox', { name: 'Message', exact: true });
+	await settled();
+	await context.clearCookies();
+	const body = `See you at ten then. ${Date.now()}`;
+	await composer.fill(body);
+	await composer.press('Enter');
+	await endSessionRows(baseURL, buyer.id);
+
+	await page.getByRole('alert').getByRole('link', { name: 'Sign in again' }).click();
+	await expect(page).toHaveURL(`/login?next=${encodeURIComponent(buyerUrl)}`);
+	await page.getByLabel('Email').fill(buyer.email);
+	await page.getByLabel('Password').fill('password123');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+
+	await expect(page).toHaveURL(buyerUrl);
+	const sent = page.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: body });
+	await expect(sent).toHaveCount(1);
+	await expect(sent).not.toContainText('Not sent');
+	await expect
+		.poll(() => withDatabase(baseURL, async (db) => (await db.query('select 1 from public.messages where body = $1', [body])).rowCount), {
+			timeout: 10_000
+		})
+		.toBe(1);
+});

@@ -249,6 +249,42 @@ describe('Outbox', () => {
 		stop();
 	});
 
+	it('a send refused for want of a session waits, untried, and goes once when the member’s next session starts in this tab', async () => {
+		vi.useFakeTimers();
+		try {
+			vi.stubGlobal('window', new EventTarget());
+			vi.stubGlobal('navigator', { onLine: true });
+			let signedIn = false;
+			const { api, requests } = server((fields) => (signedIn ? stored(fields) : { ok: false, message: 'Sign in to use messages.', code: 'not_authenticated' }));
+			const kept: number[] = [];
+			let signedOut = 0;
+			const threads = new OpenThreads();
+			const thread = threads.open(openedConversation({ messages: [] }));
+			const outbox = new Outbox({ member: ME, api, threads, onSignedOut: () => signedOut++, onKept: (count) => kept.push(count) });
+			const stop = outbox.start();
+			await outbox.retry(thread, { ...message({ id: messageId(1), body: 'Still on for Saturday?', sender_id: ME, created_at: new Date().toISOString() }), status: 'sending' });
+			expect([signedOut, thread.messages[0].status, readPendingSends(ME).length]).toEqual([1, 'failed', 1]);
+
+			// Every try would be refused until the member signs in: none is made meanwhile.
+			await vi.advanceTimersByTimeAsync(30_000);
+			expect(requests).toHaveLength(1);
+
+			// Signed in again: the feed restarts the outbox for the new session, and the send goes, once.
+			stop();
+			signedIn = true;
+			const stopAgain = outbox.start();
+			await vi.waitFor(() => expect(thread.messages[0].status).toBe('sent'));
+			expect(requests.map((r) => r.id)).toEqual([messageId(1), messageId(1)]);
+			expect(readPendingSends(ME)).toEqual([]);
+			// The count a page shows of what waits: one kept, then none.
+			expect(kept.at(-1)).toBe(0);
+			expect(kept).toContain(1);
+			stopAgain();
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
 	it('with storage refused a send still goes again from memory, and only then would leaving the page lose it', async () => {
 		let reachable = false;
 		const { api, requests } = server((fields) => (reachable ? stored(fields) : OFFLINE));

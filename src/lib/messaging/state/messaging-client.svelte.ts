@@ -13,6 +13,7 @@ import { InboxState } from './inbox.svelte';
 import { OpenThreads } from './open-threads.svelte';
 import { Outbox } from './outbox';
 import { forgetOthersPendingSends } from './pending-sends';
+import { SessionTabs } from './session-tabs';
 
 export interface MessagingOptions {
 	/** Where the messages page is mounted; its endpoints live under it. Default `/messages`. */
@@ -57,6 +58,11 @@ export class MessagingClient {
 	#owner = $state<string | null>(null);
 	/** The session the page loaded (the layout's, followed as it reloads), for the member's preferences. */
 	#session = $state.raw<(() => RealtimeSession | null) | null>(null);
+	#tabs = new SessionTabs();
+	/** Another tab of this browser said its member signed out: why this tab's session ended, if it does. */
+	#signedOutInAnotherTab = $state(false);
+	/** How many sends the outbox keeps, as it last said. */
+	#kept = $state(0);
 
 	constructor(options: MessagingOptions = {}) {
 		this.basePath = (options.basePath ?? '/messages').replace(/\/$/, '');
@@ -97,6 +103,17 @@ export class MessagingClient {
 		return this.#service?.state ?? 'live';
 	}
 
+	/**
+	 * While the connection is signed-out, how the session ended: `signed-out` when the member
+	 * signed out in another tab of this browser; otherwise `ended` (it expired, or was ended on
+	 * another device), which is all a refusal from the server can tell. `kept` counts the sends
+	 * still on their way, which go once the member signs in again.
+	 */
+	get sessionEnd(): { how: 'signed-out' | 'ended'; kept: number } | null {
+		if (this.connection !== 'signed-out') return null;
+		return { how: this.#signedOutInAnotherTab ? 'signed-out' : 'ended', kept: this.#kept };
+	}
+
 	/** What the server loaded for a page: the inbox's first page (for `listing`, about `productId`) and, if one is open, the thread. */
 	showPage(page: { session: RealtimeSession; filter: InboxFilter; productId?: string | null; inbox: PreviewPage; opened: OpenedConversation | null }) {
 		this.#own(page.session.me);
@@ -133,6 +150,7 @@ export class MessagingClient {
 		}
 		// The next request's server rendering shows times in this browser's zone, as hydration will.
 		$effect(rememberTimeZone);
+		$effect(() => this.#tabs.hear((news) => this.#heard(news)));
 		$effect(() => {
 			const me = session()?.me;
 			// Nobody shown may be an outage, not a sign-out (see drafts.ts): nothing is forgotten then.
@@ -141,6 +159,7 @@ export class MessagingClient {
 			// sends are never shown to this one nor sent as them.
 			forgetOthersDrafts(me);
 			forgetOthersPendingSends(me);
+			this.#tabs.tell({ type: 'signed-in', member: me });
 			return untrack(() => this.connect({ session: session()!, onResync: () => void invalidateAll() }));
 		});
 	}
@@ -154,6 +173,7 @@ export class MessagingClient {
 		if (!untrack(() => this.#session)) this.#session = () => session;
 		this.#own(session.me);
 		this.inbox.setUnreadTotal(session.unreadTotal, session.cursor);
+		this.#signedOutInAnotherTab = false;
 		let stopped = false;
 		let service: RealtimeMessagingService | null = null;
 		const stopNotifications = this.notifications.start();
@@ -190,6 +210,7 @@ export class MessagingClient {
 	 */
 	signingOut() {
 		forgetOthersDrafts(null);
+		this.#tabs.tell({ type: 'signed-out', member: untrack(() => this.#owner) });
 	}
 
 	/** A request was refused for want of a session: the feed stops and the page asks to sign in again. */
@@ -206,6 +227,15 @@ export class MessagingClient {
 		return this.#service?.watchConversation(watch) ?? (() => {});
 	}
 
+	#heard(news: { type: 'signed-in' | 'signed-out'; member: string | null }) {
+		if (news.type === 'signed-out') {
+			if (news.member !== null && news.member === this.#owner) this.#signedOutInAnotherTab = true;
+			return;
+		}
+		// The browser has a session again: this tab's requests carry it, so its page loads again with it.
+		if (this.connection === 'signed-out') void invalidateAll();
+	}
+
 	#own(me: string) {
 		if (this.#owner === me) return;
 		this.#owner = me;
@@ -215,7 +245,8 @@ export class MessagingClient {
 	}
 
 	#newOutbox(member: string | null) {
-		return new Outbox({ member, api: this.api, threads: this.#threads, onSignedOut: () => this.signedOut() });
+		this.#kept = 0;
+		return new Outbox({ member, api: this.api, threads: this.#threads, onSignedOut: () => this.signedOut(), onKept: (count) => (this.#kept = count) });
 	}
 
 	/** A message event's preview has the member's mute as it is now; without one, the inbox's row. */

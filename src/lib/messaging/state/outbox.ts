@@ -65,6 +65,8 @@ export class Outbox {
 	#api: Pick<MessagingApi, 'action'>;
 	#threads: OpenThreads;
 	#onSignedOut: () => void;
+	/** How many of the member's sends this tab knows on their way, each time that changes. */
+	#onKept: (count: number) => void;
 	/** Every send this tab knows on its way: one storage refused still goes while the tab lives. */
 	#sends = new Map<string, PendingSend>();
 	/** Kept in memory only: closing the tab would lose them. */
@@ -72,6 +74,8 @@ export class Outbox {
 	#inFlight = new Set<string>();
 	/** Failed for want of a connection: they go again by themselves. */
 	#waiting = new Set<string>();
+	/** Refused for want of a session: they go again when this tab starts the member's next one. */
+	#signedOut = new Set<string>();
 	/** Why the last try failed, for a thread shown later. */
 	#errors = new Map<string, string>();
 	/** Automatic sends go one after another, so that they arrive in the order they were written. */
@@ -81,11 +85,12 @@ export class Outbox {
 	#pickUpLater: ReturnType<typeof setTimeout> | null = null;
 	#stopped = false;
 
-	constructor(options: { member: string | null; api: Pick<MessagingApi, 'action'>; threads: OpenThreads; onSignedOut: () => void }) {
+	constructor(options: { member: string | null; api: Pick<MessagingApi, 'action'>; threads: OpenThreads; onSignedOut: () => void; onKept?: (count: number) => void }) {
 		this.member = options.member;
 		this.#api = options.api;
 		this.#threads = options.threads;
 		this.#onSignedOut = options.onSignedOut;
+		this.#onKept = options.onKept ?? (() => {});
 	}
 
 	/** Whether leaving the page now would lose a send: one storage did not take is still on its way. */
@@ -97,10 +102,12 @@ export class Outbox {
 	 * In the browser, for the member's session: sends again what an earlier page of theirs left
 	 * on its way, and keeps sending what waits for a connection. A send another tab of the member
 	 * keeps is picked up too, without waiting for a navigation here: that tab may be closed before
-	 * the connection is back. Returns the stop.
+	 * the connection is back. Sends refused for want of a session go again too, this being a new
+	 * one. Returns the stop.
 	 */
 	start(): () => void {
 		this.#stopped = false;
+		this.#enqueue([...this.#sends.values()].filter((send) => this.#signedOut.has(send.id)));
 		this.#enqueue(this.#adopt());
 		const online = () => this.pickUp();
 		const visible = () => document.visibilityState === 'visible' && this.pickUp();
@@ -143,8 +150,10 @@ export class Outbox {
 	/** A send leaving now (the composer's post): kept until its answer, and shown in `thread` as sending. */
 	keep(send: PendingSend, thread?: ThreadState) {
 		this.#sends.set(send.id, send);
+		this.#onKept(this.#sends.size);
 		this.#inFlight.add(send.id);
 		this.#waiting.delete(send.id);
+		this.#signedOut.delete(send.id);
 		this.#errors.delete(send.id);
 		if (keepPendingSend(this.member, send)) this.#unsaved.delete(send.id);
 		else this.#unsaved.add(send.id);
@@ -159,6 +168,8 @@ export class Outbox {
 		} else {
 			this.#errors.set(id, outcome.message);
 			if (outcome.code === NOT_DELIVERED) this.#wait(id);
+			// Not retried on a timer: every try would be refused until the member signs in again.
+			if (outcome.code === SIGNED_OUT) this.#signedOut.add(id);
 		}
 		if (!outcome.ok && outcome.code === SIGNED_OUT) this.#onSignedOut();
 	}
@@ -218,6 +229,7 @@ export class Outbox {
 	#adopt(): PendingSend[] {
 		const fresh = readPendingSends(this.member).filter((send) => !this.#sends.has(send.id));
 		for (const send of fresh) this.#sends.set(send.id, send);
+		if (fresh.length > 0) this.#onKept(this.#sends.size);
 		return fresh;
 	}
 
@@ -268,8 +280,10 @@ export class Outbox {
 		this.#sends.delete(id);
 		this.#unsaved.delete(id);
 		this.#waiting.delete(id);
+		this.#signedOut.delete(id);
 		this.#errors.delete(id);
 		forgetPendingSend(this.member, id);
+		this.#onKept(this.#sends.size);
 	}
 
 	#sender(): UserSummary {
