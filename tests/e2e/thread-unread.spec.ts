@@ -109,6 +109,19 @@ test('a message that arrives while the reader is further up is not read until th
 	await expect(messageRow(buyer, 'Are you still interested?')).toBeInViewport();
 	await expect.poll(() => buyersUnread(baseURL, thread)).toBe(0);
 
+	// Another, and the reader scrolls down by themselves, near enough to the bottom to have read it
+	// but short of the very end: read, and the button goes with it.
+	await history(buyer).evaluate((box) => box.scrollTo({ top: box.scrollHeight / 2 }));
+	const again = await seller.request.post('/messages?/send', {
+		form: { key: `${thread.buyer.id}__${thread.product}`, id: randomUUID(), body: 'Shall I keep it for you?' },
+		headers: { 'x-sveltekit-action': 'true', accept: 'application/json', origin: new URL(seller.url()).origin }
+	});
+	expect(again.ok()).toBe(true);
+	await expect(below).toBeVisible();
+	await history(buyer).evaluate((box) => box.scrollTo({ top: box.scrollHeight - box.clientHeight - 80 }));
+	await expect.poll(() => buyersUnread(baseURL, thread)).toBe(0);
+	await expect(below).toHaveCount(0);
+
 	await buyer.context().close();
 	await seller.context().close();
 });
@@ -144,5 +157,41 @@ test('opening loads at most 500 messages to find the first unread one: further b
 	expect(afterDivider).toBe(firstUnreadId);
 	expect(await buyersUnread(baseURL, thread)).toBe(601);
 
+	await buyer.context().close();
+});
+
+test('by keyboard from a thread opened at its first unread message: Tab from the header and Shift+Tab from the message box land on a message in sight, read nothing, load nothing; Reply puts the focus in the message box', async ({
+	browser,
+	baseURL
+}) => {
+	const thread = await buyersThread(baseURL);
+	await moreFromSeller(baseURL, thread, 70);
+	const buyer = await openAs(browser, thread.buyer.email, thread.buyerUrl);
+	await expect(divider(buyer)).toBeInViewport();
+	const rowsLoaded = await messageList(buyer).locator('li[data-message-id]').count();
+	const focusedRow = () => buyer.evaluate(() => (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('li[data-message-id]')?.textContent ?? null);
+
+	// Shift+Tab from the message box: the first unread message, where the reader goes on from.
+	await buyer.getByRole('textbox', { name: 'Message', exact: true }).focus();
+	for (let i = 0; i < 8 && !(await focusedRow()); i++) await buyer.keyboard.press('Shift+Tab');
+	expect(await focusedRow()).toContain(FIRST_UNREAD);
+	await expect(messageRow(buyer, FIRST_UNREAD)).toBeInViewport();
+	await expect(messageRow(buyer, unreadBody(70))).not.toBeInViewport();
+
+	// From the conversation's name forward: the same message, not the "Load older messages" button.
+	await buyer.getByRole('heading', { level: 2 }).first().focus();
+	for (let i = 0; i < 8 && !(await focusedRow()); i++) await buyer.keyboard.press('Tab');
+	expect(await focusedRow()).toContain(FIRST_UNREAD);
+	await buyer.waitForTimeout(1000);
+	expect(await messageList(buyer).locator('li[data-message-id]').count()).toBe(rowsLoaded);
+	expect(await buyersUnread(baseURL, thread)).toBe(71);
+
+	// Reply by keyboard: the next keys are the reply.
+	await buyer.keyboard.press('Tab');
+	await expect(buyer.locator(':focus')).toHaveAccessibleName(/Reply/);
+	await buyer.keyboard.press('Enter');
+	await expect(buyer.getByRole('textbox', { name: 'Message', exact: true })).toBeFocused();
+	await buyer.keyboard.type('Saturday it is');
+	await expect(buyer.getByRole('textbox', { name: 'Message', exact: true })).toHaveValue('Saturday it is');
 	await buyer.context().close();
 });

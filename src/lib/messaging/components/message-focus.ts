@@ -8,7 +8,8 @@ const RESTING = 'data-resting';
 
 /**
  * The thread's messages as one Tab stop, as chat apps and the ARIA feed pattern have them: one
- * message at a time is in the Tab order (the last one focused, else the newest), the arrows go from
+ * message at a time is in the Tab order (the last one focused while it is in sight, else one wholly
+ * in sight, the newest at first), the arrows go from
  * message to message, Home and End to the first and last loaded; Tab goes on into the focused
  * message's own controls, and Escape from them comes back to it. Every message's Reply, reaction
  * and Report buttons used to be Tab stops, dozens of them between a thread's name and its message
@@ -103,11 +104,38 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 		next.scrollIntoView({ block: 'nearest' });
 	}
 
+	// The message in turn stays in sight while the reader is elsewhere: entered by Tab, a message out
+	// of sight was scrolled to, and the newest one, below a thread opened at its first unread message
+	// or scrolled up in, read the whole thread at once. So once the one in turn has left the sight,
+	// it is the first message wholly in sight, where a reader goes on from, or the last at the bottom.
+	const scroller = list.closest<HTMLElement>('.thread-history') ?? list.parentElement!;
+	let frame = 0;
+	function followView() {
+		frame = 0;
+		if (list.contains(document.activeElement)) return;
+		const view = scroller.getBoundingClientRect();
+		const inSight = (row: HTMLElement) => {
+			const box = row.getBoundingClientRect();
+			return box.top >= view.top - 1 && box.bottom <= view.bottom + 1;
+		};
+		if (current && inSight(current)) return;
+		const seen = rows().filter(inSight);
+		const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 24;
+		const next = atBottom ? seen.at(-1) : seen[0];
+		if (!next) return;
+		chosen = next.dataset.messageId ?? null;
+		update([]);
+	}
+	const onscroll = () => (frame ||= requestAnimationFrame(followView));
+
 	list.addEventListener('focusin', onfocusin);
 	list.addEventListener('keydown', onkeydown);
+	scroller.addEventListener('scroll', onscroll, { passive: true });
 	return () => {
 		observer.disconnect();
+		cancelAnimationFrame(frame);
 		list.removeEventListener('focusin', onfocusin);
 		list.removeEventListener('keydown', onkeydown);
+		scroller.removeEventListener('scroll', onscroll);
 	};
 };
