@@ -117,3 +117,23 @@ for (const width of [375, 900, 1280]) {
 		await context.close();
 	});
 }
+
+test('deleting by keyboard leaves focus on the message, now "Message deleted", not on the page', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const row = messageRow(page, 'Could I see it on Saturday morning?');
+	const deleteButton = row.getByRole('button', { name: 'Delete this message' });
+	await row.focus();
+	await deleteButton.focus();
+	page.once('dialog', (dialog) => void dialog.accept());
+	await page.keyboard.press('Enter');
+	await expect(row).toHaveCount(0);
+	const deleted = page.getByRole('list', { name: 'Messages' }).locator('li[data-message-id]', { hasText: 'Message deleted' });
+	await expect(deleted).toHaveCount(1);
+	await expect(deleted).toBeFocused();
+	// The thread keeps its place in the Tab order: from the message, Shift+Tab goes back before the thread, Tab comes back to it.
+	await page.keyboard.press('Shift+Tab');
+	await page.keyboard.press('Tab');
+	await expect(deleted).toBeFocused();
+});

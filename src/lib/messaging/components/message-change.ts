@@ -1,6 +1,9 @@
 import type { SubmitFunction } from '@sveltejs/kit';
+import { tick } from 'svelte';
 import { actionOutcome } from '../api';
 import type { ThreadState } from '../state/thread.svelte';
+
+const MESSAGE = 'li[data-message-id]';
 
 /**
  * The enhance of a form that edits or deletes a message: the changed message replaces the shown
@@ -12,14 +15,33 @@ export function messageChange(
 	name: 'edit' | 'delete',
 	options: { onError: (message: string) => void; done?: () => void; confirmFirst?: string }
 ): SubmitFunction {
-	return ({ cancel }) => {
+	return ({ cancel, formElement }) => {
 		if (options.confirmFirst && !confirm(options.confirmFirst)) return cancel();
+		const row = formElement.closest<HTMLElement>(MESSAGE);
 		return async ({ result }) => {
 			const outcome = actionOutcome(name, result);
 			options.onError(outcome.ok ? '' : outcome.message);
 			if (!outcome.ok) return;
+			const neighbours = row ? neighboursOf(row) : [];
 			thread.confirm(outcome.value);
 			options.done?.();
+			if (row) void keepFocus([row, ...neighbours]);
 		};
 	};
+}
+
+/** The rows after a message, then before it, nearest first. */
+function neighboursOf(row: HTMLElement): HTMLElement[] {
+	const all = [...(row.parentElement?.querySelectorAll<HTMLElement>(MESSAGE) ?? [])];
+	const index = all.indexOf(row);
+	return [...all.slice(index + 1), ...all.slice(0, index).reverse()];
+}
+
+// A deleted message's actions go, and the focus on its Delete button fell to <body>: the next Tab
+// went past the thread. It goes to the message (now "Message deleted"), or the nearest one left.
+async function keepFocus(candidates: HTMLElement[]) {
+	await tick();
+	const active = document.activeElement;
+	if (active && active !== document.body) return;
+	candidates.find((candidate) => candidate.isConnected)?.focus();
 }
