@@ -1,0 +1,43 @@
+import { expect, test, type Page } from './fixtures';
+import { buyersThread } from './fresh-thread';
+import { hydrated, signIn } from './session';
+
+const messages = (page: Page) => page.getByRole('list', { name: 'Messages' }).locator('li[data-message-id]');
+/** Where every message of the thread is on the screen. */
+const tops = (page: Page) => messages(page).evaluateAll((rows) => rows.map((row) => Math.round(row.getBoundingClientRect().top * 10) / 10));
+
+for (const width of [375, 900, 1280]) {
+	test(`at ${width} px a message's actions show over it: hovering or focusing one moves no other message`, async ({ page, baseURL }) => {
+		await page.setViewportSize({ width, height: 800 });
+		const thread = await buyersThread(baseURL, { earlier: 4 });
+		await signIn(page, thread.buyer.email, thread.buyerUrl);
+		await hydrated(page);
+		await expect(messages(page)).toHaveCount(8);
+		await page.mouse.move(0, 0);
+		const before = await tops(page);
+
+		// Sam's message and one's own, in the middle of the thread, and the newest at its bottom.
+		for (const text of ['Yes, it is.', 'Great. Could I see it', 'Saturday at 10 works']) {
+			const row = messages(page).filter({ hasText: text });
+			await row.hover();
+			await expect(row.getByRole('button', { name: 'Reply to this message' })).toBeVisible();
+			expect(await tops(page)).toEqual(before);
+			await page.waitForTimeout(400);
+			await page.screenshot({ path: test.info().outputPath(`hover-${width}-${text.slice(0, 5)}.png`) });
+		}
+		// Focused by the keyboard, the same.
+		await messages(page).filter({ hasText: 'Yes, it is.' }).focus();
+		await page.mouse.move(0, 0);
+		expect(await tops(page)).toEqual(before);
+
+		// Shown, they are there to click: nothing of the messages around covers them.
+		const row = messages(page).filter({ hasText: 'Great. Could I see it' });
+		await row.hover();
+		await row.getByRole('button', { name: 'Reply to this message' }).click();
+		await expect(page.getByText(/^Replying to/)).toBeVisible();
+		const sams = messages(page).filter({ hasText: 'Yes, it is.' });
+		await sams.hover();
+		await sams.getByRole('button', { name: 'Report this message' }).click();
+		await expect(sams.getByRole('button', { name: 'Report this message' })).toHaveAttribute('aria-expanded', 'true');
+	});
+}
