@@ -14,7 +14,15 @@ for (const width of [375, 900, 1280]) {
 		await hydrated(page);
 		await expect(messages(page)).toHaveCount(8);
 		await page.mouse.move(0, 0);
-		const before = await tops(page);
+		// Once the thread has opened where it opens (at its bottom, photos and fonts laid out).
+		let before: number[] = [];
+		await expect
+			.poll(async () => {
+				const previous = before;
+				before = await tops(page);
+				return JSON.stringify(before) === JSON.stringify(previous);
+			})
+			.toBe(true);
 
 		// Sam's message and one's own, in the middle of the thread, and the newest at its bottom.
 		for (const text of ['Yes, it is.', 'Great. Could I see it', 'Saturday at 10 works']) {
