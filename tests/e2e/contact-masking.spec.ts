@@ -1,6 +1,6 @@
-import { expect, test, type Browser, type Page } from './fixtures';
+import { expect, test, type Page } from './fixtures';
 import { withDatabase } from './database';
-import { DEMO, hydrated, signIn } from './session';
+import { DEMO, hydrated, signedInPage as open } from './session';
 
 /**
  * Contact masking as two people meet it, with the operator's setting switched on for this spec
@@ -11,14 +11,6 @@ import { DEMO, hydrated, signIn } from './session';
 
 const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
-
-async function open(browser: Browser, email: string, path: string) {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await signIn(page, email, path);
-	await hydrated(page);
-	return { page, close: () => context.close() };
-}
 
 const masking = (baseURL: string | undefined, on: boolean) =>
 	withDatabase(baseURL, (db) => db.query('update public.messaging_settings set contact_masking = $1', [on]));

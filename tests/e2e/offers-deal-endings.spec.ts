@@ -1,19 +1,11 @@
 import { withDatabase } from './database';
-import { expect, test, type Browser, type Locator, type Page } from './fixtures';
+import { expect, test, type Locator, type Page } from './fixtures';
 import { asMember, offerOn, reservedListing } from './fresh-deal';
 import { buyersThread } from './fresh-thread';
-import { hydrated, signIn } from './session';
+import { hydrated, signedInPage as open } from './session';
 
 const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
 const card = (page: Page, name: RegExp) => thread(page).getByRole('article', { name });
-
-async function open(browser: Browser, email: string, path: string) {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await signIn(page, email, path);
-	await hydrated(page);
-	return { page, close: () => context.close() };
-}
 
 /** Whether a card has stepped back with the closed ones: its left stripe the colour of its border, not the live deal's accent. */
 const steppedBack = (offer: Locator) =>

@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from './fixtures';
-import { callUnblock, DEMO, hydrated, signIn } from './session';
+import { expect, test, type Page } from './fixtures';
+import { callUnblock, DEMO, hydrated, signedInPage as open } from './session';
 
 const LAMP = 'a0000000-0000-4000-8000-000000000005';
 const BACKPACK = 'a0000000-0000-4000-8000-000000000002';
@@ -7,14 +7,6 @@ const BACKPACK = 'a0000000-0000-4000-8000-000000000002';
 const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
 const headerBadge = (page: Page) => page.locator('.thread-header .listing-badge');
 const card = (page: Page, name: RegExp) => thread(page).getByRole('article', { name });
-
-async function open(browser: Browser, email: string, path: string) {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await signIn(page, email, path);
-	await hydrated(page);
-	return { page, close: () => context.close() };
-}
 
 /** `asks`: the exact question the form must ask first (the amount is above the asking price). */
 async function offer(page: Page, amount: string, asks?: string) {

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 
 export const DEMO = {
 	ana: { id: '11111111-1111-4111-8111-111111111111', email: 'ana@example.com' },
@@ -45,4 +45,13 @@ export async function callUnblock(page: Page, userId: string) {
 		form: { user_id: userId, blocked: 'false' },
 		headers: { 'x-sveltekit-action': 'true', accept: 'application/json', origin }
 	});
+}
+
+/** A browser context of its own, signed in as `email` and showing `path` hydrated; `close` ends it. */
+export async function signedInPage(browser: Browser, email: string, path: string) {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await signIn(page, email, path);
+	await hydrated(page);
+	return { page, close: () => context.close() };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type Browser, type Page } from './fixtures';
+import { expect, test, type Page } from './fixtures';
 import { withDatabase } from './database';
-import { DEMO, hydrated, signIn } from './session';
+import { DEMO, hydrated, signedInPage as open } from './session';
 
 /**
  * A seller's triage: the "Needs reply" filter following the conversation live, a listing's
@@ -15,14 +15,6 @@ const conversations = (page: Page) => page.getByRole('list', { name: 'Conversati
 const previewAbout = (page: Page, title: string) => conversations(page).getByRole('link').filter({ hasText: title });
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message', exact: true });
 const thread = (page: Page) => page.getByRole('list', { name: 'Messages' });
-
-async function open(browser: Browser, email: string, path: string) {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await signIn(page, email, path);
-	await hydrated(page);
-	return { page, close: () => context.close() };
-}
 
 async function send(page: Page, text: string) {
 	await composer(page).fill(text);
