@@ -79,6 +79,25 @@ test('ArrowUp and ArrowDown go from message to message, Home and End to the firs
 	await page.keyboard.press('Escape');
 	await expect(answer).toBeFocused();
 
+	// Its reactions: a row walked with the arrows, round at the ends; Escape closes it.
+	await page.keyboard.press('Tab');
+	await page.keyboard.press('Tab');
+	await expect(answer.getByRole('button', { name: 'Add reaction' })).toBeFocused();
+	await page.keyboard.press('Enter');
+	const choices = page.getByRole('group', { name: 'Choose a reaction' }).getByRole('button');
+	await expect(choices.first()).toBeFocused();
+	await page.keyboard.press('ArrowRight');
+	await expect(choices.nth(1)).toBeFocused();
+	await page.keyboard.press('ArrowLeft');
+	await page.keyboard.press('ArrowLeft');
+	await expect(choices.last()).toBeFocused();
+	await page.keyboard.press('Home');
+	await expect(choices.first()).toBeFocused();
+	await page.keyboard.press('Escape');
+	await expect(answer.getByRole('button', { name: 'Add reaction' })).toBeFocused();
+	await page.keyboard.press('Escape');
+	await expect(answer).toBeFocused();
+
 	// On to the message box, then back from the thread's name: the same message, none before it.
 	await tabsTo(page, composer(page), 8);
 	await heading.focus();
