@@ -137,3 +137,19 @@ test('deleting by keyboard leaves focus on the message, now "Message deleted", n
 	await page.keyboard.press('Tab');
 	await expect(deleted).toBeFocused();
 });
+
+test('the edit box is as tall as the message it edits: ten lines show whole, none scrolled inside it', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const text = Array.from({ length: 10 }, (_, line) => `Line ${line + 1} of a long question`).join('\n');
+	await composer(page).fill(text);
+	await composer(page).press('Enter');
+	const mine = page.locator('li[data-status="sent"]', { hasText: 'Line 10 of a long question' });
+	await expect(mine).toHaveCount(1);
+	await mine.getByRole('button', { name: 'Edit this message' }).focus();
+	await page.keyboard.press('Enter');
+	const editBox = page.getByRole('textbox', { name: 'Edit message' });
+	await expect(editBox).toHaveValue(text);
+	expect(await editBox.evaluate((box) => box.scrollHeight - box.clientHeight)).toBeLessThanOrEqual(1);
+});
