@@ -76,6 +76,8 @@ export class HistoryPager {
 		const element = messageElement(messageId);
 		element?.scrollIntoView({ block: 'center' });
 		element?.classList.add('highlight');
+		// Where a keyboard or a screen reader goes on from too (a quote followed, a search hit opened).
+		element?.focus({ preventScroll: true });
 	}
 
 	/**
