@@ -171,10 +171,12 @@ test('by keyboard from a thread opened at its first unread message: Tab from the
 	const rowsLoaded = await messageList(buyer).locator('li[data-message-id]').count();
 	const focusedRow = () => buyer.evaluate(() => (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('li[data-message-id]')?.textContent ?? null);
 
-	// Shift+Tab from the message box: the first unread message, where the reader goes on from.
+	// Shift+Tab from the message box: the first unread message itself (not its buttons, which come
+	// after it in the page), where the reader goes on from.
 	await buyer.getByRole('textbox', { name: 'Message', exact: true }).focus();
 	for (let i = 0; i < 8 && !(await focusedRow()); i++) await buyer.keyboard.press('Shift+Tab');
 	expect(await focusedRow()).toContain(FIRST_UNREAD);
+	expect(await buyer.evaluate(() => document.activeElement?.matches('li[data-message-id]'))).toBe(true);
 	await expect(messageRow(buyer, FIRST_UNREAD)).toBeInViewport();
 	await expect(messageRow(buyer, unreadBody(70))).not.toBeInViewport();
 

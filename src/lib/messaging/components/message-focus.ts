@@ -29,14 +29,20 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 		return all.find((row) => row.dataset.messageId === chosen) ?? all.at(-1) ?? null;
 	}
 
+	// Whether the focus is in the list: the controls of the message in turn are Tab stops only then,
+	// or Shift+Tab from the message box went through the newest message's Report, Add reaction and
+	// Reply (after the message in the page) before the message itself.
+	let inside = false;
+
 	function settle(row: HTMLElement) {
 		const inTurn = row === current;
+		const open = inTurn && inside;
 		row.tabIndex = inTurn ? 0 : -1;
 		for (const control of row.querySelectorAll<HTMLElement>(CONTROL)) {
-			if (inTurn && control.hasAttribute(RESTING)) {
+			if (open && control.hasAttribute(RESTING)) {
 				control.removeAttribute(RESTING);
 				control.removeAttribute('tabindex');
-			} else if (!inTurn && !control.hasAttribute('tabindex')) {
+			} else if (!open && !control.hasAttribute('tabindex')) {
 				control.setAttribute(RESTING, '');
 				control.tabIndex = -1;
 			}
@@ -72,10 +78,18 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 
 	// Focus anywhere in a message, by keyboard, mouse or tap, makes it the one in turn.
 	function onfocusin(event: FocusEvent) {
+		const entered = !inside;
+		inside = true;
 		const row = event.target instanceof Element ? event.target.closest<HTMLElement>(MESSAGE) : null;
-		if (!row || row.dataset.messageId === chosen) return;
-		chosen = row.dataset.messageId ?? null;
-		update([]);
+		if (row && row.dataset.messageId !== chosen) {
+			chosen = row.dataset.messageId ?? null;
+			update([]);
+		} else if (entered && current) settle(current);
+	}
+	function onfocusout(event: FocusEvent) {
+		if (event.relatedTarget instanceof Node && list.contains(event.relatedTarget)) return;
+		inside = false;
+		if (current) settle(current);
 	}
 
 	function onkeydown(event: KeyboardEvent) {
@@ -129,12 +143,14 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 	const onscroll = () => (frame ||= requestAnimationFrame(followView));
 
 	list.addEventListener('focusin', onfocusin);
+	list.addEventListener('focusout', onfocusout);
 	list.addEventListener('keydown', onkeydown);
 	scroller.addEventListener('scroll', onscroll, { passive: true });
 	return () => {
 		observer.disconnect();
 		cancelAnimationFrame(frame);
 		list.removeEventListener('focusin', onfocusin);
+		list.removeEventListener('focusout', onfocusout);
 		list.removeEventListener('keydown', onkeydown);
 		scroller.removeEventListener('scroll', onscroll);
 	};
