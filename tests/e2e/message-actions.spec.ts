@@ -49,3 +49,26 @@ for (const width of [375, 900, 1280]) {
 		await expect(sams.getByRole('button', { name: 'Report this message' })).toHaveAttribute('aria-expanded', 'true');
 	});
 }
+
+test('a message at the top of the view shows its actions inside it, not under the thread header, and they can be clicked', async ({ page, baseURL }) => {
+	await page.setViewportSize({ width: 1280, height: 600 });
+	const thread = await buyersThread(baseURL, { earlier: 12 });
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const row = messages(page).filter({ hasText: 'Earlier message 6.' });
+	// Its top edge 4 px under the top of the thread's view.
+	await row.evaluate((element) => {
+		const box = element.closest<HTMLElement>('.thread-history')!;
+		box.scrollTop += element.getBoundingClientRect().top - box.getBoundingClientRect().top - 4;
+	});
+	await row.hover();
+	const reply = row.getByRole('button', { name: 'Reply to this message' });
+	await expect(reply).toBeVisible();
+	// What a click there hits, without Playwright's own scrolling into view first.
+	await page.waitForTimeout(300);
+	const box = (await reply.boundingBox())!;
+	const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('button')?.getAttribute('aria-label') ?? null, [box.x + box.width / 2, box.y + box.height / 2]);
+	expect(hit).toBe('Reply to this message');
+	await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+	await expect(page.getByText(/^Replying to/)).toBeVisible();
+});
