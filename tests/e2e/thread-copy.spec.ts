@@ -35,8 +35,10 @@ test('a thread selected and copied is a transcript: each message with who wrote 
 	await selectAll(list);
 	const text = await copied(page);
 	// One's own messages say "You" too: after a run of Sam's they read as his. The time and "edited" go before the text they belong to.
+	// The day in full, not "Today", which the pasted text would still say tomorrow.
+	const DAY = expect.stringMatching(/^\d{1,2} [A-Z][a-z]+ \d{4}$/);
 	expect(text.split('\n')).toEqual([
-		'Today',
+		DAY,
 		expect.stringMatching(new RegExp(`^You, ${TIME}: Hi! Is the bike still available\\?$`)),
 		expect.stringMatching(new RegExp(`^Sam Seller, ${TIME}: Yes, it is\\. Serviced last month, new chain\\.$`)),
 		expect.stringMatching(new RegExp(`^You, ${TIME} \\(edited\\): Great\\. Could I see it on Saturday morning\\?$`)),
@@ -45,6 +47,21 @@ test('a thread selected and copied is a transcript: each message with who wrote 
 	for (const noise of ['Reply', 'Add reaction', 'Report', 'Delete', 'New messages', 'Seen']) expect(text).not.toContain(noise);
 	// Nor what a screen reader says before each message ("Sam Seller, 14:02, edited:").
 	expect(text).not.toMatch(/, edited:|, seen:/);
+
+	// From the second message to the third, under the day's label: the day still comes first.
+	await list.evaluate((messages) => {
+		const rows = messages.querySelectorAll('li[data-message-id]');
+		const range = document.createRange();
+		range.setStart(rows[1], 0);
+		range.setEnd(rows[2], rows[2].childNodes.length);
+		window.getSelection()!.removeAllRanges();
+		window.getSelection()!.addRange(range);
+	});
+	expect((await copied(page)).split('\n')).toEqual([
+		DAY,
+		expect.stringMatching(/^Sam Seller, .*Serviced last month/),
+		expect.stringMatching(/^You, .*Saturday morning\?$/)
+	]);
 });
 
 test('part of one message selected copies just that part, as the browser does', async ({ page, context, baseURL }) => {
@@ -83,7 +100,7 @@ test('Ctrl+A on a message selects the messages only, not the page around them', 
 	expect(selection.text).toContain('Hi! Is the bike still available?');
 	for (const outside of ['Make an offer', 'Sign out', 'Road bike, 56 cm']) expect(selection.text).not.toContain(outside);
 	const text = await copied(page);
-	expect(text).toMatch(new RegExp(`^Today\nYou, ${TIME}: Hi!`));
+	expect(text).toMatch(new RegExp(`^\\d{1,2} [A-Z][a-z]+ \\d{4}\nYou, ${TIME}: Hi!`));
 	expect(text).toMatch(new RegExp(`\nSam Seller, ${TIME}: Saturday at 10 works for me\\.$`));
 
 	// In a text field, Ctrl+A is the field's own.

@@ -116,6 +116,11 @@ type CalendarDay = ReturnType<typeof calendarDay>;
 // once, and each earlier day's label once (a thread's messages come a few days at a time).
 let lastNow: { time: number; timeZone: string | undefined; today: CalendarDay; yesterday: CalendarDay; labels: Map<number, string> } | null = null;
 
+/** The day of a message in full, "7 December 2026": for what outlives today (a copied thread). */
+export function fullDate(timestamp: string, timeZone = viewerZone()): string {
+	return format(LONG_DATE_YEAR, new Date(timestamp), timeZone);
+}
+
 /** "Today", "Yesterday", "Monday 3 November", "3 November 2025". */
 export function dayLabel(timestamp: string, now: Date = new Date(), timeZone = viewerZone()): string {
 	const then = new Date(timestamp);

@@ -1,6 +1,7 @@
 import type { Attachment } from 'svelte/attachments';
 import { endedDeals, supersededCards } from '../offers/offer-card';
 import type { ThreadState } from '../state/thread.svelte';
+import { fullDate } from '../relative-time';
 import { transcriptLine, transcriptText } from '../thread-transcript';
 
 const MESSAGE = 'li[data-message-id]';
@@ -8,7 +9,7 @@ const TEXT_FIELD = 'input, textarea, select, [contenteditable]:not([contentedita
 
 /**
  * Copying messages of the thread copies a transcript (thread-transcript.ts): each message the
- * selection reaches, whole, with who wrote it and when, and the day labels between them. Part of
+ * selection reaches, whole, with who wrote it and when, and each day's date before its messages. Part of
  * one message's text is left to the browser, which copies just that part. Ctrl+A (Cmd+A) on a
  * message selects the messages, not the whole page (header, inbox, the composer's placeholder).
  */
@@ -20,13 +21,18 @@ export function threadCopy(thread: ThreadState, me: () => string): Attachment<HT
 			const messages = new Map(thread.messages.map((message) => [message.id, message]));
 			const viewer = { me: me(), other: thread.otherUser, superseded: supersededCards(thread.messages), ended: endedDeals(thread.messages) };
 			const found: string[] = [];
+			// Each day in full before its first message, even where the selection began under its
+			// label, and never "Today": pasted tomorrow, it would be wrong.
+			let day = '';
 			for (const item of list.children) {
 				if (!ranges.some((range) => reaches(range, item))) continue;
 				const message = item.matches(MESSAGE) ? messages.get((item as HTMLElement).dataset.messageId ?? '') : undefined;
-				if (message) found.push(transcriptLine(message, viewer));
-				else if (item.classList.contains('day-separator')) found.push(item.textContent?.trim() ?? '');
+				if (!message) continue;
+				const itsDay = fullDate(message.created_at);
+				if (itsDay !== day) found.push((day = itsDay));
+				found.push(transcriptLine(message, viewer));
 			}
-			return found.filter(Boolean);
+			return found;
 		}
 
 		function oncopy(event: ClipboardEvent) {
