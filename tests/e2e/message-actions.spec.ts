@@ -45,8 +45,13 @@ for (const width of [375, 900, 1280]) {
 		await expect(page.getByText(/^Replying to/)).toBeVisible();
 		const sams = messages(page).filter({ hasText: 'Yes, it is.' });
 		await sams.hover();
+		// The reaction picker and the report's reasons one at a time.
+		await sams.getByRole('button', { name: 'Add reaction' }).click();
+		await expect(page.getByRole('group', { name: 'Choose a reaction' })).toBeVisible();
+		await sams.hover();
 		await sams.getByRole('button', { name: 'Report this message' }).click();
 		await expect(sams.getByRole('button', { name: 'Report this message' })).toHaveAttribute('aria-expanded', 'true');
+		await expect(page.getByRole('group', { name: 'Choose a reaction' })).toHaveCount(0);
 	});
 }
 
