@@ -49,6 +49,12 @@ test('a listing reserved for one buyer, sold to another: the seller is told whos
 	const leesCopy = card(lees.page, /^Ana Keen offered €400\.00$/);
 	await expect(leesCopy.locator('.offer-state')).toHaveText(ended);
 	expect(await steppedBack(leesCopy)).toBe(true);
+
+	// The listing's page tells Ana her deal ended, not just "Sold".
+	await anas.page.goto(`/products/${product}`);
+	await expect(anas.page.locator('.deal-note')).toHaveText(
+		'Lee Seller accepted your offer of €400.00; that deal ended: the listing went to another buyer. See the offer'
+	);
 	await Promise.all([anas.close(), lees.close()]);
 });
 

@@ -29,7 +29,8 @@ function deal(amountCents: number, options: DealOptions): ListingDeal {
 	};
 }
 
-const note = (of: ListingDeal) => dealNote(of, { sellerName: 'Lee Seller' }, THREAD)?.text;
+type ListingStatus = 'active' | 'reserved' | 'sold' | 'withdrawn';
+const note = (of: ListingDeal, status: ListingStatus = 'active') => dealNote(of, { sellerName: 'Lee Seller', status }, THREAD)?.text;
 
 describe('dealNote', () => {
 	it('a counter the buyer accepted is the seller’s counter, accepted by "you"', () => {
@@ -61,9 +62,22 @@ describe('dealNote', () => {
 		expect(note(deal(41_000, { status: 'declined' }))).toBe('Your offer of €410.00 was declined.');
 	});
 
+	it('an accepted deal the listing has left says it ended, and how: sold or reserved to another buyer, or for sale again', () => {
+		expect(note(deal(3000, { status: 'accepted', closed_by: 'seller' }), 'sold')).toBe(
+			"Lee Seller accepted your offer of €30.00; that deal ended: the listing went to another buyer."
+		);
+		expect(note(deal(3600, { status: 'accepted', countered: true, closed_by: 'buyer' }), 'reserved')).toBe(
+			"You accepted Lee Seller's counter of €36.00; that deal ended: the listing is reserved for another buyer."
+		);
+		expect(note(deal(3000, { status: 'accepted', closed_by: 'seller' }), 'active')).toBe(
+			'Lee Seller accepted your offer of €30.00; that deal ended: the listing is for sale again.'
+		);
+		expect(note(deal(3000, { status: 'accepted', closed_by: 'seller' }), 'withdrawn')).toBeUndefined();
+	});
+
 	it('an open offer waits for the seller, or is countered; a withdrawn one says nothing', () => {
 		expect(note(deal(3000, { status: 'open', awaiting: 'seller' }))).toBe('Your offer of €30.00 is waiting for Lee Seller.');
 		expect(note(deal(3600, { status: 'open', awaiting: 'buyer', countered: true }))).toBe('Lee Seller countered with €36.00.');
-		expect(dealNote(deal(3000, { status: 'withdrawn', closed_by: 'buyer' }), { sellerName: 'Lee Seller' }, THREAD)).toBeNull();
+		expect(dealNote(deal(3000, { status: 'withdrawn', closed_by: 'buyer' }), { sellerName: 'Lee Seller', status: 'active' }, THREAD)).toBeNull();
 	});
 });

@@ -24,7 +24,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		messageHref: product.status === 'withdrawn' ? null : messageHref,
 		// Offers are for signed-in buyers of a listing still for sale; the thread opens its offer form on ?offer=1.
 		offerHref: buying && deal?.offer?.status !== 'open' ? `${messageHref}&offer=1` : null,
-		dealNote: messageHref && product.status !== 'withdrawn' ? dealNote(deal, { sellerName: product.seller_name }, messageHref) : null,
+		dealNote: messageHref && product.status !== 'withdrawn' ? dealNote(deal, { sellerName: product.seller_name, status: product.status }, messageHref) : null,
 		// The seller's way to every conversation about this listing.
 		conversationsHref: isOwn && product.status !== 'withdrawn' ? `/messages?filter=listing&product=${product.id}` : null,
 		responseTime

@@ -9,11 +9,15 @@ export interface DealNote {
 
 /**
  * The buyer's part in a listing, in the words the thread uses: reserved for them or sold to them,
- * their offer waiting or countered, or the offer declined, saying who did what. Nothing for a
- * withdrawn offer (they know), nor for an accepted one whose listing is no longer theirs (the
- * thread says what happened).
+ * their offer waiting or countered, or the offer declined, saying who did what; an accepted deal
+ * the listing has since left, and how (the page said only "Sold" to the buyer whose deal it was).
+ * Nothing for a withdrawn offer: they know.
  */
-export function dealNote(deal: ListingDeal | null, listing: { sellerName: string }, threadHref: string): DealNote | null {
+export function dealNote(
+	deal: ListingDeal | null,
+	listing: { sellerName: string; status: 'active' | 'reserved' | 'sold' | 'withdrawn' },
+	threadHref: string
+): DealNote | null {
 	if (!deal) return null;
 	const { offer } = deal;
 	const seller = listing.sellerName;
@@ -29,6 +33,13 @@ export function dealNote(deal: ListingDeal | null, listing: { sellerName: string
 		return { text: `Reserved for you.${accepted}`, link: toThread };
 	}
 	if (!offer) return null;
+	if (offer.status === 'accepted') {
+		const ending = { sold: 'the listing went to another buyer', reserved: 'the listing is reserved for another buyer', active: 'the listing is for sale again' }[
+			listing.status as 'sold' | 'reserved' | 'active'
+		];
+		const accepted = deal.countered ? `You accepted ${onTable('your')}` : `${seller} accepted ${onTable('your')}`;
+		return ending ? { text: `${accepted}; that deal ended: ${ending}.`, link: { href: card, label: 'See the offer' } } : null;
+	}
 	if (offer.status === 'open') {
 		const text = offer.awaiting === 'buyer' ? `${seller} countered with ${amount}.` : `Your offer of ${amount} is waiting for ${seller}.`;
 		return { text, link: { href: card, label: 'See the offer' } };
