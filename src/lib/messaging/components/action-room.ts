@@ -1,4 +1,5 @@
 import type { Attachment } from 'svelte/attachments';
+import { historyOf, MESSAGE_ROW } from './thread-rows';
 
 /** How far above a message its actions reach (MessageActions: astride the row's top edge). */
 const REACH = 28;
@@ -9,9 +10,9 @@ const REACH = 28;
  * show inside the message (`actions-inside`) instead, decided as the pointer or the focus comes.
  */
 export const actionRoom: Attachment<HTMLElement> = (list) => {
-	const scroller = list.closest<HTMLElement>('.thread-history') ?? list.parentElement!;
+	const scroller = historyOf(list);
 	function place(event: Event) {
-		const row = event.target instanceof Element ? event.target.closest<HTMLElement>('li[data-message-id]') : null;
+		const row = event.target instanceof Element ? event.target.closest<HTMLElement>(MESSAGE_ROW) : null;
 		if (!row) return;
 		row.classList.toggle('actions-inside', row.getBoundingClientRect().top - scroller.getBoundingClientRect().top < REACH);
 	}

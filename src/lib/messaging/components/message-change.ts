@@ -2,8 +2,7 @@ import type { SubmitFunction } from '@sveltejs/kit';
 import { tick } from 'svelte';
 import { actionOutcome } from '../api';
 import type { ThreadState } from '../state/thread.svelte';
-
-const MESSAGE = 'li[data-message-id]';
+import { MESSAGE_ROW } from './thread-rows';
 
 /**
  * The enhance of a form that edits or deletes a message: the changed message replaces the shown
@@ -17,7 +16,7 @@ export function messageChange(
 ): SubmitFunction {
 	return ({ cancel, formElement }) => {
 		if (options.confirmFirst && !confirm(options.confirmFirst)) return cancel();
-		const row = formElement.closest<HTMLElement>(MESSAGE);
+		const row = formElement.closest<HTMLElement>(MESSAGE_ROW);
 		return async ({ result }) => {
 			const outcome = actionOutcome(name, result);
 			options.onError(outcome.ok ? '' : outcome.message);
@@ -32,7 +31,7 @@ export function messageChange(
 
 /** The rows after a message, then before it, nearest first. */
 function neighboursOf(row: HTMLElement): HTMLElement[] {
-	const all = [...(row.parentElement?.querySelectorAll<HTMLElement>(MESSAGE) ?? [])];
+	const all = [...(row.parentElement?.querySelectorAll<HTMLElement>(MESSAGE_ROW) ?? [])];
 	const index = all.indexOf(row);
 	return [...all.slice(index + 1), ...all.slice(0, index).reverse()];
 }

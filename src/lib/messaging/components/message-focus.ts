@@ -1,7 +1,6 @@
 import type { Attachment } from 'svelte/attachments';
+import { historyOf, MESSAGE_ROW } from './thread-rows';
 
-/** A message of the thread, whatever its kind: each row renders itself focusable (tabindex -1). */
-const MESSAGE = 'li[data-message-id]';
 const CONTROL = 'a[href], button, input:not([type="hidden"]), select, textarea';
 /** Marks a control taken out of the Tab order here, so that only those are put back. */
 const RESTING = 'data-resting';
@@ -23,7 +22,7 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 	let chosen: string | null = null;
 	let current: HTMLElement | null = null;
 
-	const rows = () => [...list.querySelectorAll<HTMLElement>(MESSAGE)];
+	const rows = () => [...list.querySelectorAll<HTMLElement>(MESSAGE_ROW)];
 	function find() {
 		const all = rows();
 		return all.find((row) => row.dataset.messageId === chosen) ?? all.at(-1) ?? null;
@@ -66,9 +65,9 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 		for (const record of records) {
 			for (const node of record.addedNodes) {
 				if (!(node instanceof Element)) continue;
-				const row = node.closest<HTMLElement>(MESSAGE);
+				const row = node.closest<HTMLElement>(MESSAGE_ROW);
 				if (row) changed.add(row);
-				else for (const inner of node.querySelectorAll<HTMLElement>(MESSAGE)) changed.add(inner);
+				else for (const inner of node.querySelectorAll<HTMLElement>(MESSAGE_ROW)) changed.add(inner);
 			}
 		}
 		update(changed);
@@ -80,7 +79,7 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 	function onfocusin(event: FocusEvent) {
 		const entered = !inside;
 		inside = true;
-		const row = event.target instanceof Element ? event.target.closest<HTMLElement>(MESSAGE) : null;
+		const row = event.target instanceof Element ? event.target.closest<HTMLElement>(MESSAGE_ROW) : null;
 		if (row && row.dataset.messageId !== chosen) {
 			chosen = row.dataset.messageId ?? null;
 			update([]);
@@ -95,7 +94,7 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 	function onkeydown(event: KeyboardEvent) {
 		if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
 		const target = event.target instanceof HTMLElement ? event.target : null;
-		const row = target?.closest<HTMLElement>(MESSAGE);
+		const row = target?.closest<HTMLElement>(MESSAGE_ROW);
 		if (!target || !row) return;
 		if (event.key === 'Escape') {
 			// A photo viewer in the message closes itself and gives the focus back to its thumbnail.
@@ -122,7 +121,7 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 	// of sight was scrolled to, and the newest one, below a thread opened at its first unread message
 	// or scrolled up in, read the whole thread at once. So once the one in turn has left the sight,
 	// it is the first message wholly in sight, where a reader goes on from, or the last at the bottom.
-	const scroller = list.closest<HTMLElement>('.thread-history') ?? list.parentElement!;
+	const scroller = historyOf(list);
 	let frame = 0;
 	function followView() {
 		frame = 0;

@@ -3,8 +3,8 @@ import { endedDeals, supersededCards } from '../offers/offer-card';
 import type { ThreadState } from '../state/thread.svelte';
 import { fullDate } from '../relative-time';
 import { transcriptLine, transcriptText } from '../thread-transcript';
+import { MESSAGE_ROW } from './thread-rows';
 
-const MESSAGE = 'li[data-message-id]';
 const TEXT_FIELD = 'input, textarea, select, [contenteditable]:not([contenteditable="false"])';
 
 /**
@@ -26,7 +26,7 @@ export function threadCopy(thread: ThreadState, me: () => string): Attachment<HT
 			let day = '';
 			for (const item of list.children) {
 				if (!ranges.some((range) => reaches(range, item))) continue;
-				const message = item.matches(MESSAGE) ? messages.get((item as HTMLElement).dataset.messageId ?? '') : undefined;
+				const message = item.matches(MESSAGE_ROW) ? messages.get((item as HTMLElement).dataset.messageId ?? '') : undefined;
 				if (!message) continue;
 				const itsDay = fullDate(message.created_at);
 				if (itsDay !== day) found.push((day = itsDay));
@@ -40,7 +40,7 @@ export function threadCopy(thread: ThreadState, me: () => string): Attachment<HT
 			if (!selection || selection.isCollapsed || !event.clipboardData) return;
 			const ranges = Array.from({ length: selection.rangeCount }, (_, index) => selection.getRangeAt(index));
 			if (!ranges.every((range) => list.contains(range.commonAncestorContainer))) return;
-			if (ranges.length === 1 && elementOf(ranges[0].commonAncestorContainer)?.closest(MESSAGE)) return;
+			if (ranges.length === 1 && elementOf(ranges[0].commonAncestorContainer)?.closest(MESSAGE_ROW)) return;
 			const copied = lines(ranges);
 			if (copied.length === 0) return;
 			event.clipboardData.setData('text/plain', transcriptText(copied));
@@ -51,7 +51,7 @@ export function threadCopy(thread: ThreadState, me: () => string): Attachment<HT
 		function onkeydown(event: KeyboardEvent) {
 			if (event.key.toLowerCase() !== 'a' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
 			const target = event.target instanceof Element ? event.target : null;
-			if (!target?.closest(MESSAGE) || target.closest(TEXT_FIELD)) return;
+			if (!target?.closest(MESSAGE_ROW) || target.closest(TEXT_FIELD)) return;
 			event.preventDefault();
 			const range = document.createRange();
 			range.selectNodeContents(list);
