@@ -26,10 +26,11 @@ export function dealNote(
 	const onTable = (your: 'your' | 'Your') => (deal.countered ? `${seller}'s counter of ${amount}` : `${your} offer of ${amount}`);
 	const card = deal.card_message_id ? `${threadHref}#message-${deal.card_message_id}` : threadHref;
 	const toThread = { href: threadHref, label: 'Go to the conversation' };
+	// Only the side an offer waits for accepts it: the buyer a counter, the seller an offer.
+	const acceptance = () => (deal.countered ? `You accepted ${onTable('your')}` : `${seller} accepted ${onTable('your')}`);
 	if (deal.sold_to_you) return { text: `${seller} marked this as sold to you.`, link: toThread };
 	if (deal.reserved_for_you) {
-		// Only the side an offer waits for accepts it: the buyer a counter, the seller an offer.
-		const accepted = offer?.status !== 'accepted' ? '' : deal.countered ? ` You accepted ${onTable('your')}.` : ` ${seller} accepted ${onTable('your')}.`;
+		const accepted = offer?.status === 'accepted' ? ` ${acceptance()}.` : '';
 		return { text: `Reserved for you.${accepted}`, link: toThread };
 	}
 	if (!offer) return null;
@@ -37,8 +38,7 @@ export function dealNote(
 		const ending = { sold: 'the listing went to another buyer', reserved: 'the listing is reserved for another buyer', active: 'the listing is for sale again' }[
 			listing.status as 'sold' | 'reserved' | 'active'
 		];
-		const accepted = deal.countered ? `You accepted ${onTable('your')}` : `${seller} accepted ${onTable('your')}`;
-		return ending ? { text: `${accepted}; that deal ended: ${ending}.`, link: { href: card, label: 'See the offer' } } : null;
+		return ending ? { text: `${acceptance()}; that deal ended: ${ending}.`, link: { href: card, label: 'See the offer' } } : null;
 	}
 	if (offer.status === 'open') {
 		const text = offer.awaiting === 'buyer' ? `${seller} countered with ${amount}.` : `Your offer of ${amount} is waiting for ${seller}.`;
