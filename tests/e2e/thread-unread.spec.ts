@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, test, type Browser, type Page } from './fixtures';
 import { withDatabase } from './database';
 import { buyersThread } from './fresh-thread';
-import { hydrated, signIn } from './session';
+import { signedInPage } from './session';
 
 type Thread = Awaited<ReturnType<typeof buyersThread>>;
 
@@ -38,12 +38,7 @@ const buyersUnread = (baseURL: string | undefined, thread: Thread) =>
 		return rows[0].unread_count;
 	});
 
-async function openAs(browser: Browser, email: string, url: string) {
-	const page = await (await browser.newContext()).newPage();
-	await signIn(page, email, url);
-	await hydrated(page);
-	return page;
-}
+const openAs = async (browser: Browser, email: string, url: string) => (await signedInPage(browser, email, url)).page;
 
 test('a thread with more unread messages than a page opens at the first unread one under "New messages", and is read only once scrolled down to the newest', async ({
 	browser,
