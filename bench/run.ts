@@ -6,6 +6,7 @@
  *   npm run bench -- --quick                       100,000 messages and short runs: under two minutes
  *   npm run bench -- --sizes 100000,2000000,10000000   the RPC table at each size, and how flat it stays
  *   npm run bench -- --only rpc|photos|pages|realtime   one section
+ *   npm run bench -- --calls N                     timed calls per RPC (1,000; 60 with --quick)
  *
  * Every load is bounded in count and time and stays on 127.0.0.1.
  */
@@ -30,7 +31,10 @@ const sizes = (values.sizes ?? (quick ? '100000' : '2000000')).split(',').map((s
 	if (!Number.isInteger(n) || n < 20_000) throw new Error(`--sizes takes message counts of at least 20000, got ${size}`);
 	return n;
 });
-const calls = Number(values.calls ?? (quick ? 60 : 200));
+// A p95 of 200 calls is their tenth slowest, which one pause of the host's or of autovacuum's
+// moved by half a millisecond from run to run; of 1,000 calls it is the fiftieth.
+const calls = Number(values.calls ?? (quick ? 60 : 1000));
+if (!Number.isInteger(calls) || calls < 20) throw new Error(`--calls takes a whole number of at least 20, got ${values.calls}`);
 const only = values.only;
 if (only && !['rpc', 'photos', 'pages', 'realtime'].includes(only)) throw new Error('--only takes rpc, photos, pages or realtime');
 const log = (line: string) => console.log(line);
