@@ -27,6 +27,18 @@ describe('transcriptLine', () => {
 		expect(transcriptLine(message({ body: 'The frame', attachments: [photo(1)] }), asMe)).toBe(`Alice, ${time}: (1 photo) The frame`);
 	});
 
+	it('says what a reply answers and whose it was, before its photos and text', () => {
+		const answer = { reply_to_id: messageId(1), reply_to_sender_id: ALICE, reply_to_preview: 'Is it still available?' };
+		expect(transcriptLine(mine({ body: 'Yes', ...answer }), asMe)).toBe(`You, ${time}: (replying to Alice: “Is it still available?”) Yes`);
+		expect(transcriptLine(message({ body: 'Great', reply_to_id: messageId(2), reply_to_sender_id: ME, reply_to_preview: 'Yes' }), asMe)).toBe(
+			`Alice, ${time}: (replying to you: “Yes”) Great`
+		);
+		expect(transcriptLine(mine({ body: '', attachments: [photo(1)], ...answer }), asMe)).toBe(`You, ${time}: (replying to Alice: “Is it still available?”) (1 photo)`);
+		expect(transcriptLine(mine({ body: 'Never mind', ...answer, reply_to_preview: null, reply_to_deleted: true }), asMe)).toBe(
+			`You, ${time}: (replying to Alice: a deleted message) Never mind`
+		);
+	});
+
 	it('says a message that failed was not sent; one still sending reads as sent', () => {
 		expect(transcriptLine({ ...mine({ body: 'Hello' }), status: 'failed' }, asMe)).toBe(`You, ${time} (not sent): Hello`);
 		expect(transcriptLine({ ...mine({ body: 'Hello' }), status: 'sending' }, asMe)).toBe(`You, ${time}: Hello`);

@@ -33,8 +33,15 @@ export function transcriptLine(message: Message & { status?: string }, viewer: T
 	const who = `${message.sender_id === viewer.me ? 'You' : message.sender_display_name}, ${time}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 	if (deleted) return `${who}: (deleted)`;
 	const photos = message.attachments.length;
-	const content = [photos === 0 ? '' : photos === 1 ? '(1 photo)' : `(${photos} photos)`, message.body].filter(Boolean).join(' ');
+	const content = [replyNote(message, viewer), photos === 0 ? '' : photos === 1 ? '(1 photo)' : `(${photos} photos)`, message.body].filter(Boolean).join(' ');
 	return `${who}: ${content}`;
+}
+
+/** What a reply answers, as its quote on screen says it: without it, "Yes" answers nothing a reader can see. */
+function replyNote(message: Message, viewer: TranscriptViewer): string {
+	if (message.reply_to_id === null) return '';
+	const author = message.reply_to_sender_id === viewer.me ? 'you' : viewer.other.display_name;
+	return message.reply_to_deleted ? `(replying to ${author}: a deleted message)` : `(replying to ${author}: “${message.reply_to_preview ?? ''}”)`;
 }
 
 /** Lines (messages and day labels) as one text: a message of several lines is a paragraph of its own. */
