@@ -148,7 +148,7 @@ export const Constants = {
   public: {
     Enums: {
       message_kind: ["text", "system", "offer"],
-      offer_status: ["open", "accepted", "declined", "withdrawn"],
+      offer_status: ["open", "accepted", "declined", "withdrawn", "closed"],
       product_status: ["active", "reserved", "sold", "withdrawn"],
       profile_tier: ["free", "privileged", "privileged_plus"],
       report_reason: ["spam", "scam", "abuse", "other"],

@@ -643,10 +643,10 @@ describe('accepting reserves the listing everywhere at once', () => {
 });
 
 describe('set_listing_status', () => {
-	it('sold from active: "Sold to <buyer>" here, "Sold to another buyer" elsewhere, every open offer declined', async () => {
+	it('sold from active: "Sold to <buyer>" here, "Sold to another buyer" elsewhere, the buyer\'s own open offer closed and the others declined', async () => {
 		const s = await listing();
-		await s.offer(s.ana, 12_000);
-		await s.offer(s.bo, 11_000);
+		const anas = await s.offer(s.ana, 12_000);
+		const bos = await s.offer(s.bo, 11_000);
 		const summary = await s.seller.api.setListingStatus({ conversationId: s.conversations.ana, status: 'sold' });
 		expect(summary).toEqual({
 			id: s.product.id,
@@ -659,8 +659,13 @@ describe('set_listing_status', () => {
 		});
 		expect(await productRow(s.product.id)).toEqual({ status: 'sold', reserved_for: null, sold_to: s.ana.id });
 		expect(await openOffers(s.product.id)).toEqual([]);
+		const { rows: statuses } = await db.query('select id, status::text, awaiting from public.offers where product_id = $1', [s.product.id]);
+		expect(Object.fromEntries(statuses.map((o) => [o.id, [o.status, o.awaiting]]))).toEqual({
+			[anas.offer!.id]: ['closed', null],
+			[bos.offer!.id]: ['declined', null]
+		});
+		// The sale settles Ana's own negotiation: nothing tells her that her offer was declined.
 		expect((await systemMessages(s.conversations.ana)).map((m) => [m.body, m.payload])).toEqual([
-			["Ana's offer of €120.00 was declined automatically", expect.objectContaining({ event: 'offer.auto_declined', buyer_id: s.ana.id })],
 			['Sold to Ana', { event: 'listing.sold', actor_id: s.seller.id, buyer_id: s.ana.id }]
 		]);
 		expect((await systemMessages(s.conversations.bo)).map((m) => [m.body, m.payload])).toEqual([

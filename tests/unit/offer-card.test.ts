@@ -65,6 +65,9 @@ describe('offerCard: label, state and buttons for each viewer', () => {
 		['declined', ANA, { from: ANA, status: 'declined', awaiting: null }, 'You offered', 'Declined', []],
 		['declined counter', LEE, { from: LEE, status: 'declined', awaiting: null }, 'You countered', 'Declined', []],
 		['withdrawn, seen by the seller', LEE, { from: ANA, status: 'withdrawn', awaiting: null }, 'Ana offered', 'Withdrawn', []],
+		// Closed by the seller selling the listing to its buyer: neither accepted nor declined
+		['closed by a sale, seen by the buyer', ANA, { from: ANA, status: 'closed', awaiting: null }, 'You offered', 'Closed · sold to you', []],
+		['closed counter, seen by the seller', LEE, { from: LEE, status: 'closed', awaiting: null }, 'You countered', 'Closed · sold to Ana', []],
 		// A closed offer's older card still says it was countered
 		['an accepted offer’s countered card', ANA, { from: ANA, status: 'accepted', awaiting: null, current: false }, 'You offered', 'Countered', []]
 	])('%s', (_, viewer, options, byline, state, responses) => {
@@ -160,7 +163,7 @@ describe('canMakeOffer', () => {
 	});
 
 	it('again once their offer is closed', () => {
-		for (const status of ['accepted', 'declined', 'withdrawn'] as const) {
+		for (const status of ['accepted', 'declined', 'withdrawn', 'closed'] as const) {
 			expect(canMakeOffer({ ...base, messages: [card({ from: ANA, status, awaiting: null })] })).toBe(true);
 		}
 	});

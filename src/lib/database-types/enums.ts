@@ -3,7 +3,7 @@
 
 export type PublicEnums = {
   message_kind: "text" | "system" | "offer"
-  offer_status: "open" | "accepted" | "declined" | "withdrawn"
+  offer_status: "open" | "accepted" | "declined" | "withdrawn" | "closed"
   product_status: "active" | "reserved" | "sold" | "withdrawn"
   profile_tier: "free" | "privileged" | "privileged_plus"
   report_reason: "spam" | "scam" | "abuse" | "other"

@@ -19,7 +19,7 @@ export interface OfferCardView {
 	amount: string;
 	/** "Ana offered", "You offered", "Lee countered", "You countered". */
 	byline: string;
-	/** "Waiting for Lee", "Waiting for you", "Accepted", "Declined", "Withdrawn", "Countered". */
+	/** "Waiting for Lee", "Waiting for you", "Accepted", "Declined", "Withdrawn", "Closed · sold to you", "Countered". */
 	state: string;
 	/** The offer's newest card: the one its state and buttons belong to. */
 	current: boolean;
@@ -72,6 +72,8 @@ export function offerCard(message: Message, viewer: OfferViewer): OfferCardView 
 function stateOf(offer: Offer, viewer: OfferViewer): string {
 	if (!offer.current || viewer.superseded) return 'Countered';
 	if (offer.status === 'accepted' && viewer.ended) return ENDED_STATE[viewer.ended];
+	// Only a sale to the offer's buyer closes it (set_listing_status): neither accepted nor declined.
+	if (offer.status === 'closed') return viewer.me === offer.buyer_id ? 'Closed · sold to you' : `Closed · sold to ${viewer.other.display_name}`;
 	if (offer.status !== 'open') return CLOSED_STATE[offer.status];
 	const waitingFor = offer.awaiting === 'seller' ? offer.seller_id : offer.awaiting === 'buyer' ? offer.buyer_id : null;
 	if (waitingFor === viewer.me) return 'Waiting for you';

@@ -70,7 +70,7 @@ export type ReactionEmoji = z.infer<typeof ReactionEmoji>;
 export const Reaction = z.object({ emoji: ReactionEmoji, user_ids: z.array(Id).min(1) });
 export type Reaction = z.infer<typeof Reaction>;
 
-export const OfferStatus = z.enum(['open', 'accepted', 'declined', 'withdrawn']);
+export const OfferStatus = z.enum(['open', 'accepted', 'declined', 'withdrawn', 'closed']);
 export type OfferStatus = z.infer<typeof OfferStatus>;
 
 /**
