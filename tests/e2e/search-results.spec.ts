@@ -145,7 +145,7 @@ test('a seller finds conversations by the buyer’s name and by the listing’s 
 	await expect(page.getByRole('list', { name: 'Messages' }).getByText(`Is it waterproof? (${buyers[1].username})`)).toBeVisible();
 });
 
-test('a search too long to run says so under the start of its words, and a bad conversation link leads back to the inbox', async ({ page }) => {
+test('a search too long to run says so under the start of its words, one of emoji alone says it finds only words, and a bad conversation link leads back to the inbox', async ({ page }) => {
 	const words = Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ');
 	await signIn(page, DEMO.ben.email, `/messages?q=${encodeURIComponent(words)}`);
 	const results = page.getByRole('region', { name: /^Results for/ });
@@ -155,6 +155,11 @@ test('a search too long to run says so under the start of its words, and a bad c
 	await expect(results.getByRole('alert')).toHaveText('Search for at most 200 characters.');
 	// The inbox is still on the first screen, not pushed below the repeated words.
 	await expect(page.getByRole('navigation', { name: 'Inbox filter' })).toBeInViewport();
+	// Emoji and signs alone are no words: said so, rather than "Type a word" after one was typed.
+	await page.goto(`/messages?q=${encodeURIComponent('🚲 !!')}`);
+	await expect(page.getByRole('region', { name: /^Results for/ }).getByRole('alert')).toHaveText(
+		'Search finds words and numbers: emoji and signs alone find nothing.'
+	);
 
 	await page.goto('/messages?conversation=not-a-key');
 	await expect(page.getByRole('heading', { name: 'That link is not valid' })).toBeVisible();

@@ -58,12 +58,17 @@ export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPa
 	};
 }
 
+const WORD_OR_NUMBER = /[\p{L}\p{N}]/u;
+
 /**
  * Messages and conversations for the same words, in one round trip. A search a person got wrong
  * (too long, no words) shows its message above the inbox; both RPCs refuse it alike. Real
  * failures still throw.
  */
 async function searchOrMessage(messaging: MessagingBackend, query: string) {
+	// The RPCs read words and numbers only, and refuse the rest with "Type a word", which reads
+	// wrong to someone who typed "🚲".
+	if (!WORD_OR_NUMBER.test(query)) return { page: null, conversations: [], message: 'Search finds words and numbers: emoji and signs alone find nothing.' };
 	try {
 		const [page, conversations] = await Promise.all([messaging.searchMessages({ query }), messaging.searchConversations({ query })]);
 		return { page, conversations, message: null };
