@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessagingApi, Outcome } from '../../src/lib/messaging/api.ts';
 import { QUICK_REPLIES_MAX, type QuickReply } from '../../src/lib/messaging/schemas/index.ts';
-import { QuickReplies } from '../../src/lib/messaging/state/quick-replies.svelte.ts';
+import { QuickReplies, quickReplyTabs } from '../../src/lib/messaging/state/quick-replies.svelte.ts';
 import { at, messageId } from '../support/rows.ts';
 
 /**
@@ -132,6 +132,39 @@ describe('QuickReplies', () => {
 		await flush();
 		replies.seed([reply(3, 'From another tab', 55), reply(1, 'Yes, still available!', 10)]);
 		expect(bodies(replies)).toEqual(['From another tab', 'Yes, still available!']);
+	});
+
+	it("a change the server took reaches the member's other tabs (a real BroadcastChannel); a refused one does not", async () => {
+		const member = messageId(900);
+		const tab = (api: Pick<MessagingApi, 'action'>) =>
+			new QuickReplies({ api, replies: [reply(1, 'Yes, still available!', 10)], newId: () => messageId(300), tabs: quickReplyTabs(member) });
+		const [one, other, stranger] = [fakeApi(), fakeApi(), fakeApi()];
+		const [first, second] = [tab(one.api), tab(other.api)];
+		const strangers = new QuickReplies({ api: stranger.api, replies: [], tabs: quickReplyTabs(messageId(901)) });
+		const stops = [first.hearOtherTabs(), second.hearOtherTabs(), strangers.hearOtherTabs()];
+		const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+		try {
+			const saving = first.save({ body: 'Can post tomorrow' });
+			one.calls[0].answer({ ok: true, value: { id: messageId(300), body: 'Can post tomorrow', updated_at: at(60) } });
+			await saving;
+			await settle();
+			expect(bodies(second)).toEqual(['Can post tomorrow', 'Yes, still available!']);
+			expect(bodies(strangers)).toEqual([]);
+
+			const refused = second.remove(messageId(101));
+			other.calls[0].answer({ ok: false, message: 'Something went wrong. Try again.' });
+			await refused;
+			await settle();
+			expect(bodies(first)).toEqual(['Can post tomorrow', 'Yes, still available!']);
+
+			const removing = second.remove(messageId(101));
+			other.calls[1].answer({ ok: true, value: { id: messageId(101) } });
+			await removing;
+			await settle();
+			expect(bodies(first)).toEqual(['Can post tomorrow']);
+		} finally {
+			for (const stop of stops) stop();
+		}
 	});
 
 	it(`is full at ${QUICK_REPLIES_MAX} replies`, () => {

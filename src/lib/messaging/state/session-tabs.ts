@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from '../schemas';
+import { TabChannel } from './tab-channel';
 
 /**
  * What one tab tells the member's other tabs of this browser about the session. A sign-out is
@@ -11,38 +12,8 @@ import { Id } from '../schemas';
 export const SessionNews = z.object({ type: z.enum(['signed-in', 'signed-out']), member: Id.nullable() });
 export type SessionNews = z.infer<typeof SessionNews>;
 
-const CHANNEL = 'bazaar-messaging:session';
-
-/** One channel per tab, opened on first use: a channel never hears its own messages, so the tab does not hear itself. */
-export class SessionTabs {
-	#channel: BroadcastChannel | null = null;
-	#listeners = new Set<(news: SessionNews) => void>();
-
-	tell(news: SessionNews): void {
-		this.#open()?.postMessage(news);
-	}
-
-	/** Returns the way to stop hearing. */
-	hear(listener: (news: SessionNews) => void): () => void {
-		this.#listeners.add(listener);
-		this.#open();
-		return () => {
-			this.#listeners.delete(listener);
-			if (this.#listeners.size > 0) return;
-			this.#channel?.close();
-			this.#channel = null;
-		};
-	}
-
-	#open(): BroadcastChannel | null {
-		// Absent in old browsers: tabs then learn from the server's 401s and their next navigation alone.
-		if (this.#channel || typeof BroadcastChannel === 'undefined') return this.#channel;
-		this.#channel = new BroadcastChannel(CHANNEL);
-		// Posted by another tab, maybe of another version: read like any other input.
-		this.#channel.onmessage = (event: MessageEvent) => {
-			const news = SessionNews.safeParse(event.data);
-			if (news.success) for (const listener of this.#listeners) listener(news.data);
-		};
-		return this.#channel;
+export class SessionTabs extends TabChannel<SessionNews> {
+	constructor() {
+		super('bazaar-messaging:session', SessionNews);
 	}
 }
