@@ -65,8 +65,9 @@ const unavailable: Handle = async ({ event, resolve }) => unavailableStatus(even
 
 export const handle = sequence(unavailable, formOriginGuard(), headers, session, authGuard, backends, viewerTimeZone());
 
-function refusal(status: number, method: string, url: URL): string | undefined {
-	if (status === 404) return method === 'POST' && url.search.startsWith('?/') ? 'This form has no such action.' : 'There is no page at this address.';
+function refusal(status: number, method: string, url: URL, routeId: string | null): string | undefined {
+	// A POST to a page that exists found no action: none by that name, or none named at all.
+	if (status === 404) return method === 'POST' && (url.search.startsWith('?/') || routeId !== null) ? 'This form has no such action.' : 'There is no page at this address.';
 	if (status === 405) return `This address does not take ${method} requests.`;
 	if (status === 413) return 'That is too large to send.';
 	if (status === 415) return 'Send this as a form (application/x-www-form-urlencoded or multipart/form-data).';
@@ -84,7 +85,7 @@ export const handleError: HandleServerError = ({ error, event, status, message }
 	}
 	// SvelteKit's own refusals (no such page or action, a body that is no form): the visitor's
 	// mistake, said in a sentence, and nothing for the log.
-	if (status < 500) return { message: refusal(status, event.request.method, event.url) ?? message };
+	if (status < 500) return { message: refusal(status, event.request.method, event.url, event.route.id) ?? message };
 	console.error(error);
 	return { message: 'Something went wrong. Try again in a moment.' };
 };

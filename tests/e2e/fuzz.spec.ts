@@ -321,6 +321,22 @@ test('form actions named after what every object inherits are a 404 with a sente
 	await visitor.dispose();
 });
 
+test('a POST naming no action, to a page with named actions only, says the form has no such action; to no page, that there is none', async ({ playwright, baseURL }) => {
+	const origin = new URL(baseURL!).origin;
+	const visitor = await playwright.request.newContext({ baseURL });
+	const answers: string[] = [];
+	for (const path of ['/messages', '/account']) {
+		const response = await visitor.post(path, { headers: { origin, accept: 'application/json' }, form: { x: '1' }, maxRedirects: 0 });
+		const body = await response.json().catch(() => null);
+		answers.push(`${path}: ${await effectiveStatus(response)} ${body?.error?.message ?? JSON.stringify(body)}`);
+	}
+	expect(answers).toEqual(['/messages: 404 This form has no such action.', '/account: 404 This form has no such action.']);
+	const nowhere = await visitor.post('/no-such-page', { headers: { origin }, form: { x: '1' }, maxRedirects: 0 });
+	expect(nowhere.status()).toBe(404);
+	expect(await nowhere.text()).toContain('There is no page at this address.');
+	await visitor.dispose();
+});
+
 /** A form over the server's body limit is told so (it was "The form could not be read"), and gets nothing of itself echoed back. */
 test('a send form over the body limit is a 413 that says it is too large', async ({ playwright, baseURL }) => {
 	const origin = new URL(baseURL!).origin;
