@@ -77,3 +77,22 @@ test('an error on an offer card goes once the offer changes: the seller accepts 
 	await expect(error).toHaveCount(0);
 	await lees.close();
 });
+
+test("a listing sold to the buyer whose offer is open closes that offer, live on both sides: nobody reads it was declined", async ({ browser, baseURL }) => {
+	const { buyer, seller, product } = await buyersThread(baseURL);
+	await withDatabase(baseURL, (db) => offerOn(db, buyer.id, seller.id, product, 40_000));
+	const robins = await open(browser, buyer.email, `/messages?conversation=${seller.id}__${product}`);
+	const sams = await open(browser, seller.email, `/messages?conversation=${buyer.id}__${product}`);
+	const robinsOffer = card(robins.page, /^You offered €400\.00$/);
+	await expect(robinsOffer.locator('.offer-state')).toHaveText('Waiting for Sam Seller');
+
+	sams.page.once('dialog', (dialog) => void dialog.accept());
+	await sams.page.getByLabel('Conversation options').click();
+	await sams.page.getByRole('button', { name: 'Mark as sold to Robin Buyer' }).click();
+	await expect(card(sams.page, /^Robin Buyer offered €400\.00$/).locator('.offer-state')).toHaveText('Closed · sold to Robin Buyer');
+	await expect(thread(robins.page).getByText('Sam Seller marked this as sold to you')).toBeVisible();
+	await expect(robinsOffer.locator('.offer-state')).toHaveText('Closed · sold to you');
+	await expect(robinsOffer.getByRole('button')).toHaveCount(0);
+	for (const page of [robins.page, sams.page]) await expect(thread(page).getByText(/declined/)).toHaveCount(0);
+	await Promise.all([robins.close(), sams.close()]);
+});
