@@ -11,6 +11,7 @@ import {
 	type NotificationContent,
 	type NotificationPermissionState
 } from './decide';
+import { browserNotificationTabs, type NotificationTabs } from './tabs';
 
 /** A notification on screen, as far as this module handles it. */
 export interface ShownNotification {
@@ -39,6 +40,10 @@ export interface NotificationEnvironment {
 	focus(): void;
 	navigate(url: string): void;
 	now(): Date;
+	/** The member's other tabs of this browser, which one shows a notification; absent, this tab decides alone. */
+	tabs?: NotificationTabs | null;
+	/** Calls back at every change of the tab's visibility; returns the way to stop. */
+	onVisibilityChange?(listener: () => void): () => void;
 }
 
 export function browserNotificationEnvironment(): NotificationEnvironment | null {
@@ -53,6 +58,11 @@ export function browserNotificationEnvironment(): NotificationEnvironment | null
 			document.addEventListener('visibilitychange', onChange);
 			return () => document.removeEventListener('visibilitychange', onChange);
 		},
+		onVisibilityChange(listener) {
+			document.addEventListener('visibilitychange', listener);
+			return () => document.removeEventListener('visibilitychange', listener);
+		},
+		tabs: browserNotificationTabs(),
 		onPermissionChange(listener) {
 			let status: PermissionStatus | null = null;
 			let stopped = false;
@@ -132,6 +142,7 @@ export class BrowserNotifications {
 			env.onVisible(() => this.#restoreTitle()),
 			env.onPermissionChange(() => this.#read())
 		);
+		if (env.tabs && env.onVisibilityChange) this.#stops.push(env.tabs.follow(env.isHidden, env.onVisibilityChange));
 		return () => {
 			if (this.#env === env) this.stop();
 		};
@@ -166,7 +177,10 @@ export class BrowserNotifications {
 			this.#showCount(unreadTotal);
 		}
 		if (me && arrivalFromOther(event, me) && shouldNotify({ ...attention, permission: this.#read(), preference })) {
-			this.#show(notificationContent(event, { me, basePath }));
+			const content = notificationContent(event, { me, basePath });
+			// One notification across the member's tabs, and none while one of them is shown.
+			if (!env.tabs) this.#show(content);
+			else void env.tabs.claim(event.payload.message.id).then((mine) => mine && this.#env === env && this.#show(content));
 		}
 	}
 
