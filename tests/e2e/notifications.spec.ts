@@ -360,10 +360,16 @@ for (const colorScheme of ['light', 'dark'] as const) {
 	});
 }
 
-test('an unsubscribe link opened again says digests are off, instead of asking again', async ({ page, baseURL }) => {
+test('an unsubscribe link fetched outside a browser changes nothing, and opened again says digests are off, instead of asking again', async ({ page, baseURL }) => {
 	const rae = await seller(baseURL, 'Rae');
 	const token = await withDatabase(baseURL, async (db) => (await db.query<{ t: string }>('select private.unsubscribe_signature($1) as t', [rae.id])).rows[0].t);
 	const link = `/unsubscribe?u=${rae.id}&t=${token}`;
+	// Fetched outside a browser (a mail provider's link scanner, curl), the link changes nothing and says how.
+	const fetched = await page.request.get(link, { headers: { accept: '*/*' } });
+	expect([fetched.status(), await fetched.text()]).toEqual([
+		200,
+		'Open this link in a web browser and press Unsubscribe there to stop emails about unread messages.'
+	]);
 	// Opening the link changes nothing: it asks.
 	await page.goto(link);
 	await expect(page.getByText('Stop getting emails about messages that arrive while you are away?')).toBeVisible();

@@ -37,7 +37,14 @@ export { digestMail, unsubscribeUrl, MailNotSent, type DigestMailer, type Digest
 export { smtpMailer, fileMailer, refusedForCertain } from './messaging/digests/mailers.js';
 export { renderDigest, conversationUrl, type RenderedDigest, type RenderOptions } from './messaging/digests/render.js';
 export { DigestContent, DigestConversation, DigestMessage } from './messaging/digests/content.js';
-export { load as loadUnsubscribePage, actions as unsubscribePageActions, oneClick as oneClickUnsubscribe, type UnsubscribePageData, type UnsubscribeResult } from './messaging/digests/unsubscribe-page.js';
+export {
+	load as loadUnsubscribePage,
+	actions as unsubscribePageActions,
+	oneClick as oneClickUnsubscribe,
+	linkFetched as unsubscribeLinkFetched,
+	type UnsubscribePageData,
+	type UnsubscribeResult
+} from './messaging/digests/unsubscribe-page.js';
 export type { AccountData, ErasedAccount, ExportStart, ExportedConversation, ExportedOffer } from './messaging/backend/account.js';
 export { dataExportEndpoint, dataExportResponse, type DataExportOptions, type ExportPageSizes } from './messaging/account/export.js';
 export { deleteAccountPage, type AccountLogin, type DeleteAccountPageData } from './messaging/account/erase.js';

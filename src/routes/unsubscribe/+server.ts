@@ -1,3 +1,4 @@
 // Mail clients' one-click unsubscribe (RFC 8058): POSTs that do not ask for HTML come here, the
-// page's own button goes to its form action (+page.server.ts).
-export { oneClickUnsubscribe as POST } from '$lib/server';
+// page's own button goes to its form action (+page.server.ts). So do GETs that do not ask for
+// HTML (a link scanner, curl): they change nothing.
+export { oneClickUnsubscribe as POST, unsubscribeLinkFetched as GET } from '$lib/server';

@@ -70,3 +70,13 @@ export const oneClick: RequestHandler = async ({ url, locals }) => {
 	const { status, result } = await unsubscribe(url, locals);
 	return new Response(result.message, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
 };
+
+/**
+ * A GET of the link that does not ask for HTML (curl, a mail provider's scanner checking the
+ * links of a mail): SvelteKit gives it to the `+server.ts`, which had no GET and answered a bare
+ * 405. It changes nothing, as no GET may (scanners fetch every link they see), and says how.
+ */
+export const linkFetched: RequestHandler = () =>
+	new Response('Open this link in a web browser and press Unsubscribe there to stop emails about unread messages.', {
+		headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }
+	});
