@@ -370,6 +370,8 @@ test('an unsubscribe link fetched outside a browser changes nothing, and opened 
 		200,
 		'Open this link in a web browser and press Unsubscribe there to stop emails about unread messages.'
 	]);
+	const cut = await page.request.get(`/unsubscribe?u=${rae.id}`, { headers: { accept: '*/*' } });
+	expect([cut.status(), await cut.text()]).toEqual([400, 'This unsubscribe link is not complete. Switch digests off on your account page instead.']);
 	// Opening the link changes nothing: it asks.
 	await page.goto(link);
 	await expect(page.getByText('Stop getting emails about messages that arrive while you are away?')).toBeVisible();

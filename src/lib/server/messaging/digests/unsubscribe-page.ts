@@ -17,6 +17,8 @@ export interface UnsubscribeResult {
 }
 
 const LINK = { u: /^[0-9a-f-]{36}$/i, t: /^[0-9a-f]{64}$/i };
+const PLAIN = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
+const INCOMPLETE = 'This unsubscribe link is not complete. Switch digests off on your account page instead.';
 
 function linkOf(url: URL): { userId: string; token: string } | null {
 	const userId = url.searchParams.get('u') ?? '';
@@ -38,7 +40,7 @@ export async function load({ url, locals }: ServerLoadEvent): Promise<Unsubscrib
 /** Switches off the digests the address's link names; what to say, and with which status. */
 async function unsubscribe(url: URL, locals: RequestEvent['locals']): Promise<{ status: number; result: UnsubscribeResult }> {
 	const link = linkOf(url);
-	if (!link) return { status: 400, result: { unsubscribed: false, message: 'This unsubscribe link is not complete. Switch digests off on your account page instead.' } };
+	if (!link) return { status: 400, result: { unsubscribed: false, message: INCOMPLETE } };
 	try {
 		await locals.messaging.unsubscribeDigests(link);
 		return { status: 200, result: { unsubscribed: true, message: 'You will no longer get digests of unread messages by email.' } };
@@ -68,15 +70,19 @@ export const actions = formActions({
  */
 export const oneClick: RequestHandler = async ({ url, locals }) => {
 	const { status, result } = await unsubscribe(url, locals);
-	return new Response(result.message, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+	return new Response(result.message, { status, headers: PLAIN });
 };
 
 /**
  * A GET of the link that does not ask for HTML (curl, a mail provider's scanner checking the
  * links of a mail): SvelteKit gives it to the `+server.ts`, which had no GET and answered a bare
- * 405. It changes nothing, as no GET may (scanners fetch every link they see), and says how.
+ * 405. It changes nothing, as no GET may (scanners fetch every link they see), and says how; a
+ * link without its member and signature is refused as the POST refuses it.
  */
-export const linkFetched: RequestHandler = () =>
-	new Response('Open this link in a web browser and press Unsubscribe there to stop emails about unread messages.', {
-		headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }
+export const linkFetched: RequestHandler = ({ url }) => {
+	const complete = linkOf(url) !== null;
+	return new Response(complete ? 'Open this link in a web browser and press Unsubscribe there to stop emails about unread messages.' : INCOMPLETE, {
+		status: complete ? 200 : 400,
+		headers: PLAIN
 	});
+};
