@@ -37,6 +37,14 @@ export async function scratchDatabase(admin: pg.Pool): Promise<{ url: string; dr
 	return {
 		url: url.toString(),
 		drop: async () => {
+			// A pool's end() resolves before its connections have closed, and a forced drop in between
+			// terminates them: the FATAL reached a client still closing as an uncaught error. Wait for
+			// them (two seconds at most); force only what is left.
+			for (let wait = 0; wait < 100; wait++) {
+				const { rows } = await admin.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+				if (rows[0].n === 0) break;
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
 			await admin.query(`drop database if exists ${name} with (force)`);
 		}
 	};
