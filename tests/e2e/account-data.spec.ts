@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { expect, test } from './fixtures';
-import { withDatabase } from './database';
+import { insertMember, withDatabase } from './database';
 import { DEMO, hydrated, signIn } from './session';
 
 /**
@@ -20,11 +20,7 @@ test('a member downloads their data, then deletes their account with their passw
 	const email = `${username}@example.test`;
 	const words = `Is the camera still for sale? (${run})`;
 	await withDatabase(baseURL, async (db) => {
-		await db.query(
-			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-			[id, email, { username, display_name: `Leaving ${run}` }]
-		);
+		await insertMember(db, { id, email, username, name: `Leaving ${run}` });
 		// A message to Lee, sent through send_message as the member, as the app sends it.
 		await db.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: id, role: 'authenticated' })]);
 		await db.query('select public.send_message($1::uuid, $2::text, p_other_user_id => $3::uuid)', [randomUUID(), words, DEMO.lee.id]);
@@ -125,11 +121,7 @@ test('delete my account: after five wrong passwords even the right one waits, an
 	const username = `guessed_${run}`;
 	const email = `${username}@example.test`;
 	await withDatabase(baseURL, (db) =>
-		db.query(
-			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-			[id, email, { username, display_name: `Guessed ${run}` }]
-		)
+		insertMember(db, { id, email, username, name: `Guessed ${run}` })
 	);
 	const context = await browser.newContext();
 	const page = await context.newPage();
@@ -156,11 +148,7 @@ test('a download refused for the hour says so and links back to the marketplace'
 	const id = randomUUID();
 	const username = `exporter_${run}`;
 	await withDatabase(baseURL, (db) =>
-		db.query(
-			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-			[id, `${username}@example.test`, { username, display_name: `Exporter ${run}` }]
-		)
+		insertMember(db, { id, email: `${username}@example.test`, username, name: `Exporter ${run}` })
 	);
 	const context = await browser.newContext();
 	const page = await context.newPage();

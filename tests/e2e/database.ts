@@ -25,6 +25,15 @@ export async function withDatabase<T>(baseURL: string | undefined, work: (client
 	}
 }
 
+/** A member signed up as the demo's are (password123, a cheap hash), for a test of its own. */
+export async function insertMember(db: pg.Client, member: { id: string; email: string; username: string; name: string }): Promise<void> {
+	await db.query(
+		`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
+		 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
+		[member.id, member.email, { username: member.username, display_name: member.name }]
+	);
+}
+
 /**
  * A conversation between a buyer and the seller of a listing with both members' rows, as a first
  * send makes them, for a test that writes its history straight into the database. Returns its id.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { insertConversation, withDatabase } from './database';
+import { insertConversation, insertMember, withDatabase } from './database';
 
 /**
  * Calls an RPC as `userId` would through the app (their claims, the authenticated role, one
@@ -45,11 +45,7 @@ export async function reservedListing(baseURL: string | undefined) {
 	const product = randomUUID();
 	await withDatabase(baseURL, async (db) => {
 		for (const user of [seller, ana, bo]) {
-			await db.query(
-				`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-				 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-				[user.id, user.email, { username: user.username, display_name: user.name }]
-			);
+			await insertMember(db, user);
 		}
 		await db.query(
 			`insert into public.products (id, seller_id, title, description, price_cents, currency, image_url, status)

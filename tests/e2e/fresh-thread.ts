@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { insertConversation, withDatabase } from './database';
+import { insertConversation, insertMember, withDatabase } from './database';
 
 /**
  * A buyer's thread about a listing, with a few messages each way, the newest the seller's: two
@@ -15,11 +15,7 @@ export async function buyersThread(baseURL: string | undefined, { earlier = 0 }:
 	await withDatabase(baseURL, async (db) => {
 		await db.query('begin');
 		for (const user of [buyer, seller]) {
-			await db.query(
-				`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-				 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-				[user.id, `${user.username}@example.test`, { username: user.username, display_name: user.name }]
-			);
+			await insertMember(db, { id: user.id, email: `${user.username}@example.test`, username: user.username, name: user.name });
 		}
 		await db.query(
 			`insert into public.products (id, seller_id, title, description, price_cents, currency, image_url, status)

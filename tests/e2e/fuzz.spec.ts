@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 import { seeded, type Random } from '../support/seeded-random';
-import { tableFingerprint, withDatabase } from './database';
+import { insertMember, tableFingerprint, withDatabase } from './database';
 import { expect, test } from './fixtures';
 
 /**
@@ -219,11 +219,7 @@ test('malformed requests get a 4xx with a sentence, never a 5xx, and change noth
 	const origin = new URL(baseURL!).origin;
 	const member = randomUUID();
 	const foreign = await withDatabase(baseURL, async (db) => {
-		await db.query(
-			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-			[member, `fuzz_${member.slice(0, 8)}@example.test`, { username: `fuzz_${member.slice(0, 8)}`, display_name: 'Fuzz' }]
-		);
+		await insertMember(db, { id: member, email: `fuzz_${member.slice(0, 8)}@example.test`, username: `fuzz_${member.slice(0, 8)}`, name: 'Fuzz' });
 		const ids = async (sql: string) => (await db.query<{ id: string }>(sql)).rows.map((row) => row.id);
 		return {
 			conversations: [...(await ids('select id from public.conversations limit 20')), randomUUID()],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContextOptions, type Locator, type Page } from './fixtures';
-import { insertConversation, withDatabase } from './database';
+import { insertConversation, insertMember, withDatabase } from './database';
 import { buyersThread } from './fresh-thread';
 import { callUnblock, DEMO, hydrated, signIn } from './session';
 
@@ -456,11 +456,7 @@ test('a reader at the bottom of a long thread stays there as the composer grows 
 	// thread's box. (The newest message went under it, its time and "Seen" cut off.)
 	const username = `scroller_${Date.now().toString(36)}`;
 	await withDatabase(baseURL, (db) =>
-		db.query(
-			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-			[randomUUID(), `${username}@example.test`, { username, display_name: 'Scroller' }]
-		)
+		insertMember(db, { id: randomUUID(), email: `${username}@example.test`, username, name: 'Scroller' })
 	);
 	const context = await browser.newContext();
 	const page = await context.newPage();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from './fixtures';
-import { withDatabase } from './database';
+import { insertMember, withDatabase } from './database';
 import { DEMO, hydrated, signIn } from './session';
 
 /**
@@ -34,11 +34,7 @@ async function seller(baseURL: string | undefined) {
 	const username = `tabs_${run}_${id.slice(0, 4)}`;
 	const email = `${username}@example.test`;
 	const productId = await withDatabase(baseURL, async (db) => {
-		await db.query(
-			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-			[id, email, { username, display_name: 'Tia Seller' }]
-		);
+		await insertMember(db, { id, email, username, name: 'Tia Seller' });
 		const { rows } = await db.query<{ id: string }>(
 			`insert into public.products (seller_id, title, description, price_cents, image_url)
 			 values ($1, $2, 'Arranged by the notification tabs test.', 3000, '/products/lamp.svg') returning id`,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures';
-import { withDatabase } from './database';
+import { insertMember, withDatabase } from './database';
 import { DEMO, hydrated, signIn } from './session';
 
 /**
@@ -70,11 +70,7 @@ async function seller(baseURL: string | undefined, name: string) {
 	const email = `${username}@example.test`;
 	const title = `${name}'s lamp ${run}`;
 	const productId = await withDatabase(baseURL, async (db) => {
-		await db.query(
-			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-			[id, email, { username, display_name: `${name} Seller` }]
-		);
+		await insertMember(db, { id, email, username, name: `${name} Seller` });
 		const { rows } = await db.query<{ id: string }>(
 			`insert into public.products (seller_id, title, description, price_cents, image_url)
 			 values ($1, $2, 'Arranged by the notifications test.', 3000, '/products/lamp.svg') returning id`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Locator, type Page } from './fixtures';
-import { insertConversation, withDatabase } from './database';
+import { insertConversation, insertMember, withDatabase } from './database';
 import { hydrated, signIn } from './session';
 
 const PHONES = [
@@ -22,11 +22,7 @@ async function longNamedDeal(baseURL: string | undefined) {
 	const product = randomUUID();
 	await withDatabase(baseURL, async (db) => {
 		for (const user of [seller, buyer]) {
-			await db.query(
-				`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-				 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-				[user.id, user.email, { username: user.username, display_name: user.name }]
-			);
+			await insertMember(db, user);
 		}
 		await db.query(
 			`insert into public.products (id, seller_id, title, description, price_cents, currency, image_url, status)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from './fixtures';
-import { insertConversation, withDatabase } from './database';
+import { insertConversation, insertMember, withDatabase } from './database';
 import { DEMO, hydrated, signIn } from './session';
 
 // Ben and Lee about the keyboard, a conversation of this file's own (the seed has none about it).
@@ -96,11 +96,7 @@ test('a seller finds conversations by the buyer’s name and by the listing’s 
 			listing.title
 		]);
 		for (const buyer of buyers) {
-			await db.query(
-				`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-				 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-				[buyer.id, `${buyer.username}@example.test`, { username: buyer.username, display_name: buyer.name }]
-			);
+			await insertMember(db, { id: buyer.id, email: `${buyer.username}@example.test`, username: buyer.username, name: buyer.name });
 			// Sent through send_message as the buyer, as the app sends it.
 			await db.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: buyer.id, role: 'authenticated' })]);
 			await db.query('select public.send_message($1::uuid, $2::text, p_other_user_id => $3::uuid, p_product_id => $4::uuid)', [

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from './fixtures';
-import { withDatabase } from './database';
+import { insertMember, withDatabase } from './database';
 import { DEMO, hydrated, signedInPage as open } from './session';
 
 /**
@@ -51,11 +51,7 @@ async function user(baseURL: string | undefined, name: string) {
 	const id = randomUUID();
 	const username = `${name.toLowerCase()}_${run}`;
 	await withDatabase(baseURL, (db) =>
-		db.query(
-			`insert into auth.users (id, email, encrypted_password, raw_user_meta_data)
-			 values ($1, $2, extensions.crypt('password123', extensions.gen_salt('bf', 4)), $3)`,
-			[id, `${username}@example.test`, { username, display_name: `${name} Seller` }]
-		)
+		insertMember(db, { id, email: `${username}@example.test`, username, name: `${name} Seller` })
 	);
 	return { id, name: `${name} Seller` };
 }
