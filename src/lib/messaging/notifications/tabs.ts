@@ -3,10 +3,10 @@
  * own feed and notifier, so without this every hidden tab showed its own system notification of
  * each message, and did so even while another tab had the conversation on screen.
  *
- * A tab that is shown holds a shared Web Lock; a hidden tab asks, under an exclusive lock,
- * whether any tab holds it and whether another tab already showed this message, and records that
- * it does. Locks end with their tab, so a closed or crashed tab never keeps the others quiet.
- * Where a browser has no Web Locks (or no storage), each tab decides alone, as before.
+ * A tab that is shown holds a shared Web Lock; a hidden tab asks whether any tab holds it, then
+ * records the message in IndexedDB unless another tab already did. Locks end with their tab, so
+ * a closed or crashed tab never keeps the others quiet. Where a browser has no Web Locks (or no
+ * IndexedDB), each tab decides alone, as before.
  */
 export interface NotificationTabs {
 	/** Tells the other tabs while this one is shown; returns the stop. */
@@ -16,23 +16,62 @@ export interface NotificationTabs {
 }
 
 const SHOWN = 'bazaar-messaging:tab-shown';
-const NOTIFY = 'bazaar-messaging:notify';
-const NOTIFIED = 'bazaar-messaging:notified';
+const DATABASE = 'bazaar-messaging-notifications';
+const NOTIFIED = 'notified';
 /** Message ids remembered as notified: far more than arrive while tabs catch up with one another. */
 const REMEMBERED = 200;
 
-function notified(storage: Storage): string[] {
-	try {
-		const list: unknown = JSON.parse(storage.getItem(NOTIFIED) ?? '[]');
-		return Array.isArray(list) ? list.filter((id): id is string => typeof id === 'string') : [];
-	} catch {
-		return [];
-	}
+function done(request: IDBRequest | IDBOpenDBRequest): Promise<void> {
+	return new Promise((resolve, reject) => {
+		request.onsuccess = () => resolve();
+		request.onerror = () => reject(request.error);
+	});
+}
+
+async function openNotified(): Promise<IDBDatabase> {
+	const opening = indexedDB.open(DATABASE, 1);
+	opening.onupgradeneeded = () => opening.result.createObjectStore(NOTIFIED).createIndex('at', '');
+	await done(opening);
+	return opening.result;
+}
+
+/**
+ * Records `id` as notified unless a tab already did, in one readwrite transaction: such
+ * transactions on one store run one after another across tabs, so exactly one tab sees the id
+ * missing. (localStorage could not do this: Chromium gives each tab its own copy and sends writes
+ * to the others later, so two tabs both found the id missing about one time in three.)
+ */
+async function recordFirst(database: IDBDatabase, id: string): Promise<boolean> {
+	const transaction = database.transaction(NOTIFIED, 'readwrite');
+	const store = transaction.objectStore(NOTIFIED);
+	const finished = new Promise<void>((resolve, reject) => {
+		transaction.oncomplete = () => resolve();
+		transaction.onabort = transaction.onerror = () => reject(transaction.error);
+	});
+	let first = false;
+	store.getKey(id).onsuccess = function () {
+		if (this.result !== undefined) return;
+		first = true;
+		store.put(Date.now(), id);
+		store.count().onsuccess = function () {
+			let excess = this.result - REMEMBERED;
+			if (excess <= 0) return;
+			store.index('at').openCursor().onsuccess = function () {
+				const cursor = this.result;
+				if (!cursor || excess-- <= 0) return;
+				cursor.delete();
+				cursor.continue();
+			};
+		};
+	};
+	await finished;
+	return first;
 }
 
 export function browserNotificationTabs(): NotificationTabs | null {
-	if (typeof navigator === 'undefined' || !navigator.locks || typeof localStorage === 'undefined') return null;
+	if (typeof navigator === 'undefined' || !navigator.locks || typeof indexedDB === 'undefined') return null;
 	const locks = navigator.locks;
+	let database: Promise<IDBDatabase> | null = null;
 	return {
 		follow(isHidden, onChange) {
 			let release: (() => void) | null = null;
@@ -54,17 +93,14 @@ export function browserNotificationTabs(): NotificationTabs | null {
 			};
 		},
 		async claim(id) {
+			const { held = [], pending = [] } = await locks.query();
+			if ([...held, ...pending].some((lock) => lock.name === SHOWN)) return false;
 			try {
-				return await locks.request(NOTIFY, async () => {
-					const { held = [], pending = [] } = await locks.query();
-					if ([...held, ...pending].some((lock) => lock.name === SHOWN)) return false;
-					const ids = notified(localStorage);
-					if (ids.includes(id)) return false;
-					localStorage.setItem(NOTIFIED, JSON.stringify([...ids, id].slice(-REMEMBERED)));
-					return true;
-				});
+				database ??= openNotified();
+				return await recordFirst(await database, id);
 			} catch {
-				// Storage full or refused: this tab decides alone.
+				// Storage refused (a private window's quota, a blocked upgrade): this tab decides alone.
+				database = null;
 				return true;
 			}
 		}
