@@ -194,6 +194,35 @@ test('with “Browser notifications” switched off on the account page, no noti
 	await Promise.all([ben.close(), recipient.close()]);
 });
 
+test('“Browser notifications” switched on another device: the member’s open tab here follows at once, without a reload', async ({ browser, baseURL }) => {
+	test.setTimeout(60_000);
+	const ria = await seller(baseURL, 'Ria');
+	const laptop = await open(browser, ria.email, '/messages', { notifications: 'granted' });
+	const phone = await open(browser, ria.email, '/account');
+	await hide(laptop.page);
+	const ben = await benWrites(browser, ria, ['Is the lamp still for sale?']);
+	await expect.poll(() => notifications(laptop.page)).toHaveLength(1);
+
+	const setting = phone.page.getByRole('checkbox', { name: 'Browser notifications' });
+	await setting.click();
+	await expect(phone.page.getByRole('status')).toHaveText('Saved.');
+	const write = async (text: string) => {
+		await composer(ben.page).fill(text);
+		await composer(ben.page).press('Enter');
+		await expect(conversations(laptop.page).getByRole('link').filter({ hasText: text })).toHaveCount(1);
+	};
+	await write('Could you post it?');
+	await laptop.page.waitForTimeout(500);
+	expect((await notifications(laptop.page)).map(({ body }) => body)).toEqual(['Is the lamp still for sale?']);
+
+	await setting.click();
+	await expect(phone.page.getByRole('status')).toHaveText('Saved.');
+	await write('I can pay today.');
+	await expect.poll(async () => (await notifications(laptop.page)).map(({ body }) => body)).toEqual(['Is the lamp still for sale?', 'I can pay today.']);
+
+	await Promise.all([ben.close(), laptop.close(), phone.close()]);
+});
+
 test('“Turn on notifications” shows only while the browser has not been asked, and asks only when clicked', async ({ browser }) => {
 	const context = await browser.newContext();
 	// The browser's answer is stubbed (a headless prompt has no one to answer it); it is kept

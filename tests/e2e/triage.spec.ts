@@ -124,6 +124,37 @@ test('from his own product page the seller lists only the conversations about th
 	await lee.close();
 });
 
+test('a quick reply saved on one device is in the picker of the member’s other device at once, and a delete there takes it away here', async ({
+	browser,
+	baseURL
+}) => {
+	test.setTimeout(60_000);
+	const seller = await user(baseURL, 'Quinn');
+	const kettle = await listing(baseURL, seller.id, 'Kettle');
+	await messages(baseURL, [{ from: DEMO.ana.id, to: seller.id, productId: kettle.id, body: 'Does the kettle whistle?' }]);
+	const path = `/messages?conversation=${DEMO.ana.id}__${kettle.id}`;
+	const email = `quinn_${run}@example.test`;
+	const [laptop, phone] = [await open(browser, email, path), await open(browser, email, path)];
+	const popover = (page: Page) => page.getByRole('dialog', { name: 'Quick replies' });
+
+	// The phone's quick replies are open, none yet, as the laptop saves one.
+	const listed = (page: Page) => popover(page).getByRole('list', { name: 'Manage quick replies' }).getByRole('listitem');
+	for (const { page } of [phone, laptop]) await page.getByRole('button', { name: 'Quick replies' }).click();
+	await expect(popover(phone.page).getByText('No quick replies yet.')).toBeVisible();
+	await popover(laptop.page).getByRole('button', { name: 'Manage' }).click();
+	await popover(laptop.page).getByRole('textbox', { name: 'New quick reply' }).fill('Yes, it whistles.');
+	await popover(laptop.page).getByRole('button', { name: 'Save', exact: true }).click();
+	await expect(listed(laptop.page).filter({ hasText: 'Yes, it whistles.' })).toHaveCount(1);
+	const picker = popover(phone.page).getByRole('listbox', { name: 'Saved quick replies' });
+	await expect(picker.getByRole('option', { name: 'Yes, it whistles.' })).toHaveCount(1);
+
+	await popover(phone.page).getByRole('button', { name: 'Manage' }).click();
+	await popover(phone.page).getByRole('button', { name: 'Delete “Yes, it whistles.”' }).click();
+	await expect(listed(phone.page)).toHaveCount(0);
+	await expect(listed(laptop.page)).toHaveCount(0);
+	await Promise.all([laptop.close(), phone.close()]);
+});
+
 test('quick replies: saved, edited and deleted in Manage, kept after a reload, inserted with “/” and the keyboard, and sent', async ({
 	browser,
 	baseURL

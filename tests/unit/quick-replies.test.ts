@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MessagingApi, Outcome } from '../../src/lib/messaging/api.ts';
-import { QUICK_REPLIES_MAX, type QuickReply } from '../../src/lib/messaging/schemas/index.ts';
-import { QuickReplies, quickReplyTabs } from '../../src/lib/messaging/state/quick-replies.svelte.ts';
-import { at, messageId } from '../support/rows.ts';
+import { QUICK_REPLIES_MAX, type MessagingEvent, type QuickReply } from '../../src/lib/messaging/schemas/index.ts';
+import { MessagingClient } from '../../src/lib/messaging/state/messaging-client.svelte.ts';
+import { QuickReplies } from '../../src/lib/messaging/state/quick-replies.svelte.ts';
+import { ME, at, messageId } from '../support/rows.ts';
 
 /**
  * The user's quick replies in the browser: seeded from the page, most recently saved first,
@@ -134,37 +135,36 @@ describe('QuickReplies', () => {
 		expect(bodies(replies)).toEqual(['From another tab', 'Yes, still available!']);
 	});
 
-	it("a change the server took reaches the member's other tabs (a real BroadcastChannel); a refused one does not", async () => {
-		const member = messageId(900);
-		const tab = (api: Pick<MessagingApi, 'action'>) =>
-			new QuickReplies({ api, replies: [reply(1, 'Yes, still available!', 10)], newId: () => messageId(300), tabs: quickReplyTabs(member) });
-		const [one, other, stranger] = [fakeApi(), fakeApi(), fakeApi()];
-		const [first, second] = [tab(one.api), tab(other.api)];
-		const strangers = new QuickReplies({ api: stranger.api, replies: [], tabs: quickReplyTabs(messageId(901)) });
-		const stops = [first.hearOtherTabs(), second.hearOtherTabs(), strangers.hearOtherTabs()];
-		const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
-		try {
-			const saving = first.save({ body: 'Can post tomorrow' });
-			one.calls[0].answer({ ok: true, value: { id: messageId(300), body: 'Can post tomorrow', updated_at: at(60) } });
-			await saving;
-			await settle();
-			expect(bodies(second)).toEqual(['Can post tomorrow', 'Yes, still available!']);
-			expect(bodies(strangers)).toEqual([]);
+	it('takes the lists the member’s event log brings from their other tabs and devices, and the preferences too', async () => {
+		const client = new MessagingClient();
+		client.showPage({ session: { me: ME, cursor: 7, unreadTotal: 0, transport: 'sse' }, filter: 'all', inbox: { previews: [], next: null }, opened: null });
+		const { api, calls } = fakeApi();
+		const replies = new QuickReplies({ api, replies: [reply(1, 'Yes, still available!', 10)] });
+		const stop = client.hearQuickReplies((list) => replies.seed(list));
+		const event = (id: number, list: QuickReply[]): MessagingEvent => ({
+			type: 'quick_replies.updated',
+			id,
+			conversation_id: null,
+			created_at: at(id),
+			payload: { quick_replies: list }
+		});
+		client.applyEvent(event(8, [reply(2, 'Saved on the phone', 60), reply(1, 'Yes, still available!', 10)]));
+		expect(bodies(replies)).toEqual(['Saved on the phone', 'Yes, still available!']);
 
-			const refused = second.remove(messageId(101));
-			other.calls[0].answer({ ok: false, message: 'Something went wrong. Try again.' });
-			await refused;
-			await settle();
-			expect(bodies(first)).toEqual(['Can post tomorrow', 'Yes, still available!']);
+		// This tab's own change on its way: the list it shows stands until the server answers.
+		const saving = replies.save({ body: 'Typed here' });
+		client.applyEvent(event(9, [reply(1, 'Yes, still available!', 10)]));
+		expect(bodies(replies)).toEqual(['Typed here', 'Saved on the phone', 'Yes, still available!']);
+		calls[0].answer({ ok: true, value: { id: messageId(300), body: 'Typed here', updated_at: at(70) } });
+		await saving;
+		stop();
+		client.applyEvent(event(10, []));
+		expect(bodies(replies)).toEqual(['Typed here', 'Saved on the phone', 'Yes, still available!']);
 
-			const removing = second.remove(messageId(101));
-			other.calls[1].answer({ ok: true, value: { id: messageId(101) } });
-			await removing;
-			await settle();
-			expect(bodies(first)).toEqual(['Can post tomorrow']);
-		} finally {
-			for (const stop of stops) stop();
-		}
+		// Notifications turned off on another device: off in this tab at once.
+		expect(client.preferences.browser_notifications).toBe(true);
+		client.applyEvent({ type: 'preferences.updated', id: 11, conversation_id: null, created_at: at(11), payload: { preferences: { email_digests: true, browser_notifications: false } } });
+		expect(client.preferences).toEqual({ email_digests: true, browser_notifications: false });
 	});
 
 	it(`is full at ${QUICK_REPLIES_MAX} replies`, () => {

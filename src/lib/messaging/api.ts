@@ -11,7 +11,8 @@ import {
 	MessagingSignal,
 	PreviewPage,
 	SearchPage,
-	SyncResult,
+	TabSyncResult,
+	type SyncResult,
 	type ActionResultOf,
 	type AttachmentSize,
 	type Cursor,
@@ -77,7 +78,7 @@ export class MessagingApi {
 
 	/** The user's events after `cursor`: the catch-up. Throws when it cannot be had, so the caller retries. */
 	async sync(cursor: number): Promise<SyncResult> {
-		const outcome = await this.#get('sync', { cursor: String(cursor) }, SyncResult);
+		const outcome = await this.#get('sync', { cursor: String(cursor) }, TabSyncResult);
 		if (!outcome.ok && outcome.code === SIGNED_OUT) throw new MessagingError(SIGNED_OUT, outcome.message);
 		if (!outcome.ok) throw new Error(`sync failed: ${outcome.message}`);
 		return outcome.value;

@@ -1,6 +1,6 @@
 import { goto } from '$app/navigation';
 import { isMuted } from '../mute';
-import type { MessagingEvent } from '../schemas';
+import { unreadTotalOf, type MessagingEvent } from '../schemas';
 import {
 	arrivalFromOther,
 	baseTitle,
@@ -173,7 +173,7 @@ export class BrowserNotifications {
 		if (!env) return;
 		const attention = { event, me, muted: isMuted(mutedUntil, env.now()), hidden: env.isHidden() };
 		// A count already shown follows the total down too (read in another tab), and goes at 0.
-		if (shouldCountInTitle(attention) || (this.#counted && attention.hidden && event.payload.unread_total !== undefined)) {
+		if (shouldCountInTitle(attention) || (this.#counted && attention.hidden && unreadTotalOf(event) !== undefined)) {
 			this.#showCount(unreadTotal);
 		}
 		if (me && arrivalFromOther(event, me) && shouldNotify({ ...attention, permission: this.#read(), preference })) {

@@ -1,8 +1,7 @@
 import type { MessagingApi } from '../api';
-import { MessagingEvent, MessagingSignal } from '../schemas';
+import { MESSAGING_EVENT_TYPES, MessagingEvent, MessagingSignal } from '../schemas';
 import type { RealtimeTransport, TransportHandlers } from './transport';
 
-const EVENT_TYPES = ['message.created', 'message.updated', 'read', 'conversation.updated', 'block.updated'] as const;
 const SIGNAL_TYPES = ['typing', 'presence'] as const;
 
 /**
@@ -39,7 +38,7 @@ export function sseTransport(options: { api: MessagingApi }): RealtimeTransport 
 				handlers.open();
 				for (const conversationId of watched) askPresence(conversationId);
 			});
-			for (const type of EVENT_TYPES) {
+			for (const type of MESSAGING_EVENT_TYPES) {
 				current.addEventListener(type, (message) => {
 					const event = MessagingEvent.safeParse(parse((message as MessageEvent<string>).data));
 					if (event.success) handlers.event(event.data);

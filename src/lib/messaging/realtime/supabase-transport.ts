@@ -1,7 +1,7 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '../../database.types';
 import { messagingErrorFrom } from '../errors';
-import { MessagingSignal, RealtimePoke, SyncResult } from '../schemas';
+import { MessagingSignal, RealtimePoke, TabSyncResult } from '../schemas';
 import type { ConversationWatch, RealtimeTransport, TransportHandlers } from './transport';
 
 const TYPING_MS = 5000;
@@ -103,7 +103,7 @@ export function supabaseTransport(options: { supabase: SupabaseClient<Database>;
 			const { data, error } = await supabase.rpc('sync_since', { p_cursor: cursor, p_limit: 500 });
 			// A session signed out elsewhere is refused as not_authenticated, which the service stops for.
 			if (error) throw messagingErrorFrom(error) ?? new Error(error.message);
-			return SyncResult.parse(data);
+			return TabSyncResult.parse(data);
 		},
 		watchConversation({ conversationId, otherUserId }: ConversationWatch) {
 			let watch = watched.get(conversationId);

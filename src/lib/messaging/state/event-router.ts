@@ -1,4 +1,4 @@
-import type { MessagingEvent } from '../schemas';
+import { unreadTotalOf, type MessagingEvent } from '../schemas';
 import type { InboxState } from './inbox.svelte';
 import type { OpenThreads } from './open-threads.svelte';
 
@@ -10,7 +10,8 @@ import type { OpenThreads } from './open-threads.svelte';
  */
 export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; threads: OpenThreads }) {
 	const { inbox, threads } = state;
-	if (event.payload.unread_total !== undefined) inbox.setUnreadTotal(event.payload.unread_total, event.id);
+	const unreadTotal = unreadTotalOf(event);
+	if (unreadTotal !== undefined) inbox.setUnreadTotal(unreadTotal, event.id);
 	switch (event.type) {
 		case 'message.created':
 		case 'message.updated': {

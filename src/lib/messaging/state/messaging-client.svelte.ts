@@ -5,11 +5,12 @@ import { BrowserNotifications } from '../notifications/browser-notifications.sve
 import { RealtimeMessagingService } from '../realtime/realtime-service.svelte';
 import { transportFor } from '../realtime/transport-for';
 import type { ConversationWatch, RealtimeTransport } from '../realtime/transport';
-import type { InboxFilter, MessagingEvent, MessagingPreferences, MessagingSignal, OpenedConversation, PreviewPage, RealtimeSession } from '../schemas';
+import type { InboxFilter, MessagingEvent, MessagingPreferences, MessagingSignal, OpenedConversation, PreviewPage, QuickReply, RealtimeSession } from '../schemas';
 import { rememberTimeZone } from '../time-zone';
 import { forgetOthersDrafts } from './drafts';
 import { routeEvent } from './event-router';
 import { InboxState } from './inbox.svelte';
+import { MemberSettings } from './member-settings.svelte';
 import { OpenThreads } from './open-threads.svelte';
 import { Outbox } from './outbox';
 import { forgetOthersPendingSends } from './pending-sends';
@@ -53,6 +54,7 @@ export class MessagingClient {
 	#inbox = $state.raw(new InboxState());
 	#threads = $state.raw(new OpenThreads());
 	#outbox = $state.raw<Outbox>() as Outbox;
+	readonly #settings = new MemberSettings();
 	#maxThreads: number | undefined;
 	/** Whose state this is: a different user starts from nothing, as keys are relative to the viewer. */
 	#owner = $state<string | null>(null);
@@ -93,9 +95,14 @@ export class MessagingClient {
 		return this.#owner;
 	}
 
-	/** The member's settings as the latest load of the session has them (saving them reloads it). */
+	/** The member's settings: as the session loaded them, or as a later change of them on any of their devices left them. */
 	get preferences(): MessagingPreferences {
-		return this.#session?.()?.preferences ?? DEFAULT_PREFERENCES;
+		return this.#settings.preferences(this.#session?.() ?? null, DEFAULT_PREFERENCES);
+	}
+
+	/** The member's quick replies after each change of them on any of their tabs or devices; returns the way to stop. */
+	hearQuickReplies(listener: (replies: QuickReply[]) => void): () => void {
+		return this.#settings.hearQuickReplies(listener);
 	}
 
 	/** live, connecting, reconnecting, offline or signed-out; live when nothing runs (server rendering, no JavaScript). */
@@ -123,6 +130,7 @@ export class MessagingClient {
 	}
 
 	applyEvent(event: MessagingEvent) {
+		if (this.#settings.apply(event)) return;
 		routeEvent(event, this);
 		// A message from someone ends their typing indicator.
 		if (event.type === 'message.created' && event.payload.message.sender_id !== this.#owner) delete this.typing[event.conversation_id];
@@ -242,6 +250,7 @@ export class MessagingClient {
 		this.#inbox = new InboxState();
 		this.#threads = new OpenThreads({ maxThreads: this.#maxThreads });
 		this.#outbox = this.#newOutbox(me);
+		this.#settings.forget();
 	}
 
 	#newOutbox(member: string | null) {

@@ -1,17 +1,10 @@
-import { z } from 'zod';
 import type { MessagingApi, Outcome } from '../api';
 import { QUICK_REPLIES_MAX, QuickReply } from '../schemas';
 import { timeKey } from '../timeline';
-import { TabChannel } from './tab-channel';
 
 type QuickReplyApi = Pick<MessagingApi, 'action'>;
 
 const EMPTY = 'Write the reply you want to keep.';
-
-/** A member's other tabs of this browser, told the list each change leaves (they showed it only from their own page load). */
-export function quickReplyTabs(member: string): TabChannel<QuickReply[]> {
-	return new TabChannel(`bazaar-messaging:quick-replies:${member}`, z.array(QuickReply));
-}
 
 /**
  * The user's saved quick replies, most recently saved first. Every change shows at once and is
@@ -24,18 +17,11 @@ export class QuickReplies {
 	#inFlight = 0;
 	#api: QuickReplyApi;
 	#newId: () => string;
-	#tabs: TabChannel<QuickReply[]> | null;
 
-	constructor(options: { api: QuickReplyApi; replies?: readonly QuickReply[]; newId?: () => string; tabs?: TabChannel<QuickReply[]> | null }) {
+	constructor(options: { api: QuickReplyApi; replies?: readonly QuickReply[]; newId?: () => string }) {
 		this.#api = options.api;
 		this.#newId = options.newId ?? (() => crypto.randomUUID());
-		this.#tabs = options.tabs ?? null;
 		this.seed(options.replies ?? []);
-	}
-
-	/** Takes the lists the member's other tabs change to; returns the way to stop. */
-	hearOtherTabs(): () => void {
-		return this.#tabs?.hear((replies) => this.seed(replies)) ?? (() => {});
 	}
 
 	get replies(): readonly QuickReply[] {
@@ -47,7 +33,10 @@ export class QuickReplies {
 		return this.#replies.length >= QUICK_REPLIES_MAX;
 	}
 
-	/** The list as a page load brought it; ignored while a change is on its way. */
+	/**
+	 * The list as a page load brought it, or as the member's event log tells of a change on any
+	 * of their tabs or devices (this one's too); ignored while a change is on its way.
+	 */
 	seed(replies: readonly QuickReply[]) {
 		if (this.#inFlight > 0) return;
 		this.#replies = [...replies].sort((a, b) => timeKey(b.updated_at) - timeKey(a.updated_at));
@@ -64,10 +53,8 @@ export class QuickReplies {
 		const outcome = await this.#send(() => this.#api.action('save_quick_reply', { id, body }));
 		// Deleted while this was on its way: the delete was the later wish.
 		if (!this.#has(id)) return outcome;
-		if (outcome.ok) {
-			this.#replies = this.#replies.map((reply) => (reply.id === id ? outcome.value : reply));
-			this.#tellOtherTabs();
-		} else if (before) this.#putBack(before, index);
+		if (outcome.ok) this.#replies = this.#replies.map((reply) => (reply.id === id ? outcome.value : reply));
+		else if (before) this.#putBack(before, index);
 		else this.#replies = this.#without(id);
 		return outcome;
 	}
@@ -79,8 +66,7 @@ export class QuickReplies {
 		const removed = this.#replies[index];
 		this.#replies = this.#without(id);
 		const outcome = await this.#send(() => this.#api.action('delete_quick_reply', { id }));
-		if (outcome.ok) this.#tellOtherTabs();
-		else if (!this.#has(id)) this.#putBack(removed, index);
+		if (!outcome.ok && !this.#has(id)) this.#putBack(removed, index);
 		return outcome;
 	}
 
@@ -91,11 +77,6 @@ export class QuickReplies {
 		} finally {
 			this.#inFlight--;
 		}
-	}
-
-	/** Once nothing of this tab's is on its way: the list then is what the server holds. */
-	#tellOtherTabs() {
-		if (this.#inFlight === 0) this.#tabs?.tell(this.#replies);
 	}
 
 	#has(id: string) {
