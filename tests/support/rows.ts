@@ -203,6 +203,8 @@ export function messageEvent(
 					last_message_at: msg.created_at,
 					last_message_preview: msg.body,
 					last_message_sender_id: msg.sender_id,
+					// As the recipient's live event has it: their conversation counts the message unread.
+					unread_count: msg.sender_id === ME ? 0 : 1,
 					...options.preview
 				});
 	return MessagingEvent.parse({

@@ -9,7 +9,7 @@ import {
 	type Arrival
 } from '../../src/lib/messaging/notifications/decide.ts';
 import { PreferencesFormInput } from '../../src/lib/messaging/notifications/preferences-form.ts';
-import { ALICE, CONVERSATION, KEY, ME, PRODUCT, message, messageEvent, readEvent, readState } from '../support/rows.ts';
+import { ALICE, CONVERSATION, KEY, ME, PRODUCT, at, message, messageEvent, readEvent, readState } from '../support/rows.ts';
 
 /**
  * When a hidden tab draws attention to a message, and what it shows: the pure rules the
@@ -36,6 +36,18 @@ describe('shouldCountInTitle', () => {
 
 	it('never counts one’s own message, sent from another tab or device', () => {
 		expect(shouldCountInTitle({ ...attention, event: mine })).toBe(false);
+	});
+
+	it('a catch-up’s old message is no news once read on another device, or deleted since', () => {
+		const read = messageEvent(message(), { preview: { unread_count: 0 } });
+		const deleted = messageEvent(message({ body: '', deleted_at: at(30) }), { preview: { unread_count: 1 } });
+		const stillUnread = messageEvent(message(), { preview: { unread_count: 2 } });
+		expect(shouldCountInTitle({ ...attention, event: read })).toBe(false);
+		expect(shouldCountInTitle({ ...attention, event: deleted })).toBe(false);
+		expect(shouldCountInTitle({ ...attention, event: stillUnread })).toBe(true);
+		expect(shouldNotify({ ...allowed, event: read })).toBe(false);
+		expect(shouldNotify({ ...allowed, event: deleted })).toBe(false);
+		expect(shouldNotify({ ...allowed, event: stillUnread })).toBe(true);
 	});
 
 	it('counts only new messages: edits, reactions and read positions are not arrivals', () => {

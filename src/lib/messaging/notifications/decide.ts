@@ -22,9 +22,20 @@ export interface AttentionInput {
 	hidden: boolean;
 }
 
-/** Whether the tab's title should carry the unread count for this event: someone else's message, in a hidden tab, not muted. */
+/**
+ * Someone else's message the member has still to read. A catch-up (a tab waking after hours, a
+ * dropped stream) brings old events rendered as things are now: a message deleted since, or in
+ * a conversation read since on another device (its preview counts nothing unread), is no news.
+ */
+function unreadArrival(event: MessagingEvent, me: string | null): boolean {
+	if (!arrivalFromOther(event, me)) return false;
+	const { message, preview } = event.payload;
+	return message.deleted_at === null && (preview === null || preview.unread_count > 0);
+}
+
+/** Whether the tab's title should carry the unread count for this event: someone else's unread message, in a hidden tab, not muted. */
 export function shouldCountInTitle({ event, me, muted, hidden }: AttentionInput): boolean {
-	return hidden && !muted && arrivalFromOther(event, me);
+	return hidden && !muted && unreadArrival(event, me);
 }
 
 /**
