@@ -36,7 +36,7 @@ function threeConversations(state: MessagingState) {
 			],
 			next: null
 		},
-		0
+		{ unreadTotal: 0 }
 	);
 }
 const order = (state: MessagingState) => state.inbox.previews.map((p) => p.conversation_id);
@@ -76,7 +76,7 @@ describe('InboxState: previews', () => {
 
 	it('a live row older than the loaded page waits for paging when more pages follow', () => {
 		const state = messagingState();
-		state.inbox.set('all', { previews: [preview({ last_message_at: at(30) })], next: { at: at(30), id: CONVERSATION } }, 0);
+		state.inbox.set('all', { previews: [preview({ last_message_at: at(30) })], next: { at: at(30), id: CONVERSATION } }, { unreadTotal: 0 });
 		state.apply(
 			messageEvent(message({ id: messageId(9), conversation_id: conversationId(9), created_at: at(10) }), {
 				preview: { conversation_id: conversationId(9), other_user_id: BOB }
@@ -96,7 +96,7 @@ describe('InboxState: previews', () => {
 
 	it('an older preview row from a late page changes neither the newer preview nor the unread total', () => {
 		const state = messagingState();
-		state.inbox.set('all', { previews: [preview({ unread_count: 1, last_message_at: at(0) })], next: { at: at(0), id: CONVERSATION } }, 1);
+		state.inbox.set('all', { previews: [preview({ unread_count: 1, last_message_at: at(0) })], next: { at: at(0), id: CONVERSATION } }, { unreadTotal: 1 });
 		state.apply(messageEvent(message({ id: messageId(2), created_at: at(30) }), { preview: { unread_count: 2 }, unreadTotal: 2 }));
 		expect(state.inbox.unreadTotal).toBe(2);
 
@@ -129,7 +129,7 @@ describe('InboxState: previews', () => {
 
 	it("the 'archived' filter shows archived conversations only", () => {
 		const state = messagingState();
-		state.inbox.set('archived', { previews: [preview({ archived: true })], next: null }, 0);
+		state.inbox.set('archived', { previews: [preview({ archived: true })], next: null }, { unreadTotal: 0 });
 		expect(state.inbox.filter).toBe('archived');
 		expect(state.inbox.previews).toHaveLength(1);
 		state.apply(conversationUpdatedEvent(readState({ archived: false }), previewRow({ archived: false })));
@@ -138,7 +138,7 @@ describe('InboxState: previews', () => {
 
 	it("the 'unread' filter drops a conversation once it has been read", () => {
 		const state = messagingState();
-		state.inbox.set('unread', { previews: [preview({ unread_count: 2 })], next: null }, 2);
+		state.inbox.set('unread', { previews: [preview({ unread_count: 2 })], next: null }, { unreadTotal: 2 });
 		expect(state.inbox.previews).toHaveLength(1);
 		state.apply(readEvent(readState({ unread_count: 0 }), { unreadTotal: 0 }));
 		expect(state.inbox.previews).toHaveLength(0);
@@ -148,7 +148,7 @@ describe('InboxState: previews', () => {
 	it("the conversation being read stays listed under 'unread' and 'needs_reply' until the next page load", () => {
 		const state = messagingState();
 		const others = preview({ conversation_id: conversationId(2), other_user_id: userId(2), unread_count: 1, last_message_at: at(5) });
-		state.inbox.set('unread', { previews: [preview({ unread_count: 2, last_message_at: at(30) }), others], next: null }, 3, null, CONVERSATION);
+		state.inbox.set('unread', { previews: [preview({ unread_count: 2, last_message_at: at(30) }), others], next: null }, { unreadTotal: 3, open: CONVERSATION });
 		state.apply(readEvent(readState({ unread_count: 0 }), { unreadTotal: 1 }));
 		expect(state.inbox.previews.map((p) => [p.conversation_id, p.unread_count])).toEqual([
 			[CONVERSATION, 0],
@@ -161,10 +161,10 @@ describe('InboxState: previews', () => {
 		expect(state.inbox.previews).toEqual([]);
 
 		// Answered, it stays under 'needs_reply' while open; the next load, with nothing open, lists it as it is.
-		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: true })], next: null }, 0, null, CONVERSATION);
+		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: true })], next: null }, { unreadTotal: 0, open: CONVERSATION });
 		state.apply(messageEvent(message({ id: messageId(100), sender_id: ME, created_at: at(100) }), { preview: { needs_reply: false } }));
 		expect(state.inbox.previews.map((p) => [p.conversation_id, p.needs_reply])).toEqual([[CONVERSATION, false]]);
-		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: false })], next: null }, 0);
+		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: false })], next: null }, { unreadTotal: 0 });
 		state.apply(messageEvent(message({ id: messageId(101), sender_id: ME, created_at: at(101) }), { preview: { needs_reply: false } }));
 		expect(state.inbox.previews).toEqual([]);
 	});
@@ -191,7 +191,7 @@ describe('InboxState: conversation keys', () => {
 				],
 				next: null
 			},
-			0
+			{ unreadTotal: 0 }
 		);
 		expect(state.inbox.previews.map((p) => p.key)).toEqual([`${ALICE}__${PRODUCT}`, `${ALICE}__general`]);
 	});
@@ -207,7 +207,7 @@ describe('InboxState: the unread badge', () => {
 	it("the server's unread total keeps counting conversations beyond the loaded inbox page", () => {
 		const state = messagingState();
 		// 5 unread in all; the first page shows only one conversation with 1 of them.
-		state.inbox.set('all', { previews: [preview({ unread_count: 1 })], next: { at: at(0), id: CONVERSATION } }, 5);
+		state.inbox.set('all', { previews: [preview({ unread_count: 1 })], next: { at: at(0), id: CONVERSATION } }, { unreadTotal: 5 });
 		expect(state.inbox.unreadTotal).toBe(5);
 	});
 
@@ -235,7 +235,7 @@ describe('InboxState: triage filters', () => {
 
 	it("'needs_reply': answering takes a conversation out live, and a new message from the other member puts it back", () => {
 		const state = messagingState();
-		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: true, last_message_at: at(10) })], next: null }, 1);
+		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: true, last_message_at: at(10) })], next: null }, { unreadTotal: 1 });
 		expect(order(state)).toEqual([CONVERSATION]);
 
 		// My answer: its event's preview says nothing waits for me any more.
@@ -252,7 +252,7 @@ describe('InboxState: triage filters', () => {
 
 	it("'needs_reply': reading a conversation does not answer it, and an archived one is not listed", () => {
 		const state = messagingState();
-		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: true, unread_count: 1 })], next: null }, 1);
+		state.inbox.set('needs_reply', { previews: [preview({ needs_reply: true, unread_count: 1 })], next: null }, { unreadTotal: 1 });
 		state.apply(readEvent(readState({ unread_count: 0 }), { unreadTotal: 0 }));
 		expect(order(state)).toEqual([CONVERSATION]);
 		state.apply(conversationUpdatedEvent(readState({ archived: true }), previewRow({ needs_reply: true, archived: true })));
@@ -261,7 +261,7 @@ describe('InboxState: triage filters', () => {
 
 	it("'listing' lists only conversations about its product, archived ones included, and takes new ones live", () => {
 		const state = messagingState();
-		state.inbox.set('listing', { previews: [preview({ last_message_at: at(10) })], next: null }, 0, PRODUCT);
+		state.inbox.set('listing', { previews: [preview({ last_message_at: at(10) })], next: null }, { unreadTotal: 0, productId: PRODUCT });
 		expect(state.inbox.productId).toBe(PRODUCT);
 
 		// Another listing's conversation stays out; a new conversation about this one comes in.
@@ -284,8 +284,8 @@ describe('InboxState: triage filters', () => {
 
 	it('only the listing filter keeps a product: another filter forgets it', () => {
 		const state = messagingState();
-		state.inbox.set('listing', { previews: [], next: null }, 0, PRODUCT);
-		state.inbox.set('all', { previews: [], next: null }, 0, PRODUCT);
+		state.inbox.set('listing', { previews: [], next: null }, { unreadTotal: 0, productId: PRODUCT });
+		state.inbox.set('all', { previews: [], next: null }, { unreadTotal: 0, productId: PRODUCT });
 		expect(state.inbox.productId).toBeNull();
 	});
 });

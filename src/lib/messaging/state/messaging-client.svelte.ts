@@ -124,7 +124,7 @@ export class MessagingClient {
 	/** What the server loaded for a page: the inbox's first page (for `listing`, about `productId`) and, if one is open, the thread. */
 	showPage(page: { session: RealtimeSession; filter: InboxFilter; productId?: string | null; inbox: PreviewPage; opened: OpenedConversation | null }) {
 		this.#own(page.session.me);
-		this.inbox.set(page.filter, page.inbox, undefined, page.productId ?? null, page.opened?.conversation_id ?? null);
+		this.inbox.set(page.filter, page.inbox, { productId: page.productId, open: page.opened?.conversation_id, cursor: page.session.cursor });
 		this.inbox.setUnreadTotal(page.session.unreadTotal, page.session.cursor);
 		return page.opened ? this.threads.open(page.opened, { cursor: page.session.cursor }) : null;
 	}

@@ -13,28 +13,9 @@ import type {
 import { compareMessages, sortMessages, timeKey } from '../timeline';
 import { eventAge, isStaleCopy, pageAge, photosOf, quoteOf } from './message-merge';
 import { hasReacted, withReaction } from './reactions';
+import type { PendingDraft, ThreadMessage } from './thread-message';
 
-export type DeliveryStatus = 'sending' | 'sent' | 'failed';
-
-export interface ThreadMessage extends Message {
-	status: DeliveryStatus;
-	/** Why the last send failed, in words a person understands. */
-	error?: string;
-	/** It failed for want of a connection: it is sent again by itself (same id) once there is one. */
-	waiting?: boolean;
-}
-
-/** A draft shown as "sending" before the server has it; `id` is the idempotency key its retries reuse. */
-export interface PendingDraft {
-	id: string;
-	body: string;
-	/** The message it answers, as its quote shows it. */
-	reply?: { id: string; sender_id: string; preview: string } | null;
-	/** Photos already uploaded; a retry sends the same ones. */
-	attachments?: Attachment[];
-	/** When it was written, if not now (one a reload brought back); it still goes below every message. */
-	createdAt?: string;
-}
+export type { DeliveryStatus, PendingDraft, ThreadMessage } from './thread-message';
 
 /** The viewer's reaction toggles the server has not answered yet: what they want shown, and how many requests are out. */
 interface WantedReaction {
@@ -64,6 +45,8 @@ export class ThreadState {
 	/** How recent each shown copy is on the event log, where known (see message-merge). */
 	#ages = new Map<string, number>();
 	#cursor = 0;
+	/** The event id that last set the read or block state: a page read before it must not take them back. */
+	#stateAt = -1;
 	#wanted = new Map<string, Map<ReactionEmoji, WantedReaction>>();
 
 	/** `cursor`: where the user's event log stood when the server read this thread. */
@@ -113,9 +96,11 @@ export class ThreadState {
 		this.#otherUser = opened.other_user;
 		this.#product = opened.product;
 		this.#older = opened.page.next;
-		this.#readState = opened.read_state;
-		this.#blockedByMe = opened.blocked_by_me;
-		this.#blockedMe = opened.blocked_me;
+		if (options.cursor === undefined || options.cursor >= this.#stateAt) {
+			this.#readState = opened.read_state;
+			this.#blockedByMe = opened.blocked_by_me;
+			this.#blockedMe = opened.blocked_me;
+		}
 		if (options.cursor !== undefined) this.#cursor = Math.max(this.#cursor, options.cursor);
 		this.#merge(opened.page.messages, options.cursor === undefined ? undefined : pageAge(options.cursor));
 	}
@@ -217,13 +202,16 @@ export class ThreadState {
 		}
 	}
 
-	setReadState(readState: ReadState) {
+	/** `at`: the id of the event that brought it. */
+	setReadState(readState: ReadState, at?: number) {
 		this.#readState = readState;
+		this.#changedBy(at);
 	}
 
 	/** A preview row carries the newest counts; the rest of the read state stays. */
-	mergeCounts(counts: { unread_count: number; other_last_read_at: string | null }) {
+	mergeCounts(counts: { unread_count: number; other_last_read_at: string | null }, at?: number) {
 		if (!this.#readState) return;
+		this.#changedBy(at);
 		this.#readState.unread_count = counts.unread_count;
 		this.#readState.other_last_read_at = counts.other_last_read_at;
 	}
@@ -253,9 +241,14 @@ export class ThreadState {
 		this.#otherUser = { ...other, username: preview.other_username, display_name: preview.other_display_name, avatar_url: preview.other_avatar_url, deleted: true };
 	}
 
-	setBlocked(side: 'byMe' | 'me', blocked: boolean) {
+	setBlocked(side: 'byMe' | 'me', blocked: boolean, at?: number) {
 		if (side === 'byMe') this.#blockedByMe = blocked;
 		else this.#blockedMe = blocked;
+		this.#changedBy(at);
+	}
+
+	#changedBy(eventId: number | undefined) {
+		if (eventId !== undefined) this.#stateAt = Math.max(this.#stateAt, eventId);
 	}
 
 	/** One copy as shown: the photos it keeps and the viewer's unanswered reaction toggles on top. */
