@@ -46,14 +46,13 @@ async function messages(baseURL: string | undefined, sends: { from: string; to: 
 	});
 }
 
-/** A new user who can sign in with password123. */
+/** A new user who can sign in with password123; a name once per run. */
 async function user(baseURL: string | undefined, name: string) {
 	const id = randomUUID();
 	const username = `${name.toLowerCase()}_${run}`;
-	await withDatabase(baseURL, (db) =>
-		insertMember(db, { id, email: `${username}@example.test`, username, name: `${name} Seller` })
-	);
-	return { id, name: `${name} Seller` };
+	const email = `${username}@example.test`;
+	await withDatabase(baseURL, (db) => insertMember(db, { id, email, username, name: `${name} Seller` }));
+	return { id, email, name: `${name} Seller` };
 }
 
 test('a buyer’s message puts the conversation in the seller’s “Needs reply” live; answering takes it out once he moves on; writing again brings it back', async ({
@@ -129,12 +128,11 @@ test('a quick reply saved on one device is in the picker of the member’s other
 	baseURL
 }) => {
 	test.setTimeout(60_000);
-	const seller = await user(baseURL, 'Quinn');
+	const seller = await user(baseURL, 'Devi');
 	const kettle = await listing(baseURL, seller.id, 'Kettle');
 	await messages(baseURL, [{ from: DEMO.ana.id, to: seller.id, productId: kettle.id, body: 'Does the kettle whistle?' }]);
 	const path = `/messages?conversation=${DEMO.ana.id}__${kettle.id}`;
-	const email = `quinn_${run}@example.test`;
-	const [laptop, phone] = [await open(browser, email, path), await open(browser, email, path)];
+	const [laptop, phone] = [await open(browser, seller.email, path), await open(browser, seller.email, path)];
 	const popover = (page: Page) => page.getByRole('dialog', { name: 'Quick replies' });
 
 	// The phone's quick replies are open, none yet, as the laptop saves one.
