@@ -42,6 +42,24 @@ test('a visitor who follows "Message seller" signs in and comes back to the conv
 	await expect(page).toHaveURL(`/messages?conversation=${DEMO.lee.id}__a0000000-0000-4000-8000-000000000004`);
 });
 
+test('what a member (or their password manager) types into sign-in before the page has loaded its scripts stays, and signs them in', async ({ page }) => {
+	// The scripts held back a second: the form is on screen and typed into before it is interactive.
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.route('**/_app/immutable/**/*.js', async (route) => {
+		await held;
+		await route.continue();
+	});
+	await page.goto('/login?next=%2Fmessages', { waitUntil: 'domcontentloaded' });
+	await page.getByLabel('Email').fill(DEMO.ana.email);
+	await page.getByLabel('Password').fill('password123');
+	release();
+	await hydrated(page);
+	await expect(page.getByLabel('Email')).toHaveValue(DEMO.ana.email);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL('/messages');
+});
+
 test('a wrong password shows "Invalid email or password" and nothing else', async ({ page }) => {
 	await page.goto('/login');
 	await hydrated(page);
@@ -51,6 +69,20 @@ test('a wrong password shows "Invalid email or password" and nothing else', asyn
 	await expect(page.getByRole('alert')).toHaveText('Invalid email or password');
 	await expect(page.getByLabel('Email')).toHaveValue(DEMO.ana.email);
 	await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+});
+
+test('without JavaScript, a wrong password comes back as a page with the email still filled in', async ({ browser }) => {
+	const context = await browser.newContext({ javaScriptEnabled: false });
+	const page = await context.newPage();
+	// An email of its own: failed sign-ins count per email.
+	const email = `nobody_${Date.now().toString(36)}@example.test`;
+	await page.goto('/login');
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill('not-the-password');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('alert')).toHaveText('Invalid email or password');
+	await expect(page.getByLabel('Email')).toHaveValue(email);
+	await context.close();
 });
 
 test('five wrong passwords for one account make the next try wait, with how long, even with the right password', async ({ page }) => {
