@@ -496,6 +496,23 @@ describe('respond_to_offer: the state table', () => {
 });
 
 describe('accepting reserves the listing everywhere at once', () => {
+	it('a counter of the seller’s still open to a buyer is withdrawn, and says whose it was', async () => {
+		const s = await listing();
+		const anas = await s.offer(s.ana, 12_000);
+		const bos = await s.offer(s.bo, 10_000);
+		await s.seller.api.respondToOffer({ offerId: bos.offer!.id, action: 'counter', amountCents: 11_500, id: randomUUID() });
+		const before = (await thread(s.conversations.bo)).length;
+		await s.seller.api.respondToOffer({ offerId: anas.offer!.id, action: 'accept' });
+
+		const { rows } = await db.query('select status::text from public.offers where id = $1', [bos.offer!.id]);
+		expect(rows).toEqual([{ status: 'withdrawn' }]);
+		const [closing] = (await thread(s.conversations.bo)).slice(before);
+		expect({ body: closing.body, payload: closing.payload }).toEqual({
+			body: "Lee's counter-offer of €115.00 was withdrawn automatically",
+			payload: { event: 'offer.auto_declined', actor_id: s.seller.id, buyer_id: s.bo.id, amount_cents: 11_500, currency: 'EUR', countered: true }
+		});
+	});
+
 	it('the other buyer’s open offer is declined and every conversation about the listing is told, in one transaction', async () => {
 		const s = await listing();
 		const anas = await s.offer(s.ana, 12_000);
@@ -598,7 +615,8 @@ describe('accepting reserves the listing everywhere at once', () => {
 			expect(await productRow(s.product.id)).toEqual({ status: 'reserved', reserved_for: winner.id, sold_to: null });
 			const { rows } = await db.query(`select buyer_id, status::text from public.offers where product_id = $1 order by buyer_id`, [s.product.id]);
 			expect(rows).toEqual(
-				[s.ana.id, s.bo.id].sort().map((buyer_id) => ({ buyer_id, status: buyer_id === winner.id ? 'accepted' : 'declined' }))
+				// The loser's: Ana's offer declined, or the seller's counter to Bo withdrawn.
+				[s.ana.id, s.bo.id].sort().map((buyer_id) => ({ buyer_id, status: buyer_id === winner.id ? 'accepted' : buyer_id === s.bo.id ? 'withdrawn' : 'declined' }))
 			);
 		}
 	});

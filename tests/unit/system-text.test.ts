@@ -30,6 +30,12 @@ describe('systemText: per viewer', () => {
 			'Your offer of €120.00 was declined: the listing went to another buyer',
 			"Ana's offer of €120.00 was declined: the listing went to another buyer"
 		],
+		[
+			'the seller’s counter withdrawn because another buyer got it',
+			{ event: 'offer.auto_declined', actor_id: LEE.id, buyer_id: ANA.id, countered: true, ...money },
+			"Lee's counter-offer of €120.00 was withdrawn: the listing went to another buyer",
+			'Your counter-offer of €120.00 was withdrawn: the listing went to another buyer'
+		],
 		['sold to this buyer', { event: 'listing.sold', actor_id: LEE.id, buyer_id: ANA.id }, 'Lee marked this as sold to you', 'You marked this as sold to Ana'],
 		// The seller reads the stored sentence too: a buyer accepting a counter reserved it, not they.
 		['reserved for someone else', { event: 'listing.reserved_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'The stored sentence'],

@@ -11,7 +11,7 @@ import { formatMinor } from './amount.js';
 export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: { me: string; other: Pick<UserSummary, 'id' | 'display_name'> }): string {
 	const parsed = SystemEvent.safeParse(message.payload);
 	if (!parsed.success) return message.body;
-	const { event, actor_id, buyer_id, amount_cents, currency, buyer_name } = parsed.data;
+	const { event, actor_id, buyer_id, amount_cents, currency, buyer_name, countered } = parsed.data;
 	const { me, other } = viewer;
 	const mine = actor_id === me;
 	// Offers and sales happen between the two members: anyone else is for the stored body to name.
@@ -30,7 +30,8 @@ export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: {
 			case 'offer.countered':
 				return amount ? `${mine ? 'You' : them} countered with ${amount}` : null;
 			case 'offer.auto_declined': {
-				// The buyer's offer, declined because the listing went to someone else.
+				// Closed because the listing went to someone else: the buyer's offer (declined), or the seller's counter (withdrawn).
+				if (countered) return withAmount(mine ? 'Your counter-offer' : `${them}'s counter-offer`)?.concat(' was withdrawn: the listing went to another buyer') ?? null;
 				const whose = buyer_id === me ? 'Your offer' : buyer_id === other.id ? `${them}'s offer` : null;
 				return whose && amount ? `${whose} of ${amount} was declined: the listing went to another buyer` : null;
 			}

@@ -114,7 +114,9 @@ export const SystemEvent = z.object({
 	amount_cents: z.number().int().optional(),
 	currency: z.string().optional(),
 	/** Who a listing reserved or sold elsewhere went to: given to its seller alone. */
-	buyer_name: z.string().optional()
+	buyer_name: z.string().optional(),
+	/** offer.auto_declined: the amount was the seller's counter, withdrawn (not the buyer's offer, declined). */
+	countered: z.boolean().optional()
 });
 export type SystemEvent = z.infer<typeof SystemEvent>;
 
