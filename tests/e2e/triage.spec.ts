@@ -229,7 +229,7 @@ test('quick replies: saved, edited and deleted in Manage, kept after a reload, i
 	const options = popover.getByRole('listbox', { name: 'Saved quick replies' });
 	await expect(options).toBeFocused();
 	await expect(options.getByRole('option')).toHaveText(['Yes, still available: collection or post.']);
-	await page.keyboard.press('ArrowDown');
+	// The first is chosen from the start: Enter alone inserts it.
 	await expect(options.getByRole('option', { selected: true })).toHaveText('Yes, still available: collection or post.');
 	await page.keyboard.press('Enter');
 	await expect(popover).toHaveCount(0);
@@ -244,6 +244,12 @@ test('quick replies: saved, edited and deleted in Manage, kept after a reload, i
 	await page.keyboard.type('2 of them left');
 	await expect(popover).toHaveCount(0);
 	await expect(composer(page)).toHaveValue('/2 of them left');
+	await composer(page).fill('');
+	// A space straight after the "/" writes on too; the first reply being chosen does not make it a pick.
+	await composer(page).press('/');
+	await expect(options).toBeFocused();
+	await page.keyboard.type(' or so');
+	await expect(composer(page)).toHaveValue('/ or so');
 	await composer(page).fill('');
 	await composer(page).press('/');
 	await expect(options).toBeFocused();
