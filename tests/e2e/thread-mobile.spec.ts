@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { withDatabase } from './database';
 import { expect, test, type Page } from './fixtures';
 import { buyersThread } from './fresh-thread';
 import { hydrated, signIn } from './session';
@@ -96,4 +98,32 @@ test('on a phone the message box starts one line high, grows with a long message
 	expect(at.box.bottom - at.box.top).toBeLessThanOrEqual(667 * 0.25 + 0.5);
 	expect(at.send.bottom).toBeLessThanOrEqual(at.windowHeight);
 	expect(at.list.bottom - at.list.top).toBeGreaterThan(150);
+});
+
+test('on a phone, a counter-offer form and a report form open under their message come into sight whole', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL, { earlier: 20 });
+	await withDatabase(baseURL, async (db) => {
+		await db.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: thread.buyer.id, role: 'authenticated' })]);
+		await db.query('select public.make_offer($1::uuid, 40000, p_other_user_id => $2::uuid, p_product_id => $3::uuid)', [randomUUID(), thread.seller.id, thread.product]);
+	});
+	await page.setViewportSize({ width: 375, height: 667 });
+	await signIn(page, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
+	await hydrated(page);
+	const inSight = async (name: string) => {
+		const button = page.getByRole('button', { name, exact: true });
+		await expect(button).toBeInViewport({ ratio: 1 });
+		// Above the message box, which the thread's messages scroll behind.
+		const [control, composer] = await Promise.all([button.boundingBox(), page.locator('form.composer').boundingBox()]);
+		expect(control!.y + control!.height).toBeLessThanOrEqual(composer!.y + 0.5);
+	};
+
+	await page.getByRole('button', { name: 'Counter offer' }).click();
+	await expect(page.getByRole('textbox', { name: 'Counter offer (€)' })).toBeFocused();
+	await inSight('Send counter');
+	await page.keyboard.press('Escape');
+
+	const last = page.getByRole('list', { name: 'Messages' }).locator('li.bubble-row').filter({ hasText: 'Great. Could I see it on Saturday morning?' });
+	await last.click();
+	await last.getByRole('button', { name: 'Report this message' }).click();
+	await inSight('Send report');
 });
