@@ -224,6 +224,15 @@ test('edit, delete and reply: the other side sees "edited" and "Message deleted"
 	await lee.context().close();
 });
 
+test('on a laptop’s window the four inbox filters sit on one line', async ({ page }) => {
+	await page.setViewportSize({ width: 1280, height: 720 });
+	await signIn(page, DEMO.ana.email, '/messages');
+	const filters = page.getByRole('navigation', { name: 'Inbox filter' }).getByRole('link');
+	await expect(filters).toHaveCount(4);
+	const tops = await filters.evaluateAll((links) => links.map((link) => Math.round(link.getBoundingClientRect().top)));
+	expect(new Set(tops).size).toBe(1);
+});
+
 test('archive and unarchive move a conversation between All and Archived; Unread lists only conversations with unread messages, and one marked unread until opened', async ({
 	browser
 }) => {
