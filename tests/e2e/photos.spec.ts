@@ -4,6 +4,7 @@ import { expect, test, type Browser, type Locator, type Page } from './fixtures'
 import sharp from 'sharp';
 import { readExif } from '../fixtures/photos/exif';
 import { withDatabase } from './database';
+import { buyersThread } from './fresh-thread';
 import { DEMO, hydrated, signIn } from './session';
 
 const CAMERA = 'a0000000-0000-4000-8000-000000000001';
@@ -134,6 +135,26 @@ test('photos: two attached, seen live by the other member (kept at the bottom, o
 	await benContext.close();
 	await visitor.close();
 	await close();
+});
+
+test('a photo smaller than the thread shows it opens in the viewer no smaller than there', async ({ page, baseURL }) => {
+	const chat = await buyersThread(baseURL);
+	const small = await sharp({ create: { width: 100, height: 60, channels: 3, background: '#c0392b' } }).png().toBuffer();
+	await signIn(page, chat.buyer.email, chat.buyerUrl);
+	await hydrated(page);
+	await page.getByLabel('Attach photos').setInputFiles([{ name: 'stamp.png', mimeType: 'image/png', buffer: small }]);
+	await expect(page.getByRole('list', { name: 'Photos to send' }).getByText('Ready')).toHaveCount(1);
+	await composer(page).fill('A small one');
+	await composer(page).press('Enter');
+	const row = messageRow(page, 'A small one');
+	await expect.poll(() => loaded(row.locator('img'))).toEqual([true]);
+	const inThread = (await row.locator('img').boundingBox())!;
+	await row.getByRole('button', { name: /^Open photo/ }).click();
+	const shown = page.getByRole('dialog').locator('img');
+	await expect.poll(() => loaded(shown)).toEqual([true]);
+	const inViewer = (await shown.boundingBox())!;
+	expect(inViewer.width).toBeGreaterThanOrEqual(Math.min(inThread.width, 320) - 1);
+	expect(inViewer.width / inViewer.height).toBeCloseTo(100 / 60, 1);
 });
 
 test('photos: a 12 MB file and a text file named .jpg are refused with a clear message, and nothing is stored', async ({
