@@ -156,7 +156,7 @@ test('a download refused for the hour says so and links back to the marketplace'
 	for (let i = 0; i < 3; i++) expect((await page.request.get('/account/export')).status()).toBe(200);
 	const refused = await page.goto('/account/export');
 	expect(refused?.status()).toBe(429);
-	await expect(page.getByRole('alert')).toContainText('You can download your data 3 times an hour');
+	await expect(page.getByRole('heading', { level: 1 })).toContainText('You can download your data 3 times an hour');
 	await page.getByRole('link', { name: 'Back to the marketplace' }).click();
 	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 	await context.close();
