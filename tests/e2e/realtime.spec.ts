@@ -1,5 +1,6 @@
 import { expect, test, type Page } from './fixtures';
 import { DEMO, hydrated, signIn } from './session';
+import { buyersThread } from './fresh-thread';
 
 const RECORD_PLAYER = 'a0000000-0000-4000-8000-000000000003';
 
@@ -86,28 +87,28 @@ test('a buyer’s first message reaches the seller’s inbox live, the reply rea
 	await samContext.close();
 });
 
-test('a thread shows the other member online when they already were as it opened, and last seen once they leave', async ({ browser }) => {
+test('a thread shows the other member online when they already were as it opened, and last seen once they leave', async ({ browser, baseURL }) => {
 	test.setTimeout(60_000);
-	const MUGS = 'a0000000-0000-4000-8000-000000000006';
-	// Lee writes first, so the conversation is there when Ana opens it, and stays on his page.
+	// Two members of this test's own: a demo member another spec has signed in meanwhile stays online.
+	const thread = await buyersThread(baseURL);
+	// The seller (`lee` below) is on the conversation first, and stays on his page; the buyer is `ana`.
 	const leeContext = await browser.newContext();
 	const lee = await leeContext.newPage();
-	await signIn(lee, DEMO.lee.email, `/messages?conversation=${DEMO.ana.id}__${MUGS}`);
+	await signIn(lee, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
 	await hydrated(lee);
-	await send(lee, `The mugs are still here if you want them (${Date.now().toString(36)})`);
 
 	// Lee was online before Ana came: the stream only says when someone comes or goes, so her
 	// thread showed "@lee" until he reconnected. Her thread opens as she signs in, before her stream connects.
 	const anaContext = await browser.newContext();
 	const ana = await anaContext.newPage();
-	await signIn(ana, DEMO.ana.email, `/messages?conversation=${DEMO.lee.id}__${MUGS}`);
+	await signIn(ana, thread.buyer.email, thread.buyerUrl);
 	const status = ana.locator('.thread-header .thread-who');
 	await expect(status).toContainText('Online');
 
 	// Ana starts writing: Lee sees it. She clears her text: it goes at once, not when it would have
 	// run out 5 s later (it lingered so, as if she were still writing).
 	await hydrated(ana);
-	const typing = lee.locator('.thread-header').getByText('Ana Buyer is typing…');
+	const typing = lee.locator('.thread-header').getByText(`${thread.buyer.name} is typing…`);
 	await composer(ana).pressSequentially('Are they');
 	await expect(typing).toBeVisible();
 	await composer(ana).fill('');
