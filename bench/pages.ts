@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createPool } from '../src/lib/server/db/pool.ts';
+import { TIME_ZONE_COOKIE } from '../src/lib/messaging/time-zone.ts';
 import { postgresMessaging } from '../src/lib/server/messaging/backend/postgres.ts';
 import { startApp, type AppServer } from './app-server.ts';
 import { claimsFor } from './claims.ts';
@@ -99,7 +100,12 @@ function stat(pid: number): { ppid: number; cpu: number } | null {
 	}
 }
 
-/** Signs in through the login form as a browser would; the session cookie as a Cookie header. */
+/**
+ * Signs in through the login form as a browser would; the Cookie header a signed-in browser then
+ * sends: the session, and the time zone the app stores once a page of it has run (rememberTimeZone).
+ * Without the zone the pages measured faster than any member's browser got them: reading the
+ * cookie cost 57 µs a request until its answers were kept.
+ */
 async function signIn(app: AppServer, credentials: { email: string; password: string }): Promise<string> {
 	const response = await fetch(`${app.url}/login`, {
 		method: 'POST',
@@ -110,7 +116,7 @@ async function signIn(app: AppServer, credentials: { email: string; password: st
 	});
 	const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
 	if (response.status !== 303 || !cookie) throw new Error(`Signing in as ${credentials.email} failed (${response.status})`);
-	return cookie.split(';')[0];
+	return `${cookie.split(';')[0]}; ${TIME_ZONE_COOKIE}=${encodeURIComponent('Europe/Berlin')}`;
 }
 
 /** Ana and Lee's conversation, grown past the thread page's 50 messages, the two taking turns. */
@@ -380,7 +386,7 @@ export async function benchPages(options: { quick: boolean; log: (line: string) 
 		return {
 			title: 'Served pages (built app, autocannon)',
 			note:
-				`\`node build\` on a throwaway PostgreSQL with the demo seed, signed in as Ana; autocannon in the bench process, ` +
+				`\`node build\` on a throwaway PostgreSQL with the demo seed, signed in as Ana (with the time zone cookie her browser sends); autocannon in the bench process, ` +
 				`${CONNECTIONS} connections on 127.0.0.1, ${seconds} s per row after ${timing.warmUp} s of warm-up; the pages take turns ` +
 				`in ${timing.slices} slices of ${timing.slice} s, then the sends: Ana's into her conversation with Sam about the camera, and ` +
 				`${CONNECTIONS} other members' (one connection each) into their own conversations with Sam about it. ` +
