@@ -21,18 +21,13 @@ const NOTIFIED = 'notified';
 /** Message ids remembered as notified: far more than arrive while tabs catch up with one another. */
 const REMEMBERED = 200;
 
-function done(request: IDBRequest | IDBOpenDBRequest): Promise<void> {
-	return new Promise((resolve, reject) => {
-		request.onsuccess = () => resolve();
-		request.onerror = () => reject(request.error);
-	});
-}
-
-async function openNotified(): Promise<IDBDatabase> {
+function openNotified(): Promise<IDBDatabase> {
 	const opening = indexedDB.open(DATABASE, 1);
 	opening.onupgradeneeded = () => opening.result.createObjectStore(NOTIFIED).createIndex('at', '');
-	await done(opening);
-	return opening.result;
+	return new Promise((resolve, reject) => {
+		opening.onsuccess = () => resolve(opening.result);
+		opening.onerror = () => reject(opening.error);
+	});
 }
 
 /**

@@ -31,9 +31,10 @@ export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: {
 				return amount ? `${mine ? 'You' : them} countered with ${amount}` : null;
 			case 'offer.auto_declined': {
 				// Closed because the listing went to someone else: the buyer's offer (declined), or the seller's counter (withdrawn).
-				if (countered) return withAmount(mine ? 'Your counter-offer' : `${them}'s counter-offer`)?.concat(' was withdrawn: the listing went to another buyer') ?? null;
-				const whose = buyer_id === me ? 'Your offer' : buyer_id === other.id ? `${them}'s offer` : null;
-				return whose && amount ? `${whose} of ${amount} was declined: the listing went to another buyer` : null;
+				const whose = countered
+					? (mine ? 'Your counter-offer' : `${them}'s counter-offer`)
+					: buyer_id === me ? 'Your offer' : buyer_id === other.id ? `${them}'s offer` : null;
+				return whose && amount ? `${whose} of ${amount} was ${countered ? 'withdrawn' : 'declined'}: the listing went to another buyer` : null;
 			}
 			case 'listing.reserved_elsewhere':
 				// Posted as the seller even when a buyer accepting a counter reserved it, so not "You
