@@ -371,6 +371,22 @@ describe('timeKey and compareMessages', () => {
 		expect(timeKey('2026-11-24T10:00:00.000001Z')).toBe(timeKey('2026-11-24T05:30:00.000001-04:30'));
 	});
 
+	it('reads UTC (as the server writes it) field by field to the same key as any other offset, at every precision', () => {
+		const random = (seed: number) => () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		const next = random(7);
+		for (let i = 0; i < 2000; i++) {
+			const instant = new Date(Date.UTC(2000, 0, 1) + Math.floor(next() * 40 * 365 * 86_400_000));
+			const places = i % 7;
+			const fraction = places ? `.${String(Math.floor(next() * 10 ** places)).padStart(places, '0')}` : '';
+			const utc = `${instant.toISOString().slice(0, 19)}${fraction}`;
+			const shifted = `${new Date(instant.getTime() + 3_600_000).toISOString().slice(0, 19)}${fraction}+01:00`;
+			expect(timeKey(`${utc}${i % 2 ? 'Z' : '+00:00'}`), utc).toBe(timeKey(shifted));
+		}
+		// Not a timestamp: not a number either.
+		expect(timeKey('2026-11-24T10:00:00.+00:00')).toBeNaN();
+		expect(timeKey('2026-11-24T10:0x:00Z')).toBeNaN();
+	});
+
 	it('sorts by instant across offsets, where string order would be wrong', () => {
 		const a = { id: 'a', created_at: '2026-11-24T11:00:00.000002+01:00' }; // 10:00:00.000002 UTC
 		const b = { id: 'b', created_at: '2026-11-24T10:00:00.000001+00:00' }; // 10:00:00.000001 UTC
@@ -426,6 +442,44 @@ describe("the runtime's own time zone (no zone given), read from Date's local fi
 			for (const iso of instants.slice(-400)) {
 				if (dayLabel(iso, at) !== dayLabel(iso, at, zone)) mismatches.push(`dayLabel ${iso} at ${nowIso}`);
 			}
+		}
+		expect(mismatches.slice(0, 5)).toEqual([]);
+	});
+});
+
+describe('a named time zone, read from its offsets', () => {
+	const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/Santiago', 'Europe/Dublin'];
+	// What Intl itself says, formatter by formatter: the reference the kept offsets must match.
+	const intlClock = (zone: string, iso: string) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(iso));
+	const intlDay = (zone: string, at: Date) => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone }).format(at);
+	const intlLongDate = (zone: string, at: Date, withYear: boolean) =>
+		new Intl.DateTimeFormat('en-GB', withYear ? { day: 'numeric', month: 'long', year: 'numeric', timeZone: zone } : { weekday: 'long', day: 'numeric', month: 'long', timeZone: zone }).format(at);
+
+	// Each zone's changes of offset in 2026, found hour by hour: every minute of the two hours around each is checked.
+	function changesIn2026(zone: string): number[] {
+		const offset = (t: number) => Date.parse(new Date(t).toLocaleString('en-US', { timeZone: zone, hourCycle: 'h23' }) + ' UTC') - t;
+		const changes = [];
+		for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 3_600_000) if (offset(t) !== offset(t + 3_600_000)) changes.push(t + 3_600_000);
+		return changes;
+	}
+
+	it.each(ZONES)('gives the clock time and day Intl gives in %s, through its changes of offset', (zone) => {
+		const changes = changesIn2026(zone);
+		// Every zone here but Kolkata and Kathmandu changes twice a year; Lord Howe by half an hour.
+		if (!['Asia/Kolkata', 'Asia/Kathmandu'].includes(zone)) expect(changes).toHaveLength(2);
+		const instants = [
+			...Array.from({ length: 5_300 }, (_, i) => Date.UTC(2025, 11, 31, 0, 7) + i * 100 * 60_000),
+			...changes.flatMap((change) => Array.from({ length: 240 }, (_, i) => change - 7_200_000 + i * 30_000))
+		].map((t) => new Date(t).toISOString());
+		const now = new Date(Date.UTC(2026, 6, 15, 12, 34));
+		const today = intlDay(zone, now);
+		const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
+		const mismatches: string[] = [];
+		for (const iso of instants) {
+			if (clockTime(iso, zone) !== intlClock(zone, iso)) mismatches.push(`clockTime ${iso}: ${clockTime(iso, zone)}, Intl ${intlClock(zone, iso)}`);
+			const day = intlDay(zone, new Date(iso));
+			const expected = day === today ? 'Today' : day === yesterday ? 'Yesterday' : intlLongDate(zone, new Date(iso), day.slice(0, 4) !== today.slice(0, 4));
+			if (dayLabel(iso, now, zone) !== expected) mismatches.push(`dayLabel ${iso}: ${dayLabel(iso, now, zone)}, expected ${expected}`);
 		}
 		expect(mismatches.slice(0, 5)).toEqual([]);
 	});

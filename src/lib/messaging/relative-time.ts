@@ -3,8 +3,6 @@
 // options are the constants below, so they key the cache as they are.
 const formatters = new Map<Intl.DateTimeFormatOptions, Map<string, Intl.DateTimeFormat>>();
 
-const NUMERIC_DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'numeric', day: 'numeric' };
-const CLOCK: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
 const SHORT_WEEKDAY: Intl.DateTimeFormatOptions = { weekday: 'short' };
 const SHORT_DATE: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
 const SHORT_DATE_YEAR: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
@@ -20,10 +18,10 @@ export function renderTimesIn(source: () => string | undefined) {
 	viewerZone = source;
 }
 
-function formatter(locale: string, options: Intl.DateTimeFormatOptions, timeZone: string | undefined): Intl.DateTimeFormat {
+function formatter(locale: string, options: Intl.DateTimeFormatOptions, timeZone: string): Intl.DateTimeFormat {
 	let byZone = formatters.get(options);
 	if (!byZone) formatters.set(options, (byZone = new Map()));
-	const key = `${locale}|${timeZone ?? ''}`;
+	const key = `${locale}|${timeZone}`;
 	let made = byZone.get(key);
 	if (!made) {
 		made = new Intl.DateTimeFormat(locale, { ...options, timeZone });
@@ -32,27 +30,63 @@ function formatter(locale: string, options: Intl.DateTimeFormatOptions, timeZone
 	return made;
 }
 
-/**
- * An instant formatted in a time zone. With none given, the runtime's own zone: its date and
- * time are read from Date's local fields (as calendarDay does) and formatted as UTC, so every
- * label agrees with calendarDay, even in a process whose zone changed after a formatter was made.
- */
-function format(options: Intl.DateTimeFormatOptions, d: Date, timeZone: string | undefined): string {
-	if (timeZone !== undefined) return formatter('en-GB', options, timeZone).format(d);
-	const local = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()));
-	return formatter('en-GB', options, 'UTC').format(local);
+// A zone's offset from UTC holds for months, and zones change it on a quarter hour of UTC. Reading
+// an instant's wall clock through Intl (formatToParts) takes about 10 µs, and a thread page on the
+// server reads the day and time of every message in the viewer's zone: so each zone's offset is
+// measured once for each quarter hour that instants fall in, and kept.
+const QUARTER_HOUR = 15 * 60_000;
+const WALL_CLOCK: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' };
+const offsets = new Map<string, Map<number, number>>();
+let keptOffsets = 0;
+const MAX_KEPT_OFFSETS = 20_000;
+
+/** The zone's offset (ms) at an instant, from Intl. */
+function measuredOffset(time: number, timeZone: string): number {
+	const parts = formatter('en-US', WALL_CLOCK, timeZone).formatToParts(new Date(time));
+	const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+	const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour') % 24, part('minute'), part('second'));
+	return wall - Math.floor(time / 1000) * 1000;
+}
+
+function offsetAt(time: number, timeZone: string): number {
+	const quarter = Math.floor(time / QUARTER_HOUR);
+	let byQuarter = offsets.get(timeZone);
+	let offset = byQuarter?.get(quarter);
+	if (offset !== undefined) return offset;
+	const start = quarter * QUARTER_HOUR;
+	offset = measuredOffset(start, timeZone);
+	// Kept only when it holds to the quarter's end; a zone that changed inside one is asked each time.
+	if (offset !== measuredOffset(start + QUARTER_HOUR - 1000, timeZone)) return measuredOffset(time, timeZone);
+	if (keptOffsets >= MAX_KEPT_OFFSETS) {
+		offsets.clear();
+		keptOffsets = 0;
+		byQuarter = undefined;
+	}
+	if (!byQuarter) offsets.set(timeZone, (byQuarter = new Map()));
+	byQuarter.set(quarter, offset);
+	keptOffsets++;
+	return offset;
 }
 
 /**
- * The calendar day of an instant in a time zone (the runtime's when none is given). The runtime's
- * own zone is the one Date's local fields use too, and reading them costs nanoseconds where
- * formatToParts costs microseconds: a thread page labels every message's day.
+ * An instant's wall clock as a Date whose UTC fields are its date and time in the zone (the
+ * runtime's own when none is given, read from Date's local fields).
  */
+function wallClock(d: Date, timeZone: string | undefined): Date {
+	if (timeZone !== undefined) return new Date(d.getTime() + offsetAt(d.getTime(), timeZone));
+	return new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()));
+}
+
+/** An instant formatted in a time zone: its wall clock there, formatted as UTC, so every label agrees with calendarDay. */
+function format(options: Intl.DateTimeFormatOptions, d: Date, timeZone: string | undefined): string {
+	return formatter('en-GB', options, 'UTC').format(wallClock(d, timeZone));
+}
+
+/** The calendar day of an instant in a time zone (the runtime's when none is given). */
 function calendarDay(d: Date, timeZone: string | undefined): { year: number; month: number; day: number } {
 	if (timeZone === undefined) return { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate() };
-	const parts = formatter('en-US', NUMERIC_DATE, timeZone).formatToParts(d);
-	const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
-	return { year: part('year'), month: part('month'), day: part('day') };
+	const wall = wallClock(d, timeZone);
+	return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
 }
 
 function sameDay(a: { year: number; month: number; day: number }, b: { year: number; month: number; day: number }): boolean {
@@ -101,13 +135,10 @@ export function lastSeen(timestamp: string, now: Date = new Date(), timeZone = v
 
 const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
 
-/** The clock time of a message, e.g. "14:05" (en-GB's 24-hour clock; from Date's local fields in the runtime's zone, as calendarDay). */
+/** The clock time of a message, e.g. "14:05" (a 24-hour clock, as en-GB writes it). */
 export function clockTime(timestamp: string, timeZone = viewerZone()): string {
-	if (timeZone === undefined) {
-		const d = new Date(timestamp);
-		return `${twoDigits(d.getHours())}:${twoDigits(d.getMinutes())}`;
-	}
-	return formatter('en-GB', CLOCK, timeZone).format(new Date(timestamp));
+	const wall = wallClock(new Date(timestamp), timeZone);
+	return `${twoDigits(wall.getUTCHours())}:${twoDigits(wall.getUTCMinutes())}`;
 }
 
 type CalendarDay = ReturnType<typeof calendarDay>;
