@@ -24,15 +24,16 @@ export interface AppServer {
  * loader answers every dynamic import of the app's route modules through a worker thread, a
  * cost `node build` does not have.
  */
-export async function startApp(options: { port: number; env?: Record<string, string>; log?: (line: string) => void }): Promise<AppServer> {
-	if (!existsSync(resolve('build/index.js'))) throw new Error('No build: run `npm run build` first.');
+export async function startApp(options: { port: number; env?: Record<string, string>; log?: (line: string) => void; /** Another build's folder, to compare two. */ build?: string }): Promise<AppServer> {
+	const build = options.build ?? 'build';
+	if (!existsSync(resolve(build, 'index.js'))) throw new Error(`No build in ${build}: run \`npm run build\` first.`);
 	const database = await prepareDatabase(readConfig({ ...process.env, DATABASE_URL: '', BAZAAR_DB_EPHEMERAL: '1', BAZAAR_SEED: '1' }), (line) =>
 		options.log?.(`[db] ${line}`)
 	);
 	const cluster = database.cluster!;
 	const databasePid = Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 	const attachments = mkdtempSync(join(tmpdir(), 'bench-attachments-'));
-	const child: ChildProcess = spawn(process.execPath, ['build'], {
+	const child: ChildProcess = spawn(process.execPath, [build], {
 		env: {
 			...process.env,
 			NODE_ENV: 'production',

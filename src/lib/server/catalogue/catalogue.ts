@@ -12,6 +12,8 @@ export const ProductCard = z.object({
 	seller_name: z.string(),
 	seller_avatar_url: z.string().nullable()
 });
+/** The listing's rows: made once, as the home page parses them on every visit. */
+export const ProductCards = ProductCard.array();
 export type ProductCard = z.infer<typeof ProductCard>;
 
 export const ProductDetail = ProductCard.extend({ description: z.string() });

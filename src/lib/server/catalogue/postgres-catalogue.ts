@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { SessionClaims } from '../auth/jwt';
 import { asUser, clientQuery } from '../index';
-import { ProductCard, ProductDetail, type Catalogue } from './catalogue';
+import { ProductCards, ProductDetail, type Catalogue } from './catalogue';
 
 const COLUMNS = `p.id, p.title, p.price_cents, p.currency::text as currency, p.image_url, p.status::text as status,
 	p.seller_id, s.display_name as seller_name, s.avatar_url as seller_avatar_url`;
@@ -20,7 +20,7 @@ export function postgresCatalogue(pool: pg.Pool, claims: SessionClaims | null): 
 					text: `select ${COLUMNS} from public.products p join public.profiles s on s.id = p.seller_id
 					  where p.status = 'active' order by p.created_at desc limit 100`
 				});
-				return ProductCard.array().parse(rows);
+				return ProductCards.parse(rows);
 			}),
 		getProduct: (id) =>
 			asUser(pool, claims, async (client) => {

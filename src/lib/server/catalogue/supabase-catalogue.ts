@@ -1,6 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
-import { ProductCard, ProductDetail, type Catalogue } from './catalogue';
+import { ProductCards, ProductDetail, type Catalogue } from './catalogue';
 
 // Literal types, so supabase-js types the rows from the generated Database. The seller is named by
 // its foreign key: products also point at profiles through reserved_for and sold_to, and PostgREST
@@ -25,7 +25,7 @@ export function supabaseCatalogue(supabase: SupabaseClient<Database>): Catalogue
 				.order('created_at', { ascending: false })
 				.limit(100);
 			if (error) throw new Error(error.message);
-			return ProductCard.array().parse(data.map(flatten));
+			return ProductCards.parse(data.map(flatten));
 		},
 		async getProduct(id) {
 			const { data, error } = await supabase.from('products').select(DETAIL).eq('id', id).maybeSingle();

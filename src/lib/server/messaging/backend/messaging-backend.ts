@@ -35,6 +35,10 @@ import { searchMethods, type SearchMethods } from './search.js';
 import { triageMethods } from './triage.js';
 import { withScreening, type ContactScreen, type ScreenedText } from '../contact/screen.js';
 
+// Made once: a zod schema costs microseconds to build, and these parse on every page.
+const PreviewRows = z.array(ConversationPreview);
+const MessageRows = z.array(Message);
+
 /**
  * The messaging contract the app talks to: one method per RPC, results parsed with zod.
  * User mistakes come back as MessagingError; anything else thrown is a bug.
@@ -171,7 +175,7 @@ export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {})
 			const size = clampLimit(limit, 30, 99);
 			if (!InboxFilter.safeParse(filter).success) throw new MessagingError('invalid_input', 'Choose one of the inbox filters.');
 			if (filter === 'listing' && !productId) throw new MessagingError('invalid_input', 'Choose the listing to show conversations about.');
-			const rows = z.array(ConversationPreview).parse(
+			const rows = PreviewRows.parse(
 				await call(
 					'list_conversation_previews',
 					{
@@ -191,7 +195,7 @@ export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {})
 
 		async listMessages({ conversationId, before = null, limit }) {
 			const size = clampLimit(limit, 50, 199);
-			const rows = z.array(Message).parse(
+			const rows = MessageRows.parse(
 				await call(
 					'list_messages',
 					{

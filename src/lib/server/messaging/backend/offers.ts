@@ -40,6 +40,7 @@ export const ListingDeal = z.object({
 	sold_to_you: z.boolean()
 });
 export type ListingDeal = z.infer<typeof ListingDeal>;
+const ListingDealOrNone = ListingDeal.nullable();
 
 /** The offer and listing-status methods of the backend (make_offer, respond_to_offer, my_deal_on_listing, set_listing_status). */
 export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' | 'respondToOffer' | 'myDealOnListing' | 'setListingStatus'> {
@@ -73,7 +74,7 @@ export function offerMethods(call: RpcCall): Pick<MessagingBackend, 'makeOffer' 
 		},
 
 		async myDealOnListing({ productId }) {
-			return ListingDeal.nullable().parse(await call('my_deal_on_listing', { p_product_id: id(productId, 'product') }, 'value'));
+			return ListingDealOrNone.parse(await call('my_deal_on_listing', { p_product_id: id(productId, 'product') }, 'value'));
 		},
 
 		async setListingStatus({ conversationId, status }) {

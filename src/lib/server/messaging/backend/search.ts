@@ -3,6 +3,10 @@ import { ConversationPreview, SearchHit, type Cursor, type SearchPage } from '$l
 import { clampLimit, pageOf } from './paging.js';
 import type { RpcCall } from './rpc-call.js';
 
+// Made once: a zod schema costs microseconds to build, and these parse on every search.
+const SearchHits = z.array(SearchHit);
+const ConversationMatches = z.array(ConversationPreview);
+
 /** The inbox search: message text, and the conversations a query names. */
 export interface SearchMethods {
 	searchMessages(options: { query: string; before?: Cursor | null; limit?: number }): Promise<SearchPage>;
@@ -18,7 +22,7 @@ export function searchMethods(call: RpcCall): SearchMethods {
 	return {
 		async searchMessages({ query, before = null, limit }) {
 			const size = clampLimit(limit, 20, 99);
-			const rows = z.array(SearchHit).parse(
+			const rows = SearchHits.parse(
 				await call(
 					'search_messages',
 					{ p_query: query, p_before_at: before?.at ?? null, p_before_id: before?.id ?? null, p_limit: size + 1 },
@@ -30,9 +34,7 @@ export function searchMethods(call: RpcCall): SearchMethods {
 		},
 
 		async searchConversations({ query, limit }) {
-			return z
-				.array(ConversationPreview)
-				.parse(await call('search_conversations', { p_query: query, p_limit: clampLimit(limit, 5, 20) }, 'rows'));
+			return ConversationMatches.parse(await call('search_conversations', { p_query: query, p_limit: clampLimit(limit, 5, 20) }, 'rows'));
 		}
 	};
 }

@@ -4,13 +4,16 @@ import { id } from './ids.js';
 import type { MessagingBackend } from './messaging-backend.js';
 import type { RpcCall } from './rpc-call.js';
 
+// Made once: a zod schema costs microseconds to build, and these parse on every page.
+const QuickReplies = z.array(QuickReply);
+
 /** The seller-triage methods of the backend: quick replies and the response-time badge. */
 export function triageMethods(
 	call: RpcCall
 ): Pick<MessagingBackend, 'listQuickReplies' | 'saveQuickReply' | 'deleteQuickReply' | 'sellerResponseTime'> {
 	return {
 		async listQuickReplies() {
-			return z.array(QuickReply).parse(await call('list_quick_replies', {}, 'value'));
+			return QuickReplies.parse(await call('list_quick_replies', {}, 'value'));
 		},
 
 		async saveQuickReply({ id: replyId, body }) {
