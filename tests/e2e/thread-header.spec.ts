@@ -50,10 +50,16 @@ for (const width of [375, 1280]) {
 		// The listing's link is named by its title and price at any width, and shows its badge once reserved.
 		const listing = page.locator('.thread-header').getByRole('link', { name: /^Road bike, 56 cm €\s?450\.00/ });
 		await expect(listing).toBeVisible();
+		// Its price shows at every width (a phone gives the title only to screen readers)...
+		const priceWidth = () => listing.locator('.thread-product-price').evaluate((price) => price.getBoundingClientRect().width);
+		expect(await priceWidth()).toBeGreaterThan(30);
 		await withDatabase(baseURL, (db) => db.query(`update public.products set status = 'reserved' where id = $1`, [BIKE]));
 		try {
 			await page.reload();
 			await expect(listing.getByText('Reserved')).toBeVisible();
+			// ...where, on a phone, the badge takes its place once the listing is reserved.
+			if (width < 520) expect(await priceWidth()).toBeLessThanOrEqual(1);
+			else expect(await priceWidth()).toBeGreaterThan(30);
 		} finally {
 			await withDatabase(baseURL, (db) => db.query(`update public.products set status = 'active' where id = $1`, [BIKE]));
 			await page.reload();
