@@ -16,10 +16,20 @@ export function sseTransport(options: { api: MessagingApi }): RealtimeTransport 
 	// other member is online now is asked as a thread opens and again each time the stream is live:
 	// a change before that would have reached no stream of ours.
 	const watched = new Set<string>();
-	const askPresence = (conversationId: string) =>
+	// Answers and signals can arrive out of the order they were made in: an answer asked before the
+	// member left, after the stream said so, or before a later answer. Each ask and each signal takes
+	// the next number, and an answer older than the newest news of its member is dropped: that news
+	// already tells what the answer would.
+	let news = 0;
+	const newestAbout = new Map<string, number>();
+	const askPresence = (conversationId: string) => {
+		const asked = ++news;
 		void api.presence(conversationId).then((presence) => {
-			if (presence && watched.has(conversationId)) signal?.(presence);
+			if (!presence || !watched.has(conversationId) || (newestAbout.get(presence.user_id) ?? 0) > asked) return;
+			newestAbout.set(presence.user_id, asked);
+			signal?.(presence);
 		});
+	};
 
 	return {
 		connect(cursor: number, handlers: TransportHandlers) {
@@ -47,7 +57,9 @@ export function sseTransport(options: { api: MessagingApi }): RealtimeTransport 
 			for (const type of SIGNAL_TYPES) {
 				current.addEventListener(type, (message) => {
 					const signal = MessagingSignal.safeParse(parse((message as MessageEvent<string>).data));
-					if (signal.success) handlers.signal(signal.data);
+					if (!signal.success) return;
+					if (signal.data.type === 'presence') newestAbout.set(signal.data.user_id, ++news);
+					handlers.signal(signal.data);
 				});
 			}
 			current.addEventListener('resync', () => handlers.resync());
