@@ -1,4 +1,6 @@
+import { withDatabase } from './database';
 import { expect, test } from './fixtures';
+import { buyersThread } from './fresh-thread';
 import { DEMO, hydrated, signIn, signInThroughForm } from './session';
 
 test('ana opens a product, follows "Message seller" and lands in the conversation signed in', async ({ page }) => {
@@ -117,4 +119,27 @@ test('a seller sees no "Message seller" link on their own product', async ({ pag
 	await page.goto('/products/a0000000-0000-4000-8000-000000000001');
 	await expect(page.getByText('This is your listing.')).toBeVisible();
 	await expect(page.getByRole('link', { name: 'Message seller' })).toHaveCount(0);
+});
+
+// Before, a listing left the home page the moment an offer on it was accepted, for its seller too,
+// who had no other page listing it; and "Sold by" read oddly under a "Sold" badge.
+test('a reserved listing stays on the home page with its badge, for visitors and its seller; a sold one leaves it', async ({ page, browser, baseURL }) => {
+	const { seller, product } = await buyersThread(baseURL);
+	const card = page.locator(`a[href="/products/${product}"]`);
+	const setStatus = (status: string) => withDatabase(baseURL, (db) => db.query('update public.products set status = $2 where id = $1', [product, status]));
+
+	await setStatus('reserved');
+	await page.goto('/');
+	await expect(card.locator('.listing-badge')).toHaveText('Reserved');
+	await card.click();
+	await expect(page.getByText(`Listed by ${seller.name}`)).toBeVisible();
+	const sellers = await (await browser.newContext()).newPage();
+	await signIn(sellers, seller.email, '/');
+	await expect(sellers.locator(`a[href="/products/${product}"] .listing-badge`)).toHaveText('Reserved');
+
+	await setStatus('sold');
+	await page.goto('/');
+	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+	await expect(card).toHaveCount(0);
+	await sellers.context().close();
 });

@@ -268,7 +268,7 @@ test('the response-time badge: none for a seller without replies, “within an h
 	const quiet = await user(baseURL, 'Quinn');
 	const quietListing = await listing(baseURL, quiet.id, 'Desk chair');
 	await page.goto(`/products/${quietListing.id}`);
-	await expect(page.getByText(`Sold by ${quiet.name}`)).toBeVisible();
+	await expect(page.getByText(`Listed by ${quiet.name}`)).toBeVisible();
 	await expect(page.getByText(/Usually replies/)).toHaveCount(0);
 
 	// Five buyers' questions, each answered at once.
@@ -283,6 +283,6 @@ test('the response-time badge: none for a seller without replies, “within an h
 		])
 	);
 	await page.goto(`/products/${listings[0].id}`);
-	await expect(page.getByText(`Sold by ${fast.name}`)).toBeVisible();
+	await expect(page.getByText(`Listed by ${fast.name}`)).toBeVisible();
 	await expect(page.getByText('Usually replies within an hour')).toBeVisible();
 });

@@ -21,6 +21,7 @@ export type ProductDetail = z.infer<typeof ProductDetail>;
 
 /** The demo marketplace's read side: what the product list and product pages show. */
 export interface Catalogue {
+	/** The listings on show, newest first: active, and reserved ones (which may come back if the deal falls through). */
 	listProducts(): Promise<ProductCard[]>;
 	/** null when it does not exist or the viewer may not see it (a sold product of someone else). */
 	getProduct(id: string): Promise<ProductDetail | null>;

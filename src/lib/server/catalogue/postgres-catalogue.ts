@@ -18,7 +18,7 @@ export function postgresCatalogue(pool: pg.Pool, claims: SessionClaims | null): 
 				const { rows } = await clientQuery(client, {
 					name: 'catalogue.list_products',
 					text: `select ${COLUMNS} from public.products p join public.profiles s on s.id = p.seller_id
-					  where p.status = 'active' order by p.created_at desc limit 100`
+					  where p.status in ('active', 'reserved') order by p.created_at desc limit 100`
 				});
 				return ProductCards.parse(rows);
 			}),

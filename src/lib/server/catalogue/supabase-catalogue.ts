@@ -21,7 +21,7 @@ export function supabaseCatalogue(supabase: SupabaseClient<Database>): Catalogue
 			const { data, error } = await supabase
 				.from('products')
 				.select(CARD)
-				.eq('status', 'active')
+				.in('status', ['active', 'reserved'])
 				.order('created_at', { ascending: false })
 				.limit(100);
 			if (error) throw new Error(error.message);
