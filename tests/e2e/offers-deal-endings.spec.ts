@@ -66,7 +66,9 @@ test('an error on an offer card goes once the offer changes: the seller accepts 
 	await expect(robins.locator('.offer-state')).toHaveText('Waiting for you');
 
 	await lees.page.context().setOffline(true);
+	const asked = new Promise<string>((resolve) => lees.page.once('dialog', (dialog) => void dialog.accept().then(() => resolve(dialog.message()))));
 	await robins.getByRole('button', { name: 'Accept offer' }).click();
+	expect(await asked).toBe("Accept Robin Buyer's offer of €400.00? “Road bike, 56 cm” is then reserved for them, and other buyers' open offers are declined.");
 	const error = robins.getByRole('alert');
 	await expect(error).toHaveText('You appear to be offline. Try again when you are connected.');
 	await lees.page.context().setOffline(false);

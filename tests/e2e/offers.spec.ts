@@ -91,6 +91,12 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	const counter = card(ana.page, /^Lee.* countered €85\.00$/);
 	await expect(counter).toContainText('Waiting for you');
 	await expect(card(ana.page, /^You offered €75\.00$/)).toContainText('Countered');
+	// Accepting commits her, so it asks first; dismissed, nothing happens.
+	const dismissed = new Promise<string>((resolve) => ana.page.once('dialog', (dialog) => void dialog.dismiss().then(() => resolve(dialog.message()))));
+	await counter.getByRole('button', { name: 'Accept offer' }).click();
+	expect(await dismissed).toBe("Accept Lee Seller's price of €85.00? “Oak desk lamp” is then reserved for you.");
+	await expect(counter).toContainText('Waiting for you');
+	ana.page.once('dialog', (dialog) => void dialog.accept());
 	await counter.getByRole('button', { name: 'Accept offer' }).click();
 	await expect(counter).toContainText('Accepted');
 	await expect(counter).toBeFocused();
