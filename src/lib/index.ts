@@ -6,7 +6,8 @@
 export { default as MessagesPage } from './messaging/components/MessagesPage.svelte';
 export { default as UnreadBadge } from './messaging/components/UnreadBadge.svelte';
 export { default as ListingBadge } from './messaging/components/ListingBadge.svelte';
-export { MessagingClient, getMessaging, setMessaging, type MessagingOptions } from './messaging/state/messaging-client.svelte';
+export { MessagingClient, getMessaging, setMessaging } from './messaging/state/messaging-client.svelte';
+export type { MessagingOptions } from './messaging/state/messaging-options';
 export { InboxState } from './messaging/state/inbox.svelte';
 export { ThreadState, type ThreadMessage, type DeliveryStatus } from './messaging/state/thread.svelte';
 export { MessagingApi, type Outcome } from './messaging/api';

@@ -30,40 +30,6 @@ import {
  */
 
 describe('routeEvent: read state and unread counts', () => {
-	it('a page read before live events, shown after them, keeps the rows they changed; a page read after them is taken as it is', () => {
-		const state = messagingState();
-		const aliceRow = preview({ conversation_id: conversationId(1), other_user_id: ALICE, unread_count: 2, last_message_at: at(10) });
-		state.inbox.set('all', { previews: [aliceRow], next: null }, { cursor: 9 });
-		// While the next page is on its way: Bob writes for the first time (event 11), and Alice's
-		// conversation is read on another device (event 12).
-		const fromBob = message({ id: messageId(50), conversation_id: conversationId(2), sender_id: BOB, created_at: at(20) });
-		state.apply(messageEvent(fromBob, { id: 11, preview: { other_user_id: BOB, product_id: null, product_title: null, unread_count: 1 } }));
-		state.apply(readEvent(readState({ conversation_id: conversationId(1), unread_count: 0 }), { id: 12 }));
-		const rows = () => state.inbox.previews.map((p) => [p.conversation_id, p.unread_count]);
-		expect(rows()).toEqual([[conversationId(2), 1], [conversationId(1), 0]]);
-
-		state.inbox.set('all', { previews: [aliceRow], next: null }, { cursor: 10 });
-		expect(rows()).toEqual([[conversationId(2), 1], [conversationId(1), 0]]);
-
-		// Read after both (Bob's conversation archived meanwhile, say): the page is the truth.
-		state.inbox.set('all', { previews: [{ ...aliceRow, unread_count: 0 }], next: null }, { cursor: 12 });
-		expect(rows()).toEqual([[conversationId(1), 0]]);
-	});
-
-	it('a thread page read before a read or block event, shown after it, keeps what the event set', () => {
-		const state = messagingState();
-		state.threads.open(openedConversation(), { cursor: 9 });
-		const seen = readState({ other_last_read_at: at(30), other_last_read_message_id: messageId(1) });
-		state.apply(readEvent(seen, { id: 11 }));
-		state.apply(blockEvent({ other_user_id: ALICE, by_me: false, blocked: true }, { id: 12 }));
-		state.threads.open(openedConversation(), { cursor: 10 });
-		expect(threadOf(state).readState?.other_last_read_at).toBe(at(30));
-		expect(threadOf(state).blockedMe).toBe(true);
-		// A page read after them (unblocked meanwhile) is taken as it is.
-		state.threads.open(openedConversation({ read_state: seen, blocked_me: false }), { cursor: 12 });
-		expect(threadOf(state).blockedMe).toBe(false);
-	});
-
 	it('a read event updates the thread read state, the preview unread count and the unread total', () => {
 		const state = messagingState();
 		state.inbox.set('all', { previews: [preview({ unread_count: 3 })], next: null }, { unreadTotal: 3 });

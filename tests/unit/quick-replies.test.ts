@@ -140,7 +140,7 @@ describe('QuickReplies', () => {
 		client.showPage({ session: { me: ME, cursor: 7, unreadTotal: 0, transport: 'sse' }, filter: 'all', inbox: { previews: [], next: null }, opened: null });
 		const { api, calls } = fakeApi();
 		const replies = new QuickReplies({ api, replies: [reply(1, 'Yes, still available!', 10)] });
-		const stop = client.hearQuickReplies((list) => replies.seed(list));
+		const stop = client.hearQuickReplies((list, at) => replies.seed(list, at));
 		const event = (id: number, list: QuickReply[]): MessagingEvent => ({
 			type: 'quick_replies.updated',
 			id,
@@ -151,15 +151,20 @@ describe('QuickReplies', () => {
 		client.applyEvent(event(8, [reply(2, 'Saved on the phone', 60), reply(1, 'Yes, still available!', 10)]));
 		expect(bodies(replies)).toEqual(['Saved on the phone', 'Yes, still available!']);
 
-		// This tab's own change on its way: the list it shows stands until the server answers.
+		// This tab's own change on its way: the list it shows stands until the server answers; then
+		// the list heard meanwhile (the phone's reply deleted there) shows, with this change on top.
 		const saving = replies.save({ body: 'Typed here' });
 		client.applyEvent(event(9, [reply(1, 'Yes, still available!', 10)]));
 		expect(bodies(replies)).toEqual(['Typed here', 'Saved on the phone', 'Yes, still available!']);
 		calls[0].answer({ ok: true, value: { id: messageId(300), body: 'Typed here', updated_at: at(70) } });
 		await saving;
+		expect(bodies(replies)).toEqual(['Typed here', 'Yes, still available!']);
+		// A page read before event 9, shown after it, does not bring the deleted reply back.
+		replies.seed([reply(2, 'Saved on the phone', 60), reply(1, 'Yes, still available!', 10)], 8);
+		expect(bodies(replies)).toEqual(['Typed here', 'Yes, still available!']);
 		stop();
 		client.applyEvent(event(10, []));
-		expect(bodies(replies)).toEqual(['Typed here', 'Saved on the phone', 'Yes, still available!']);
+		expect(bodies(replies)).toEqual(['Typed here', 'Yes, still available!']);
 
 		// Notifications turned off on another device: off in this tab at once.
 		expect(client.preferences.browser_notifications).toBe(true);

@@ -16,12 +16,12 @@ export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; th
 		case 'message.created':
 		case 'message.updated': {
 			const { message, preview } = event.payload;
-			const key = preview ? inbox.upsert(preview, true, event.id) : undefined;
+			const key = preview ? inbox.upsert(preview, true) : undefined;
 			const thread = key !== undefined ? threads.get(key) : threads.byConversation(event.conversation_id);
 			if (!thread) break;
 			thread.confirm(message, event.id);
 			if (preview) {
-				thread.mergeCounts(preview, event.id);
+				thread.mergeCounts(preview);
 				thread.followListing(preview);
 				thread.followMember(preview);
 			}
@@ -30,9 +30,9 @@ export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; th
 		case 'conversation.updated': {
 			const { preview, read_state } = event.payload;
 			const thread = threads.byConversation(event.conversation_id);
-			if (preview) inbox.upsert(preview, true, event.id);
-			inbox.applyReadState(read_state, event.id);
-			thread?.setReadState(read_state, event.id);
+			if (preview) inbox.upsert(preview, true);
+			inbox.applyReadState(read_state);
+			thread?.setReadState(read_state);
 			if (preview) {
 				thread?.followListing(preview);
 				thread?.followMember(preview);
@@ -40,12 +40,12 @@ export function routeEvent(event: MessagingEvent, state: { inbox: InboxState; th
 			break;
 		}
 		case 'read':
-			inbox.applyReadState(event.payload.read_state, event.id);
-			threads.byConversation(event.conversation_id)?.setReadState(event.payload.read_state, event.id);
+			inbox.applyReadState(event.payload.read_state);
+			threads.byConversation(event.conversation_id)?.setReadState(event.payload.read_state);
 			break;
 		case 'block.updated': {
 			const { other_user_id, by_me, blocked } = event.payload;
-			for (const thread of threads.all()) if (thread.otherUser.id === other_user_id) thread.setBlocked(by_me ? 'byMe' : 'me', blocked, event.id);
+			for (const thread of threads.all()) if (thread.otherUser.id === other_user_id) thread.setBlocked(by_me ? 'byMe' : 'me', blocked);
 			break;
 		}
 	}

@@ -33,8 +33,6 @@ export class InboxState {
 	/** The event id the badge's figure was true at: an older figure (a page read before an event came) never replaces it. */
 	#unreadTotalAt = -1;
 	#open: string | null = null;
-	/** conversation id → the event id its row was last changed by: a page read before it must not take the row back. */
-	#changedAt = new Map<string, number>();
 
 	constructor(options: { unreadTotal?: number } = {}) {
 		this.#unreadTotal = options.unreadTotal ?? 0;
@@ -61,14 +59,10 @@ export class InboxState {
 
 	/**
 	 * A fresh first page for a filter, as the server loaded it; the `listing` filter names its
-	 * product, and `open` the conversation the page shows beside it. `cursor`: the event id the
-	 * page was read at. A row an event changed after it (the event came while the page was on its
-	 * way) stays as the event left it: the feed does not bring that event again.
+	 * product, and `open` the conversation the page shows beside it. Events that came while the
+	 * page was on its way are applied again over it (MessagingClient.showPage).
 	 */
-	set(filter: InboxFilter, page: PreviewPage, options: { unreadTotal?: number; productId?: string | null; open?: string | null; cursor?: number } = {}) {
-		const { cursor } = options;
-		const newer = cursor === undefined ? [] : this.#previews.filter((p) => (this.#changedAt.get(p.conversation_id) ?? -1) > cursor);
-		for (const [id, at] of this.#changedAt) if (cursor === undefined || at <= cursor) this.#changedAt.delete(id);
+	set(filter: InboxFilter, page: PreviewPage, options: { unreadTotal?: number; productId?: string | null; open?: string | null } = {}) {
 		this.#open = options.open ?? null;
 		this.#filter = filter;
 		this.#productId = filter === 'listing' ? (options.productId ?? null) : null;
@@ -76,11 +70,6 @@ export class InboxState {
 		this.#next = page.next;
 		if (options.unreadTotal !== undefined) this.#unreadTotal = options.unreadTotal;
 		for (const preview of page.previews) this.upsert(preview, false);
-		for (const preview of newer) {
-			const index = this.#previews.findIndex((p) => p.conversation_id === preview.conversation_id);
-			if (index >= 0) this.#previews.splice(index, 1);
-			if (this.#belongs(preview)) this.#previews.push(preview);
-		}
 		this.#sort();
 	}
 
@@ -99,11 +88,10 @@ export class InboxState {
 		this.#unreadTotal = total;
 	}
 
-	/** Merges one row; `live` rows (from events, `at` the event's id) go to the top. Returns the conversation's key. */
-	upsert(row: PreviewLike, live: boolean, at?: number): string {
+	/** Merges one row; `live` rows (from events) go to the top. Returns the conversation's key. */
+	upsert(row: PreviewLike, live: boolean): string {
 		const key = row.key ?? formatConversationKey({ otherUserId: row.other_user_id, productId: row.product_id });
 		const preview: ConversationPreview = { ...row, key };
-		if (at !== undefined) this.#changedAt.set(preview.conversation_id, at);
 		const index = this.#previews.findIndex((p) => p.conversation_id === preview.conversation_id);
 		if (index >= 0) {
 			// A late page never replaces a newer row (nor its unread count).
@@ -121,9 +109,7 @@ export class InboxState {
 		return key;
 	}
 
-	/** `at`: the id of the event that brought it. */
-	applyReadState(readState: ReadState, at?: number) {
-		if (at !== undefined) this.#changedAt.set(readState.conversation_id, at);
+	applyReadState(readState: ReadState) {
 		const preview = this.#previews.find((p) => p.conversation_id === readState.conversation_id);
 		if (!preview) return;
 		preview.unread_count = readState.unread_count;

@@ -7,7 +7,7 @@ import type { MessagingEvent, MessagingPreferences, QuickReply, RealtimeSession 
  */
 export class MemberSettings {
 	#preferences = $state.raw<{ value: MessagingPreferences; id: number } | null>(null);
-	#quickReplyListeners = new Set<(replies: QuickReply[]) => void>();
+	#quickReplyListeners = new Set<(replies: QuickReply[], at: number) => void>();
 
 	/** The event's preferences while they are newer than the session's load; the session's after. */
 	preferences(session: RealtimeSession | null, otherwise: MessagingPreferences): MessagingPreferences {
@@ -16,8 +16,8 @@ export class MemberSettings {
 		return session?.preferences ?? otherwise;
 	}
 
-	/** The member's whole list of quick replies after each change of it; returns the way to stop. */
-	hearQuickReplies(listener: (replies: QuickReply[]) => void): () => void {
+	/** The member's whole list of quick replies after each change of it, with the event's id; returns the way to stop. */
+	hearQuickReplies(listener: (replies: QuickReply[], at: number) => void): () => void {
 		this.#quickReplyListeners.add(listener);
 		return () => this.#quickReplyListeners.delete(listener);
 	}
@@ -34,7 +34,7 @@ export class MemberSettings {
 			return true;
 		}
 		if (event.type === 'quick_replies.updated') {
-			for (const listener of this.#quickReplyListeners) listener(event.payload.quick_replies);
+			for (const listener of this.#quickReplyListeners) listener(event.payload.quick_replies, event.id);
 			return true;
 		}
 		return false;

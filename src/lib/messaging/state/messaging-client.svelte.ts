@@ -11,23 +11,12 @@ import { forgetOthersDrafts } from './drafts';
 import { routeEvent } from './event-router';
 import { InboxState } from './inbox.svelte';
 import { MemberSettings } from './member-settings.svelte';
+import type { MessagingOptions } from './messaging-options';
 import { OpenThreads } from './open-threads.svelte';
 import { Outbox } from './outbox';
 import { forgetOthersPendingSends } from './pending-sends';
+import { RecentEvents } from './recent-events';
 import { SessionTabs } from './session-tabs';
-
-export interface MessagingOptions {
-	/** Where the messages page is mounted; its endpoints live under it. Default `/messages`. */
-	basePath?: string;
-	/** The link of a product page. Default `/products/<id>`. */
-	productHref?: (productId: string) => string;
-	/** Threads kept in memory. */
-	maxThreads?: number;
-	/** The site's name, after the messages page's title ("Messages · Bazaar"). Default: none. */
-	siteName?: string;
-	/** Where to sign in again, coming back to `next` (a path). Default `/login?next=<next>`. */
-	loginHref?: (next: string) => string;
-}
 
 /** As the database starts every member: both on. */
 const DEFAULT_PREFERENCES: MessagingPreferences = { email_digests: true, browser_notifications: true };
@@ -55,6 +44,7 @@ export class MessagingClient {
 	#threads = $state.raw(new OpenThreads());
 	#outbox = $state.raw<Outbox>() as Outbox;
 	readonly #settings = new MemberSettings();
+	readonly #recent = new RecentEvents();
 	#maxThreads: number | undefined;
 	/** Whose state this is: a different user starts from nothing, as keys are relative to the viewer. */
 	#owner = $state<string | null>(null);
@@ -101,7 +91,7 @@ export class MessagingClient {
 	}
 
 	/** The member's quick replies after each change of them on any of their tabs or devices; returns the way to stop. */
-	hearQuickReplies(listener: (replies: QuickReply[]) => void): () => void {
+	hearQuickReplies(listener: (replies: QuickReply[], at: number) => void): () => void {
 		return this.#settings.hearQuickReplies(listener);
 	}
 
@@ -123,15 +113,19 @@ export class MessagingClient {
 
 	/** What the server loaded for a page: the inbox's first page (for `listing`, about `productId`) and, if one is open, the thread. */
 	showPage(page: { session: RealtimeSession; filter: InboxFilter; productId?: string | null; inbox: PreviewPage; opened: OpenedConversation | null }) {
+		const { cursor } = page.session;
 		this.#own(page.session.me);
-		this.inbox.set(page.filter, page.inbox, { productId: page.productId, open: page.opened?.conversation_id, cursor: page.session.cursor });
-		this.inbox.setUnreadTotal(page.session.unreadTotal, page.session.cursor);
-		return page.opened ? this.threads.open(page.opened, { cursor: page.session.cursor }) : null;
+		this.inbox.set(page.filter, page.inbox, { productId: page.productId, open: page.opened?.conversation_id });
+		this.inbox.setUnreadTotal(page.session.unreadTotal, cursor);
+		const thread = page.opened ? this.threads.open(page.opened, { cursor }) : null;
+		// Read at its cursor, the page predates the events that came while it was on its way (recent-events.ts).
+		for (const event of this.#recent.after(cursor)) this.#settle(event);
+		return thread;
 	}
 
 	applyEvent(event: MessagingEvent) {
-		if (this.#settings.apply(event)) return;
-		routeEvent(event, this);
+		this.#recent.add(event);
+		if (this.#settle(event)) return;
 		// A message from someone ends their typing indicator.
 		if (event.type === 'message.created' && event.payload.message.sender_id !== this.#owner) delete this.typing[event.conversation_id];
 		this.notifications.notice({
@@ -244,9 +238,17 @@ export class MessagingClient {
 		if (this.connection === 'signed-out') void invalidateAll();
 	}
 
+	/** What an event changes in the tab's state; true for the member's settings, which are all it changes. */
+	#settle(event: MessagingEvent): boolean {
+		if (this.#settings.apply(event)) return true;
+		routeEvent(event, this);
+		return false;
+	}
+
 	#own(me: string) {
 		if (this.#owner === me) return;
 		this.#owner = me;
+		this.#recent.clear();
 		this.#inbox = new InboxState();
 		this.#threads = new OpenThreads({ maxThreads: this.#maxThreads });
 		this.#outbox = this.#newOutbox(me);

@@ -13,8 +13,12 @@ const EMPTY = 'Write the reply you want to keep.';
  */
 export class QuickReplies {
 	#replies = $state.raw<QuickReply[]>([]);
-	/** Changes sent and not answered yet: a page load may predate them, so it must not replace the list. */
+	/** Changes sent and not answered yet: a list heard meanwhile may predate them, so it waits for their answers. */
 	#inFlight = 0;
+	/** Where on the member's event log the list shown was read: an older list never replaces it. */
+	#seededAt = -1;
+	/** The newest list heard while changes were on their way. */
+	#heard: { replies: readonly QuickReply[]; at: number | undefined } | null = null;
 	#api: QuickReplyApi;
 	#newId: () => string;
 
@@ -35,10 +39,16 @@ export class QuickReplies {
 
 	/**
 	 * The list as a page load brought it, or as the member's event log tells of a change on any
-	 * of their tabs or devices (this one's too); ignored while a change is on its way.
+	 * of their tabs or devices (this one's too); `at`: the page's cursor or the event's id. Heard
+	 * while a change is on its way, it is shown once the change is answered, with the change on top.
 	 */
-	seed(replies: readonly QuickReply[]) {
-		if (this.#inFlight > 0) return;
+	seed(replies: readonly QuickReply[], at?: number) {
+		if (at !== undefined && at < Math.max(this.#seededAt, this.#heard?.at ?? -1)) return;
+		if (this.#inFlight > 0) {
+			this.#heard = { replies, at };
+			return;
+		}
+		if (at !== undefined) this.#seededAt = at;
 		this.#replies = [...replies].sort((a, b) => timeKey(b.updated_at) - timeKey(a.updated_at));
 	}
 
@@ -56,6 +66,7 @@ export class QuickReplies {
 		if (outcome.ok) this.#replies = this.#replies.map((reply) => (reply.id === id ? outcome.value : reply));
 		else if (before) this.#putBack(before, index);
 		else this.#replies = this.#without(id);
+		this.#catchUp(outcome.ok ? { saved: outcome.value } : {});
 		return outcome;
 	}
 
@@ -67,6 +78,7 @@ export class QuickReplies {
 		this.#replies = this.#without(id);
 		const outcome = await this.#send(() => this.#api.action('delete_quick_reply', { id }));
 		if (!outcome.ok && !this.#has(id)) this.#putBack(removed, index);
+		this.#catchUp(outcome.ok ? { removed: id } : {});
 		return outcome;
 	}
 
@@ -77,6 +89,16 @@ export class QuickReplies {
 		} finally {
 			this.#inFlight--;
 		}
+	}
+
+	/** The list heard while changes were on their way, once none is: with the change just answered on top, which it may predate. */
+	#catchUp(change: { saved?: QuickReply; removed?: string }) {
+		const heard = this.#heard;
+		if (this.#inFlight > 0 || !heard) return;
+		this.#heard = null;
+		const { saved, removed } = change;
+		const rest = heard.replies.filter((reply) => reply.id !== removed && reply.id !== saved?.id);
+		this.seed(saved ? [saved, ...rest] : rest, heard.at);
 	}
 
 	#has(id: string) {

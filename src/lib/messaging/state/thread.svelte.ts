@@ -45,8 +45,6 @@ export class ThreadState {
 	/** How recent each shown copy is on the event log, where known (see message-merge). */
 	#ages = new Map<string, number>();
 	#cursor = 0;
-	/** The event id that last set the read or block state: a page read before it must not take them back. */
-	#stateAt = -1;
 	#wanted = new Map<string, Map<ReactionEmoji, WantedReaction>>();
 
 	/** `cursor`: where the user's event log stood when the server read this thread. */
@@ -96,11 +94,9 @@ export class ThreadState {
 		this.#otherUser = opened.other_user;
 		this.#product = opened.product;
 		this.#older = opened.page.next;
-		if (options.cursor === undefined || options.cursor >= this.#stateAt) {
-			this.#readState = opened.read_state;
-			this.#blockedByMe = opened.blocked_by_me;
-			this.#blockedMe = opened.blocked_me;
-		}
+		this.#readState = opened.read_state;
+		this.#blockedByMe = opened.blocked_by_me;
+		this.#blockedMe = opened.blocked_me;
 		if (options.cursor !== undefined) this.#cursor = Math.max(this.#cursor, options.cursor);
 		this.#merge(opened.page.messages, options.cursor === undefined ? undefined : pageAge(options.cursor));
 	}
@@ -202,16 +198,13 @@ export class ThreadState {
 		}
 	}
 
-	/** `at`: the id of the event that brought it. */
-	setReadState(readState: ReadState, at?: number) {
+	setReadState(readState: ReadState) {
 		this.#readState = readState;
-		this.#changedBy(at);
 	}
 
 	/** A preview row carries the newest counts; the rest of the read state stays. */
-	mergeCounts(counts: { unread_count: number; other_last_read_at: string | null }, at?: number) {
+	mergeCounts(counts: { unread_count: number; other_last_read_at: string | null }) {
 		if (!this.#readState) return;
-		this.#changedBy(at);
 		this.#readState.unread_count = counts.unread_count;
 		this.#readState.other_last_read_at = counts.other_last_read_at;
 	}
@@ -241,14 +234,9 @@ export class ThreadState {
 		this.#otherUser = { ...other, username: preview.other_username, display_name: preview.other_display_name, avatar_url: preview.other_avatar_url, deleted: true };
 	}
 
-	setBlocked(side: 'byMe' | 'me', blocked: boolean, at?: number) {
+	setBlocked(side: 'byMe' | 'me', blocked: boolean) {
 		if (side === 'byMe') this.#blockedByMe = blocked;
 		else this.#blockedMe = blocked;
-		this.#changedBy(at);
-	}
-
-	#changedBy(eventId: number | undefined) {
-		if (eventId !== undefined) this.#stateAt = Math.max(this.#stateAt, eventId);
 	}
 
 	/** One copy as shown: the photos it keeps and the viewer's unanswered reaction toggles on top. */
