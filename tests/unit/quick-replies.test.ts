@@ -135,6 +135,19 @@ describe('QuickReplies', () => {
 		expect(bodies(replies)).toEqual(['From another tab', 'Yes, still available!']);
 	});
 
+	it('a list heard while a new reply was saved and deleted again here shows once both are answered', async () => {
+		const { replies, calls } = seeded();
+		const saving = replies.save({ body: 'Gone again' });
+		const removing = replies.remove(messageId(201));
+		replies.seed([reply(3, 'Saved on the phone', 60), reply(1, 'Yes, still available!', 10)], 9);
+		expect(bodies(replies)).toEqual(['I can post it tomorrow.', 'Yes, still available!']);
+		calls[1].answer({ ok: true, value: { id: messageId(201) } });
+		await removing;
+		calls[0].answer({ ok: true, value: { id: messageId(201), body: 'Gone again', updated_at: at(70) } });
+		await saving;
+		expect(bodies(replies)).toEqual(['Saved on the phone', 'Yes, still available!']);
+	});
+
 	it('takes the lists the member’s event log brings from their other tabs and devices, and the preferences too', async () => {
 		const client = new MessagingClient();
 		client.showPage({ session: { me: ME, cursor: 7, unreadTotal: 0, transport: 'sse' }, filter: 'all', inbox: { previews: [], next: null }, opened: null });

@@ -62,11 +62,11 @@ export class QuickReplies {
 		this.#replies = [{ id, body, updated_at: new Date().toISOString() }, ...this.#without(id)];
 		const outcome = await this.#send(() => this.#api.action('save_quick_reply', { id, body }));
 		// Deleted while this was on its way: the delete was the later wish.
-		if (!this.#has(id)) return outcome;
-		if (outcome.ok) this.#replies = this.#replies.map((reply) => (reply.id === id ? outcome.value : reply));
-		else if (before) this.#putBack(before, index);
-		else this.#replies = this.#without(id);
-		this.#catchUp(outcome.ok ? { saved: outcome.value } : {});
+		const kept = this.#has(id);
+		if (kept && outcome.ok) this.#replies = this.#replies.map((reply) => (reply.id === id ? outcome.value : reply));
+		else if (kept && before) this.#putBack(before, index);
+		else if (kept) this.#replies = this.#without(id);
+		this.#catchUp(kept && outcome.ok ? { saved: outcome.value } : {});
 		return outcome;
 	}
 
