@@ -14,15 +14,15 @@ describe('a member’s preferences in a tab', () => {
 	it('are the session’s until an event newer than its load, and the session’s again once a load includes the event', () => {
 		const settings = new MemberSettings();
 		const off = { email_digests: true, browser_notifications: false };
-		expect(settings.preferences(session(5, ON), ON)).toEqual(ON);
+		expect(settings.preferences(session(5, ON))).toEqual(ON);
 		expect(settings.apply(changed(6, off))).toBe(true);
-		expect(settings.preferences(session(5, ON), ON)).toEqual(off);
-		expect(settings.preferences(null, ON)).toEqual(off);
+		expect(settings.preferences(session(5, ON))).toEqual(off);
+		expect(settings.preferences(null)).toEqual(off);
 		// A later load (cursor 6 and on) read the preferences after the change, and after any later one too.
 		const both = { email_digests: false, browser_notifications: false };
-		expect(settings.preferences(session(7, both), ON)).toEqual(both);
+		expect(settings.preferences(session(7, both))).toEqual(both);
 		settings.forget();
-		expect(settings.preferences(session(5, ON), ON)).toEqual(ON);
+		expect(settings.preferences(session(5, ON))).toEqual(ON);
 	});
 
 	it('takes no other event', () => {

@@ -15,6 +15,7 @@ import {
 	messageId,
 	openedConversation,
 	preview,
+	product,
 	readEvent,
 	readState
 } from '../support/rows.ts';
@@ -100,6 +101,21 @@ describe('a page shown after events past its cursor', () => {
 		// A page read after them (unblocked meanwhile) is taken as it is.
 		show(client, 12, { opened: openedConversation({ read_state: seen, blocked_me: false }) });
 		expect(thread.blockedMe).toBe(false);
+	});
+
+	it('a listing the page shows reserved keeps whom for, through events that took it from active to reserved', () => {
+		const client = new MessagingClient();
+		show(client, 9, {});
+		const update = (id: number, status: 'active' | 'reserved') =>
+			messageEvent(message({ id: messageId(id), created_at: at(id), sender_id: ALICE }), { id, preview: { product_status: status } });
+		client.applyEvent(update(11, 'active'));
+		client.applyEvent(update(12, 'reserved'));
+		const mine = { ...product, seller_id: ME, status: 'reserved' as const, reserved_for: { id: BOB, display_name: 'Bob' } };
+		const thread = show(client, 10, { opened: openedConversation({ product: mine }) })!;
+		expect(thread.product).toMatchObject({ status: 'reserved', reserved_for: { id: BOB } });
+		// Where the events end elsewhere than the page (available again since), theirs is the newer word.
+		client.applyEvent(update(13, 'active'));
+		expect(show(client, 10, { opened: openedConversation({ product: mine }) })!.product).toMatchObject({ status: 'active', reserved_for: null });
 	});
 
 	it("forgets another member's events: a page for the next member on the tab replays none of them", () => {

@@ -148,6 +148,27 @@ describe('QuickReplies', () => {
 		expect(bodies(replies)).toEqual(['Saved on the phone', 'Yes, still available!']);
 	});
 
+	it('a reply deleted on another device after this tab saved it stays deleted once the save is answered', async () => {
+		const { replies, calls } = seeded();
+		const saving = replies.save({ body: 'Deleted on the phone' });
+		const saved = { id: messageId(201), body: 'Deleted on the phone', updated_at: at(50) };
+		// Its own event, then the phone's delete, both before the save's answer.
+		replies.seed([saved, reply(1, 'Yes, still available!', 10)], 20);
+		replies.seed([reply(1, 'Yes, still available!', 10)], 21);
+		calls[0].answer({ ok: true, value: saved });
+		await saving;
+		expect(bodies(replies)).toEqual(['Yes, still available!']);
+	});
+
+	it("the next member on the tab gets their own list, whatever the last member's event ids", () => {
+		const { replies } = seeded();
+		replies.seed([reply(1, 'Ana’s reply', 10)], 5000, 'ana');
+		replies.seed([reply(2, 'Ben’s reply', 20)], 40, 'ben');
+		expect(bodies(replies)).toEqual(['Ben’s reply']);
+		replies.seed([reply(3, 'Ben’s next', 30), reply(2, 'Ben’s reply', 20)], 41, 'ben');
+		expect(bodies(replies)).toEqual(['Ben’s next', 'Ben’s reply']);
+	});
+
 	it('takes the lists the member’s event log brings from their other tabs and devices, and the preferences too', async () => {
 		const client = new MessagingClient();
 		client.showPage({ session: { me: ME, cursor: 7, unreadTotal: 0, transport: 'sse' }, filter: 'all', inbox: { previews: [], next: null }, opened: null });
@@ -165,18 +186,27 @@ describe('QuickReplies', () => {
 		expect(bodies(replies)).toEqual(['Saved on the phone', 'Yes, still available!']);
 
 		// This tab's own change on its way: the list it shows stands until the server answers; then
-		// the list heard meanwhile (the phone's reply deleted there) shows, with this change on top.
+		// the list heard meanwhile (the phone's reply deleted there) shows, until this change's own
+		// event brings it.
 		const saving = replies.save({ body: 'Typed here' });
 		client.applyEvent(event(9, [reply(1, 'Yes, still available!', 10)]));
 		expect(bodies(replies)).toEqual(['Typed here', 'Saved on the phone', 'Yes, still available!']);
 		calls[0].answer({ ok: true, value: { id: messageId(300), body: 'Typed here', updated_at: at(70) } });
 		await saving;
+		expect(bodies(replies)).toEqual(['Yes, still available!']);
+		const typedHere = { id: messageId(300), body: 'Typed here', updated_at: at(70) };
+		client.applyEvent(event(10, [typedHere, reply(1, 'Yes, still available!', 10)]));
 		expect(bodies(replies)).toEqual(['Typed here', 'Yes, still available!']);
-		// A page read before event 9, shown after it, does not bring the deleted reply back.
+		// A page read before event 10, shown after it, does not take the list back.
 		replies.seed([reply(2, 'Saved on the phone', 60), reply(1, 'Yes, still available!', 10)], 8);
 		expect(bodies(replies)).toEqual(['Typed here', 'Yes, still available!']);
+		// A page mounted later hears the last list at once.
+		const later = new QuickReplies({ api, replies: [] });
+		const stopLater = client.hearQuickReplies((list, at) => later.seed(list, at));
+		expect(bodies(later)).toEqual(['Typed here', 'Yes, still available!']);
+		stopLater();
 		stop();
-		client.applyEvent(event(10, []));
+		client.applyEvent(event(11, []));
 		expect(bodies(replies)).toEqual(['Typed here', 'Yes, still available!']);
 
 		// Notifications turned off on another device: off in this tab at once.

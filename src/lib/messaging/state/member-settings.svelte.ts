@@ -5,15 +5,19 @@ import type { MessagingEvent, MessagingPreferences, QuickReply, RealtimeSession 
  * their tabs or on another device arrives as an event: browser notifications turned off there
  * stop here at once, and a quick reply saved there is in this tab's picker.
  */
+const DEFAULT_PREFERENCES: MessagingPreferences = { email_digests: true, browser_notifications: true };
+
 export class MemberSettings {
 	#preferences = $state.raw<{ value: MessagingPreferences; id: number } | null>(null);
 	#quickReplyListeners = new Set<(replies: QuickReply[], at: number) => void>();
+	/** The last list heard, for a page mounted after it came (its listener was not there yet). */
+	#quickReplies: { replies: QuickReply[]; at: number } | null = null;
 
-	/** The event's preferences while they are newer than the session's load; the session's after. */
-	preferences(session: RealtimeSession | null, otherwise: MessagingPreferences): MessagingPreferences {
+	/** The event's preferences while they are newer than the session's load; the session's after; with neither, as the database starts every member. */
+	preferences(session: RealtimeSession | null): MessagingPreferences {
 		const heard = this.#preferences;
 		if (heard && (!session || heard.id > session.cursor)) return heard.value;
-		return session?.preferences ?? otherwise;
+		return session?.preferences ?? DEFAULT_PREFERENCES;
 	}
 
 	/** The member's whole list of quick replies after each change of it, with the event's id; returns the way to stop. */
@@ -22,9 +26,15 @@ export class MemberSettings {
 		return () => this.#quickReplyListeners.delete(listener);
 	}
 
+	/** The last list of quick replies an event brought, with its id. */
+	get quickReplies(): { replies: QuickReply[]; at: number } | null {
+		return this.#quickReplies;
+	}
+
 	/** Another member signed in on this tab: what was heard was the last one's. */
 	forget() {
 		this.#preferences = null;
+		this.#quickReplies = null;
 	}
 
 	/** Takes an event about the member's settings; false for any other event. */
@@ -34,6 +44,7 @@ export class MemberSettings {
 			return true;
 		}
 		if (event.type === 'quick_replies.updated') {
+			this.#quickReplies = { replies: event.payload.quick_replies, at: event.id };
 			for (const listener of this.#quickReplyListeners) listener(event.payload.quick_replies, event.id);
 			return true;
 		}

@@ -18,9 +18,6 @@ import { forgetOthersPendingSends } from './pending-sends';
 import { RecentEvents } from './recent-events';
 import { SessionTabs } from './session-tabs';
 
-/** As the database starts every member: both on. */
-const DEFAULT_PREFERENCES: MessagingPreferences = { email_digests: true, browser_notifications: true };
-
 /**
  * The browser side of messaging for one tab: the inbox, the kept threads, the realtime service
  * feeding them, the short-lived signals (who is typing, who is online), and what a hidden tab
@@ -87,11 +84,13 @@ export class MessagingClient {
 
 	/** The member's settings: as the session loaded them, or as a later change of them on any of their devices left them. */
 	get preferences(): MessagingPreferences {
-		return this.#settings.preferences(this.#session?.() ?? null, DEFAULT_PREFERENCES);
+		return this.#settings.preferences(this.#session?.() ?? null);
 	}
 
-	/** The member's quick replies after each change of them on any of their tabs or devices; returns the way to stop. */
+	/** The member's quick replies after each change of them on any of their tabs or devices, the last one heard first; returns the way to stop. */
 	hearQuickReplies(listener: (replies: QuickReply[], at: number) => void): () => void {
+		const heard = this.#settings.quickReplies;
+		if (heard) listener(heard.replies, heard.at);
 		return this.#settings.hearQuickReplies(listener);
 	}
 
@@ -120,6 +119,8 @@ export class MessagingClient {
 		const thread = page.opened ? this.threads.open(page.opened, { cursor }) : null;
 		// Read at its cursor, the page predates the events that came while it was on its way (recent-events.ts).
 		for (const event of this.#recent.after(cursor)) this.#settle(event);
+		// The page may be newer than those events, and says whom a listing is reserved for, which events do not.
+		if (thread && page.opened?.product && thread.product?.status === page.opened.product.status) thread.setProduct(page.opened.product);
 		return thread;
 	}
 

@@ -19,6 +19,8 @@ export class QuickReplies {
 	#seededAt = -1;
 	/** The newest list heard while changes were on their way. */
 	#heard: { replies: readonly QuickReply[]; at: number | undefined } | null = null;
+	/** Whose list it is: event ids are per member, so the next member on the tab starts over. */
+	#member: string | null | undefined;
 	#api: QuickReplyApi;
 	#newId: () => string;
 
@@ -39,10 +41,16 @@ export class QuickReplies {
 
 	/**
 	 * The list as a page load brought it, or as the member's event log tells of a change on any
-	 * of their tabs or devices (this one's too); `at`: the page's cursor or the event's id. Heard
-	 * while a change is on its way, it is shown once the change is answered, with the change on top.
+	 * of their tabs or devices (this one's too); `at`: the page's cursor or the event's id, and
+	 * `member` whose list it is. Heard while a change is on its way, it is shown once none is: it
+	 * may predate this tab's change for a moment, until the change's own event comes.
 	 */
-	seed(replies: readonly QuickReply[], at?: number) {
+	seed(replies: readonly QuickReply[], at?: number, member?: string | null) {
+		if (member !== undefined && member !== this.#member) {
+			this.#member = member;
+			this.#seededAt = -1;
+			this.#heard = null;
+		}
 		if (at !== undefined && at < Math.max(this.#seededAt, this.#heard?.at ?? -1)) return;
 		if (this.#inFlight > 0) {
 			this.#heard = { replies, at };
@@ -66,7 +74,7 @@ export class QuickReplies {
 		if (kept && outcome.ok) this.#replies = this.#replies.map((reply) => (reply.id === id ? outcome.value : reply));
 		else if (kept && before) this.#putBack(before, index);
 		else if (kept) this.#replies = this.#without(id);
-		this.#catchUp(kept && outcome.ok ? { saved: outcome.value } : {});
+		this.#catchUp();
 		return outcome;
 	}
 
@@ -78,7 +86,7 @@ export class QuickReplies {
 		this.#replies = this.#without(id);
 		const outcome = await this.#send(() => this.#api.action('delete_quick_reply', { id }));
 		if (!outcome.ok && !this.#has(id)) this.#putBack(removed, index);
-		this.#catchUp(outcome.ok ? { removed: id } : {});
+		this.#catchUp();
 		return outcome;
 	}
 
@@ -91,14 +99,16 @@ export class QuickReplies {
 		}
 	}
 
-	/** The list heard while changes were on their way, once none is: with the change just answered on top, which it may predate. */
-	#catchUp(change: { saved?: QuickReply; removed?: string }) {
+	/**
+	 * The list heard while changes were on their way, once none is. Put on top of it, a change
+	 * answered here could undo a later one made elsewhere (a delete on the phone after this save);
+	 * shown as heard, it is right once the change's own event comes, which it always does.
+	 */
+	#catchUp() {
 		const heard = this.#heard;
 		if (this.#inFlight > 0 || !heard) return;
 		this.#heard = null;
-		const { saved, removed } = change;
-		const rest = heard.replies.filter((reply) => reply.id !== removed && reply.id !== saved?.id);
-		this.seed(saved ? [saved, ...rest] : rest, heard.at);
+		this.seed(heard.replies, heard.at);
 	}
 
 	#has(id: string) {
