@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InboxFilter, OpenedConversation, PreviewPage } from '../../src/lib/messaging/schemas/index.ts';
 import { MessagingClient } from '../../src/lib/messaging/state/messaging-client.svelte.ts';
+import { RecentEvents } from '../../src/lib/messaging/state/recent-events.ts';
 import {
 	ALICE,
 	BOB,
@@ -124,5 +125,20 @@ describe('a page shown after events past its cursor', () => {
 		client.applyEvent(bobsFirst(11));
 		client.showPage({ session: { me: BOB, cursor: 3, unreadTotal: 0, transport: 'sse' }, filter: 'all', inbox: { previews: [], next: null }, opened: null });
 		expect(rows(client)).toEqual([]);
+	});
+});
+
+describe('RecentEvents', () => {
+	it('gives the events after a cursor, and says so (null) once some of them were trimmed away', () => {
+		const recent = new RecentEvents(3);
+		const ids = (events: { id: number }[] | null) => events?.map((event) => event.id) ?? null;
+		for (let id = 1; id <= 5; id++) recent.add(readEvent(readState(), { id }));
+		expect(ids(recent.after(0))).toEqual([1, 2, 3, 4, 5]);
+		recent.add(readEvent(readState(), { id: 6 }));
+		expect(ids(recent.after(2))).toBeNull();
+		expect(ids(recent.after(3))).toEqual([4, 5, 6]);
+		expect(ids(recent.after(5))).toEqual([6]);
+		recent.clear();
+		expect(ids(recent.after(0))).toEqual([]);
 	});
 });

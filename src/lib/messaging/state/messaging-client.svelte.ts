@@ -89,8 +89,6 @@ export class MessagingClient {
 
 	/** The member's quick replies after each change of them on any of their tabs or devices, the last one heard first; returns the way to stop. */
 	hearQuickReplies(listener: (replies: QuickReply[], at: number) => void): () => void {
-		const heard = this.#settings.quickReplies;
-		if (heard) listener(heard.replies, heard.at);
 		return this.#settings.hearQuickReplies(listener);
 	}
 
@@ -117,8 +115,10 @@ export class MessagingClient {
 		this.inbox.set(page.filter, page.inbox, { productId: page.productId, open: page.opened?.conversation_id });
 		this.inbox.setUnreadTotal(page.session.unreadTotal, cursor);
 		const thread = page.opened ? this.threads.open(page.opened, { cursor }) : null;
-		// Read at its cursor, the page predates the events that came while it was on its way (recent-events.ts).
-		for (const event of this.#recent.after(cursor)) this.#settle(event);
+		// Read at its cursor, the page predates events that came meanwhile (recent-events.ts); past what the tab keeps, it is read again.
+		const missed = this.#recent.after(cursor);
+		if (missed) for (const event of missed) this.#settle(event);
+		else void invalidateAll();
 		// The page may be newer than those events, and says whom a listing is reserved for, which events do not.
 		if (thread && page.opened?.product && thread.product?.status === page.opened.product.status) thread.setProduct(page.opened.product);
 		return thread;

@@ -8,6 +8,8 @@ import type { MessagingEvent } from '../schemas';
  */
 export class RecentEvents {
 	#events: MessagingEvent[] = [];
+	/** The newest id trimmed away: a page read before it cannot be brought up to date from here. */
+	#trimmedTo = -1;
 
 	/** `keep`: how many; a page is seconds old, and that many events in its way would be a flood. */
 	constructor(readonly keep = 500) {}
@@ -15,16 +17,21 @@ export class RecentEvents {
 	add(event: MessagingEvent) {
 		this.#events.push(event);
 		// Trimmed in steps of `keep`, not one by one: each trim copies the array.
-		if (this.#events.length >= 2 * this.keep) this.#events = this.#events.slice(-this.keep);
+		if (this.#events.length >= 2 * this.keep) {
+			this.#trimmedTo = Math.max(this.#trimmedTo, this.#events[this.#events.length - this.keep - 1].id);
+			this.#events = this.#events.slice(-this.keep);
+		}
 	}
 
-	/** The events after a cursor, in the order they were applied. */
-	after(cursor: number): MessagingEvent[] {
+	/** The events after a cursor, in the order they were applied; null when some of them were trimmed away. */
+	after(cursor: number): MessagingEvent[] | null {
+		if (cursor < this.#trimmedTo) return null;
 		return this.#events.filter((event) => event.id > cursor);
 	}
 
 	/** Another member signed in on this tab: the last one's events are not theirs. */
 	clear() {
 		this.#events = [];
+		this.#trimmedTo = -1;
 	}
 }
