@@ -257,6 +257,18 @@ test('quick replies: saved, edited and deleted in Manage, kept after a reload, i
 	await expect(composer(page)).toBeFocused();
 	await expect(composer(page)).toHaveValue('/');
 	await composer(page).fill('');
+	// Opened by the button, the list writes no slash: Escape closes it, a key typed is just that key.
+	const button = page.getByRole('button', { name: 'Quick replies' });
+	await button.click();
+	await expect(options).toBeFocused();
+	await page.keyboard.press('Escape');
+	await expect(button).toBeFocused();
+	await expect(composer(page)).toHaveValue('');
+	await button.click();
+	await expect(options).toBeFocused();
+	await page.keyboard.type('h');
+	await expect(composer(page)).toHaveValue('h');
+	await composer(page).fill('');
 
 	const ana = await open(browser, DEMO.ana.email, `/messages?conversation=${DEMO.lee.id}__${clock.id}`);
 	await expect(thread(ana.page).getByText('Yes, still available: collection or post.')).toBeVisible();
