@@ -146,8 +146,16 @@ test('a quick reply saved on one device is in the picker of the member’s other
 	const picker = popover(phone.page).getByRole('listbox', { name: 'Saved quick replies' });
 	await expect(picker.getByRole('option', { name: 'Yes, it whistles.' })).toHaveCount(1);
 
+	// An edit under way on the laptop as the phone deletes the reply: what was typed is kept, and it says why.
+	await popover(laptop.page).getByRole('button', { name: 'Edit “Yes, it whistles.”' }).click();
+	await popover(laptop.page).getByRole('textbox', { name: 'Edit quick reply' }).fill('Yes, it whistles loudly.');
 	await popover(phone.page).getByRole('button', { name: 'Manage' }).click();
 	await popover(phone.page).getByRole('button', { name: 'Delete “Yes, it whistles.”' }).click();
+	await expect(popover(laptop.page).getByRole('alert')).toHaveText(
+		'“Yes, it whistles loudly.” was deleted on another device: what you wrote is under New quick reply, to save as a new one.'
+	);
+	await expect(popover(laptop.page).getByRole('textbox', { name: 'New quick reply' })).toHaveValue('Yes, it whistles loudly.');
+	await popover(laptop.page).getByRole('textbox', { name: 'New quick reply' }).fill('');
 	await expect(listed(phone.page)).toHaveCount(0);
 	await expect(listed(laptop.page)).toHaveCount(0);
 	await Promise.all([laptop.close(), phone.close()]);
