@@ -435,7 +435,9 @@ describe('form actions with photos and reactions', () => {
 			form.set('message_id', message.id);
 			form.set('emoji', emoji);
 			return actions.react({
-				request: new Request('http://127.0.0.1/messages?/react', { method: 'POST', body: form }),
+				// As use:enhance posts it: the answer is the action's data.
+				request: new Request('http://127.0.0.1/messages?/react', { method: 'POST', body: form, headers: { 'x-sveltekit-action': 'true' } }),
+				url: new URL('http://127.0.0.1/messages?/react'),
 				locals: localsFor(buyer.id)
 			} as unknown as RequestEvent);
 		};

@@ -66,3 +66,31 @@ test('archiving from the menu is announced and shown: the header and the listing
 	await expect(header).not.toContainText('Archived');
 	await expect(preview).not.toContainText('Archived');
 });
+
+test('without JavaScript, a menu action brings the page back at its own address: reloading it posts nothing again', async ({ browser, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	const context = await browser.newContext({ javaScriptEnabled: false });
+	const page = await context.newPage();
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	const header = page.locator('.thread-header');
+
+	await page.getByLabel('Conversation options').click();
+	const archived = page.waitForResponse((response) => response.request().method() === 'POST');
+	await page.getByRole('button', { name: 'Archive', exact: true }).click();
+	expect((await archived).status()).toBe(303);
+	await expect(header).toContainText('Archived ·');
+	expect(page.url()).toBe(new URL(thread.buyerUrl, baseURL).href);
+
+	// A reload is a GET of the thread: still archived, and no form is posted again.
+	const posts: string[] = [];
+	page.on('request', (request) => request.method() === 'POST' && posts.push(request.url()));
+	await page.reload();
+	await expect(header).toContainText('Archived ·');
+	expect(posts).toEqual([]);
+
+	await page.getByLabel('Conversation options').click();
+	await page.getByRole('button', { name: 'Unarchive', exact: true }).click();
+	await expect(header).not.toContainText('Archived');
+	expect(page.url()).toBe(new URL(thread.buyerUrl, baseURL).href);
+	await context.close();
+});

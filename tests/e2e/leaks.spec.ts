@@ -108,7 +108,9 @@ test('another member’s conversation, messages, photo, offer and quick replies 
 		// Positive controls: the same actions, by the members themselves, take effect.
 		for (const control of actionControls(context)) {
 			const answer = await control.send(actors[control.who]);
-			if (![200, 201, 204].includes(answer.status)) failures.push(`control ${control.label}: ${answer.status} ${answer.text.slice(0, 200)}`);
+			// A plain form's done action (not a send) sends the browser back to the page, as a 303.
+			const done = control.label.endsWith(' form') ? [200, 303] : [200, 201, 204];
+			if (!done.includes(answer.status)) failures.push(`control ${control.label}: ${answer.status} ${answer.text.slice(0, 200)}`);
 		}
 
 		// Ana and Sam read what the matrix wrote them, so the specs after this one find the badges they left.

@@ -24,11 +24,14 @@ function backend(overrides: Partial<MessagingBackend> = {}) {
 	} as unknown as MessagingBackend & Record<'makeOffer' | 'respondToOffer' | 'setListingStatus', ReturnType<typeof vi.fn>>;
 }
 
-function post(name: keyof typeof actions, fields: Record<string, string>, messaging: MessagingBackend) {
+/** Posted as use:enhance posts it (a plain form's done action is a 303 back to the page). */
+function post(name: keyof typeof actions, fields: Record<string, string>, messaging: MessagingBackend, enhanced = true) {
 	const form = new FormData();
 	for (const [field, value] of Object.entries(fields)) form.set(field, value);
+	const url = `http://127.0.0.1/messages?conversation=${KEY}&/${name}`;
 	return actions[name]({
-		request: new Request(`http://127.0.0.1/messages?/${name}`, { method: 'POST', body: form }),
+		request: new Request(url, { method: 'POST', body: form, headers: enhanced ? { 'x-sveltekit-action': 'true' } : {} }),
+		url: new URL(url),
 		locals: { user: { id: ME }, messaging }
 	} as unknown as RequestEvent);
 }
@@ -77,5 +80,16 @@ describe('offer, respond and listing actions', () => {
 		const answer = await post('listing', { conversation_id: CONVERSATION, status: 'sold' }, messaging);
 		expect(messaging.setListingStatus).toHaveBeenCalledWith({ conversationId: CONVERSATION, status: 'sold' });
 		expect(answer).toMatchObject({ action: 'listing', ok: true, result: { id: PRODUCT, status: 'sold' } });
+	});
+
+	it('without JavaScript a done action is a 303 back to the page it came from; a refused one answers with the page and its sentence', async () => {
+		const messaging = backend({ setListingStatus: vi.fn().mockRejectedValueOnce(new MessagingError('not_allowed', 'Only the seller can change the listing.')) });
+		const refused = await post('listing', { conversation_id: CONVERSATION, status: 'sold' }, messaging, false);
+		expect(refused).toMatchObject({ status: 403, data: { ok: false, message: 'Only the seller can change the listing.' } });
+		await expect(post('listing', { conversation_id: CONVERSATION, status: 'sold' }, messaging, false)).rejects.toMatchObject({
+			status: 303,
+			location: `/messages?conversation=${encodeURIComponent(KEY)}`
+		});
+		expect(messaging.setListingStatus).toHaveBeenCalledTimes(2);
 	});
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { error, fail, type RequestEvent } from '@sveltejs/kit';
+import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { MessagingError } from '../../messaging/errors.js';
 import { MessagingActions, type ActionInput, type MessagingAction } from '../../messaging/schemas/index.js';
 import type { MessagingBackend } from './backend/messaging-backend.js';
@@ -43,7 +43,7 @@ const handlers: Handlers = {
  * stored one hands out the idempotency key of the next draft (for sending without JavaScript).
  */
 function action<A extends MessagingAction>(name: A) {
-	return async ({ request, locals }: RequestEvent) => {
+	return async ({ request, locals, url }: RequestEvent) => {
 		checkMessagingLocals(locals);
 		if (!locals.user) error(401, { message: 'Sign in to use messages.' });
 		const form = await formFields(request);
@@ -56,12 +56,24 @@ function action<A extends MessagingAction>(name: A) {
 		}
 		try {
 			const result = await handlers[name](parsed.data as never, locals.messaging);
+			if (name !== 'send' && request.headers.get('x-sveltekit-action') !== 'true') redirect(303, pageOf(url));
 			return { action: name, ok: true as const, result, nextDraftId: name === 'send' ? randomUUID() : undefined };
 		} catch (e) {
 			if (e instanceof MessagingError) return fail(e.status, { action: name, ok: false as const, code: e.code, message: e.message, body });
 			throw e;
 		}
 	};
+}
+
+/**
+ * Where a plain form's done action sends the browser: the page it was posted from, without the
+ * action's name. Rendered in the POST's answer, the address kept `&/archive`, and reloading asked
+ * to post again (a reaction toggled back). A send still answers with the page: it says the message
+ * went without a draft of it coming back, and posting it again stores it once.
+ */
+function pageOf(url: URL): string {
+	const search = new URLSearchParams([...url.searchParams].filter(([key]) => !key.startsWith('/')));
+	return `${url.pathname}${search.size ? `?${search}` : ''}`;
 }
 
 /** The messages page's named form actions, for `export { actions }` in a `+page.server.ts`. */
