@@ -152,12 +152,26 @@ test('a quick reply saved on one device is in the picker of the member’s other
 	await popover(phone.page).getByRole('button', { name: 'Manage' }).click();
 	await popover(phone.page).getByRole('button', { name: 'Delete “Yes, it whistles.”' }).click();
 	await expect(popover(laptop.page).getByRole('alert')).toHaveText(
-		'“Yes, it whistles loudly.” was deleted on another device: what you wrote is under New quick reply, to save as a new one.'
+		'“Yes, it whistles.” was deleted on another device: your changes to it are under New quick reply, to save as a new one.'
 	);
 	await expect(popover(laptop.page).getByRole('textbox', { name: 'New quick reply' })).toHaveValue('Yes, it whistles loudly.');
 	await popover(laptop.page).getByRole('textbox', { name: 'New quick reply' }).fill('');
 	await expect(listed(phone.page)).toHaveCount(0);
 	await expect(listed(laptop.page)).toHaveCount(0);
+
+	// An edit opened with nothing typed just closes: Done then brings nothing back.
+	await popover(laptop.page).getByRole('textbox', { name: 'New quick reply' }).fill('Ask me anything.');
+	await popover(laptop.page).getByRole('button', { name: 'Save', exact: true }).click();
+	await expect(listed(phone.page).filter({ hasText: 'Ask me anything.' })).toHaveCount(1);
+	await popover(laptop.page).getByRole('button', { name: 'Edit “Ask me anything.”' }).click();
+	await popover(phone.page).getByRole('button', { name: 'Delete “Ask me anything.”' }).click();
+	await expect(popover(laptop.page).getByRole('alert')).toHaveText('“Ask me anything.” was deleted on another device.');
+	await expect(popover(laptop.page).getByRole('textbox', { name: 'New quick reply' })).toHaveValue('');
+	await popover(laptop.page).getByRole('button', { name: 'Done' }).click();
+	await laptop.page.reload();
+	await laptop.page.getByRole('button', { name: 'Quick replies' }).click();
+	await expect(popover(laptop.page).getByText('No quick replies yet.')).toBeVisible();
+	await expect(listed(phone.page)).toHaveCount(0);
 	await Promise.all([laptop.close(), phone.close()]);
 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MessagingApi, Outcome } from '../../src/lib/messaging/api.ts';
 import { QUICK_REPLIES_MAX, type MessagingEvent, type QuickReply } from '../../src/lib/messaging/schemas/index.ts';
 import { MessagingClient } from '../../src/lib/messaging/state/messaging-client.svelte.ts';
@@ -123,16 +123,68 @@ describe('QuickReplies', () => {
 		expect(bodies(replies)).toEqual(['I can post it tomorrow.']);
 	});
 
-	it('a page load does not replace the list while a change is on its way, and does afterwards', async () => {
+	it('a page load does not replace the list while a change is on its way; afterwards it does, with the change laid over it until a list holds it', async () => {
 		const { replies, calls } = seeded();
 		const saving = replies.save({ body: 'New one' });
 		replies.seed([reply(1, 'Yes, still available!', 10)]);
 		expect(bodies(replies)).toEqual(['New one', 'I can post it tomorrow.', 'Yes, still available!']);
-		calls[0].answer({ ok: true, value: { id: messageId(201), body: 'New one', updated_at: at(50) } });
+		const newOne = { id: messageId(201), body: 'New one', updated_at: at(50) };
+		calls[0].answer({ ok: true, value: newOne });
 		await saving;
 		await flush();
-		replies.seed([reply(3, 'From another tab', 55), reply(1, 'Yes, still available!', 10)]);
+		expect(bodies(replies)).toEqual(['New one', 'Yes, still available!']);
+		replies.seed([reply(3, 'From another tab', 45), reply(1, 'Yes, still available!', 10)]);
+		expect(bodies(replies)).toEqual(['New one', 'From another tab', 'Yes, still available!']);
+		// Its own event: from then on the lists heard are the later word (deleted on the phone).
+		replies.seed([newOne, reply(3, 'From another tab', 45), reply(1, 'Yes, still available!', 10)]);
+		replies.seed([reply(3, 'From another tab', 45), reply(1, 'Yes, still available!', 10)]);
 		expect(bodies(replies)).toEqual(['From another tab', 'Yes, still available!']);
+	});
+
+	it('a reply added here while an older list was heard stays listed until its own event, and is not taken for one deleted elsewhere', async () => {
+		const { replies, calls } = seeded();
+		replies.seed([reply(1, 'Old', 10)], 10);
+		const saving = replies.save({ body: 'New here' });
+		replies.seed([reply(1, 'Old', 10)], 11);
+		calls[0].answer({ ok: true, value: { id: messageId(201), body: 'New here', updated_at: at(50) } });
+		await saving;
+		expect(bodies(replies)).toEqual(['New here', 'Old']);
+		// A delete here, answered, with an older list (still holding the reply) heard after it.
+		const removing = replies.remove(messageId(101));
+		calls[1].answer({ ok: true, value: { id: messageId(101) } });
+		await removing;
+		replies.seed([reply(1, 'Old', 10)], 12);
+		expect(bodies(replies)).toEqual(['New here']);
+	});
+
+	it('a change answered here whose event never comes gives way to the lists heard after 30 s', async () => {
+		vi.useFakeTimers({ now: new Date('2026-12-07T12:00:00Z') });
+		try {
+			const { replies, calls } = seeded();
+			const saving = replies.save({ body: 'Lost event' });
+			calls[0].answer({ ok: true, value: { id: messageId(201), body: 'Lost event', updated_at: at(50) } });
+			await saving;
+			replies.seed([reply(1, 'Yes, still available!', 10)], 5);
+			expect(bodies(replies)).toEqual(['Lost event', 'Yes, still available!']);
+			vi.setSystemTime(new Date('2026-12-07T12:00:31Z'));
+			replies.seed([reply(1, 'Yes, still available!', 10)], 6);
+			expect(bodies(replies)).toEqual(['Yes, still available!']);
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
+	it('the next member on the tab gets their list at once, whatever the last member had on its way, and its answer changes nothing', async () => {
+		const { replies, calls } = seeded();
+		replies.seed([reply(1, 'Ana’s private reply', 10)], 5000, 'ana');
+		const saving = replies.save({ body: 'Ana typed this' });
+		replies.seed([reply(2, 'Ben’s reply', 20)], 40, 'ben');
+		expect(bodies(replies)).toEqual(['Ben’s reply']);
+		calls[0].answer({ ok: true, value: { id: messageId(201), body: 'Ana typed this', updated_at: at(60) } });
+		await saving;
+		expect(bodies(replies)).toEqual(['Ben’s reply']);
+		replies.seed([reply(3, 'Ben’s next', 30), reply(2, 'Ben’s reply', 20)], 41, 'ben');
+		expect(bodies(replies)).toEqual(['Ben’s next', 'Ben’s reply']);
 	});
 
 	it('a list heard while a new reply was saved and deleted again here shows once both are answered', async () => {
@@ -186,14 +238,14 @@ describe('QuickReplies', () => {
 		expect(bodies(replies)).toEqual(['Saved on the phone', 'Yes, still available!']);
 
 		// This tab's own change on its way: the list it shows stands until the server answers; then
-		// the list heard meanwhile (the phone's reply deleted there) shows, until this change's own
-		// event brings it.
+		// the list heard meanwhile (the phone's reply deleted there) shows, with this change on it
+		// until its own event brings it.
 		const saving = replies.save({ body: 'Typed here' });
 		client.applyEvent(event(9, [reply(1, 'Yes, still available!', 10)]));
 		expect(bodies(replies)).toEqual(['Typed here', 'Saved on the phone', 'Yes, still available!']);
 		calls[0].answer({ ok: true, value: { id: messageId(300), body: 'Typed here', updated_at: at(70) } });
 		await saving;
-		expect(bodies(replies)).toEqual(['Yes, still available!']);
+		expect(bodies(replies)).toEqual(['Typed here', 'Yes, still available!']);
 		const typedHere = { id: messageId(300), body: 'Typed here', updated_at: at(70) };
 		client.applyEvent(event(10, [typedHere, reply(1, 'Yes, still available!', 10)]));
 		expect(bodies(replies)).toEqual(['Typed here', 'Yes, still available!']);

@@ -5,6 +5,8 @@ import { timeKey } from '../timeline';
 type QuickReplyApi = Pick<MessagingApi, 'action'>;
 
 const EMPTY = 'Write the reply you want to keep.';
+/** How long a change answered here waits for its own event before lists heard are taken as they are. */
+const UNSEEN_MS = 30_000;
 
 /**
  * The user's saved quick replies, most recently saved first. Every change shows at once and is
@@ -21,6 +23,17 @@ export class QuickReplies {
 	#heard: { replies: readonly QuickReply[]; at: number | undefined } | null = null;
 	/** Whose list it is: event ids are per member, so the next member on the tab starts over. */
 	#member: string | null | undefined;
+	/** Counts the members the tab has had: an answer to the last member's change is not this one's. */
+	#generation = 0;
+	/** Each reply's newest version any list heard has held (by updated_at), to know a change's own event was heard. */
+	#heardVersions = new Map<string, number>();
+	/**
+	 * This tab's changes the server answered whose own event has not been heard yet (a reply, or
+	 * null for a delete), laid over every list until it is: a list heard meanwhile is older than
+	 * them, and showing it took a reply just added away for a moment (and an edit of it open here
+	 * then read as deleted elsewhere). Kept UNSEEN_MS at most, should the event never come.
+	 */
+	#unseen = new Map<string, { reply: QuickReply | null; answeredAt: number }>();
 	#api: QuickReplyApi;
 	#newId: () => string;
 
@@ -47,17 +60,46 @@ export class QuickReplies {
 	 */
 	seed(replies: readonly QuickReply[], at?: number, member?: string | null) {
 		if (member !== undefined && member !== this.#member) {
+			// Shown at once, whatever the last member had on its way: their answers are ignored.
 			this.#member = member;
+			this.#generation++;
+			this.#inFlight = 0;
 			this.#seededAt = -1;
 			this.#heard = null;
+			this.#heardVersions.clear();
+			this.#unseen.clear();
 		}
 		if (at !== undefined && at < Math.max(this.#seededAt, this.#heard?.at ?? -1)) return;
+		for (const reply of replies) {
+			const version = timeKey(reply.updated_at);
+			if (version > (this.#heardVersions.get(reply.id) ?? -Infinity)) this.#heardVersions.set(reply.id, version);
+		}
 		if (this.#inFlight > 0) {
 			this.#heard = { replies, at };
 			return;
 		}
 		if (at !== undefined) this.#seededAt = at;
-		this.#replies = [...replies].sort((a, b) => timeKey(b.updated_at) - timeKey(a.updated_at));
+		this.#replies = this.#withUnseen(replies).sort((a, b) => timeKey(b.updated_at) - timeKey(a.updated_at));
+	}
+
+	/** `replies` with this tab's answered changes laid over it, forgetting those it already holds. */
+	#withUnseen(replies: readonly QuickReply[]): QuickReply[] {
+		let list = [...replies];
+		const now = Date.now();
+		for (const [id, { reply, answeredAt }] of this.#unseen) {
+			const heard = reply ? this.#heardSince(reply) : !list.some((listed) => listed.id === id);
+			if (heard || now - answeredAt > UNSEEN_MS) {
+				this.#unseen.delete(id);
+				continue;
+			}
+			list = list.filter((listed) => listed.id !== id);
+			if (reply) list.push(reply);
+		}
+		return list;
+	}
+
+	#heardSince(reply: QuickReply) {
+		return (this.#heardVersions.get(reply.id) ?? -Infinity) >= timeKey(reply.updated_at);
 	}
 
 	/** Saves a new reply, or (with the id of one) new text for it; either goes to the top at once. */
@@ -68,11 +110,15 @@ export class QuickReplies {
 		const index = this.#replies.findIndex((reply) => reply.id === id);
 		const before = index >= 0 ? this.#replies[index] : null;
 		this.#replies = [{ id, body, updated_at: new Date().toISOString() }, ...this.#without(id)];
+		const generation = this.#generation;
 		const outcome = await this.#send(() => this.#api.action('save_quick_reply', { id, body }));
+		if (generation !== this.#generation) return outcome;
 		// Deleted while this was on its way: the delete was the later wish.
 		const kept = this.#has(id);
-		if (kept && outcome.ok) this.#replies = this.#replies.map((reply) => (reply.id === id ? outcome.value : reply));
-		else if (kept && before) this.#putBack(before, index);
+		if (kept && outcome.ok) {
+			this.#replies = this.#replies.map((reply) => (reply.id === id ? outcome.value : reply));
+			if (!this.#heardSince(outcome.value)) this.#unseen.set(id, { reply: outcome.value, answeredAt: Date.now() });
+		} else if (kept && before) this.#putBack(before, index);
 		else if (kept) this.#replies = this.#without(id);
 		this.#catchUp();
 		return outcome;
@@ -84,25 +130,29 @@ export class QuickReplies {
 		if (index < 0) return { ok: true, value: { id } };
 		const removed = this.#replies[index];
 		this.#replies = this.#without(id);
+		const generation = this.#generation;
 		const outcome = await this.#send(() => this.#api.action('delete_quick_reply', { id }));
+		if (generation !== this.#generation) return outcome;
 		if (!outcome.ok && !this.#has(id)) this.#putBack(removed, index);
+		else if (outcome.ok) this.#unseen.set(id, { reply: null, answeredAt: Date.now() });
 		this.#catchUp();
 		return outcome;
 	}
 
 	async #send<T>(request: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+		const generation = this.#generation;
 		this.#inFlight++;
 		try {
 			return await request();
 		} finally {
-			this.#inFlight--;
+			if (generation === this.#generation) this.#inFlight--;
 		}
 	}
 
 	/**
-	 * The list heard while changes were on their way, once none is. Put on top of it, a change
-	 * answered here could undo a later one made elsewhere (a delete on the phone after this save);
-	 * shown as heard, it is right once the change's own event comes, which it always does.
+	 * The list heard while changes were on their way, once none is, with the changes answered
+	 * here laid over it. A change whose own event was heard meanwhile is not: the list heard after
+	 * it is the later word (a delete on the phone after this save).
 	 */
 	#catchUp() {
 		const heard = this.#heard;
