@@ -194,6 +194,37 @@ test('with “Browser notifications” switched off on the account page, no noti
 	await Promise.all([ben.close(), recipient.close()]);
 });
 
+test('two account pages of one member: a box switched on one is switched on the other at once, and a page that has not heard it saves only its own box', async ({
+	browser,
+	baseURL
+}) => {
+	test.setTimeout(60_000);
+	const tia = await seller(baseURL, 'Tia');
+	const [laptop, phone] = [await open(browser, tia.email, '/account'), await open(browser, tia.email, '/account')];
+	const digests = (page: Page) => page.getByRole('checkbox', { name: 'Email me a digest of unread messages' });
+	const browserBox = (page: Page) => page.getByRole('checkbox', { name: 'Browser notifications' });
+	await digests(laptop.page).click();
+	await expect(laptop.page.getByRole('status')).toHaveText('Saved.');
+	await expect(digests(phone.page)).not.toBeChecked();
+
+	// A third page whose feed is cut off never hears the next change: switching its other box
+	// leaves the digests as the laptop set them.
+	const stale = await browser.newContext();
+	await stale.route(/\/messages\/(stream|sync)/, (route) => route.abort());
+	const page = await stale.newPage();
+	await signIn(page, tia.email, '/account');
+	await hydrated(page);
+	await digests(laptop.page).click();
+	await expect(digests(phone.page)).toBeChecked();
+	await expect(digests(page)).not.toBeChecked();
+	await browserBox(page).click();
+	await expect(page.getByRole('status')).toHaveText('Saved.');
+	await laptop.page.reload();
+	await expect(digests(laptop.page)).toBeChecked();
+	await expect(browserBox(laptop.page)).not.toBeChecked();
+	await Promise.all([laptop.close(), phone.close(), stale.close()]);
+});
+
 test('“Browser notifications” switched on another device: the member’s open tab here follows at once, without a reload', async ({ browser, baseURL }) => {
 	test.setTimeout(60_000);
 	const ria = await seller(baseURL, 'Ria');

@@ -160,6 +160,17 @@ describe('PreferencesFormInput', () => {
 		expect(PreferencesFormInput.parse({ form: 'preferences' })).toEqual({ emailDigests: false, browserNotifications: false });
 	});
 
+	it('with the boxes the page changed named, saves only those: the other is left as it is', () => {
+		expect(PreferencesFormInput.parse({ form: 'preferences', only: 'browser_notifications' })).toEqual({ emailDigests: undefined, browserNotifications: false });
+		expect(PreferencesFormInput.parse({ form: 'preferences', email_digests: 'on', only: 'email_digests' })).toEqual({ emailDigests: true, browserNotifications: undefined });
+		expect(PreferencesFormInput.parse({ form: 'preferences', email_digests: 'on', only: 'email_digests,browser_notifications' })).toEqual({
+			emailDigests: true,
+			browserNotifications: false
+		});
+		expect(PreferencesFormInput.safeParse({ form: 'preferences', only: 'unread_total' }).success).toBe(false);
+		expect(PreferencesFormInput.safeParse({ form: 'preferences', only: '' }).success).toBe(false);
+	});
+
 	it('refuses anything else: a post that is not the settings form is never read as "all off"', () => {
 		expect(PreferencesFormInput.safeParse({ form: 'preferences', email_digests: 'yes' }).success).toBe(false);
 		expect(PreferencesFormInput.safeParse({}).success).toBe(false);
