@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { withDatabase } from './database';
+import { buyersThread } from './fresh-thread';
 import { expect, test, type Page } from './fixtures';
 import { DEMO, hydrated, signIn } from './session';
 
@@ -143,4 +144,41 @@ test('a send another tab left on its way goes from the member’s other open tab
 	expect([await stored(retried), await stored(left)]).toEqual([1, 1]);
 	expect(b.url()).toBe(url);
 	await context.close();
+});
+
+test('over the send limit a message waits and goes by itself once the minute allows; one written after it waits behind it, and they arrive in the order written', async ({
+	page,
+	baseURL
+}) => {
+	test.setTimeout(60_000);
+	const fresh = await buyersThread(baseURL);
+	// Thirty sends in the last minute: the limit the site keeps.
+	const conversation = await withDatabase(baseURL, async (db) => {
+		const { rows } = await db.query<{ id: string; limit: number }>(
+			`select c.id, s.rate_limit_per_minute as limit from public.conversations c, public.messaging_settings s where c.product_id = $1`,
+			[fresh.product]
+		);
+		await db.query(
+			`insert into public.messages (id, conversation_id, sender_id, body, created_at, expires_at)
+			 select gen_random_uuid(), $1, $2, 'Quick one ' || n, now() - interval '10 seconds', now() + interval '30 days' from generate_series(1, $3) n`,
+			[rows[0].id, fresh.buyer.id, rows[0].limit]
+		);
+		return rows[0].id;
+	});
+	await signIn(page, fresh.buyer.email, fresh.buyerUrl);
+	await hydrated(page);
+	const waiting = 'Not sent yet: you are sending messages faster than the site allows. It goes by itself within a minute, in the order you wrote.';
+	for (const text of ['Over the limit', 'Written after it']) {
+		await composer(page).fill(text);
+		await composer(page).press('Enter');
+		await expect(thread(page).locator('li[data-status="failed"]', { hasText: text }).getByRole('alert')).toContainText(waiting);
+	}
+
+	// The minute moves on (as if it had passed): both go by themselves, the earlier first.
+	await withDatabase(baseURL, (db) => db.query(`update public.messages set created_at = now() - interval '2 minutes' where conversation_id = $1 and body like 'Quick one %'`, [conversation]));
+	await expect(thread(page).locator('li[data-status="sent"]', { hasText: /Over the limit|Written after it/ })).toHaveCount(2, { timeout: 15_000 });
+	const order = await withDatabase(baseURL, (db) =>
+		db.query<{ body: string }>(`select body from public.messages where conversation_id = $1 order by created_at desc, id desc limit 2`, [conversation])
+	);
+	expect(order.rows.map((row) => row.body)).toEqual(['Written after it', 'Over the limit']);
 });

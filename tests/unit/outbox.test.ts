@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MessagingApi, Outcome } from '../../src/lib/messaging/api.ts';
 import type { Attachment, Message } from '../../src/lib/messaging/schemas/index.ts';
 import { OpenThreads } from '../../src/lib/messaging/state/open-threads.svelte.ts';
-import { Outbox, pendingSend } from '../../src/lib/messaging/state/outbox.ts';
-import { forgetOthersPendingSends, readPendingSends, type PendingSend } from '../../src/lib/messaging/state/pending-sends.ts';
+import { Outbox } from '../../src/lib/messaging/state/outbox.ts';
+import { forgetOthersPendingSends, pendingSend, readPendingSends, type PendingSend } from '../../src/lib/messaging/state/pending-sends.ts';
 import { ALICE, BOB, CONVERSATION, KEY, ME, message, messageId, openedConversation } from '../support/rows.ts';
 
 /**
@@ -233,7 +233,7 @@ describe('Outbox', () => {
 		const stop = ben.outbox.start();
 		const waiting = pendingSend(ben.thread, { id: messageId(1), body: 'Ben’s words' });
 		ben.outbox.keep(waiting, ben.thread);
-		ben.thread.fail(waiting.id, 'You appear to be offline.', true);
+		ben.thread.fail(waiting.id, 'You appear to be offline.', 'connection');
 		ben.outbox.settle(waiting.id, OFFLINE);
 
 		// Back online: it goes again (and finds no connection again).
@@ -292,7 +292,7 @@ describe('Outbox', () => {
 		// As the composer does: the send leaves, no connection answers.
 		const offline = (send: PendingSend) => {
 			outbox.keep(send, thread);
-			thread.fail(send.id, 'You appear to be offline.', true);
+			thread.fail(send.id, 'You appear to be offline.', 'connection');
 			outbox.settle(send.id, OFFLINE);
 		};
 		offline(pendingSend(thread, { id: messageId(1), body: 'Kept' }));
@@ -302,15 +302,77 @@ describe('Outbox', () => {
 		offline(pendingSend(thread, { id: messageId(2), body: 'In memory only' }));
 		expect(outbox.atRisk).toBe(true);
 		expect(thread.messages.map((m) => [m.body, m.status, m.waiting])).toEqual([
-			['Kept', 'failed', true],
-			['In memory only', 'failed', true]
+			['Kept', 'failed', 'connection'],
+			['In memory only', 'failed', 'connection']
 		]);
 
+		// Retried, it goes after the send waiting before it.
 		reachable = true;
 		await outbox.retry(thread, thread.messages[1]);
-		expect(requests.map((fields) => fields.body)).toEqual(['In memory only']);
+		expect(requests.map((fields) => fields.body)).toEqual(['Kept', 'In memory only']);
 		expect(thread.messages.find((m) => m.id === messageId(2))?.status).toBe('sent');
 		expect(outbox.atRisk).toBe(false);
+	});
+});
+
+describe('Outbox, the send limit', () => {
+	const LIMITED: Outcome<Message> = {
+		ok: false,
+		message: 'You are sending messages too fast (at most 30 a minute). Wait a moment and try again.',
+		code: 'rate_limited'
+	};
+
+	it('a send over the limit waits and goes by itself; what is written after it in its thread waits behind it and goes after it, in order', async () => {
+		vi.stubGlobal('navigator', { onLine: true });
+		let limited = true;
+		const { api, requests } = server((fields) => (limited ? LIMITED : stored(fields)));
+		const { outbox, thread } = tab(api);
+		// As the composer does: the first leaves and the limit refuses it.
+		const first = pendingSend(thread, { id: messageId(1), body: 'First' });
+		expect(outbox.holdsBehind(first, thread)).toBe(false);
+		outbox.keep(first, thread);
+		thread.fail(first.id, LIMITED.message, 'limit');
+		outbox.settle(first.id, LIMITED);
+		expect(thread.messages.map((m) => [m.body, m.status, m.waiting])).toEqual([['First', 'failed', 'limit']]);
+
+		// Written meanwhile: not posted, shown waiting behind it.
+		const second = pendingSend(thread, { id: messageId(2), body: 'Second' });
+		expect(outbox.holdsBehind(second, thread)).toBe(true);
+		expect(thread.messages.map((m) => [m.body, m.status, m.waiting])).toEqual([
+			['First', 'failed', 'limit'],
+			['Second', 'failed', 'limit']
+		]);
+		expect(requests).toEqual([]);
+
+		// Still over the limit: the first is refused again, and the second does not go before it.
+		outbox.pickUp();
+		await vi.waitFor(() => expect(requests).toHaveLength(1));
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(requests.map((fields) => fields.body)).toEqual(['First']);
+		expect(thread.messages.map((m) => [m.body, m.status, m.waiting])).toEqual([
+			['First', 'failed', 'limit'],
+			['Second', 'failed', 'limit']
+		]);
+
+		limited = false;
+		outbox.pickUp();
+		await vi.waitFor(() => expect(thread.messages.map((m) => m.status)).toEqual(['sent', 'sent']));
+		expect(requests.map((fields) => fields.body)).toEqual(['First', 'First', 'Second']);
+		expect(readPendingSends(ME)).toEqual([]);
+	});
+
+	it('a Retry of a send waiting behind another sends both, the earlier first', async () => {
+		vi.stubGlobal('navigator', { onLine: true });
+		let limited = true;
+		const { api, requests } = server((fields) => (limited ? LIMITED : stored(fields)));
+		const { outbox, thread } = tab(api);
+		const first = pendingSend(thread, { id: messageId(1), body: 'First' });
+		outbox.keep(first, thread);
+		outbox.settle(first.id, LIMITED);
+		outbox.holdsBehind(pendingSend(thread, { id: messageId(2), body: 'Second' }), thread);
+		limited = false;
+		await outbox.retry(thread, thread.messages[1]);
+		expect(requests.map((fields) => fields.body)).toEqual(['First', 'Second']);
 	});
 });
 

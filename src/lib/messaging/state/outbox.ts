@@ -1,9 +1,9 @@
-import { NOT_DELIVERED, SIGNED_OUT, type MessagingApi, type Outcome } from '../api';
-import { isBlankBody, type Attachment, type Message, type UserSummary } from '../schemas';
-import { quotedText } from './message-merge';
+import { SIGNED_OUT, type MessagingApi, type Outcome } from '../api';
+import type { Message, UserSummary } from '../schemas';
 import type { OpenThreads } from './open-threads.svelte';
-import { forgetPendingSend, hasPendingSend, isPendingSendKey, keepPendingSend, readPendingSends, type PendingSend } from './pending-sends';
-import type { PendingDraft, ThreadMessage, ThreadState } from './thread.svelte';
+import { draftOf, forgetPendingSend, hasPendingSend, isPendingSendKey, keepPendingSend, pendingSend, readPendingSends, type PendingSend } from './pending-sends';
+import { refusedForGood, waitFor, type SendWait } from './send-refusals';
+import type { ThreadMessage, ThreadState } from './thread.svelte';
 
 const RESEND_EVERY_MS = 5_000;
 /**
@@ -15,50 +15,13 @@ const RESEND_EVERY_MS = 5_000;
 const LEFT_TO_ITS_TAB_MS = RESEND_EVERY_MS;
 
 /**
- * Refusals of the message itself, which sending it again cannot change: it is forgotten, and its
- * bubble says "Not sent" with the text. Anything else (no connection, the database out of reach,
- * a session to renew, the send limit, an answer nobody expected) may pass on another try, so the
- * send is kept for it.
- */
-const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set([
-	'invalid_input',
-	'body_empty',
-	'body_too_long',
-	'self_conversation',
-	'product_seller_mismatch',
-	'not_found',
-	'not_member',
-	'not_allowed',
-	'blocked',
-	'you_blocked',
-	'message_deleted',
-	'conflict'
-]);
-
-/** A send as the composer posts it, written in `thread`. */
-export function pendingSend(
-	thread: ThreadState,
-	draft: { id: string; body: string; replyTo?: Pick<Message, 'id' | 'sender_id' | 'body'> | null; attachments?: Attachment[] }
-): PendingSend {
-	const reply = draft.replyTo ? { id: draft.replyTo.id, sender_id: draft.replyTo.sender_id, preview: quotedText(draft.replyTo.body) } : null;
-	return {
-		id: draft.id,
-		key: thread.key,
-		conversation_id: thread.conversationId,
-		body: draft.body,
-		reply_to: reply,
-		attachments: draft.attachments ?? [],
-		created_at: new Date().toISOString()
-	};
-}
-
-/**
  * One member's sends on their way, for this tab. From the moment a send leaves until the server
  * has stored it or refused it for good it is kept (pending-sends.ts), so that a reload, a closed
  * tab or another tab of the member shows it again in its thread and sends it again with the same
- * id, which the server stores once. Sends that found no connection go again by themselves, oldest
- * first, once the browser is back online, the realtime feed live again or the tab shown, and every
- * few seconds; those another tab left behind go with them.
+ * id, which the server stores once. Sends that found no connection or the send limit go again by
+ * themselves, oldest first, once the browser is back online, the realtime feed live again or the
+ * tab shown, and every few seconds; those another tab left behind go with them. Within a thread
+ * none overtakes one written before it.
  */
 export class Outbox {
 	readonly member: string | null;
@@ -72,8 +35,8 @@ export class Outbox {
 	/** Kept in memory only: closing the tab would lose them. */
 	#unsaved = new Set<string>();
 	#inFlight = new Set<string>();
-	/** Failed for want of a connection: they go again by themselves. */
-	#waiting = new Set<string>();
+	/** Failed for want of a connection or for the send limit: they go again by themselves, in turn. */
+	#waiting = new Map<string, SendWait>();
 	/** Refused for want of a session: they go again when this tab starts the member's next one. */
 	#signedOut = new Set<string>();
 	/** Why the last try failed, for a thread shown later. */
@@ -163,22 +126,42 @@ export class Outbox {
 	/** A send's answer: stored, or refused for good, it is forgotten; anything else keeps it for another try. */
 	settle(id: string, outcome: Outcome<Message>) {
 		this.#inFlight.delete(id);
-		if (outcome.ok || REFUSED_FOR_GOOD.has(outcome.code ?? '')) {
+		if (outcome.ok || refusedForGood(outcome.code)) {
 			this.#forget(id);
 		} else {
 			this.#errors.set(id, outcome.message);
-			if (outcome.code === NOT_DELIVERED) this.#wait(id);
+			const wait = waitFor(outcome.code);
+			if (wait) this.#wait(id, wait);
+			else this.#waiting.delete(id);
 			// Not retried on a timer: every try would be refused until the member signs in again.
 			if (outcome.code === SIGNED_OUT) this.#signedOut.add(id);
 		}
 		if (!outcome.ok && outcome.code === SIGNED_OUT) this.#onSignedOut();
 	}
 
-	/** Retry: the same id, text and photos, so a send that did reach the server is not stored twice. */
+	/**
+	 * Retry: the same id, text and photos, so a send that did reach the server is not stored twice.
+	 * One that waits goes now with those waiting before it, in their order.
+	 */
 	retry(thread: ThreadState, message: ThreadMessage): Promise<void> {
 		const reply = message.reply_to_id && message.reply_to_sender_id ? { id: message.reply_to_id, sender_id: message.reply_to_sender_id, preview: message.reply_to_preview ?? '' } : null;
 		const known = this.#sends.get(message.id);
+		if (known && this.#waiting.has(known.id)) {
+			this.#enqueue([...this.#sends.values()].filter((send) => this.#waiting.has(send.id)));
+			return this.#queue;
+		}
 		return this.#send(known ?? { ...pendingSend(thread, message), reply_to: reply, created_at: message.created_at });
+	}
+
+	/**
+	 * For the composer, before it posts: true when the send waits behind an earlier one of its
+	 * thread (kept, shown waiting, nothing to post). Posted, it could be stored before them.
+	 */
+	holdsBehind(send: PendingSend, thread: ThreadState): boolean {
+		if (!this.#earlierWaiting(send)) return false;
+		this.keep(send, thread);
+		this.#holdBack(send, thread);
+		return true;
 	}
 
 	/**
@@ -198,7 +181,7 @@ export class Outbox {
 			if (thread.messages.some((m) => m.id === send.id)) continue;
 			thread.addPending(draftOf(send), this.#sender());
 			const error = this.#errors.get(send.id);
-			if (error !== undefined && !this.#inFlight.has(send.id)) thread.fail(send.id, error, this.#waiting.has(send.id));
+			if (error !== undefined && !this.#inFlight.has(send.id)) thread.fail(send.id, error, this.#waiting.get(send.id));
 		}
 		this.#enqueue(adopted);
 	}
@@ -207,7 +190,10 @@ export class Outbox {
 		if (this.#inFlight.has(send.id) || this.#stopped) return;
 		const thread = this.#threads.get(send.key);
 		if (thread && isStored(thread, send.id)) return this.#forget(send.id);
+		// Still waiting while it goes: what is written meanwhile waits behind it.
+		const wait = this.#waiting.get(send.id);
 		this.keep(send, thread);
+		if (wait) this.#waiting.set(send.id, wait);
 		const outcome: Outcome<Message> = await this.#api
 			.action('send', {
 				...(send.conversation_id ? { conversation_id: send.conversation_id } : { key: send.key }),
@@ -221,7 +207,7 @@ export class Outbox {
 		// The thread as it is now: it may have been opened meanwhile.
 		const shown = this.#threads.get(send.key);
 		if (outcome.ok) shown?.confirm(outcome.value);
-		else shown?.fail(send.id, outcome.message, outcome.code === NOT_DELIVERED);
+		else shown?.fail(send.id, outcome.message, waitFor(outcome.code));
 		this.settle(send.id, outcome);
 	}
 
@@ -245,13 +231,33 @@ export class Outbox {
 				// Kept, and gone from storage since: another tab had it stored or refused, or another
 				// member signed in there, whose session this tab's requests now carry: not sent as them.
 				if (!this.#unsaved.has(send.id) && !hasPendingSend(this.member, send.id)) return this.#forget(send.id);
+				if (this.#earlierWaiting(send)) return this.#holdBack(send);
 				return this.#send(send);
 			});
 		}
 	}
 
-	#wait(id: string) {
-		this.#waiting.add(id);
+	/** The first send kept before `send` in its thread that waits (a send not kept yet comes after all). */
+	#earlierWaiting(send: PendingSend): string | undefined {
+		for (const [id, kept] of this.#sends) {
+			if (id === send.id) return undefined;
+			if (kept.key === send.key && this.#waiting.has(id)) return id;
+		}
+		return undefined;
+	}
+
+	/** Waits as the send before it in its thread waits, and says so in the thread. */
+	#holdBack(send: PendingSend, thread = this.#threads.get(send.key)) {
+		const earlier = this.#earlierWaiting(send)!;
+		const wait = this.#waiting.get(earlier)!;
+		this.#inFlight.delete(send.id);
+		this.#errors.set(send.id, this.#errors.get(earlier) ?? '');
+		this.#wait(send.id, wait);
+		thread?.fail(send.id, this.#errors.get(send.id)!, wait);
+	}
+
+	#wait(id: string, wait: SendWait) {
+		this.#waiting.set(id, wait);
 		if (this.#timer || this.#stopped || typeof window === 'undefined') return;
 		this.#timer = setInterval(() => this.#resendWaiting(), RESEND_EVERY_MS);
 	}
@@ -292,8 +298,3 @@ export class Outbox {
 }
 
 const isStored = (thread: ThreadState, id: string) => thread.messages.some((m) => m.id === id && m.status === 'sent');
-
-/** How a kept send shows in its thread: the body as the server will store it. */
-function draftOf(send: PendingSend): PendingDraft {
-	return { id: send.id, body: isBlankBody(send.body) ? '' : send.body.trim(), reply: send.reply_to, attachments: send.attachments, createdAt: send.created_at };
-}

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { MAX_ATTACHMENTS } from '../attachments/image-type';
 import { tryParseConversationKey } from '../conversation-key';
-import { Attachment, Id } from '../schemas';
+import { Attachment, Id, isBlankBody, type Message } from '../schemas';
+import { quotedText } from './message-merge';
+import type { PendingDraft, ThreadState } from './thread.svelte';
 
 /**
  * The sends a member made that the server has not yet stored or refused for good, kept in the
@@ -107,4 +109,26 @@ function parseJson(text: string | null): unknown {
 	} catch {
 		return null;
 	}
+}
+
+/** A send as the composer posts it, written in `thread`. */
+export function pendingSend(
+	thread: ThreadState,
+	draft: { id: string; body: string; replyTo?: Pick<Message, 'id' | 'sender_id' | 'body'> | null; attachments?: Attachment[] }
+): PendingSend {
+	const reply = draft.replyTo ? { id: draft.replyTo.id, sender_id: draft.replyTo.sender_id, preview: quotedText(draft.replyTo.body) } : null;
+	return {
+		id: draft.id,
+		key: thread.key,
+		conversation_id: thread.conversationId,
+		body: draft.body,
+		reply_to: reply,
+		attachments: draft.attachments ?? [],
+		created_at: new Date().toISOString()
+	};
+}
+
+/** How a kept send shows in its thread: the body as the server will store it. */
+export function draftOf(send: PendingSend): PendingDraft {
+	return { id: send.id, body: isBlankBody(send.body) ? '' : send.body.trim(), reply: send.reply_to, attachments: send.attachments, createdAt: send.created_at };
 }

@@ -13,6 +13,7 @@ import type {
 import { compareMessages, sortMessages, timeKey } from '../timeline';
 import { eventAge, isStaleCopy, pageAge, photosOf, quoteOf } from './message-merge';
 import { hasReacted, withReaction } from './reactions';
+import type { SendWait } from './send-refusals';
 import type { PendingDraft, ThreadMessage } from './thread-message';
 
 export type { DeliveryStatus, PendingDraft, ThreadMessage } from './thread-message';
@@ -188,13 +189,13 @@ export class ThreadState {
 		if (answer) this.confirm(answer);
 	}
 
-	/** A send failed; `waiting` when for want of a connection only (see ThreadMessage.waiting). */
-	fail(id: string, error: string, waiting = false) {
+	/** A send failed; `waiting` when it goes again by itself (see ThreadMessage.waiting). */
+	fail(id: string, error: string, waiting?: SendWait) {
 		const message = this.#messages.find((m) => m.id === id);
 		if (message && message.status === 'sending') {
 			message.status = 'failed';
 			message.error = error;
-			message.waiting = waiting || undefined;
+			message.waiting = waiting;
 		}
 	}
 
