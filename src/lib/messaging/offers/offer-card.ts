@@ -12,6 +12,15 @@ export const OFFER_RESPONSE_LABEL: Record<OfferResponse, string> = {
 	withdraw: 'Withdraw offer'
 };
 
+/**
+ * Whether a refused answer means the offer moved on before it reached the server, unheard here yet:
+ * closed ("This offer is no longer open."), answered on another device, or a block between the two.
+ * Not a mistake in what was typed, a limit reached or a lost connection: answering again may do.
+ */
+export function offerMovedOn(code: string | undefined): boolean {
+	return code === 'not_allowed' || code === 'blocked' || code === 'you_blocked';
+}
+
 /** An offer card as one viewer sees it. */
 export interface OfferCardView {
 	offer: Offer;

@@ -1,4 +1,4 @@
-import { createContext, untrack } from 'svelte';
+import { untrack } from 'svelte';
 import { invalidateAll } from '$app/navigation';
 import { MessagingApi } from '../api';
 import { BrowserNotifications } from '../notifications/browser-notifications.svelte';
@@ -17,6 +17,8 @@ import { Outbox } from './outbox';
 import { forgetOthersPendingSends } from './pending-sends';
 import { RecentEvents } from './recent-events';
 import { SessionTabs } from './session-tabs';
+
+export { getMessaging, setMessaging } from './messaging-context';
 
 /**
  * The browser side of messaging for one tab: the inbox, the kept threads, the realtime service
@@ -230,6 +232,15 @@ export class MessagingClient {
 		return this.#service?.watchConversation(watch) ?? (() => {});
 	}
 
+	/**
+	 * Reads now what the server has that this tab has not heard yet: for a refusal that says the
+	 * tab is behind (an offer answered or closed meanwhile). Resolves once it is shown; without a
+	 * feed, or when the read fails, the feed's next catch-up brings it.
+	 */
+	catchUp(): Promise<void> {
+		return this.#service?.catchUp().catch(() => {}) ?? Promise.resolve();
+	}
+
 	#heard(news: { type: 'signed-in' | 'signed-out'; member: string | null }) {
 		if (news.type === 'signed-out') {
 			if (news.member !== null && news.member === this.#owner) this.#signedOutInAnotherTab = true;
@@ -277,23 +288,5 @@ export class MessagingClient {
 			if (signal.until === 0) delete this.typing[signal.conversation_id];
 			else this.typing[signal.conversation_id] = signal.until;
 		} else this.presence[signal.user_id] = { online: signal.online, last_seen: signal.last_seen };
-	}
-}
-
-const [messagingContext, setMessaging] = createContext<MessagingClient>();
-
-/** The tab's MessagingClient, set once by the layout and read by every messaging component. */
-export { setMessaging };
-
-/** The MessagingClient the layout set; a page without one is a setup mistake, and says which. */
-export function getMessaging(): MessagingClient {
-	try {
-		return messagingContext();
-	} catch (e) {
-		// Svelte's own message, without saying which context or where it is set.
-		if (!(e instanceof Error) || !e.message.includes('missing_context')) throw e;
-		throw new Error(
-			'Bazaar Messaging: no MessagingClient above this component. The root +layout.svelte must call setMessaging(new MessagingClient({ basePath, productHref })); see the README, "Use it in your marketplace", step 2.'
-		);
 	}
 }
