@@ -495,7 +495,7 @@ describe('deleting my account', () => {
 			{ status: 'active', reserved_for: null, sold_to: null }
 		]);
 		const bodies = (await db.query(`select body from public.messages where conversation_id = $1 and kind = 'system' order by created_at`, [s.conversationId])).rows.map((r) => r.body);
-		expect(bodies).toEqual([`Deleted user accepted ${s.lee.name}'s offer of €35.00`, 'Available again: the buyer it was reserved for deleted their account']);
+		expect(bodies).toEqual([`Deleted user accepted ${s.lee.name}'s counter-offer of €35.00`, 'Available again: the buyer it was reserved for deleted their account']);
 	});
 
 	it('the seller and every other buyer who asked about a listing reserved for her hear that it is for sale again', async () => {

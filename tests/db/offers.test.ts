@@ -345,7 +345,7 @@ describe('respond_to_offer: the state table', () => {
 		expect(await productRow(s.product.id)).toEqual({ status: 'reserved', reserved_for: s.ana.id, sold_to: null });
 		expect((await systemMessages(s.conversations.ana)).at(-1)).toEqual({
 			sender_id: s.ana.id,
-			body: "Ana accepted Lee's offer of €135.00",
+			body: "Ana accepted Lee's counter-offer of €135.00",
 			payload: { event: 'offer.accepted', actor_id: s.ana.id, buyer_id: s.ana.id, amount_cents: 13_500, currency: 'EUR' }
 		});
 	});
@@ -354,7 +354,7 @@ describe('respond_to_offer: the state table', () => {
 		const s = await awaitingBuyer();
 		const card = await s.ana.api.respondToOffer({ offerId: s.offerId, action: 'decline' });
 		expect(offerOf(card)).toMatchObject({ status: 'declined', awaiting: null, amount_cents: 13_500 });
-		expect((await systemMessages(s.conversations.ana)).at(-1)).toMatchObject({ sender_id: s.ana.id, body: "Ana declined Lee's offer of €135.00" });
+		expect((await systemMessages(s.conversations.ana)).at(-1)).toMatchObject({ sender_id: s.ana.id, body: "Ana declined Lee's counter-offer of €135.00" });
 		expect(await productRow(s.product.id)).toMatchObject({ status: 'active' });
 	});
 
@@ -466,11 +466,11 @@ describe('respond_to_offer: the state table', () => {
 
 		const counterBlocked = await awaitingBuyer();
 		await counterBlocked.ana.api.blockUser({ userId: counterBlocked.seller.id });
-		expect((await systemMessages(counterBlocked.conversations.ana)).at(-1)).toMatchObject({ sender_id: counterBlocked.ana.id, body: "Ana declined Lee's offer of €135.00" });
+		expect((await systemMessages(counterBlocked.conversations.ana)).at(-1)).toMatchObject({ sender_id: counterBlocked.ana.id, body: "Ana declined Lee's counter-offer of €135.00" });
 
 		const counterTaken = await awaitingBuyer();
 		await counterTaken.seller.api.blockUser({ userId: counterTaken.ana.id });
-		expect((await systemMessages(counterTaken.conversations.ana)).at(-1)).toMatchObject({ sender_id: counterTaken.seller.id, body: 'Lee withdrew their offer of €135.00' });
+		expect((await systemMessages(counterTaken.conversations.ana)).at(-1)).toMatchObject({ sender_id: counterTaken.seller.id, body: 'Lee withdrew their counter-offer of €135.00' });
 		const { messages } = await counterTaken.ana.api.listMessages({ conversationId: counterTaken.conversations.ana });
 		expect(messages.filter((m) => m.kind === 'offer').map((m) => offerOf(m).status)).toEqual(['withdrawn', 'withdrawn']);
 	});
@@ -726,6 +726,43 @@ describe('set_listing_status', () => {
 		expect((await systemMessages(s.conversations.ana)).at(-1)?.body).toBe('Available again');
 	});
 
+	it('a sale to the buyer it was reserved for names the price their accepted counter-offer agreed, to both and on her listing; a sale without one names none', async () => {
+		// Listed at €150.00: Ana offers €120.00, Lee counters €135.00, Ana accepts, Lee sells it to her.
+		const s = await listing();
+		const anas = await s.offer(s.ana, 12_000);
+		await s.seller.api.respondToOffer({ offerId: anas.offer!.id, action: 'counter', amountCents: 13_500, id: randomUUID() });
+		await s.ana.api.respondToOffer({ offerId: anas.offer!.id, action: 'accept' });
+		await s.seller.api.setListingStatus({ conversationId: s.conversations.ana, status: 'sold' });
+		const agreed = { amount_cents: 13_500, currency: 'EUR' };
+		expect((await systemMessages(s.conversations.ana)).slice(-2)).toEqual([
+			{ sender_id: s.ana.id, body: "Ana accepted Lee's counter-offer of €135.00", payload: { event: 'offer.accepted', actor_id: s.ana.id, buyer_id: s.ana.id, ...agreed } },
+			{ sender_id: s.seller.id, body: 'Sold to Ana for €135.00', payload: { event: 'listing.sold', actor_id: s.seller.id, buyer_id: s.ana.id, ...agreed } }
+		]);
+		const preview = async (member: Actor) => (await member.api.listConversationPreviews()).previews.find((p) => p.conversation_id === s.conversations.ana)!;
+		expect(previewText(await preview(s.ana), s.ana.id)).toBe('Lee marked this as sold to you for €135.00');
+		expect(previewText(await preview(s.seller), s.seller.id)).toBe('You marked this as sold to Ana for €135.00');
+		expect(await s.ana.api.myDealOnListing({ productId: s.product.id })).toMatchObject({ sold_to_you: true, sold_for: agreed });
+		// The sentences an account erasure writes again from the payloads are the ones posted.
+		const { rows } = await db.query(`select body, private.system_body(m) as rewritten from public.messages m where conversation_id = $1 and kind <> 'text'`, [
+			s.conversations.ana
+		]);
+		expect(rows.map((r) => r.rewritten)).toEqual(rows.map((r) => r.body));
+
+		// For sale again, then sold to her with no offer accepted since: no price was agreed.
+		await s.seller.api.setListingStatus({ conversationId: s.conversations.ana, status: 'active' });
+		await s.seller.api.setListingStatus({ conversationId: s.conversations.ana, status: 'sold' });
+		expect((await systemMessages(s.conversations.ana)).at(-1)).toEqual({ sender_id: s.seller.id, body: 'Sold to Ana', payload: { event: 'listing.sold', actor_id: s.seller.id, buyer_id: s.ana.id } });
+		expect(await s.ana.api.myDealOnListing({ productId: s.product.id })).toMatchObject({ sold_to_you: true, sold_for: null });
+
+		// Reserved for Ana, sold to Bo: his sale names no price, hers was not his.
+		const other = await listing();
+		const hers = await other.offer(other.ana, 12_000);
+		await other.seller.api.respondToOffer({ offerId: hers.offer!.id, action: 'accept' });
+		await other.seller.api.setListingStatus({ conversationId: other.conversations.bo, status: 'sold' });
+		expect((await systemMessages(other.conversations.bo)).at(-1)).toMatchObject({ body: 'Sold to Bo', payload: { event: 'listing.sold', buyer_id: other.bo.id } });
+		expect(await other.bo.api.myDealOnListing({ productId: other.product.id })).toMatchObject({ sold_to_you: true, sold_for: null });
+	});
+
 	it('only the seller, only in a conversation about the listing, and only a change', async () => {
 		const s = await listing();
 		expect(await rejection(s.ana.api.setListingStatus({ conversationId: s.conversations.ana, status: 'sold' }))).toMatchObject({
@@ -804,7 +841,7 @@ describe('the card’s offer as each member sees it', () => {
 
 describe('my_deal_on_listing', () => {
 	const deal = (member: Actor, s: Scene) => member.api.myDealOnListing({ productId: s.product.id });
-	const nothingYet = { reserved_for_you: false, sold_to_you: false };
+	const nothingYet = { reserved_for_you: false, sold_to_you: false, sold_for: null };
 
 	it('is the buyer’s newest offer on the listing, open or closed, with its newest card; nobody else’s', async () => {
 		const s = await listing();
@@ -836,7 +873,7 @@ describe('my_deal_on_listing', () => {
 		// Sold without an offer: Cy's deal is the sale alone.
 		await s.seller.api.setListingStatus({ conversationId: s.conversations.cy, status: 'active' });
 		await s.seller.api.setListingStatus({ conversationId: s.conversations.cy, status: 'sold' });
-		expect(await deal(s.cy, s)).toEqual({ offer: null, card_message_id: null, countered: false, closed_by: null, reserved_for_you: false, sold_to_you: true });
+		expect(await deal(s.cy, s)).toEqual({ offer: null, card_message_id: null, countered: false, closed_by: null, reserved_for_you: false, sold_to_you: true, sold_for: null });
 		expect(await deal(s.ana, s)).toMatchObject({ offer: { status: 'accepted' }, ...nothingYet });
 	});
 
@@ -895,12 +932,12 @@ describe('inbox previews, worded for each member', () => {
 		expect(created.payload.preview).toMatchObject({ last_message_id: counter.id, last_message_payload: { amount_cents: 14_000 }, product_seller_id: s.seller.id });
 
 		await s.ana.api.respondToOffer({ offerId: first.offer!.id, action: 'accept' });
-		expect(previewText(await previewOf(s.ana, s.conversations.ana), s.ana.id)).toBe("You accepted Lee's offer of €140.00");
-		expect(previewText(await previewOf(s.seller, s.conversations.ana), s.seller.id)).toBe('Ana accepted your offer of €140.00');
+		expect(previewText(await previewOf(s.ana, s.conversations.ana), s.ana.id)).toBe("You accepted Lee's counter-offer of €140.00");
+		expect(previewText(await previewOf(s.seller, s.conversations.ana), s.seller.id)).toBe('Ana accepted your counter-offer of €140.00');
 		// Search finds them worded the same way.
 		const found = async (member: Actor, word: string) =>
 			(await member.api.searchMessages({ query: word })).hits.filter((h) => h.conversation_id === s.conversations.ana).map((h) => hitText(h, member.id));
-		expect(await found(s.ana, 'accepted')).toEqual(["You accepted Lee's offer of €140.00"]);
+		expect(await found(s.ana, 'accepted')).toEqual(["You accepted Lee's counter-offer of €140.00"]);
 		expect(await found(s.ana, 'countered')).toEqual(['Lee countered with €140.00']);
 		expect(await found(s.ana, 'offered')).toEqual(['You offered €120.00']);
 		expect(await found(s.seller, 'countered')).toEqual(['You countered with €140.00']);

@@ -100,14 +100,15 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await counter.getByRole('button', { name: 'Accept offer' }).click();
 	await expect(counter).toContainText('Accepted');
 	await expect(counter).toBeFocused();
-	await expect(thread(ana.page).getByText(/accepted .*offer of €85\.00/)).toBeVisible();
+	await expect(thread(ana.page).getByText("You accepted Lee Seller's counter-offer of €85.00")).toBeVisible();
 	await expect(headerBadge(ana.page)).toHaveText('Reserved');
-	// Each inbox words the deal for its reader, as the thread does.
+	// Each inbox words the deal for its reader, as the thread does: the amount was Lee's counter, never "your offer" to him.
 	// By the name it starts with: Lee's preview of Ben's conversation names Ana too.
 	const lampPreview = (page: Page, other: string) =>
 		page.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: new RegExp(`^${other} .*Oak desk lamp`) });
-	await expect(lampPreview(ana.page, 'Lee Seller')).toContainText("You accepted Lee Seller's offer of €85.00");
-	await expect(lampPreview(lee.page, 'Ana Buyer')).toContainText('Ana Buyer accepted your offer of €85.00');
+	await expect(lampPreview(ana.page, 'Lee Seller')).toContainText("You accepted Lee Seller's counter-offer of €85.00");
+	await expect(lampPreview(lee.page, 'Ana Buyer')).toContainText('Ana Buyer accepted your counter-offer of €85.00');
+	await expect(thread(lee.page).getByText('Ana Buyer accepted your counter-offer of €85.00')).toBeVisible();
 	// Lee made the deal: his copy of the update in Ben's conversation says with whom; Ben's (below) does not.
 	await expect(lampPreview(lee.page, 'Ben Buyer')).toContainText('Reserved for Ana Buyer');
 
@@ -138,7 +139,9 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 		const preview = buyer.page.getByRole('list', { name: 'Conversations' }).getByRole('link', { name: /Oak desk lamp/ });
 		await expect(preview.locator('.listing-badge')).toHaveText('Sold');
 	}
-	await expect(thread(ana.page).getByText('Lee Seller marked this as sold to you')).toBeVisible();
+	// At the price the two agreed, not the €39.00 the lamp was listed at.
+	await expect(thread(ana.page).getByText('Lee Seller marked this as sold to you for €85.00')).toBeVisible();
+	await expect(thread(lee.page).getByText('You marked this as sold to Ana Buyer for €85.00')).toBeVisible();
 	await expect(thread(ben.page).getByText('Sold to another buyer')).toBeVisible();
 	await expect(ben.page.getByRole('button', { name: 'Make an offer' })).toHaveCount(0);
 
@@ -149,7 +152,7 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await expect(ben.page.getByRole('link', { name: 'Message seller' })).toBeVisible();
 	await expect(ben.page.locator('.deal-note')).toHaveText('Your offer of €70.00 was declined: the listing went to another buyer. See the offer');
 	await ana.page.goto(`/products/${LAMP}`);
-	await expect(ana.page.locator('.deal-note')).toHaveText('Lee Seller marked this as sold to you. Go to the conversation');
+	await expect(ana.page.locator('.deal-note')).toHaveText('Lee Seller marked this as sold to you for €85.00. Go to the conversation');
 
 	await Promise.all([ana.close(), ben.close(), lee.close()]);
 });

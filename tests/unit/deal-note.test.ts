@@ -25,6 +25,7 @@ function deal(amountCents: number, options: DealOptions): ListingDeal {
 		closed_by: null,
 		reserved_for_you: false,
 		sold_to_you: false,
+		sold_for: null,
 		...rest
 	};
 }
@@ -79,5 +80,12 @@ describe('dealNote', () => {
 		expect(note(deal(3000, { status: 'open', awaiting: 'seller' }))).toBe('Your offer of €30.00 is waiting for Lee Seller.');
 		expect(note(deal(3600, { status: 'open', awaiting: 'buyer', countered: true }))).toBe('Lee Seller countered with €36.00.');
 		expect(dealNote(deal(3000, { status: 'withdrawn', closed_by: 'buyer' }), { sellerName: 'Lee Seller', status: 'active' }, THREAD)).toBeNull();
+	});
+
+	it('sold to the buyer: at the price their accepted offer agreed, not the listed one; without an agreed price, none', () => {
+		// The lamp, listed at €39.00: Ana offered €75.00, Lee countered €85.00, Ana accepted, Lee sold it to her.
+		const sold = { status: 'accepted', countered: true, closed_by: 'buyer', sold_to_you: true } as const;
+		expect(note(deal(8500, { ...sold, sold_for: { amount_cents: 8500, currency: 'EUR' } }), 'sold')).toBe('Lee Seller marked this as sold to you for €85.00.');
+		expect(note(deal(8500, sold), 'sold')).toBe('Lee Seller marked this as sold to you.');
 	});
 });

@@ -172,14 +172,14 @@ describe('renderDigest: a deal’s news, worded for its reader', () => {
 		expect(text).toContain('\n  Sam Seller countered with €141.00\n  Sam Seller accepted your offer of €141.00\n  Sam Seller: Pick it up on Saturday?\n');
 	});
 
-	it('says "your offer" to the seller whose counter the buyer accepted; an offer card is named as it is', () => {
-		const counterAccepted = message("Ben Buyer accepted Lee Seller's offer of €36.00", {
+	it('says "your counter-offer" to the seller whose counter the buyer accepted; an offer card is named as it is', () => {
+		const counterAccepted = message("Ben Buyer accepted Lee Seller's counter-offer of €36.00", {
 			sender_name: 'Ben Buyer',
 			kind: 'system',
 			payload: { event: 'offer.accepted', actor_id: BEN, buyer_id: BEN, amount_cents: 3_600, currency: 'EUR' }
 		});
 		const lamp = (messages: DigestConversation['messages']) => conversation({ other_name: 'Ben Buyer', product_title: 'Oak desk lamp', messages });
-		expect(render(digest([lamp([counterAccepted])])).subject).toBe('Ben Buyer accepted your offer of €36.00 · Oak desk lamp');
+		expect(render(digest([lamp([counterAccepted])])).subject).toBe('Ben Buyer accepted your counter-offer of €36.00 · Oak desk lamp');
 		const offered = message('Ben Buyer offered €30.00', {
 			sender_name: 'Ben Buyer',
 			kind: 'offer',

@@ -20,9 +20,28 @@ const system = (payload: SystemEvent | Record<string, unknown> | null, body = 'T
 describe('systemText: per viewer', () => {
 	it.each<[string, SystemEvent, string, string]>([
 		['offer accepted by the seller', { event: 'offer.accepted', actor_id: LEE.id, buyer_id: ANA.id, ...money }, 'Lee accepted your offer of €120.00', "You accepted Ana's offer of €120.00"],
-		['counter accepted by the buyer', { event: 'offer.accepted', actor_id: ANA.id, buyer_id: ANA.id, ...money }, "You accepted Lee's offer of €120.00", 'Ana accepted your offer of €120.00'],
+		// The buyer answers only the seller's counter: it was never "your offer" to the seller.
+		[
+			'counter accepted by the buyer',
+			{ event: 'offer.accepted', actor_id: ANA.id, buyer_id: ANA.id, ...money },
+			"You accepted Lee's counter-offer of €120.00",
+			'Ana accepted your counter-offer of €120.00'
+		],
 		['offer declined', { event: 'offer.declined', actor_id: LEE.id, buyer_id: ANA.id, ...money }, 'Lee declined your offer of €120.00', "You declined Ana's offer of €120.00"],
+		[
+			'counter declined by the buyer',
+			{ event: 'offer.declined', actor_id: ANA.id, buyer_id: ANA.id, ...money },
+			"You declined Lee's counter-offer of €120.00",
+			'Ana declined your counter-offer of €120.00'
+		],
 		['offer withdrawn', { event: 'offer.withdrawn', actor_id: ANA.id, buyer_id: ANA.id, ...money }, 'You withdrew your offer of €120.00', 'Ana withdrew their offer of €120.00'],
+		// Only a block withdraws a seller's counter.
+		[
+			'counter withdrawn by the seller',
+			{ event: 'offer.withdrawn', actor_id: LEE.id, buyer_id: ANA.id, ...money },
+			'Lee withdrew their counter-offer of €120.00',
+			'You withdrew your counter-offer of €120.00'
+		],
 		['countered', { event: 'offer.countered', actor_id: LEE.id, buyer_id: ANA.id, ...money }, 'Lee countered with €120.00', 'You countered with €120.00'],
 		[
 			'declined because another buyer got it',
@@ -37,6 +56,13 @@ describe('systemText: per viewer', () => {
 			'Your counter-offer of €120.00 was withdrawn: the listing went to another buyer'
 		],
 		['sold to this buyer', { event: 'listing.sold', actor_id: LEE.id, buyer_id: ANA.id }, 'Lee marked this as sold to you', 'You marked this as sold to Ana'],
+		// Reserved for her by an accepted offer, the sale says the price it agreed, not the listed one.
+		[
+			'sold to this buyer at the price agreed',
+			{ event: 'listing.sold', actor_id: LEE.id, buyer_id: ANA.id, ...money },
+			'Lee marked this as sold to you for €120.00',
+			'You marked this as sold to Ana for €120.00'
+		],
 		// The seller reads the stored sentence too: a buyer accepting a counter reserved it, not they.
 		['reserved for someone else', { event: 'listing.reserved_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'The stored sentence'],
 		['sold to someone else', { event: 'listing.sold_elsewhere', actor_id: LEE.id }, 'The stored sentence', 'You sold this listing to another buyer'],

@@ -4,7 +4,8 @@ import { formatMinor } from './amount.js';
 /**
  * The text of a system message for the member reading it. The stored body is a neutral sentence
  * for previews, search and email ("Lee accepted Ana's offer of €120.00"); in the thread, a
- * sentence that names the reader says "you" instead ("Lee accepted your offer of €120.00").
+ * sentence that names the reader says "you" instead ("Lee accepted your offer of €120.00", "Ana
+ * accepted your counter-offer of €130.00", "Lee marked this as sold to you for €130.00").
  * Whatever this cannot word (an event it does not know, someone who is neither member, a
  * payload without its amount) falls back to the stored body, which is always complete.
  */
@@ -19,14 +20,19 @@ export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: {
 	const them = other.display_name;
 	const amount = amount_cents !== undefined && currency ? formatMinor(amount_cents, currency) : null;
 	const withAmount = (text: string) => (amount ? `${text} of ${amount}` : null);
+	// A buyer answers only the seller's counter, and a seller takes back only their own counter (a
+	// block withdraws it): the amount named is a counter-offer, which "your offer" said to a seller
+	// who had made none.
+	const counter = buyer_id !== undefined && (event === 'offer.withdrawn' ? actor_id !== buyer_id : actor_id === buyer_id);
+	const offer = counter ? 'counter-offer' : 'offer';
 	const text = ((): string | null => {
 		switch (event) {
 			case 'offer.accepted':
-				return withAmount(mine ? `You accepted ${them}'s offer` : `${them} accepted your offer`);
+				return withAmount(mine ? `You accepted ${them}'s ${offer}` : `${them} accepted your ${offer}`);
 			case 'offer.declined':
-				return withAmount(mine ? `You declined ${them}'s offer` : `${them} declined your offer`);
+				return withAmount(mine ? `You declined ${them}'s ${offer}` : `${them} declined your ${offer}`);
 			case 'offer.withdrawn':
-				return withAmount(mine ? 'You withdrew your offer' : `${them} withdrew their offer`);
+				return withAmount(mine ? `You withdrew your ${offer}` : `${them} withdrew their ${offer}`);
 			case 'offer.countered':
 				return amount ? `${mine ? 'You' : them} countered with ${amount}` : null;
 			case 'offer.auto_declined': {
@@ -40,9 +46,12 @@ export function systemText(message: Pick<Message, 'body' | 'payload'>, viewer: {
 				// Posted as the seller even when a buyer accepting a counter reserved it, so not "You
 				// reserved". Only the seller's copy names the buyer: the other buyers must not learn who.
 				return mine && buyer_name ? `Reserved for ${buyer_name}` : null;
-			case 'listing.sold':
-				if (mine && buyer_id === other.id) return `You marked this as sold to ${them}`;
-				return !mine && buyer_id === me ? `${them} marked this as sold to you` : null;
+			case 'listing.sold': {
+				// The price the buyer's accepted offer agreed, when the sale was of a listing reserved for them.
+				const price = amount ? ` for ${amount}` : '';
+				if (mine && buyer_id === other.id) return `You marked this as sold to ${them}${price}`;
+				return !mine && buyer_id === me ? `${them} marked this as sold to you${price}` : null;
+			}
 			case 'listing.sold_elsewhere':
 				return mine ? `You sold this listing to ${buyer_name ?? 'another buyer'}` : null;
 			case 'listing.available':

@@ -8,9 +8,10 @@ export interface DealNote {
 }
 
 /**
- * The buyer's part in a listing, in the words the thread uses: reserved for them or sold to them,
- * their offer waiting or countered, or the offer declined, saying who did what; an accepted deal
- * the listing has since left, and how (the page said only "Sold" to the buyer whose deal it was).
+ * The buyer's part in a listing, in the words the thread uses: reserved for them or sold to them
+ * (at the price agreed, where an offer agreed one), their offer waiting or countered, or the offer
+ * declined, saying who did what; an accepted deal the listing has since left, and how (the page
+ * said only "Sold" to the buyer whose deal it was).
  * Nothing for a withdrawn offer: they know.
  */
 export function dealNote(
@@ -28,7 +29,11 @@ export function dealNote(
 	const toThread = { href: threadHref, label: 'Go to the conversation' };
 	// Only the side an offer waits for accepts it: the buyer a counter, the seller an offer.
 	const acceptance = () => (deal.countered ? `You accepted ${onTable('your')}` : `${seller} accepted ${onTable('your')}`);
-	if (deal.sold_to_you) return { text: `${seller} marked this as sold to you.`, link: toThread };
+	if (deal.sold_to_you) {
+		// The price the two agreed, as the thread says it: the listed one is only what was asked.
+		const price = deal.sold_for ? ` for ${formatMinor(deal.sold_for.amount_cents, deal.sold_for.currency)}` : '';
+		return { text: `${seller} marked this as sold to you${price}.`, link: toThread };
+	}
 	if (deal.reserved_for_you) {
 		const accepted = offer?.status === 'accepted' ? ` ${acceptance()}.` : '';
 		return { text: `Reserved for you.${accepted}`, link: toThread };

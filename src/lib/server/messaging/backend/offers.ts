@@ -28,8 +28,9 @@ function amount(cents: number): number {
 /**
  * The caller's deal with a listing: their newest offer on it in any state, with its newest card
  * (the message to show it by), whether that amount is the seller's counter, who closed it (the
- * listing: declined as it went to another buyer; null while open or when nothing records it), and
- * whether the listing is reserved for them or sold to them.
+ * listing: declined as it went to another buyer; null while open or when nothing records it),
+ * whether the listing is reserved for them or sold to them, and the price a sale to them was
+ * agreed at (their accepted offer's; null for a sale without one, or when nothing records it).
  */
 export const ListingDeal = z.object({
 	offer: Offer.nullable(),
@@ -37,7 +38,8 @@ export const ListingDeal = z.object({
 	countered: z.boolean(),
 	closed_by: z.enum(['buyer', 'seller', 'listing']).nullable(),
 	reserved_for_you: z.boolean(),
-	sold_to_you: z.boolean()
+	sold_to_you: z.boolean(),
+	sold_for: z.object({ amount_cents: z.number().int(), currency: z.string() }).nullable()
 });
 export type ListingDeal = z.infer<typeof ListingDeal>;
 const ListingDealOrNone = ListingDeal.nullable();
