@@ -329,15 +329,14 @@ describe('Outbox, the send limit', () => {
 		const { outbox, thread } = tab(api);
 		// As the composer does: the first leaves and the limit refuses it.
 		const first = pendingSend(thread, { id: messageId(1), body: 'First' });
-		expect(outbox.holdsBehind(first, thread)).toBe(false);
-		outbox.keep(first, thread);
+		expect(outbox.keepToPost(first, thread)).toBe(true);
 		thread.fail(first.id, LIMITED.message, 'limit');
 		outbox.settle(first.id, LIMITED);
 		expect(thread.messages.map((m) => [m.body, m.status, m.waiting])).toEqual([['First', 'failed', 'limit']]);
 
 		// Written meanwhile: not posted, shown waiting behind it.
 		const second = pendingSend(thread, { id: messageId(2), body: 'Second' });
-		expect(outbox.holdsBehind(second, thread)).toBe(true);
+		expect(outbox.keepToPost(second, thread)).toBe(false);
 		expect(thread.messages.map((m) => [m.body, m.status, m.waiting])).toEqual([
 			['First', 'failed', 'limit'],
 			['Second', 'failed', 'limit']
@@ -369,7 +368,7 @@ describe('Outbox, the send limit', () => {
 		const first = pendingSend(thread, { id: messageId(1), body: 'First' });
 		outbox.keep(first, thread);
 		outbox.settle(first.id, LIMITED);
-		outbox.holdsBehind(pendingSend(thread, { id: messageId(2), body: 'Second' }), thread);
+		expect(outbox.keepToPost(pendingSend(thread, { id: messageId(2), body: 'Second' }), thread)).toBe(false);
 		limited = false;
 		await outbox.retry(thread, thread.messages[1]);
 		expect(requests.map((fields) => fields.body)).toEqual(['First', 'Second']);

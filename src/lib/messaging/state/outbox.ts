@@ -139,10 +139,7 @@ export class Outbox {
 		if (!outcome.ok && outcome.code === SIGNED_OUT) this.#onSignedOut();
 	}
 
-	/**
-	 * Retry: the same id, text and photos, so a send that did reach the server is not stored twice.
-	 * One that waits goes now with those waiting before it, in their order.
-	 */
+	/** Retry: the same id, text and photos (stored once); one that waits goes with those before it, in order. */
 	retry(thread: ThreadState, message: ThreadMessage): Promise<void> {
 		const reply = message.reply_to_id && message.reply_to_sender_id ? { id: message.reply_to_id, sender_id: message.reply_to_sender_id, preview: message.reply_to_preview ?? '' } : null;
 		const known = this.#sends.get(message.id);
@@ -154,14 +151,14 @@ export class Outbox {
 	}
 
 	/**
-	 * For the composer, before it posts: true when the send waits behind an earlier one of its
-	 * thread (kept, shown waiting, nothing to post). Posted, it could be stored before them.
+	 * The composer's send, kept as `keep` keeps it; false when it waits behind an earlier one of its
+	 * thread (shown waiting, nothing to post): posted, it could be stored before them.
 	 */
-	holdsBehind(send: PendingSend, thread: ThreadState): boolean {
-		if (!this.#earlierWaiting(send)) return false;
+	keepToPost(send: PendingSend, thread: ThreadState): boolean {
 		this.keep(send, thread);
+		if (!this.#earlierWaiting(send)) return true;
 		this.#holdBack(send, thread);
-		return true;
+		return false;
 	}
 
 	/**
