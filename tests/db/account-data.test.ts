@@ -15,7 +15,7 @@ import { MessagingError } from '../../src/lib/messaging/errors.ts';
 import type { Message } from '../../src/lib/messaging/schemas/index.ts';
 import type { AccountData } from '../../src/lib/server/messaging/backend/account.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
-import { dataExportEndpoint, dataExportResponse } from '../../src/lib/server/messaging/account/export.ts';
+import { dataExportEndpoint, dataExportRefusal, dataExportResponse } from '../../src/lib/server/messaging/account/export.ts';
 import { contactScreen, signScreenedText } from '../../src/lib/server/messaging/contact/screen.ts';
 import { claimsFor, sqlAs, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
@@ -254,6 +254,50 @@ describe('downloading my data', () => {
 		const response = await GET(event as unknown as Parameters<typeof GET>[0]);
 		expect(response.status).toBe(200);
 		await response.body!.cancel();
+	});
+});
+
+/** The cookies of one browser, as SvelteKit's `event.cookies` reads and writes them (path and age kept, not enforced). */
+function cookieJar() {
+	const jar = new Map<string, { value: string; path: string; maxAge?: number; httpOnly?: boolean }>();
+	return {
+		jar,
+		get: (name: string) => jar.get(name)?.value,
+		set: (name: string, value: string, options: { path: string; maxAge?: number; httpOnly?: boolean }) => void jar.set(name, { value, ...options }),
+		delete: (name: string) => void jar.delete(name)
+	};
+}
+
+describe('a refused download in the browser', () => {
+	it('sends a browser back to the account page, which says why once; a script still gets the 429 with the sentence', async () => {
+		const ana = await member('Ana');
+		for (let i = 0; i < 3; i++) await ana.api.startDataExport();
+		const GET = dataExportEndpoint({ basePath: '/messages', backTo: '/account' });
+		const cookies = cookieJar();
+		const request = (headers: Record<string, string>) =>
+			GET({
+				locals: { user: { id: ana.id, email: ana.email }, messaging: ana.api },
+				url: new URL(`${ORIGIN}/account/export`),
+				request: new Request(`${ORIGIN}/account/export`, { headers }),
+				cookies
+			} as unknown as Parameters<typeof GET>[0]);
+		const sentence = /^You can download your data 3 times an hour\. Try again in (60|59) minutes\.$/;
+
+		// A script (or fetch): the 429 and its sentence, nothing kept for the page.
+		await expect(request({ accept: '*/*' })).rejects.toMatchObject({ status: 429, body: { message: expect.stringMatching(sentence) } });
+		expect(cookies.jar.size).toBe(0);
+
+		// The browser following the link: back to /account (it got a bare error page with no site around it).
+		const navigation = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-mode': 'navigate' };
+		await expect(request(navigation)).rejects.toMatchObject({ status: 303, location: '/account' });
+		expect([...cookies.jar.values()]).toEqual([{ value: expect.stringMatching(sentence), path: '/account', maxAge: 60, httpOnly: true, sameSite: 'lax', secure: false }]);
+		const page = { cookies, url: new URL(`${ORIGIN}/account`) } as unknown as Parameters<typeof dataExportRefusal>[0];
+		expect(dataExportRefusal(page)).toMatch(sentence);
+		// Said once: a reload of the page does not say it again.
+		expect(dataExportRefusal(page)).toBeNull();
+		// Whatever else a browser sends in that cookie is no sentence of ours to show.
+		cookies.set('bazaar_export_refused', 'x'.repeat(501), { path: '/account' });
+		expect(dataExportRefusal(page)).toBeNull();
 	});
 });
 

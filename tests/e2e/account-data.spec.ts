@@ -143,21 +143,47 @@ test('delete my account: after five wrong passwords even the right one waits, an
 	await context.close();
 });
 
-/** The fourth download within the hour: a page that says why and leads back, not a bare status. */
-test('a download refused for the hour says so and links back to the marketplace', async ({ browser, baseURL }) => {
+/**
+ * The fourth download within the hour: the member stays on the account page, inside the site,
+ * and it says why beside the link (the link opened a bare error page with no header or way
+ * back). A script asking for the file gets the 429 with the sentence, as before.
+ */
+test('a download refused for the hour leaves the member on the account page, saying why; a script gets the 429', async ({ browser, baseURL }) => {
 	const id = randomUUID();
 	const username = `exporter_${run}`;
 	await withDatabase(baseURL, (db) =>
 		insertMember(db, { id, email: `${username}@example.test`, username, name: `Exporter ${run}` })
 	);
-	const context = await browser.newContext();
+	const context = await browser.newContext({ acceptDownloads: true });
 	const page = await context.newPage();
 	await signIn(page, `${username}@example.test`, '/account');
-	for (let i = 0; i < 3; i++) expect((await page.request.get('/account/export')).status()).toBe(200);
-	const refused = await page.goto('/account/export');
-	expect(refused?.status()).toBe(429);
-	await expect(page.getByRole('heading', { level: 1 })).toContainText('You can download your data 3 times an hour');
-	await page.getByRole('link', { name: 'Back to the marketplace' }).click();
+	await hydrated(page);
+	const yourData = page.getByRole('region', { name: 'Your data' });
+	const link = yourData.getByRole('link', { name: 'Download my data' });
+	// Three downloads by the link, as a member makes them: each a file, the page staying put.
+	for (let i = 0; i < 3; i++) {
+		const downloading = page.waitForEvent('download');
+		await link.click();
+		expect((await downloading).suggestedFilename()).toMatch(/^bazaar-messages-/);
+	}
+	await expect(yourData.getByRole('alert')).toHaveCount(0);
+
+	// The fourth: still the account page, with the site around it, and the sentence by the link.
+	await link.click();
+	const sentence = /^You can download your data 3 times an hour\. Try again in (60|59) minutes\.$/;
+	await expect(yourData.getByRole('alert')).toHaveText(sentence);
+	await expect(page).toHaveURL('/account');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Account');
 	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+	await expect(link).toHaveAccessibleDescription(sentence);
+	// Said once: reloaded, the page is as usual.
+	await page.reload();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Account');
+	await expect(yourData.getByRole('alert')).toHaveCount(0);
+
+	// A script (no page to go back to) still gets the status and the sentence.
+	const refused = await page.request.get('/account/export');
+	expect(refused.status()).toBe(429);
+	expect((await refused.json()).message).toMatch(sentence);
 	await context.close();
 });

@@ -46,7 +46,7 @@ export {
 	type UnsubscribeResult
 } from './messaging/digests/unsubscribe-page.js';
 export type { AccountData, ErasedAccount, ExportStart, ExportedConversation, ExportedOffer } from './messaging/backend/account.js';
-export { dataExportEndpoint, dataExportResponse, type DataExportOptions, type ExportPageSizes } from './messaging/account/export.js';
+export { dataExportEndpoint, dataExportRefusal, dataExportResponse, type DataExportOptions, type ExportPageSizes } from './messaging/account/export.js';
 export { deleteAccountPage, type AccountLogin, type DeleteAccountPageData } from './messaging/account/erase.js';
 export { FailureWindow, waitInMinutes } from './messaging/account/failure-window.js';
 export { formOriginGuard } from './messaging/digests/origin-guard.js';

@@ -1,4 +1,6 @@
-import { error, type RequestHandler } from '@sveltejs/kit';
+import { error, redirect, type Cookies, type RequestHandler } from '@sveltejs/kit';
+import { z } from 'zod';
+import { MessagingError } from '../../../messaging/errors.js';
 import { previewText } from '../../../messaging/preview-text.js';
 import { OfferCardPayload, type Cursor, type Message, type UserSummary } from '../../../messaging/schemas/index.js';
 import type { AccountData, ExportedConversation, ExportedOffer, ExportStart } from '../backend/account.js';
@@ -62,19 +64,49 @@ export async function dataExportResponse(options: DataExportOptions): Promise<Re
 }
 
 /**
- * GET handler for a `+server.ts` (`export const GET = dataExportEndpoint({ basePath: '/messages' })`):
- * the download for the signed-in member, 401 for anyone else, and the 429 error page with the
- * wait when they downloaded 3 times this hour.
+ * GET handler for a `+server.ts` (`export const GET = dataExportEndpoint({ basePath: '/messages', backTo: '/account' })`):
+ * the download for the signed-in member, 401 for anyone else. A refusal (3 downloads this hour)
+ * is a 429 with the sentence for a script; a browser that opened the link is sent back to
+ * `backTo` (the page with the link) and the sentence waits there for `dataExportRefusal`: the
+ * error page it got instead had none of the site around it. Without `backTo`, the error page.
  */
-export function dataExportEndpoint(options: { basePath: string; pageSizes?: Partial<ExportPageSizes> }): RequestHandler {
-	return async ({ locals, url }) => {
+export function dataExportEndpoint(options: { basePath: string; backTo?: string; pageSizes?: Partial<ExportPageSizes> }): RequestHandler {
+	const { backTo, ...rest } = options;
+	return async ({ locals, url, request, cookies }) => {
 		const user = locals.user;
 		if (!user) error(401, { message: 'Sign in to download your data.' });
 		const email = 'email' in user && typeof user.email === 'string' ? user.email : null;
-		return orErrorPage(() =>
-			dataExportResponse({ messaging: locals.messaging, me: { id: user.id, email }, origin: url.origin, ...options })
-		);
+		return orErrorPage(async () => {
+			try {
+				return await dataExportResponse({ messaging: locals.messaging, me: { id: user.id, email }, origin: url.origin, ...rest });
+			} catch (e) {
+				if (!backTo || !(e instanceof MessagingError) || e.status >= 500 || !opensPage(request)) throw e;
+				// Short-lived and for that page only: read once, it is gone (a reload does not say it again).
+				cookies.set(REFUSAL_COOKIE, e.message, { path: backTo, httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:', maxAge: 60 });
+				redirect(303, backTo);
+			}
+		});
 	};
+}
+
+const REFUSAL_COOKIE = 'bazaar_export_refused';
+// What we wrote, no more: the cookie comes back from the browser, which may send anything.
+const Refusal = z.string().min(1).max(500);
+
+/** A browser navigating to the link (not a fetch or a script, which get the 429 and its sentence). */
+const opensPage = (request: Request) =>
+	request.headers.get('sec-fetch-mode') === 'navigate' || (request.headers.get('accept') ?? '').includes('text/html');
+
+/**
+ * For the load of the page `backTo` names: why the download the member just asked for was
+ * refused ("You can download your data 3 times an hour. Try again in 60 minutes."), once, or null.
+ */
+export function dataExportRefusal({ cookies, url }: { cookies: Cookies; url: URL }): string | null {
+	const sent = cookies.get(REFUSAL_COOKIE);
+	if (sent === undefined) return null;
+	cookies.delete(REFUSAL_COOKIE, { path: url.pathname });
+	const refusal = Refusal.safeParse(sent);
+	return refusal.success ? refusal.data : null;
 }
 
 /** The download, piece by piece: one piece per page of rows. */
