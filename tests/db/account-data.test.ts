@@ -185,6 +185,38 @@ describe('downloading my data', () => {
 		expect(pieces).toBeGreaterThan(8);
 	});
 
+	it('says a conversation muted until I unmute as muted with no end, and every time in it as ISO 8601', async () => {
+		const s = await scene();
+		const withBen = (await s.ana.api.listConversationPreviews()).previews.find((p) => p.other_user_id === s.ben.id)!;
+		const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+		// Until I unmute (the menu's mute), until a time, and a mute that ended (the clock passed it).
+		await s.ana.api.setMuted({ conversationId: s.conversationId, until: 'infinity' });
+		await s.ana.api.setMuted({ conversationId: withBen.conversation_id, until: inAnHour });
+		const withKim = await send(s.kim, s.ana, 'Hello Ana');
+		await db.query(`update public.conversation_members set muted_until = now() - interval '1 minute' where conversation_id = $1 and user_id = $2`, [withKim.conversation_id, s.ana.id]);
+
+		const { text } = await readAll(await dataExportResponse({ messaging: s.ana.api, me: { id: s.ana.id }, origin: ORIGIN, basePath: '/messages' }));
+		const data = JSON.parse(text) as { conversations: { id: string; muted: boolean; muted_until: string | null }[] };
+		const mute = (id: string) => {
+			const { muted, muted_until } = data.conversations.find((c) => c.id === id)!;
+			return { muted, muted_until };
+		};
+		// It said "muted_until": "infinity", which no date parser reads.
+		expect(mute(s.conversationId)).toEqual({ muted: true, muted_until: null });
+		expect(mute(withBen.conversation_id)).toEqual({ muted: true, muted_until: expect.any(String) });
+		expect(Date.parse(mute(withBen.conversation_id).muted_until!)).toBe(Date.parse(inAnHour));
+		expect(mute(withKim.conversation_id)).toEqual({ muted: false, muted_until: null });
+		expect(text).not.toContain('infinity');
+		// Every field named for a time holds an ISO 8601 time or null.
+		const times: unknown[] = [];
+		JSON.parse(text, (key, value) => {
+			if (/(_at|_until)$/.test(key)) times.push(value);
+			return value;
+		});
+		expect(times.length).toBeGreaterThan(10);
+		for (const time of times) if (time !== null) expect(time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
+	});
+
 	it('asks for each page only as the reader takes it', async () => {
 		const s = await scene();
 		const calls: string[] = [];

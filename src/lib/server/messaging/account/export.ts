@@ -1,6 +1,7 @@
 import { error, redirect, type Cookies, type RequestHandler } from '@sveltejs/kit';
 import { z } from 'zod';
 import { MessagingError } from '../../../messaging/errors.js';
+import { isMuted } from '../../../messaging/mute.js';
 import { previewText } from '../../../messaging/preview-text.js';
 import { OfferCardPayload, type Cursor, type Message, type UserSummary } from '../../../messaging/schemas/index.js';
 import type { AccountData, ExportedConversation, ExportedOffer, ExportStart } from '../backend/account.js';
@@ -132,7 +133,7 @@ async function* exportPieces(start: ExportStart, options: DataExportOptions, siz
 	for await (const conversations of conversationPages) {
 		for (const conversation of conversations) {
 			// Its closing brace gives way to its messages and offers.
-			yield `${separator}\n\t\t${JSON.stringify(exportedConversation(conversation)).slice(0, -1)},"messages":[`;
+			yield `${separator}\n\t\t${JSON.stringify(exportedConversation(conversation, start.exported_at)).slice(0, -1)},"messages":[`;
 			separator = ',';
 			yield* rowsOf(
 				pages(
@@ -181,7 +182,10 @@ async function* rowsOf<Row>(source: AsyncGenerator<Row[]>, shape: (row: Row) => 
 	}
 }
 
-function exportedConversation(c: ExportedConversation) {
+function exportedConversation(c: ExportedConversation, exportedAt: string) {
+	// "Until I unmute" is stored as PostgreSQL's `infinity`, which no date parser reads: `muted`
+	// says whether it is muted now, `muted_until` when that ends (null: not muted, or no end).
+	const muted = isMuted(c.muted_until, new Date(exportedAt));
 	return {
 		id: c.conversation_id,
 		started_at: c.started_at,
@@ -190,7 +194,8 @@ function exportedConversation(c: ExportedConversation) {
 			? { id: c.product_id, title: c.product_title, price_cents: c.product_price_cents, currency: c.product_currency }
 			: null,
 		archived: c.archived,
-		muted_until: c.muted_until,
+		muted,
+		muted_until: muted && c.muted_until !== 'infinity' ? c.muted_until : null,
 		last_read_at: c.last_read_at
 	};
 }
