@@ -625,6 +625,26 @@ const rpcCases: Case[] = [
 	{ who: 'outsider', what: 'lifts the blocker’s block of the buyer', run: (s) => q('select public.unblock_user(p_user_id => $1) as r', s.buyer.id), expect: { check: blockStillThere } },
 	{ who: 'seller', what: 'lifts the blocker’s block of the buyer', run: (s) => q('select public.unblock_user(p_user_id => $1) as r', s.buyer.id), expect: { check: blockStillThere } },
 	{ who: 'outsider', what: 'blocks itself', run: (s) => q('select public.block_user(p_user_id => $1)', s.outsider.id), expect: userError('invalid_input') },
+	// block_between: the caller's own blocks, each way, as the thread tells them; nobody else's.
+	{ who: 'anon', what: 'asks for the blocks between the blocker and the buyer', run: (s) => q('select public.block_between(p_user_id => $1)', s.buyer.id), expect: permission },
+	{
+		who: 'buyer',
+		what: 'asks for the blocks between it and the blocker',
+		run: (s) => q('select public.block_between(p_user_id => $1) as r', s.blocker.id),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ r: { user_id: s.blocker.id, blocked_by_me: false, blocked_me: true } }]) }
+	},
+	{
+		who: 'blocker',
+		what: 'asks for the blocks between it and the buyer',
+		run: (s) => q('select public.block_between(p_user_id => $1) as r', s.buyer.id),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ r: { user_id: s.buyer.id, blocked_by_me: true, blocked_me: false } }]) }
+	},
+	{
+		who: 'outsider',
+		what: 'asks for the blocks between it and the buyer (the blocker’s block of the buyer is none of its own)',
+		run: (s) => q('select public.block_between(p_user_id => $1) as r', s.buyer.id),
+		expect: { check: (rows, s) => expect(rows).toEqual([{ r: { user_id: s.buyer.id, blocked_by_me: false, blocked_me: false } }]) }
+	},
 
 	// report_message: only the other member's messages of one's own conversations.
 	{ who: 'outsider', what: 'reports the buyer’s message', run: (s) => q(`select public.report_message(p_message_id => $1, p_reason => 'spam')`, s.buyerMessages[0]), expect: userError('not_found') },
@@ -1170,6 +1190,7 @@ const controls: Case[] = [
 /** The RPCs authenticated may run (purge_expired_messages is service_role's). */
 const API = [
 	'attachment_for_reader',
+	'block_between',
 	'block_user',
 	'check_photo_room',
 	'create_attachment',

@@ -143,3 +143,57 @@ test('a reserved listing stays on the home page with its badge, for visitors and
 	await expect(card).toHaveCount(0);
 	await sellers.context().close();
 });
+
+/**
+ * A buyer who blocked a listing's seller was offered "Message seller" and "Make an offer" on its
+ * page, and both led to a thread saying "You blocked Sam Seller. Unblock them to send messages."
+ * The page says that itself now, with the way to unblock (here, or in the conversation); blocked
+ * by the seller, it says what the thread says, and offers nothing that cannot work.
+ */
+test('the page of a listing whose seller the buyer blocked says so and unblocks; blocked by the seller, it offers no way to write', async ({ browser, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	const block = (blocker: string, blocked: string) =>
+		withDatabase(baseURL, (db) => db.query('insert into public.user_blocks (blocker_id, blocked_id) values ($1, $2)', [blocker, blocked]));
+	const blocks = () =>
+		withDatabase(baseURL, async (db) => (await db.query('select count(*)::int as n from public.user_blocks where $1 in (blocker_id, blocked_id)', [thread.buyer.id])).rows[0].n);
+	await block(thread.buyer.id, thread.seller.id);
+
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await signIn(page, thread.buyer.email, `/products/${thread.product}`);
+	await hydrated(page);
+	const said = page.getByRole('status').filter({ hasText: 'You blocked Sam Seller. Unblock them to send messages.' });
+	await expect(said).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Message seller' })).toHaveCount(0);
+	await expect(page.getByRole('link', { name: 'Make an offer' })).toHaveCount(0);
+	await expect(page.getByRole('link', { name: 'Go to the conversation' })).toHaveAttribute('href', thread.buyerUrl);
+
+	// Unblocked from the page: it shows the ways to write again, without leaving it.
+	await page.getByRole('button', { name: 'Unblock Sam Seller' }).click();
+	await expect(page.getByRole('link', { name: 'Message seller' })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Make an offer' })).toBeVisible();
+	await expect(said).toHaveCount(0);
+	await expect(page).toHaveURL(`/products/${thread.product}`);
+	expect(await blocks()).toBe(0);
+
+	// Without script, the same button lifts the block and opens the conversation, ready to write.
+	await block(thread.buyer.id, thread.seller.id);
+	const plain = await browser.newContext({ javaScriptEnabled: false });
+	const plainPage = await plain.newPage();
+	await signIn(plainPage, thread.buyer.email, `/products/${thread.product}`);
+	await plainPage.getByRole('button', { name: 'Unblock Sam Seller' }).click();
+	await expect(plainPage).toHaveURL(thread.buyerUrl);
+	await expect(plainPage.getByRole('textbox', { name: 'Message', exact: true })).toBeVisible();
+	expect(await blocks()).toBe(0);
+	await plain.close();
+
+	// The seller blocked the buyer: the page says what the thread says, and offers no way to write.
+	await block(thread.seller.id, thread.buyer.id);
+	await page.reload();
+	await hydrated(page);
+	await expect(page.getByRole('status').filter({ hasText: 'Sam Seller is not accepting messages from you.' })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Message seller' })).toHaveCount(0);
+	await expect(page.getByRole('link', { name: 'Make an offer' })).toHaveCount(0);
+	await expect(page.getByRole('button', { name: /Unblock/ })).toHaveCount(0);
+	await context.close();
+});

@@ -11,6 +11,7 @@ export type PublicFunctions1 = {
   }
   attachment_for_reader: { Args: { p_id: string }; Returns: Json }
   begin_digest_attempt: { Args: { p_digest: string }; Returns: string }
+  block_between: { Args: { p_user_id: string }; Returns: Json }
   block_user: { Args: { p_user_id: string }; Returns: Json }
   check_photo_room: { Args: Record<PropertyKey, never>; Returns: undefined }
   claim_digests: { Args: { p_delay?: string }; Returns: string[] }
@@ -244,5 +245,4 @@ export type PublicFunctions1 = {
     Args: Record<PropertyKey, never>
     Returns: Json
   }
-  my_deal_on_listing: { Args: { p_product_id: string }; Returns: Json }
 }

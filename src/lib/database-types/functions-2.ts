@@ -4,6 +4,7 @@
 import type { Json } from './json.js';
 
 export type PublicFunctions2 = {
+  my_deal_on_listing: { Args: { p_product_id: string }; Returns: Json }
   open_conversation: {
     Args: {
       p_limit?: number

@@ -289,5 +289,9 @@ export type MessagingPreferences = z.infer<typeof MessagingPreferences>;
 export const BlockState = z.object({ user_id: Id, blocked: z.boolean() });
 export type BlockState = z.infer<typeof BlockState>;
 
+/** The blocks between the caller and another user, each way, as a thread tells them. */
+export const BlockBetween = z.object({ user_id: Id, blocked_by_me: z.boolean(), blocked_me: z.boolean() });
+export type BlockBetween = z.infer<typeof BlockBetween>;
+
 export const ReportReceipt = z.object({ id: Id, message_id: Id });
 export type ReportReceipt = z.infer<typeof ReportReceipt>;

@@ -3,7 +3,6 @@ import { formatConversationKey, type ConversationKeyParts } from '$lib/messaging
 import { MessagingError } from '$lib/messaging/errors.js';
 import {
 	Attachment,
-	BlockState,
 	ConversationPreview,
 	Cursor,
 	InboxFilter,
@@ -21,11 +20,14 @@ import {
 	type MessagingPreferences,
 	type QuickReply,
 	type ReportReason,
-	type ResponseTime
+	type ResponseTime,
+	type BlockBetween,
+	type BlockState
 } from '$lib/messaging/schemas/index.js';
 import { conversationTarget, id } from './ids.js';
 import { clampLimit, messageCursor, pageOf } from './paging.js';
 import { attachmentMethods, type AttachmentDimensions } from './attachments.js';
+import { blockMethods } from './blocks.js';
 import { offerMethods, type MakeOffer, type ListingDeal, type RespondToOffer } from './offers.js';
 import type { RpcCall, RpcName } from './rpc-call.js';
 import { accountMethods, type AccountData } from './account.js';
@@ -59,6 +61,8 @@ export interface MessagingBackend extends AccountData, DigestLinks, SearchMethod
 	setMuted(options: { conversationId: string; until: string | null }): Promise<ReadState>;
 	blockUser(options: { userId: string }): Promise<BlockState>;
 	unblockUser(options: { userId: string }): Promise<BlockState>;
+	/** Whether the caller and that user blocked one another, each way: for a page offering a way to write to them. */
+	blockBetween(options: { userId: string }): Promise<BlockBetween>;
 	reportMessage(options: { messageId: string; reason: ReportReason; details?: string }): Promise<ReportReceipt>;
 	/** The caller's events after `cursor`, oldest first; `resync` when the cursor is too old to catch up from. */
 	syncSince(options: { cursor: number; limit?: number }): Promise<SyncResult>;
@@ -250,14 +254,6 @@ export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {})
 			return ReadState.parse(await call('set_muted', { p_conversation_id: id(conversationId, 'conversation'), p_until: until }, 'value'));
 		},
 
-		async blockUser({ userId }) {
-			return BlockState.parse(await call('block_user', { p_user_id: id(userId, 'user') }, 'value'));
-		},
-
-		async unblockUser({ userId }) {
-			return BlockState.parse(await call('unblock_user', { p_user_id: id(userId, 'user') }, 'value'));
-		},
-
 		async reportMessage({ messageId, reason, details = '' }) {
 			return ReportReceipt.parse(
 				await call('report_message', { p_message_id: id(messageId, 'message'), p_reason: reason, p_details: details }, 'value')
@@ -282,6 +278,7 @@ export function rpcMessagingBackend(call: RpcCall, options: BackendOptions = {})
 			return Message.parse(await call('toggle_reaction', { p_message_id: id(messageId, 'message'), p_emoji: emoji }, 'value'));
 		},
 
+		...blockMethods(call),
 		...searchMethods(call),
 		...attachmentMethods(call),
 		...offerMethods(call),

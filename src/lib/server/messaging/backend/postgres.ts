@@ -52,7 +52,8 @@ const BATCHED_READS: ReadonlySet<string> = new Set([
 	'search_conversations',
 	'get_messaging_preferences',
 	'seller_response_time',
-	'my_deal_on_listing'
+	'my_deal_on_listing',
+	'block_between'
 ]);
 
 interface Pending {
