@@ -110,7 +110,7 @@ test('a send another tab left on its way goes from the member’s other open tab
 	await hydrated(b);
 	await a.goto(threadUrl);
 	await hydrated(a);
-	// Tab A alone has no connection: its sends wait there, kept in the browser.
+	// Tab A alone cannot reach the server: its sends wait there, kept in the browser.
 	await a.route(isSend, (route) => route.abort('internetdisconnected'));
 	const stored = (text: string) =>
 		withDatabase(baseURL, async (db) => (await db.query<{ n: number }>('select count(*)::int as n from public.messages where body = $1', [text])).rows[0].n);
@@ -122,7 +122,7 @@ test('a send another tab left on its way goes from the member’s other open tab
 	const retried = `Sent from a tab still retrying ${Date.now()}`;
 	await composer(a).fill(retried);
 	await composer(a).press('Enter');
-	await expect(shown(a, retried, 'failed')).toContainText('Not sent yet: no connection.');
+	await expect(shown(a, retried, 'failed')).toContainText('Not sent yet: the server cannot be reached.');
 	await expect.poll(() => stored(retried), { timeout: 15_000 }).toBe(1);
 	for (const page of [a, b]) {
 		await expect(shown(page, retried)).toHaveCount(1);
@@ -133,7 +133,7 @@ test('a send another tab left on its way goes from the member’s other open tab
 	const left = `Left by a closed tab ${Date.now()}`;
 	await composer(a).fill(left);
 	await composer(a).press('Enter');
-	await expect(shown(a, left, 'failed')).toContainText('Not sent yet: no connection.');
+	await expect(shown(a, left, 'failed')).toContainText('Not sent yet: the server cannot be reached.');
 	await a.close();
 	await expect.poll(() => stored(left), { timeout: 15_000 }).toBe(1);
 	await expect(shown(b, left)).toHaveCount(1);

@@ -433,7 +433,7 @@ test('a draft and a send on its way are their writer’s: the next member on the
 	await ben.route((url) => url.search.endsWith('/send'), (route) => route.abort('internetdisconnected'));
 	await composer(ben).fill(waiting);
 	await composer(ben).press('Enter');
-	await expect(messageRow(ben, waiting)).toContainText('Not sent yet: no connection.');
+	await expect(messageRow(ben, waiting)).toContainText('Not sent yet: the server cannot be reached.');
 	const sends = () => ben.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('bazaar-messaging:outbox:')));
 	await expect.poll(sends).toEqual([expect.stringContaining(DEMO.ben.id)]);
 	const secret = 'Ben’s unsent draft: call me on 0151 2345678';
@@ -483,11 +483,14 @@ test('a reader at the bottom of a long thread stays there as the composer grows 
 
 	// The server out of reach: the send fails below the newest message, and its notice shows whole.
 	// (It was cut off under the composer: the thread followed the new bubble, not what grew under it.)
+	// The browser is online meanwhile, so the notice says the server cannot be reached (it said "no
+	// connection ... once you are back online" to a member who was).
 	await page.route((url) => url.search.endsWith('/send'), (route) => route.abort('connectionrefused'));
 	await composer(page).fill('Are you still there?');
 	await composer(page).press('Enter');
 	const notice = messageRow(page, 'Are you still there?').locator('.bubble-failed');
-	await expect(notice).toContainText('Not sent yet: no connection. It goes by itself once you are back online.');
+	await expect(notice).toContainText('Not sent yet: the server cannot be reached. It goes by itself once it answers.');
+	expect(await page.evaluate(() => navigator.onLine)).toBe(true);
 	await expect(notice).toBeInViewport({ ratio: 1 });
 	await context.close();
 });

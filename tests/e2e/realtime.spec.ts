@@ -1,5 +1,6 @@
 import { expect, test, type Page } from './fixtures';
 import { DEMO, hydrated, signIn } from './session';
+import { withDatabase } from './database';
 import { buyersThread } from './fresh-thread';
 
 const RECORD_PLAYER = 'a0000000-0000-4000-8000-000000000003';
@@ -122,4 +123,56 @@ test('a thread shows the other member online when they already were as it opened
 	await leeContext.close();
 	await expect(status).toContainText('Last seen');
 	await anaContext.close();
+});
+
+/**
+ * With the database hung (here: a lock every send waits on) and the app server up, a send failed
+ * after the server's query timeout saying "Not sent: Messages are unavailable right now;
+ * retrying." beside a Retry it needed: it never went by itself. And the thread went on saying the
+ * seller was "Online", though the server could relay nothing (nor anyone leaving). Now the send
+ * waits, saying so, and goes by itself once the database is back; meanwhile the feed counts as
+ * down, so no presence is claimed.
+ */
+test('with the database hung, a send waits saying why and goes by itself once it is back; the thread claims no one online meanwhile', async ({ browser, baseURL }) => {
+	test.setTimeout(120_000);
+	const fresh = await buyersThread(baseURL);
+	const sellerContext = await browser.newContext();
+	const seller = await sellerContext.newPage();
+	await signIn(seller, fresh.seller.email, `/messages?conversation=${fresh.buyer.id}__${fresh.product}`);
+	await hydrated(seller);
+	const buyerContext = await browser.newContext();
+	const buyer = await buyerContext.newPage();
+	await signIn(buyer, fresh.buyer.email, fresh.buyerUrl);
+	await hydrated(buyer);
+	const status = buyer.locator('.thread-header .thread-who');
+	await expect(status).toContainText('Online');
+
+	const words = `Sent while the database hangs ${Date.now()}`;
+	const row = thread(buyer).locator('li[data-message-id]', { hasText: words });
+	await withDatabase(baseURL, async (db) => {
+		await db.query('begin');
+		await db.query('lock table public.messages in access exclusive mode');
+		try {
+			await composer(buyer).fill(words);
+			await composer(buyer).press('Enter');
+			// The server gives up after its query timeout (15 s).
+			const notice = row.locator('.bubble-failed');
+			await expect(notice).toHaveText(/^\s*Not sent yet: messages are unavailable right now\. It goes by itself once they are back\.\s*Send now\s*$/, { timeout: 30_000 });
+			await expect(notice).not.toContainText('retrying');
+			await expect(status).not.toContainText('Online');
+			await expect(buyer.locator('.connection-state')).toHaveText('Reconnecting…');
+		} finally {
+			await db.query('rollback');
+		}
+	});
+
+	// Back: it goes by itself, once, and the seller gets it; the feed is live and says who is online again.
+	await expect(thread(buyer).locator('li[data-status="sent"]', { hasText: words })).toHaveCount(1, { timeout: 45_000 });
+	await expect(thread(seller).locator('li[data-message-id]', { hasText: words })).toHaveCount(1, { timeout: 30_000 });
+	await expect(buyer.locator('.connection-state')).toHaveCount(0, { timeout: 30_000 });
+	await expect(status).toContainText('Online');
+	const stored = await withDatabase(baseURL, (db) => db.query('select count(*)::int as n from public.messages where body = $1', [words]));
+	expect(stored.rows[0].n).toBe(1);
+	await buyerContext.close();
+	await sellerContext.close();
 });

@@ -1,6 +1,6 @@
 import type { ActionResult } from '@sveltejs/kit';
-import { describe, expect, it } from 'vitest';
-import { MessagingApi, actionOutcome } from '../../src/lib/messaging/api.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MessagingApi, actionOutcome, waitReason } from '../../src/lib/messaging/api.ts';
 import type { Attachment } from '../../src/lib/messaging/schemas/index.ts';
 import { CONVERSATION, KEY, at, message, messageId, messageEvent, previewRow, readState } from '../support/rows.ts';
 
@@ -11,6 +11,10 @@ import { CONVERSATION, KEY, at, message, messageId, messageEvent, previewRow, re
  */
 
 const OFFLINE = 'You appear to be offline. Try again when you are connected.';
+const UNREACHABLE = 'The server cannot be reached. Try again in a moment.';
+/** The browser's own word on its network (navigator.onLine), for the requests that get no answer. */
+const browserOnline = (onLine: boolean) => vi.stubGlobal('navigator', { onLine });
+afterEach(() => void vi.unstubAllGlobals());
 
 interface Sent {
 	url: string;
@@ -84,9 +88,13 @@ describe('MessagingApi: reads', () => {
 		expect(!malformed.ok && malformed.message).toMatch(/went wrong/);
 	});
 
-	it('a network failure is the offline message', async () => {
-		const { api } = apiAnswering(new TypeError('Failed to fetch'));
+	it('a network failure is the offline message when the browser is offline, and says the server is out of reach when it is not', async () => {
+		browserOnline(false);
+		const { api } = apiAnswering(new TypeError('Failed to fetch'), new TypeError('Failed to fetch'));
 		expect(await api.previews({ filter: 'all', before: cursor })).toEqual({ ok: false, message: OFFLINE });
+		// Online, with the server down: "you appear to be offline" was untrue.
+		browserOnline(true);
+		expect(await api.previews({ filter: 'all', before: cursor })).toEqual({ ok: false, message: UNREACHABLE });
 	});
 });
 
@@ -102,7 +110,7 @@ describe('MessagingApi: sync and the stream', () => {
 
 	it('sync throws when the catch-up cannot be had, so the realtime service retries', async () => {
 		const { api } = apiAnswering(new TypeError('Failed to fetch'), json({ message: 'Sign in to use messages.' }, 401), json({ events: 'no' }));
-		await expect(api.sync(1)).rejects.toThrow(/offline/);
+		await expect(api.sync(1)).rejects.toThrow(/cannot be reached/);
 		await expect(api.sync(1)).rejects.toThrow(/Sign in to use messages/);
 		await expect(api.sync(1)).rejects.toThrow(/sync failed/);
 	});
@@ -134,6 +142,7 @@ describe('MessagingApi: form actions', () => {
 	});
 
 	it('action posts its fields to the action, leaving out empty ones; a network failure is the offline message', async () => {
+		browserOnline(false);
 		const { api, sent } = apiAnswering(new TypeError('Failed to fetch'));
 		const outcome = await api.action('send', { id: messageId(100), body: 'Hi', conversation_id: CONVERSATION, reply_to: null, key: undefined });
 
@@ -355,7 +364,23 @@ describe('actionOutcome', () => {
 		expect(bare.ok).toBe(false);
 		expect(!bare.ok && bare.message).toMatch(/went wrong/);
 		// use:enhance's report of a fetch that never reached the server: no status.
+		browserOnline(false);
 		expect(actionOutcome('send', { type: 'error', error: new TypeError('Failed to fetch') })).toEqual({ ok: false, message: OFFLINE, code: 'offline' });
+		browserOnline(true);
+		expect(actionOutcome('send', { type: 'error', error: new TypeError('Failed to fetch') })).toEqual({ ok: false, message: UNREACHABLE, code: 'offline' });
+	});
+
+	it('says why a send waits to go again by itself: no network, the server out of reach, its database, or the send limit; nothing for a refusal', () => {
+		const failed = { type: 'error', error: new TypeError('Failed to fetch') } as const;
+		browserOnline(false);
+		expect(waitReason(actionOutcome('send', failed))).toBe('offline');
+		browserOnline(true);
+		expect(waitReason(actionOutcome('send', failed))).toBe('unreachable');
+		const unavailable = { type: 'failure', status: 503, data: { action: 'send', ok: false, code: 'unavailable', message: 'Messages are unavailable right now; retrying.' } } as const;
+		expect(waitReason(actionOutcome('send', unavailable))).toBe('unavailable');
+		const blocked = { type: 'failure', status: 403, data: { action: 'send', ok: false, code: 'blocked', message: 'Ana is not accepting messages from you.' } } as const;
+		expect(waitReason(actionOutcome('send', blocked))).toBeUndefined();
+		expect(waitReason({ ok: false, message: 'You are sending messages too fast.', code: 'rate_limited' })).toBe('limit');
 	});
 
 	it('a redirect is not a result', () => {

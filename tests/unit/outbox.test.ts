@@ -233,7 +233,7 @@ describe('Outbox', () => {
 		const stop = ben.outbox.start();
 		const waiting = pendingSend(ben.thread, { id: messageId(1), body: 'Ben’s words' });
 		ben.outbox.keep(waiting, ben.thread);
-		ben.thread.fail(waiting.id, 'You appear to be offline.', 'connection');
+		ben.thread.fail(waiting.id, 'You appear to be offline.', 'offline');
 		ben.outbox.settle(waiting.id, OFFLINE);
 
 		// Back online: it goes again (and finds no connection again).
@@ -285,6 +285,53 @@ describe('Outbox', () => {
 		}
 	});
 
+	it('a send the server could not store for want of its database waits and goes by itself, saying why, and the tab hears the feed cannot be live', async () => {
+		vi.useFakeTimers();
+		try {
+			vi.stubGlobal('window', new EventTarget());
+			vi.stubGlobal('navigator', { onLine: true });
+			const UNAVAILABLE: Outcome<Message> = { ok: false, message: 'Messages are unavailable right now; retrying.', code: 'unavailable' };
+			let databaseBack = false;
+			const { api, requests } = server((fields) => (databaseBack ? stored(fields) : UNAVAILABLE));
+			const threads = new OpenThreads();
+			const thread = threads.open(openedConversation({ messages: [] }));
+			let unavailable = 0;
+			const outbox = new Outbox({ member: ME, api, threads, onSignedOut: () => {}, onUnavailable: () => unavailable++ });
+			const stop = outbox.start();
+			await outbox.retry(thread, { ...message({ id: messageId(1), body: 'Sent while the database hangs', sender_id: ME, created_at: new Date().toISOString() }), status: 'sending' });
+			// It said "Not sent: Messages are unavailable right now; retrying." and never tried again.
+			expect([thread.messages[0].status, thread.messages[0].waiting, unavailable]).toEqual(['failed', 'unavailable', 1]);
+			await vi.advanceTimersByTimeAsync(5_000);
+			expect(requests).toHaveLength(2);
+			databaseBack = true;
+			await vi.advanceTimersByTimeAsync(5_000);
+			expect(thread.messages[0].status).toBe('sent');
+			expect(requests.map((r) => r.id)).toEqual([messageId(1), messageId(1), messageId(1)]);
+			expect(readPendingSends(ME)).toEqual([]);
+			stop();
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
+	it('a send that got no answer waits as offline when the browser is, and as the server out of reach when it is online', async () => {
+		const threads = new OpenThreads();
+		const thread = threads.open(openedConversation({ messages: [] }));
+		const outbox = new Outbox({ member: ME, api: server(() => OFFLINE).api, threads, onSignedOut: () => {} });
+		for (const [i, onLine] of [true, false].entries()) {
+			vi.stubGlobal('navigator', { onLine });
+			await outbox.retry(thread, { ...message({ id: messageId(i + 1), body: `Try ${i}`, sender_id: ME, created_at: new Date().toISOString() }), status: 'sending' });
+		}
+		expect(thread.messages.map((m) => [m.body, m.status, m.waiting])).toEqual([
+			['Try 0', 'failed', 'unreachable'],
+			['Try 1', 'failed', 'offline']
+		]);
+		// Shown again (a thread opened later in the tab), each says why it waits as it did.
+		const again = new OpenThreads().open(openedConversation({ messages: [] }));
+		outbox.restore(again);
+		expect(again.messages.map((m) => m.waiting)).toEqual(['unreachable', 'offline']);
+	});
+
 	it('with storage refused a send still goes again from memory, and only then would leaving the page lose it', async () => {
 		let reachable = false;
 		const { api, requests } = server((fields) => (reachable ? stored(fields) : OFFLINE));
@@ -292,7 +339,7 @@ describe('Outbox', () => {
 		// As the composer does: the send leaves, no connection answers.
 		const offline = (send: PendingSend) => {
 			outbox.keep(send, thread);
-			thread.fail(send.id, 'You appear to be offline.', 'connection');
+			thread.fail(send.id, 'You appear to be offline.', 'offline');
 			outbox.settle(send.id, OFFLINE);
 		};
 		offline(pendingSend(thread, { id: messageId(1), body: 'Kept' }));
@@ -302,8 +349,8 @@ describe('Outbox', () => {
 		offline(pendingSend(thread, { id: messageId(2), body: 'In memory only' }));
 		expect(outbox.atRisk).toBe(true);
 		expect(thread.messages.map((m) => [m.body, m.status, m.waiting])).toEqual([
-			['Kept', 'failed', 'connection'],
-			['In memory only', 'failed', 'connection']
+			['Kept', 'failed', 'offline'],
+			['In memory only', 'failed', 'offline']
 		]);
 
 		// Retried, it goes after the send waiting before it.

@@ -515,6 +515,34 @@ describe('RealtimeMessagingService: reconnecting', () => {
 		expect(onLive).toHaveBeenCalledTimes(2);
 	});
 
+	it('the server saying it cannot reach its database drops a live feed whose connection stands: reconnecting until a catch-up gets through', async () => {
+		const { transport, service, env, delivered } = await live({ cursor: 5, minDelay: 1000 });
+		// A hung database: the stream stays open, and relays nothing (nor anyone leaving).
+		service.stalled();
+		expect(service.state).toBe('reconnecting');
+		expect(transport.calls.at(-1)).toBe('close');
+		// Its catch-up is refused while the database is away: still reconnecting, with backoff.
+		transport.answers.push(new Error('sync failed: Messages are unavailable right now; retrying.'));
+		env.advance(env.timers[0].ms);
+		await flush();
+		expect(service.state).toBe('reconnecting');
+		// Back: caught up, live again.
+		transport.append(6);
+		env.advance(env.timers[0].ms);
+		await flush();
+		transport.latest.handlers.open();
+		expect(service.state).toBe('live');
+		expect(delivered).toEqual([6]);
+		// Said again while already reconnecting, or offline: nothing more happens.
+		const closes = transport.count('close');
+		service.stalled();
+		service.stalled();
+		expect([service.state, transport.count('close')]).toEqual(['reconnecting', closes + 1]);
+		env.fire('offline');
+		service.stalled();
+		expect(service.state).toBe('offline');
+	});
+
 	it('events, opens and errors from a stale (closed) connection are ignored', async () => {
 		const { transport, service, env, delivered, onResync } = await live({ cursor: 5, minDelay: 1000 });
 		const stale = transport.latest;

@@ -24,12 +24,33 @@ import {
 export type Outcome<T> = { ok: true; value: T } | { ok: false; message: string; code?: string };
 
 const OFFLINE = 'You appear to be offline. Try again when you are connected.';
+const UNREACHABLE = 'The server cannot be reached. Try again in a moment.';
 /** The code of an upload refused for what the photo is: only removing it helps. */
 export const PHOTO_REFUSED = 'photo_refused';
 /** The code of an outcome that never reached the server (no connection, or the server unreachable). */
 export const NOT_DELIVERED = 'offline';
 /** The code of a refusal for want of a session (HTTP 401): signing in again is the only way on. */
 export const SIGNED_OUT = 'not_authenticated';
+
+// A request that got no answer: the browser knows when it has no network at all; otherwise it
+// found the server out of reach (down, or a network between), and "you are offline" was untrue.
+const browserOffline = () => typeof navigator !== 'undefined' && navigator.onLine === false;
+const notDelivered = () => ({ ok: false as const, message: browserOffline() ? OFFLINE : UNREACHABLE, code: NOT_DELIVERED });
+
+/**
+ * Why a send waits to go again by itself: the browser has no network, the server did not answer,
+ * it answered that it cannot reach its database, or that the sender is over the send limit (which
+ * lets sends through again as its minute moves on). Nothing for a refusal another try cannot change.
+ */
+export type WaitReason = 'offline' | 'unreachable' | 'unavailable' | 'limit';
+
+export function waitReason(outcome: Outcome<unknown>): WaitReason | undefined {
+	if (outcome.ok) return undefined;
+	if (outcome.code === 'unavailable') return 'unavailable';
+	if (outcome.code === 'rate_limited') return 'limit';
+	if (outcome.code === NOT_DELIVERED) return browserOffline() ? 'offline' : 'unreachable';
+}
+
 const BROKEN = 'Something went wrong. Try again.';
 const UPLOAD_LOST = 'The photo could not be uploaded: the connection was lost. Try again.';
 /** What an upload refusal means when the server gave no message of its own. */
@@ -165,7 +186,7 @@ export class MessagingApi {
 		try {
 			response = await this.#fetch(this.actionUrl(name), { method: 'POST', body, headers: { 'x-sveltekit-action': 'true', accept: 'application/json' } });
 		} catch {
-			return { ok: false, message: OFFLINE, code: NOT_DELIVERED };
+			return notDelivered();
 		}
 		const result: ActionResult = deserialize(await response.text());
 		// As use:enhance does: the status of an error is the response's.
@@ -178,7 +199,7 @@ export class MessagingApi {
 		try {
 			response = await this.#fetch(`${this.basePath}/${endpoint}?${new URLSearchParams(params)}`, { headers: { accept: 'application/json' } });
 		} catch {
-			return { ok: false, message: OFFLINE };
+			return { ok: false, message: notDelivered().message };
 		}
 		const body: unknown = await response.json().catch(() => null);
 		if (response.status === 401) return { ok: false, message: messageOf(body), code: SIGNED_OUT };
@@ -224,7 +245,7 @@ export function actionOutcome<A extends MessagingAction>(name: A, result: Action
 		return failure.success ? { ok: false, message: failure.data.message, code: failure.data.code } : { ok: false, message: BROKEN };
 	}
 	// use:enhance reports a fetch that never reached the server as an error without a status.
-	if (result.type === 'error' && result.status === undefined) return { ok: false, message: OFFLINE, code: NOT_DELIVERED };
+	if (result.type === 'error' && result.status === undefined) return notDelivered();
 	if (result.type === 'error' && result.status === 401) return { ok: false, message: result.error?.message ?? BROKEN, code: SIGNED_OUT };
 	if (result.type === 'error') return { ok: false, message: result.error?.message ?? BROKEN };
 	return { ok: false, message: BROKEN };

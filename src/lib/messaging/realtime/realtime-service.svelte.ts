@@ -104,6 +104,16 @@ export class RealtimeMessagingService {
 		this.state = 'signed-out';
 	}
 
+	/**
+	 * The server answered that it cannot reach its database: no event reaches this feed then, though
+	 * its connection stands (a hung database), and who is online is not known (a member leaving meanwhile
+	 * was never relayed). It counts as dropped: "reconnecting", and live again once a catch-up gets through.
+	 */
+	stalled() {
+		if (this.#stopped || this.state !== 'live') return;
+		this.#dropped();
+	}
+
 	stop() {
 		this.#stopped = true;
 		this.#buffer.length = 0;

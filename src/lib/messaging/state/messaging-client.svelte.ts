@@ -269,7 +269,7 @@ export class MessagingClient {
 
 	#newOutbox(member: string | null) {
 		this.#kept = 0;
-		return new Outbox({ member, api: this.api, threads: this.#threads, onSignedOut: () => this.signedOut(), onKept: (count) => (this.#kept = count) });
+		return new Outbox({ member, api: this.api, threads: this.#threads, onSignedOut: () => this.signedOut(), onKept: (count) => (this.#kept = count), onUnavailable: () => this.#service?.stalled() });
 	}
 
 	/** A message event's preview has the member's mute as it is now; without one, the inbox's row. */

@@ -1,8 +1,8 @@
-import { SIGNED_OUT, type MessagingApi, type Outcome } from '../api';
+import { SIGNED_OUT, waitReason, type MessagingApi, type Outcome, type WaitReason } from '../api';
 import type { Message, UserSummary } from '../schemas';
 import type { OpenThreads } from './open-threads.svelte';
 import { draftOf, forgetPendingSend, hasPendingSend, isPendingSendKey, keepPendingSend, pendingSend, readPendingSends, type PendingSend } from './pending-sends';
-import { refusedForGood, waitFor, type SendWait } from './send-refusals';
+import { refusedForGood } from './send-refusals';
 import type { ThreadMessage, ThreadState } from './thread.svelte';
 
 const RESEND_EVERY_MS = 5_000;
@@ -17,11 +17,10 @@ const LEFT_TO_ITS_TAB_MS = RESEND_EVERY_MS;
 /**
  * One member's sends on their way, for this tab. From the moment a send leaves until the server
  * has stored it or refused it for good it is kept (pending-sends.ts), so that a reload, a closed
- * tab or another tab of the member shows it again in its thread and sends it again with the same
- * id, which the server stores once. Sends that found no connection or the send limit go again by
- * themselves, oldest first, once the browser is back online, the realtime feed live again or the
- * tab shown, and every few seconds; those another tab left behind go with them. Within a thread
- * none overtakes one written before it.
+ * tab or another tab of the member shows it again and sends it again with the same id (stored
+ * once). Sends refused for a reason that passes (WaitReason) go again by themselves, oldest first,
+ * when the connection may be back and every few seconds, with those another tab left behind; in a
+ * thread none overtakes one written before it.
  */
 export class Outbox {
 	readonly member: string | null;
@@ -30,13 +29,15 @@ export class Outbox {
 	#onSignedOut: () => void;
 	/** How many of the member's sends this tab knows on their way, each time that changes. */
 	#onKept: (count: number) => void;
+	/** The server cannot reach its database: its realtime feed relays nothing either. */
+	#onUnavailable: () => void;
 	/** Every send this tab knows on its way: one storage refused still goes while the tab lives. */
 	#sends = new Map<string, PendingSend>();
 	/** Kept in memory only: closing the tab would lose them. */
 	#unsaved = new Set<string>();
 	#inFlight = new Set<string>();
-	/** Failed for want of a connection or for the send limit: they go again by themselves, in turn. */
-	#waiting = new Map<string, SendWait>();
+	/** Failed for a reason that passes (WaitReason): they go again by themselves, in turn. */
+	#waiting = new Map<string, WaitReason>();
 	/** Refused for want of a session: they go again when this tab starts the member's next one. */
 	#signedOut = new Set<string>();
 	/** Why the last try failed, for a thread shown later. */
@@ -48,12 +49,13 @@ export class Outbox {
 	#pickUpLater: ReturnType<typeof setTimeout> | null = null;
 	#stopped = false;
 
-	constructor(options: { member: string | null; api: Pick<MessagingApi, 'action'>; threads: OpenThreads; onSignedOut: () => void; onKept?: (count: number) => void }) {
+	constructor(options: { member: string | null; api: Pick<MessagingApi, 'action'>; threads: OpenThreads; onSignedOut: () => void; onKept?: (count: number) => void; onUnavailable?: () => void }) {
 		this.member = options.member;
 		this.#api = options.api;
 		this.#threads = options.threads;
 		this.#onSignedOut = options.onSignedOut;
 		this.#onKept = options.onKept ?? (() => {});
+		this.#onUnavailable = options.onUnavailable ?? (() => {});
 	}
 
 	/** Whether leaving the page now would lose a send: one storage did not take is still on its way. */
@@ -62,11 +64,9 @@ export class Outbox {
 	}
 
 	/**
-	 * In the browser, for the member's session: sends again what an earlier page of theirs left
-	 * on its way, and keeps sending what waits for a connection. A send another tab of the member
-	 * keeps is picked up too, without waiting for a navigation here: that tab may be closed before
-	 * the connection is back. Sends refused for want of a session go again too, this being a new
-	 * one. Returns the stop.
+	 * In the browser, for the member's session: sends again what an earlier page of theirs left on
+	 * its way, keeps sending what waits, and picks up what another tab of theirs keeps (it may close
+	 * before the connection is back), and sends refused for want of a session. Returns the stop.
 	 */
 	start(): () => void {
 		this.#stopped = false;
@@ -130,9 +130,10 @@ export class Outbox {
 			this.#forget(id);
 		} else {
 			this.#errors.set(id, outcome.message);
-			const wait = waitFor(outcome.code);
+			const wait = waitReason(outcome);
 			if (wait) this.#wait(id, wait);
 			else this.#waiting.delete(id);
+			if (wait === 'unavailable') this.#onUnavailable();
 			// Not retried on a timer: every try would be refused until the member signs in again.
 			if (outcome.code === SIGNED_OUT) this.#signedOut.add(id);
 		}
@@ -204,7 +205,7 @@ export class Outbox {
 		// The thread as it is now: it may have been opened meanwhile.
 		const shown = this.#threads.get(send.key);
 		if (outcome.ok) shown?.confirm(outcome.value);
-		else shown?.fail(send.id, outcome.message, waitFor(outcome.code));
+		else shown?.fail(send.id, outcome.message, waitReason(outcome));
 		this.settle(send.id, outcome);
 	}
 
@@ -253,7 +254,7 @@ export class Outbox {
 		thread?.fail(send.id, this.#errors.get(send.id)!, wait);
 	}
 
-	#wait(id: string, wait: SendWait) {
+	#wait(id: string, wait: WaitReason) {
 		this.#waiting.set(id, wait);
 		if (this.#timer || this.#stopped || typeof window === 'undefined') return;
 		this.#timer = setInterval(() => this.#resendWaiting(), RESEND_EVERY_MS);

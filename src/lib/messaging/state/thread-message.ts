@@ -1,5 +1,5 @@
+import type { WaitReason } from '../api';
 import type { Attachment, Message } from '../schemas';
-import type { SendWait } from './send-refusals';
 
 export type DeliveryStatus = 'sending' | 'sent' | 'failed';
 
@@ -7,8 +7,8 @@ export interface ThreadMessage extends Message {
 	status: DeliveryStatus;
 	/** Why the last send failed, in words a person understands. */
 	error?: string;
-	/** It failed for want of a connection, or for the send limit: it is sent again by itself (same id) once either allows. */
-	waiting?: SendWait;
+	/** It failed for a reason that passes (see WaitReason): it is sent again by itself (same id), and why. */
+	waiting?: WaitReason;
 }
 
 /** A draft shown as "sending" before the server has it; `id` is the idempotency key its retries reuse. */

@@ -1,3 +1,4 @@
+import type { WaitReason } from '../api';
 import type {
 	Attachment,
 	ConversationPreviewRow,
@@ -13,7 +14,6 @@ import type {
 import { compareMessages, sortMessages, timeKey } from '../timeline';
 import { eventAge, isStaleCopy, pageAge, photosOf, quoteOf } from './message-merge';
 import { hasReacted, withReaction } from './reactions';
-import type { SendWait } from './send-refusals';
 import type { PendingDraft, ThreadMessage } from './thread-message';
 
 export type { DeliveryStatus, PendingDraft, ThreadMessage } from './thread-message';
@@ -190,7 +190,7 @@ export class ThreadState {
 	}
 
 	/** A send failed; `waiting` when it goes again by itself (see ThreadMessage.waiting). */
-	fail(id: string, error: string, waiting?: SendWait) {
+	fail(id: string, error: string, waiting?: WaitReason) {
 		const message = this.#messages.find((m) => m.id === id);
 		if (message && message.status === 'sending') {
 			message.status = 'failed';
