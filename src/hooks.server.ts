@@ -81,7 +81,8 @@ export const handleError: HandleServerError = ({ error, event, status, message }
 	if (isDatabaseUnavailable(error) || (error instanceof MessagingError && error.code === 'unavailable')) {
 		markUnavailable(event);
 		console.warn(`[db] unavailable while serving ${event.url.pathname}`);
-		return { message: wantsPage(event) ? SITE_UNAVAILABLE : UNAVAILABLE_MESSAGE, retry: true };
+		// A page's data read by the browser (a navigation) is a page too, and that page retries by itself.
+		return { message: wantsPage(event) || event.isDataRequest ? SITE_UNAVAILABLE : UNAVAILABLE_MESSAGE, retry: true };
 	}
 	// SvelteKit's own refusals (no such page or action, a body that is no form): the visitor's
 	// mistake, said in a sentence, and nothing for the log.

@@ -1,5 +1,5 @@
 // The database away: every RPC through either adapter fails with one user-facing error,
-// `unavailable` (503, "Messages are unavailable right now; retrying."), never a raw network
+// `unavailable` (503, "Messages are unavailable right now. Try again in a moment."), never a raw network
 // error or a 500; and the error classifier knows a lost connection from a refused request.
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';

@@ -104,6 +104,10 @@ test('a signed-in member whose database goes away gets the retrying page, with R
 
 		await cluster.stop();
 		cluster = undefined;
+		// Followed in the page (its data fetched): the page that says it retries, not a sentence
+		// about trying again.
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Messages/ }).click();
+		await expect(page.getByText(SITE_UNAVAILABLE)).toBeVisible();
 		const answer = await page.goto(`${url}/messages`);
 		expect(answer?.status()).toBe(503);
 		expect(answer?.headers()['retry-after']).toBe('5');

@@ -376,7 +376,7 @@ describe('actionOutcome', () => {
 		expect(waitReason(actionOutcome('send', failed))).toBe('offline');
 		browserOnline(true);
 		expect(waitReason(actionOutcome('send', failed))).toBe('unreachable');
-		const unavailable = { type: 'failure', status: 503, data: { action: 'send', ok: false, code: 'unavailable', message: 'Messages are unavailable right now; retrying.' } } as const;
+		const unavailable = { type: 'failure', status: 503, data: { action: 'send', ok: false, code: 'unavailable', message: 'Messages are unavailable right now. Try again in a moment.' } } as const;
 		expect(waitReason(actionOutcome('send', unavailable))).toBe('unavailable');
 		const blocked = { type: 'failure', status: 403, data: { action: 'send', ok: false, code: 'blocked', message: 'Ana is not accepting messages from you.' } } as const;
 		expect(waitReason(actionOutcome('send', blocked))).toBeUndefined();

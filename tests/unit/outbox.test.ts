@@ -140,7 +140,7 @@ describe('Outbox', () => {
 			[{ ok: false, message: 'Write a message before sending.', code: 'body_empty' }, false],
 			[{ ok: false, message: 'This message id is already taken.', code: 'conflict' }, false],
 			[OFFLINE, true],
-			[{ ok: false, message: 'Messages are unavailable right now; retrying.', code: 'unavailable' }, true],
+			[{ ok: false, message: 'Messages are unavailable right now. Try again in a moment.', code: 'unavailable' }, true],
 			[{ ok: false, message: 'You are sending messages too fast.', code: 'rate_limited' }, true],
 			[{ ok: false, message: 'Sign in to use messages.', code: 'not_authenticated' }, true],
 			[{ ok: false, message: 'Something went wrong. Try again.' }, true]
@@ -290,7 +290,7 @@ describe('Outbox', () => {
 		try {
 			vi.stubGlobal('window', new EventTarget());
 			vi.stubGlobal('navigator', { onLine: true });
-			const UNAVAILABLE: Outcome<Message> = { ok: false, message: 'Messages are unavailable right now; retrying.', code: 'unavailable' };
+			const UNAVAILABLE: Outcome<Message> = { ok: false, message: 'Messages are unavailable right now. Try again in a moment.', code: 'unavailable' };
 			let databaseBack = false;
 			const { api, requests } = server((fields) => (databaseBack ? stored(fields) : UNAVAILABLE));
 			const threads = new OpenThreads();

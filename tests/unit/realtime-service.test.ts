@@ -522,7 +522,7 @@ describe('RealtimeMessagingService: reconnecting', () => {
 		expect(service.state).toBe('reconnecting');
 		expect(transport.calls.at(-1)).toBe('close');
 		// Its catch-up is refused while the database is away: still reconnecting, with backoff.
-		transport.answers.push(new Error('sync failed: Messages are unavailable right now; retrying.'));
+		transport.answers.push(new Error('sync failed: Messages are unavailable right now. Try again in a moment.'));
 		env.advance(env.timers[0].ms);
 		await flush();
 		expect(service.state).toBe('reconnecting');

@@ -41,7 +41,11 @@ export function isMessagingErrorCode(value: unknown): value is MessagingErrorCod
 	return typeof value === 'string' && Object.hasOwn(MESSAGING_ERROR_STATUS, value);
 }
 
-export const UNAVAILABLE_MESSAGE = 'Messages are unavailable right now; retrying.';
+/**
+ * What a request refused for want of the database is told. It does not say "retrying": a page
+ * or a send that retries by itself says so in its own words, and a menu action does not retry.
+ */
+export const UNAVAILABLE_MESSAGE = 'Messages are unavailable right now. Try again in a moment.';
 
 /** Node's network errors and PostgreSQL's "connection" and "shutting down" classes: the database is not there. */
 const UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE|EAI_AGAIN|08\w{3}|57P0[123])$/;

@@ -24,7 +24,9 @@ const RETRY_HEADERS = { 'retry-after': String(RETRY_SECONDS), 'cache-control': '
  */
 export function unavailableResponse(event: RequestEvent): Response {
 	if (!wantsPage(event)) {
-		return new Response(JSON.stringify({ message: UNAVAILABLE_MESSAGE }), { status: 503, headers: { ...RETRY_HEADERS, 'content-type': 'application/json' } });
+		// A page's data read by the browser (a navigation) shows as that page, which retries by itself.
+		const message = event.isDataRequest ? SITE_UNAVAILABLE : UNAVAILABLE_MESSAGE;
+		return new Response(JSON.stringify({ message }), { status: 503, headers: { ...RETRY_HEADERS, 'content-type': 'application/json' } });
 	}
 	const page = `<!doctype html>
 <html lang="en">
