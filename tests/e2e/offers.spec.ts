@@ -126,7 +126,7 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	// The listing's page tells Ana it is hers, beside its "Reserved" badge.
 	const anasListing = await ana.page.context().newPage();
 	await anasListing.goto(`/products/${LAMP}`);
-	await expect(anasListing.locator('.deal-note')).toHaveText("Reserved for you. You accepted Lee Seller's counter of €85.00. Go to the conversation");
+	await expect(anasListing.locator('.deal-note')).toHaveText("Reserved for you. You accepted Lee Seller's counter-offer of €85.00. Go to the conversation");
 	await anasListing.close();
 
 	// Lee marks it sold to Ana: both buyers see "Sold" in the thread and in the inbox.

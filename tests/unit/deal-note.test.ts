@@ -37,11 +37,11 @@ describe('dealNote', () => {
 	it('a counter the buyer accepted is the seller’s counter, accepted by "you"', () => {
 		// The lamp: Ana offered €30.00, Lee countered €36.00, Ana accepted.
 		expect(note(deal(3600, { status: 'accepted', countered: true, closed_by: 'buyer', reserved_for_you: true }))).toBe(
-			"Reserved for you. You accepted Lee Seller's counter of €36.00."
+			"Reserved for you. You accepted Lee Seller's counter-offer of €36.00."
 		);
 		// The mugs: €22.00, countered €25.00, accepted.
 		expect(note(deal(2500, { status: 'accepted', countered: true, closed_by: 'buyer', reserved_for_you: true }))).toBe(
-			"Reserved for you. You accepted Lee Seller's counter of €25.00."
+			"Reserved for you. You accepted Lee Seller's counter-offer of €25.00."
 		);
 	});
 
@@ -53,11 +53,11 @@ describe('dealNote', () => {
 
 	it('a declined offer says whose amount it was and who declined it', () => {
 		// The bike: Ana offered €410.00, Lee countered €430.00, Ana declined the counter.
-		expect(note(deal(43_000, { status: 'declined', countered: true, closed_by: 'buyer' }))).toBe("You declined Lee Seller's counter of €430.00.");
+		expect(note(deal(43_000, { status: 'declined', countered: true, closed_by: 'buyer' }))).toBe("You declined Lee Seller's counter-offer of €430.00.");
 		expect(note(deal(41_000, { status: 'declined', closed_by: 'seller' }))).toBe('Lee Seller declined your offer of €410.00.');
 		expect(note(deal(41_000, { status: 'declined', closed_by: 'listing' }))).toBe('Your offer of €410.00 was declined: the listing went to another buyer.');
 		expect(note(deal(43_000, { status: 'declined', countered: true, closed_by: 'listing' }))).toBe(
-			"Lee Seller's counter of €430.00 was declined: the listing went to another buyer."
+			"Lee Seller's counter-offer of €430.00 was declined: the listing went to another buyer."
 		);
 		// Nothing records the move any more (retention purged it): no name is guessed.
 		expect(note(deal(41_000, { status: 'declined' }))).toBe('Your offer of €410.00 was declined.');
@@ -68,7 +68,7 @@ describe('dealNote', () => {
 			"Lee Seller accepted your offer of €30.00; that deal ended: the listing went to another buyer."
 		);
 		expect(note(deal(3600, { status: 'accepted', countered: true, closed_by: 'buyer' }), 'reserved')).toBe(
-			"You accepted Lee Seller's counter of €36.00; that deal ended: the listing is reserved for another buyer."
+			"You accepted Lee Seller's counter-offer of €36.00; that deal ended: the listing is reserved for another buyer."
 		);
 		expect(note(deal(3000, { status: 'accepted', closed_by: 'seller' }), 'active')).toBe(
 			'Lee Seller accepted your offer of €30.00; that deal ended: the listing is for sale again.'

@@ -23,8 +23,8 @@ export function dealNote(
 	const { offer } = deal;
 	const seller = listing.sellerName;
 	const amount = offer ? formatMinor(offer.amount_cents, offer.currency) : '';
-	// Named for whose amount it is: the buyer's own offer, or the seller's counter to it.
-	const onTable = (your: 'your' | 'Your') => (deal.countered ? `${seller}'s counter of ${amount}` : `${your} offer of ${amount}`);
+	// Named for whose amount it is: the buyer's own offer, or the seller's counter-offer, as the thread says.
+	const onTable = (your: 'your' | 'Your') => (deal.countered ? `${seller}'s counter-offer of ${amount}` : `${your} offer of ${amount}`);
 	const card = deal.card_message_id ? `${threadHref}#message-${deal.card_message_id}` : threadHref;
 	const toThread = { href: threadHref, label: 'Go to the conversation' };
 	// Only the side an offer waits for accepts it: the buyer a counter, the seller an offer.
