@@ -4,10 +4,10 @@ import { authGuard } from '$lib/server/auth/guard';
 import { localSession } from '$lib/server/auth/local-session';
 import { postgresCatalogue } from '$lib/server/catalogue/postgres-catalogue';
 import { supabaseCatalogue } from '$lib/server/catalogue/supabase-catalogue';
-import { isDatabaseUnavailable, MessagingError, UNAVAILABLE_MESSAGE } from '$lib';
+import { isDatabaseUnavailable, MessagingError } from '$lib';
 import { formOriginGuard, postgresMessaging, supabaseAttachmentStore, supabaseMessaging, viewerTimeZone } from '$lib/server';
 import { ConfigError, readConfig, stopForConfig } from '$lib/server/config';
-import { markUnavailable, SITE_UNAVAILABLE, unavailableResponse, unavailableStatus, wantsPage } from '$lib/server/db/unavailable';
+import { markUnavailable, unavailableMessage, unavailableResponse, unavailableStatus } from '$lib/server/db/unavailable';
 import { runtime } from '$lib/server/runtime';
 import { securityHeaders } from '$lib/server/security/headers';
 
@@ -81,8 +81,7 @@ export const handleError: HandleServerError = ({ error, event, status, message }
 	if (isDatabaseUnavailable(error) || (error instanceof MessagingError && error.code === 'unavailable')) {
 		markUnavailable(event);
 		console.warn(`[db] unavailable while serving ${event.url.pathname}`);
-		// A page's data read by the browser (a navigation) is a page too, and that page retries by itself.
-		return { message: wantsPage(event) || event.isDataRequest ? SITE_UNAVAILABLE : UNAVAILABLE_MESSAGE, retry: true };
+		return { message: unavailableMessage(event), retry: true };
 	}
 	// SvelteKit's own refusals (no such page or action, a body that is no form): the visitor's
 	// mistake, said in a sentence, and nothing for the log.

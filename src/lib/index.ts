@@ -10,7 +10,7 @@ export { MessagingClient, getMessaging, setMessaging } from './messaging/state/m
 export type { MessagingOptions } from './messaging/state/messaging-options';
 export { InboxState } from './messaging/state/inbox.svelte';
 export { ThreadState, type ThreadMessage, type DeliveryStatus } from './messaging/state/thread.svelte';
-export { MessagingApi, type Outcome } from './messaging/api';
+export { MessagingApi, actionOutcome, type Outcome } from './messaging/api';
 export {
 	ATTACHMENT_TYPES,
 	MAX_ATTACHMENTS,

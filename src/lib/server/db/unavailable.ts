@@ -16,6 +16,9 @@ export const wantsPage = (event: RequestEvent) =>
 	event.request.method === 'GET' && (event.request.headers.get('accept') ?? '').includes('text/html');
 const RETRY_HEADERS = { 'retry-after': String(RETRY_SECONDS), 'cache-control': 'no-store' };
 
+/** The sentence for a request the database's absence refused: a page's (its data read by a navigation too), which retries by itself, or the messaging one. */
+export const unavailableMessage = (event: RequestEvent) => (wantsPage(event) || event.isDataRequest ? SITE_UNAVAILABLE : UNAVAILABLE_MESSAGE);
+
 /**
  * The answer while the server cannot reach its database at all (not even to read a session):
  * 503 with Retry-After. A page that reloads itself (no script: a meta refresh, which the CSP
@@ -24,9 +27,7 @@ const RETRY_HEADERS = { 'retry-after': String(RETRY_SECONDS), 'cache-control': '
  */
 export function unavailableResponse(event: RequestEvent): Response {
 	if (!wantsPage(event)) {
-		// A page's data read by the browser (a navigation) shows as that page, which retries by itself.
-		const message = event.isDataRequest ? SITE_UNAVAILABLE : UNAVAILABLE_MESSAGE;
-		return new Response(JSON.stringify({ message }), { status: 503, headers: { ...RETRY_HEADERS, 'content-type': 'application/json' } });
+		return new Response(JSON.stringify({ message: unavailableMessage(event) }), { status: 503, headers: { ...RETRY_HEADERS, 'content-type': 'application/json' } });
 	}
 	const page = `<!doctype html>
 <html lang="en">
