@@ -243,9 +243,12 @@ test('quick replies: saved, edited and deleted in Manage, kept after a reload, i
 	await expect(popover).toHaveCount(0);
 	await expect(page.getByRole('button', { name: 'Quick replies' })).toBeFocused();
 
-	// Kept by the server: after a reload, "/" in the empty message opens them and the keyboard picks one.
-	await page.reload();
+	// Kept by the server: loaded afresh as the inbox (whose page does not read them), then into the
+	// conversation in the browser, "/" in the empty message opens them and the keyboard picks one.
+	await page.goto('/messages');
 	await hydrated(page);
+	await previewAbout(page, clock.title).click();
+	await expect(page).toHaveURL(new RegExp(`conversation=${DEMO.ana.id}__${clock.id}`));
 	await composer(page).click();
 	await composer(page).press('/');
 	const options = popover.getByRole('listbox', { name: 'Saved quick replies' });

@@ -221,6 +221,20 @@ describe('QuickReplies', () => {
 		expect(bodies(replies)).toEqual(['Ben’s next', 'Ben’s reply']);
 	});
 
+	it('a page that did not read the list (the inbox alone) keeps the one shown, unless it was the last member’s', () => {
+		const { replies } = seeded();
+		replies.seed([reply(1, 'Ana’s reply', 10)], 50, 'ana');
+		replies.seed(null, 60, 'ana');
+		expect(bodies(replies)).toEqual(['Ana’s reply']);
+		// Its cursor was no list: an older one read by the next thread page still shows.
+		replies.seed([reply(2, 'Ana’s next', 20), reply(1, 'Ana’s reply', 10)], 55, 'ana');
+		expect(bodies(replies)).toEqual(['Ana’s next', 'Ana’s reply']);
+		replies.seed(null, 70, 'ben');
+		expect(bodies(replies)).toEqual([]);
+		replies.seed([reply(3, 'Ben’s reply', 30)], 71, 'ben');
+		expect(bodies(replies)).toEqual(['Ben’s reply']);
+	});
+
 	it('takes the lists the member’s event log brings from their other tabs and devices, and the preferences too', async () => {
 		const client = new MessagingClient();
 		client.showPage({ session: { me: ME, cursor: 7, unreadTotal: 0, transport: 'sse' }, filter: 'all', inbox: { previews: [], next: null }, opened: null });

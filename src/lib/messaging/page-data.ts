@@ -21,8 +21,8 @@ export interface MessagesPageLoad {
 	search: { page: SearchPage | null; conversations: ConversationPreview[]; message: string | null } | null;
 	/** The idempotency key of the next message sent without JavaScript. */
 	draftId: string;
-	/** The user's saved quick replies, most recently saved first. */
-	quickReplies: QuickReply[];
+	/** The user's saved quick replies, most recently saved first; read only with a conversation to write in. */
+	quickReplies: QuickReply[] | null;
 	/** This load's realtime cursor and unread total (the layout's are from the tab's first page). */
 	start: { cursor: number; unreadTotal: number };
 }

@@ -37,7 +37,7 @@ export class QuickReplies {
 	#api: QuickReplyApi;
 	#newId: () => string;
 
-	constructor(options: { api: QuickReplyApi; replies?: readonly QuickReply[]; newId?: () => string }) {
+	constructor(options: { api: QuickReplyApi; replies?: readonly QuickReply[] | null; newId?: () => string }) {
 		this.#api = options.api;
 		this.#newId = options.newId ?? (() => crypto.randomUUID());
 		this.seed(options.replies ?? []);
@@ -56,9 +56,10 @@ export class QuickReplies {
 	 * The list as a page load brought it, or as the member's event log tells of a change on any
 	 * of their tabs or devices (this one's too); `at`: the page's cursor or the event's id, and
 	 * `member` whose list it is. Heard while a change is on its way, it is shown once none is: it
-	 * may predate this tab's change for a moment, until the change's own event comes.
+	 * may predate this tab's change for a moment, until the change's own event comes. `null`: a page
+	 * that did not read the list (nothing to write in); the list shown stays, unless it was another member's.
 	 */
-	seed(replies: readonly QuickReply[], at?: number, member?: string | null) {
+	seed(replies: readonly QuickReply[] | null, at?: number, member?: string | null) {
 		if (member !== undefined && member !== this.#member) {
 			// Shown at once, whatever the last member had on its way: their answers are ignored.
 			this.#member = member;
@@ -68,7 +69,9 @@ export class QuickReplies {
 			this.#heard = null;
 			this.#heardVersions.clear();
 			this.#unseen.clear();
+			if (!replies) this.#replies = [];
 		}
+		if (!replies) return;
 		if (at !== undefined && at < Math.max(this.#seededAt, this.#heard?.at ?? -1)) return;
 		for (const reply of replies) {
 			const version = timeKey(reply.updated_at);

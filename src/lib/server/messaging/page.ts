@@ -39,12 +39,14 @@ export async function load({ url, locals }: ServerLoadEvent): Promise<MessagesPa
 	// open a conversation of theirs with the same member, ready to write in.
 	const addressedTo = url.searchParams.get('for');
 	const otherAccount = parts !== null && addressedTo !== null && addressedTo !== locals.user.id;
+	const opening = parts !== null && !otherAccount;
 	const [start, inbox, opened, search, quickReplies] = await Promise.all([
 		starting,
 		orErrorPage(() => locals.messaging.listConversationPreviews({ filter, productId: product })),
-		parts && !otherAccount ? orErrorPage(() => locals.messaging.openConversation(parts)) : null,
+		opening ? orErrorPage(() => locals.messaging.openConversation(parts)) : null,
 		query ? searchOrMessage(locals.messaging, query) : null,
-		locals.messaging.listQuickReplies()
+		// Only a composer offers them; the inbox alone is the page served most.
+		opening ? locals.messaging.listQuickReplies() : null
 	]);
 	return {
 		filter,
