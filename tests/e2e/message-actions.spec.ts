@@ -77,3 +77,31 @@ test('a message at the top of the view shows its actions inside it, not under th
 	await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 	await expect(page.getByText(/^Replying to/)).toBeVisible();
 });
+
+test('one message’s actions at a time: a message focused by a click gives way to the one hovered, one focused from the keyboard keeps them', async ({ page, baseURL }) => {
+	await page.setViewportSize({ width: 1280, height: 800 });
+	const thread = await buyersThread(baseURL, { earlier: 4 });
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const sams = messages(page).filter({ hasText: 'Yes, it is.' });
+	const mine = messages(page).filter({ hasText: 'Great. Could I see it' });
+	const shown = (row: ReturnType<typeof messages>) => row.locator('.bubble-actions').evaluate((bar) => getComputedStyle(bar).opacity);
+
+	// The picker opened and closed again by the mouse: the focus stays on Add reaction.
+	await sams.hover();
+	const addReaction = sams.getByRole('button', { name: 'Add reaction' });
+	await addReaction.click();
+	await addReaction.click();
+	await expect(page.getByRole('group', { name: 'Choose a reaction' })).toHaveCount(0);
+	await expect(addReaction).toBeFocused();
+	await mine.hover();
+	await expect.poll(() => shown(mine)).toBe('1');
+	await expect.poll(() => shown(sams)).toBe('0');
+
+	// From the keyboard, the focused button's actions stay while the pointer rests on another message.
+	await page.keyboard.press('Shift+Tab');
+	await expect(sams.getByRole('button', { name: 'Reply to this message' })).toBeFocused();
+	await expect.poll(() => shown(sams)).toBe('1');
+	await mine.hover();
+	await expect.poll(() => shown(sams)).toBe('1');
+});
