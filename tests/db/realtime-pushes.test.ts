@@ -8,7 +8,7 @@ import type { MessagingEvent } from '../../src/lib/messaging/schemas/index.ts';
 import { RealtimeHub, type Subscriber } from '../../src/lib/server/messaging/realtime/hub.ts';
 import { listenForEvents } from '../../src/lib/server/messaging/realtime/listener.ts';
 import { Pushes } from '../../src/lib/server/messaging/realtime/pushes.ts';
-import { testPool } from '../support/database.ts';
+import { functionCallsAs, testPool } from '../support/database.ts';
 import { marketplace, send } from '../support/messaging.ts';
 
 /** What a stream would have been handed. */
@@ -167,5 +167,21 @@ describe('pushes by reference', () => {
 		expect(seen.resumes).toBe(1);
 		expect(seen.events).toEqual([]);
 		expect(logged).toEqual([expect.stringContaining('could not render pushed events')]);
+	});
+});
+
+describe('rendering the log', () => {
+	const db = testPool();
+
+	it('a catch-up reads each message event’s message once, and none for the other events', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const first = await send(buyer, seller, 'Is it still for sale?', product.id);
+		await send(seller, buyer, 'It is.', product.id);
+		await seller.api.setArchived({ conversationId: first.conversation_id, archived: true });
+		const { events } = await seller.api.syncSince({ cursor: 0 });
+		const messageEvents = events.filter((event) => event.type === 'message.created' || event.type === 'message.updated');
+		expect(messageEvents.length).toBeGreaterThan(0);
+		expect(events.length).toBeGreaterThan(messageEvents.length);
+		expect(await functionCallsAs(db, seller.id, 'private.message_json(uuid)', 'select public.sync_since(p_cursor => 0)')).toBe(messageEvents.length);
 	});
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { systemText } from '../../src/lib/messaging/offers/system-text.ts';
 import { previewText } from '../../src/lib/messaging/preview-text.ts';
 import type { Message, MessagingEvent } from '../../src/lib/messaging/schemas/index.ts';
-import { claimsFor, sqlAs, testPool } from '../support/database.ts';
+import { functionCallsAs, sqlAs, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
 import { type Actor, createActor, send } from '../support/messaging.ts';
 
@@ -141,28 +141,7 @@ describe('a listing reserved for one buyer, opened from another conversation abo
 	});
 });
 
-/**
- * How many times `text`, run as `userId` in the app's transaction shape, called payload_seen_by:
- * PostgreSQL's own count of the function's calls (kept in the backend until it reports them, so
- * read before and after).
- */
-async function payloadReadings(userId: string, text: string, values: unknown[]): Promise<number> {
-	const client = await db.connect();
-	const calls = async () =>
-		Number((await client.query<{ n: string | null }>(`select pg_stat_get_xact_function_calls('private.payload_seen_by(jsonb, uuid)'::regprocedure) as n`)).rows[0].n ?? 0);
-	try {
-		await client.query('begin');
-		await client.query(`set local track_functions = 'all'`);
-		const before = await calls();
-		await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [JSON.stringify(claimsFor(userId))]);
-		await client.query(text, values);
-		await client.query('reset role');
-		return (await calls()) - before;
-	} finally {
-		await client.query('rollback');
-		client.release();
-	}
-}
+const payloadReadings = (userId: string, text: string) => functionCallsAs(db, userId, 'private.payload_seen_by(jsonb, uuid)', text);
 
 describe('reading payloads', () => {
 	it('the thread and the inbox call payload_seen_by for a deal’s updates only, not for every message and preview', async () => {
@@ -175,12 +154,12 @@ describe('reading payloads', () => {
 		const deals = thread.messages.filter((m) => m.payload && 'deal_conversation_id' in m.payload);
 		expect(deals).toHaveLength(1);
 		expect(thread.messages.length).toBeGreaterThan(deals.length);
-		expect(await payloadReadings(s.lee.id, 'select * from public.list_messages(p_conversation_id => $1)', [s.conversations.bo])).toBe(deals.length);
+		expect(await payloadReadings(s.lee.id, `select * from public.list_messages(p_conversation_id => '${s.conversations.bo}')`)).toBe(deals.length);
 
 		const { previews } = await s.lee.api.listConversationPreviews();
 		const dealPreviews = previews.filter((p) => p.last_message_payload && 'deal_conversation_id' in p.last_message_payload);
 		expect(dealPreviews.length).toBeGreaterThan(0);
 		expect(previews.length).toBeGreaterThan(dealPreviews.length);
-		expect(await payloadReadings(s.lee.id, 'select * from public.list_conversation_previews()', [])).toBe(dealPreviews.length);
+		expect(await payloadReadings(s.lee.id, 'select * from public.list_conversation_previews()')).toBe(dealPreviews.length);
 	});
 });

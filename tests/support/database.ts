@@ -28,6 +28,30 @@ export function sqlAs<T extends pg.QueryResultRow = Record<string, unknown>>(
 	return asUser(pool, userId ? claimsFor(userId) : null, async (client) => (await client.query<T>(text, values)).rows);
 }
 
+/**
+ * How many times `text`, run as a signed-in user's request would run it, called the function `fn`
+ * (as a regprocedure: 'private.render_event(public.messaging_events, integer)'): PostgreSQL's own
+ * count, kept in the backend until it reports it, so read before and after. Rolled back.
+ */
+export async function functionCallsAs(pool: pg.Pool, userId: string, fn: string, text: string, values: unknown[] = []): Promise<number> {
+	const client = await pool.connect();
+	const calls = async () =>
+		Number((await client.query<{ n: string | null }>('select pg_stat_get_xact_function_calls($1::regprocedure) as n', [fn])).rows[0].n ?? 0);
+	try {
+		await client.query('begin');
+		// A superuser's setting: before the role changes.
+		await client.query(`set local track_functions = 'all'`);
+		const before = await calls();
+		await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [JSON.stringify(claimsFor(userId))]);
+		await client.query(text, values);
+		await client.query('reset role');
+		return (await calls()) - before;
+	} finally {
+		await client.query('rollback');
+		client.release();
+	}
+}
+
 /** A fresh, empty database on the same cluster, for tests that need a schema of their own. */
 export async function scratchDatabase(admin: pg.Pool): Promise<{ url: string; drop(): Promise<void> }> {
 	const name = `scratch_${Math.random().toString(36).slice(2, 10)}`;
