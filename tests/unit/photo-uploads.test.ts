@@ -143,6 +143,30 @@ describe('PhotoUploads', () => {
 		expect(photos.failed).toBe(false);
 	});
 
+	it('picking more clears a photo refused for what it is, so it no longer takes one of the six places', async () => {
+		const { photos, uploads, revoked } = uploadsWithFakes();
+		await photos.add([photoFile('huge.png')]);
+		uploads[0].answer({ ok: false, message: 'huge.png has too many pixels (at most 100 megapixels).', code: 'photo_refused' });
+		await flush();
+		await photos.add(['1', '2', '3', '4', '5', '6'].map((n) => photoFile(`${n}.jpg`)));
+		expect(photos.items.map((item) => item.name)).toEqual(['1.jpg', '2.jpg', '3.jpg', '4.jpg', '5.jpg', '6.jpg']);
+		expect(photos.problems).toEqual([]);
+		expect(photos.failed).toBe(false);
+		expect(revoked).toEqual([expect.stringMatching(/^blob:preview\/huge.png/)]);
+	});
+
+	it('picking more keeps a photo that failed for a reason that may pass, with its retry', async () => {
+		const { photos, uploads } = uploadsWithFakes();
+		await photos.add([photoFile('a.jpg')]);
+		uploads[0].answer({ ok: false, message: 'The server cannot be reached. Try again in a moment.' });
+		await flush();
+		await photos.add([photoFile('b.jpg')]);
+		expect(photos.items.map((item) => [item.name, item.status])).toEqual([
+			['a.jpg', 'failed'],
+			['b.jpg', 'uploading']
+		]);
+	});
+
 	it('settled waits until nothing is uploading: uploaded, failed or removed', async () => {
 		const { photos, uploads } = uploadsWithFakes();
 		await photos.add([photoFile('a.jpg'), photoFile('b.jpg')]);

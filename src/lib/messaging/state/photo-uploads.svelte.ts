@@ -93,6 +93,10 @@ export class PhotoUploads {
 	}
 
 	async #addNow(files: readonly PickedBlob[]) {
+		// A photo the server refused for what it is can never go, and its chip took one of the six
+		// places: picking more clears it, as it replaces the last pick's refusals.
+		for (const item of this.#items) if (item.status === 'failed' && !item.retryable) this.#forget(item);
+		this.#items = this.#items.filter((item) => item.status !== 'failed' || item.retryable);
 		const { accepted, problems } = await vetPhotos(files, { already: this.#items.length });
 		this.#problems = problems;
 		for (const file of accepted) {
