@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { isBlankBody } from '../../src/lib/messaging/schemas/body.ts';
 import { MessagingActions, type ActionInput, type MessagingAction } from '../../src/lib/messaging/schemas/inputs.ts';
 import { ALICE, CONVERSATION, KEY, PRODUCT, messageId } from '../support/rows.ts';
 
@@ -65,6 +66,15 @@ describe('MessagingActions.send: input', () => {
 
 	it('a form without a body asks for a message', () => {
 		expect(refusal(submit('send', { id: ID, conversation_id: CONVERSATION }))).toBe('Write a message before sending.');
+	});
+
+	it('NUL characters in a pasted text are dropped, as the database drops the other control characters, when sending and editing', () => {
+		expect(submit('send', { id: ID, body: 'Still\0 for sale?\0', conversation_id: CONVERSATION }).data?.body).toBe('Still for sale?');
+		expect(submit('edit', { id: ID, body: '\0Yes' }).data?.body).toBe('Yes');
+	});
+
+	it('a body of NUL characters alone is blank, so the composer asks for a message instead of sending one the database refuses', () => {
+		expect(isBlankBody('\0\0 ')).toBe(true);
 	});
 });
 

@@ -6,8 +6,9 @@
  * tests/db/blank-body.test.ts holds the two to the same answer.
  */
 
-// clean_body removes C0 and C1 control characters (tab and line breaks aside) before anything else.
-const CONTROL = /[\x01-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]/g;
+// clean_body removes C0 and C1 control characters (tab and line breaks aside) before anything else;
+// NUL never reaches it (the send action's schema drops it), so a body of NULs alone is blank too.
+const CONTROL = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]/g;
 
 // is_blank's set: [[:space:]], which PostgreSQL's builtin C.UTF-8 locale reads as Unicode's
 // White_Space, and the invisible format characters (zero-width spaces and joiners, BOM, bidi

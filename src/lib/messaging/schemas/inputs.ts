@@ -17,7 +17,12 @@ const Uuid = z.uuid({ error: NOT_VALID });
 const OptionalUuid = z.preprocess((value) => (value === '' || value === undefined ? null : value), Uuid.nullable());
 const Flag = z.enum(['true', 'false'], { error: NOT_VALID }).transform((value) => value === 'true');
 // Generous: the exact limit (in characters as PostgreSQL counts them) is the RPC's to enforce and explain.
-const Body = z.string({ error: 'Write a message before sending.' }).max(20_000, `Messages can be at most ${MESSAGE_MAX_LENGTH} characters.`);
+// NUL goes here, as the database's clean_body drops the other control characters: PostgreSQL text
+// cannot carry it, and refused, a pasted one left a "Not sent" bubble no retry could send.
+const Body = z
+	.string({ error: 'Write a message before sending.' })
+	.max(20_000, `Messages can be at most ${MESSAGE_MAX_LENGTH} characters.`)
+	.transform((body) => body.replaceAll('\0', ''));
 
 /** The photos of a message: uploaded attachment ids, comma-separated, in order ('' or absent: none). */
 const AttachmentIds = z
