@@ -106,6 +106,20 @@ test('ArrowUp and ArrowDown go from message to message, Home and End to the firs
 	await expect(answer).toBeFocused();
 });
 
+test('Tab from the newest message, entered by Tab before any other was focused, goes on to its own controls', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const rows = messages(page);
+	await expect(rows).toHaveCount(4);
+	await page.getByRole('heading', { level: 2, name: thread.seller.name }).focus();
+	await tabsTo(page, rows.last(), 8);
+	// It skipped them, straight to the offer button: the message in turn had not changed, so nothing put them back.
+	await page.keyboard.press('Tab');
+	const inNewest = await rows.last().evaluate((row) => row !== document.activeElement && row.contains(document.activeElement));
+	expect(inNewest, await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))).toBe(true);
+});
+
 test('each message is named by who sent it, when, and whether it was edited, before its text: "You" or the other member’s name', async ({ page, baseURL }) => {
 	const thread = await buyersThread(baseURL);
 	await withDatabase(baseURL, (db) => db.query(`update public.messages set edited_at = now() where body = 'Yes, it is. Serviced last month, new chain.'`));

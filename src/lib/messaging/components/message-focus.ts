@@ -83,7 +83,10 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 		if (row && row.dataset.messageId !== chosen) {
 			chosen = row.dataset.messageId ?? null;
 			update([]);
-		} else if (entered && current) settle(current);
+		}
+		// Not only in the else: entering by Tab on the newest message (in turn before anything was
+		// chosen) changes no turn, so update settles nothing, and its controls stayed out of the Tab order.
+		if (entered && current) settle(current);
 	}
 	function onfocusout(event: FocusEvent) {
 		if (event.relatedTarget instanceof Node && list.contains(event.relatedTarget)) return;
