@@ -118,7 +118,7 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	await expect(card(ben.page, /^You offered €70\.00$/)).toContainText('Declined');
 	await expect(ben.page.getByRole('button', { name: 'Make an offer' })).toHaveCount(0);
 	await expect(bensListing.locator('.listing-badge')).toHaveText('Reserved');
-	await expect(bensListing.locator('.deal-note')).toHaveText('Your offer of €70.00 was declined: the listing went to another buyer. See the offer');
+	await expect(bensListing.locator('.deal-note')).toHaveText('Your offer of €70.00 was declined: the listing is reserved for another buyer. See the offer');
 	// A "Make an offer" link from a page drawn before the reservation says why no form opens.
 	await bensListing.goto(`/messages?conversation=${DEMO.lee.id}__${LAMP}&offer=1`);
 	await expect(bensListing.getByRole('status').filter({ hasText: 'This listing is reserved: it takes no offers for now.' })).toBeVisible();

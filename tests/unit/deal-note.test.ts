@@ -59,6 +59,8 @@ describe('dealNote', () => {
 		expect(note(deal(43_000, { status: 'declined', countered: true, closed_by: 'listing' }))).toBe(
 			"Lee Seller's counter-offer of €430.00 was declined: the listing went to another buyer."
 		);
+		// Reserved for another buyer is not gone: the page's badge says "Reserved", and the deal may come back.
+		expect(note(deal(41_000, { status: 'declined', closed_by: 'listing' }), 'reserved')).toBe('Your offer of €410.00 was declined: the listing is reserved for another buyer.');
 		// Nothing records the move any more (retention purged it): no name is guessed.
 		expect(note(deal(41_000, { status: 'declined' }))).toBe('Your offer of €410.00 was declined.');
 	});

@@ -55,8 +55,11 @@ export function dealNote(
 				? `You declined ${onTable('your')}.`
 				: deal.closed_by === 'seller'
 					? `${seller} declined ${onTable('your')}.`
-					: `${onTable('Your')} was declined${deal.closed_by === 'listing' ? ': the listing went to another buyer' : ''}.`;
+					: `${onTable('Your')} was declined${deal.closed_by === 'listing' ? `: ${listingMoved(listing.status)}` : ''}.`;
 		return { text, link: { href: card, label: 'See the offer' } };
 	}
 	return null;
 }
+
+/** Why the listing declined an offer, as it stands: reserved is not gone, and the page's badge says "Reserved". */
+const listingMoved = (status: string) => (status === 'reserved' ? 'the listing is reserved for another buyer' : 'the listing went to another buyer');
