@@ -131,7 +131,8 @@ test('a thread shows the other member online when they already were as it opened
  * retrying." beside a Retry it needed: it never went by itself. And the thread went on saying the
  * seller was "Online", though the server could relay nothing (nor anyone leaving). Now the send
  * waits, saying so, and goes by itself once the database is back; meanwhile the feed counts as
- * down, so no presence is claimed.
+ * down, so no presence is claimed. An inbox loaded meanwhile said "Try again in a moment" on the
+ * page that reloads by itself; it says so now.
  */
 test('with the database hung, a send waits saying why and goes by itself once it is back; the thread claims no one online meanwhile', async ({ browser, baseURL }) => {
 	test.setTimeout(120_000);
@@ -161,6 +162,12 @@ test('with the database hung, a send waits saying why and goes by itself once it
 			await expect(notice).not.toContainText('retrying');
 			await expect(status).not.toContainText('Online');
 			await expect(buyer.locator('.connection-state')).toHaveText('Reconnecting…');
+			// The seller loads her inbox meanwhile (its rows hung too): the page that tries again by
+			// itself says so, not the messaging sentence ("Try again in a moment") of the call that gave up.
+			await db.query('lock table public.conversation_members in access exclusive mode');
+			await seller.goto('/messages', { waitUntil: 'commit' });
+			await expect(seller.getByRole('heading', { name: 'Back in a moment' })).toBeVisible({ timeout: 30_000 });
+			await expect(seller.getByText('Bazaar is unavailable right now. This page tries again by itself.')).toBeVisible();
 		} finally {
 			await db.query('rollback');
 		}
@@ -168,6 +175,9 @@ test('with the database hung, a send waits saying why and goes by itself once it
 
 	// Back: it goes by itself, once, and the seller gets it; the feed is live and says who is online again.
 	await expect(thread(buyer).locator('li[data-status="sent"]', { hasText: words })).toHaveCount(1, { timeout: 45_000 });
+	// The seller's inbox came back by itself; the message is in the thread she opens from it.
+	await expect(seller.getByRole('heading', { name: 'Messages', level: 1 })).toBeVisible({ timeout: 45_000 });
+	await seller.goto(`/messages?conversation=${fresh.buyer.id}__${fresh.product}`);
 	await expect(thread(seller).locator('li[data-message-id]', { hasText: words })).toHaveCount(1, { timeout: 30_000 });
 	await expect(buyer.locator('.connection-state')).toHaveCount(0, { timeout: 30_000 });
 	await expect(status).toContainText('Online');
