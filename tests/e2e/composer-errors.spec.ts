@@ -182,3 +182,34 @@ test('over the send limit a message waits and goes by itself once the minute all
 	);
 	expect(order.rows.map((row) => row.body)).toEqual(['Written after it', 'Over the limit']);
 });
+
+test('a send refused for good can be deleted (it was never stored), and stays gone after a reload; one that goes by itself cannot', async ({ page, baseURL }) => {
+	const fresh = await buyersThread(baseURL);
+	await signIn(page, fresh.buyer.email, fresh.buyerUrl);
+	await hydrated(page);
+	await page.route(isSend, (route) => route.abort('internetdisconnected'));
+	const words = `Refused for good ${Date.now()}`;
+	await composer(page).fill(words);
+	await composer(page).press('Enter');
+	const row = thread(page).locator('li[data-message-id]', { hasText: words });
+	const remove = row.getByRole('button', { name: 'Delete this unsent message' });
+	await expect(row.locator('.bubble-failed')).toContainText('Not sent yet: the server cannot be reached.');
+	await expect(remove).toHaveCount(0);
+
+	// The seller blocks the buyer meanwhile: let through, the send is refused, and stays until deleted.
+	await withDatabase(baseURL, async (db) => {
+		await db.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: fresh.seller.id, role: 'authenticated' })]);
+		await db.query('select public.block_user($1)', [fresh.buyer.id]);
+		await db.query(`select set_config('request.jwt.claims', '', false)`);
+	});
+	await page.unroute(isSend);
+	await row.getByRole('button', { name: 'Send now' }).click();
+	await expect(row.locator('.bubble-failed')).toContainText(/^\s*Not sent: /);
+	await remove.click();
+	await expect(row).toHaveCount(0);
+	await page.reload();
+	await hydrated(page);
+	await expect(thread(page).locator('li[data-message-id]', { hasText: words })).toHaveCount(0);
+	const stored = await withDatabase(baseURL, (db) => db.query('select count(*)::int as n from public.messages where body = $1', [words]));
+	expect(stored.rows[0].n).toBe(0);
+});

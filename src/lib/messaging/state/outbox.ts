@@ -127,7 +127,7 @@ export class Outbox {
 	settle(id: string, outcome: Outcome<Message>) {
 		this.#inFlight.delete(id);
 		if (outcome.ok || refusedForGood(outcome.code)) {
-			this.#forget(id);
+			this.forget(id);
 		} else {
 			this.#errors.set(id, outcome.message);
 			const wait = waitReason(outcome);
@@ -173,7 +173,7 @@ export class Outbox {
 		for (const send of this.#sends.values()) {
 			if (send.key !== thread.key) continue;
 			if (isStored(thread, send.id)) {
-				this.#forget(send.id);
+				this.forget(send.id);
 				continue;
 			}
 			if (thread.messages.some((m) => m.id === send.id)) continue;
@@ -187,7 +187,7 @@ export class Outbox {
 	async #send(send: PendingSend): Promise<void> {
 		if (this.#inFlight.has(send.id) || this.#stopped) return;
 		const thread = this.#threads.get(send.key);
-		if (thread && isStored(thread, send.id)) return this.#forget(send.id);
+		if (thread && isStored(thread, send.id)) return this.forget(send.id);
 		// Still waiting while it goes: what is written meanwhile waits behind it.
 		const wait = this.#waiting.get(send.id);
 		this.keep(send, thread);
@@ -228,7 +228,7 @@ export class Outbox {
 				if (!this.#sends.has(send.id)) return;
 				// Kept, and gone from storage since: another tab had it stored or refused, or another
 				// member signed in there, whose session this tab's requests now carry: not sent as them.
-				if (!this.#unsaved.has(send.id) && !hasPendingSend(this.member, send.id)) return this.#forget(send.id);
+				if (!this.#unsaved.has(send.id) && !hasPendingSend(this.member, send.id)) return this.forget(send.id);
 				if (this.#earlierWaiting(send)) return this.#holdBack(send);
 				return this.#send(send);
 			});
@@ -280,7 +280,8 @@ export class Outbox {
 		this.#timer = null;
 	}
 
-	#forget(id: string) {
+	/** Drops a send: stored, refused for good, or discarded by its sender. */
+	forget(id: string) {
 		this.#sends.delete(id);
 		this.#unsaved.delete(id);
 		this.#waiting.delete(id);

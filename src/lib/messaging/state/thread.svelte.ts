@@ -199,6 +199,11 @@ export class ThreadState {
 		}
 	}
 
+	/** Drops a send that failed and is not on its way again (its sender's choice): it was never stored. */
+	discard(id: string) {
+		this.#messages = this.#messages.filter((m) => m.id !== id || m.status !== 'failed');
+	}
+
 	setReadState(readState: ReadState) {
 		this.#readState = readState;
 	}
