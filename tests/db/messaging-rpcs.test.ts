@@ -125,6 +125,16 @@ describe('send_message', () => {
 		expect(edited.body).toBe('Edited too');
 	});
 
+	it('bidirectional overrides, embeddings and isolates are removed (they reorder what a message shows); the marks stay', async () => {
+		const { buyer, seller } = await marketplace(db);
+		// "ctrl" + RLO + "evil" showed as "ctrllive".
+		expect((await send(buyer, seller, 'ctrl\u202Eevil')).body).toBe('ctrlevil');
+		const sent = await send(buyer, seller, '\u2067שלום\u2069 and \u202Atext\u202C, \u200Fmark\u200E kept');
+		expect(sent.body).toBe('שלום and text, \u200Fmark\u200E kept');
+		expect((await buyer.api.editMessage({ id: sent.id, body: 'Edited \u202Dhere\u202C' })).body).toBe('Edited here');
+		expect(await rejection(send(buyer, seller, '\u202E\u2066'))).toMatchObject({ code: 'body_empty' });
+	});
+
 	it('another user cannot reuse a message id', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		const mine = await send(buyer, seller, 'Mine', product.id);
