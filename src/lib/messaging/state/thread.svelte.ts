@@ -199,7 +199,7 @@ export class ThreadState {
 		}
 	}
 
-	/** Drops a send that failed and is not on its way again (its sender's choice): it was never stored. */
+	/** Drops a failed send that is not on its way again, as its sender chose (the outbox forgets it too). */
 	discard(id: string) {
 		this.#messages = this.#messages.filter((m) => m.id !== id || m.status !== 'failed');
 	}
