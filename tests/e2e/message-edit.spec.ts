@@ -106,6 +106,8 @@ for (const width of [375, 900, 1280]) {
 		const mine = page.locator(`[data-message-id="${await row.getAttribute('data-message-id')}"]`);
 		await mine.click();
 		await page.getByRole('list', { name: 'Messages' }).evaluate((list) => list.closest('.thread-history')!.scrollBy(0, -40));
+		// The scroll left the pointer over another message, whose actions now show instead: back on this one.
+		await mine.hover();
 		await mine.getByRole('button', { name: 'Edit this message' }).click();
 		const bubble = (await mine.locator('.bubble').boundingBox())!;
 		for (const part of [page.getByRole('textbox', { name: 'Edit message' }), mine.getByRole('button', { name: 'Save' }), mine.getByRole('button', { name: 'Cancel' })]) {
