@@ -213,3 +213,22 @@ test('a send refused for good can be deleted (it was never stored), and stays go
 	const stored = await withDatabase(baseURL, (db) => db.query('select count(*)::int as n from public.messages where body = $1', [words]));
 	expect(stored.rows[0].n).toBe(0);
 });
+
+test('a send with no answer for a few seconds says it is still sending, then shows as sent', async ({ page, baseURL }) => {
+	const fresh = await buyersThread(baseURL);
+	await signIn(page, fresh.buyer.email, fresh.buyerUrl);
+	await hydrated(page);
+	await page.route(isSend, async (route) => {
+		await new Promise((done) => setTimeout(done, 6_000));
+		await route.continue();
+	});
+	const words = `Slow to answer ${Date.now()}`;
+	await composer(page).fill(words);
+	await composer(page).press('Enter');
+	const row = thread(page).locator('li[data-message-id]', { hasText: words });
+	const status = row.locator('.bubble-meta .status');
+	await expect(status).toHaveText('Sending…');
+	await expect(status).toHaveText('Still sending…', { timeout: 5_000 });
+	await expect(row).toHaveAttribute('data-status', 'sent', { timeout: 15_000 });
+	await expect(status).toHaveCount(0);
+});
