@@ -11,7 +11,7 @@ import { contactScreen, signScreenedText, type ContactScreen } from '../../src/l
 import { createPool } from '../../src/lib/server/db/pool.ts';
 import { postgresMessaging } from '../../src/lib/server/messaging/backend/postgres.ts';
 import type { Message } from '../../src/lib/messaging/schemas/index.ts';
-import { claimsFor, migratedScratchDatabase, sqlAs, testPool } from '../support/database.ts';
+import { claimsFor, migratedScratchDatabase, sqlAs, tableScansAs, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
 import { type Actor, createActor, rejection, send } from '../support/messaging.ts';
 
@@ -94,6 +94,21 @@ describe('while masking is on', () => {
 		expect(await sqlAs(db, lee.id, 'select body from public.messages_realtime_view where id = $1', [sent.id])).toEqual([{ body: MASKED }]);
 		expect(await sqlAs(db, ana.id, 'select body from public.messages_realtime_view where id = $1', [sent.id])).toEqual([{ body: WRITTEN }]);
 		expect(await sqlAs(db, ana.id, 'select body from public.message_originals')).toEqual([{ body: WRITTEN }]);
+	});
+
+	it('reads the text of a message hiding contact details once for each event that carries it', async () => {
+		// Neither has been seen, so their events are stored as references, rendered when caught up.
+		const [ana, lee] = [await screenedActor(), await screenedActor()];
+		for (let i = 0; i < 3; i++) await send(ana, lee, `${WRITTEN} (${i})`);
+		const originalsRead = (userId: string, text: string) => tableScansAs(db, userId, 'public.message_originals', text);
+		const catchUp = 'select public.sync_since(p_cursor => 0)';
+		expect(await originalsRead(ana.id, catchUp)).toBe(3);
+		expect(await originalsRead(lee.id, catchUp)).toBe(0);
+		// The relay renders them as nobody (service_role), and looks the text up for its sender.
+		const relay = `select public.messaging_events_by_ref((select jsonb_agg(jsonb_build_object('user_id', e.user_id, 'id', e.id))
+		                 from public.messaging_events e where e.user_id = '${ana.id}'))`;
+		const asRelay = `select set_config('request.jwt.claims', '{"role":"service_role"}', true); set local role service_role; ${relay}`;
+		expect(await originalsRead(ana.id, asRelay)).toBe(3);
 	});
 
 	it('changes nothing in a message with nothing to hide, and keeps a retried send one message', async () => {

@@ -33,19 +33,27 @@ export function sqlAs<T extends pg.QueryResultRow = Record<string, unknown>>(
  * (as a regprocedure: 'private.render_event(public.messaging_events, integer)'): PostgreSQL's own
  * count, kept in the backend until it reports it, so read before and after. Rolled back.
  */
-export async function functionCallsAs(pool: pg.Pool, userId: string, fn: string, text: string, values: unknown[] = []): Promise<number> {
+export function functionCallsAs(pool: pg.Pool, userId: string, fn: string, text: string, values: unknown[] = []): Promise<number> {
+	return countedAs(pool, userId, 'pg_stat_get_xact_function_calls($1::regprocedure)', fn, text, values);
+}
+
+/** How many scans of `table` (sequential or by an index) `text` made, counted as functionCallsAs counts. */
+export function tableScansAs(pool: pg.Pool, userId: string, table: string, text: string, values: unknown[] = []): Promise<number> {
+	return countedAs(pool, userId, '(select t.seq_scan + coalesce(t.idx_scan, 0) from pg_stat_xact_all_tables t where t.relid = $1::regclass)', table, text, values);
+}
+
+async function countedAs(pool: pg.Pool, userId: string, counter: string, of: string, text: string, values: unknown[]): Promise<number> {
 	const client = await pool.connect();
-	const calls = async () =>
-		Number((await client.query<{ n: string | null }>('select pg_stat_get_xact_function_calls($1::regprocedure) as n', [fn])).rows[0].n ?? 0);
+	const count = async () => Number((await client.query<{ n: string | null }>(`select ${counter} as n`, [of])).rows[0].n ?? 0);
 	try {
 		await client.query('begin');
 		// A superuser's setting: before the role changes.
 		await client.query(`set local track_functions = 'all'`);
-		const before = await calls();
+		const before = await count();
 		await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [JSON.stringify(claimsFor(userId))]);
 		await client.query(text, values);
 		await client.query('reset role');
-		return (await calls()) - before;
+		return (await count()) - before;
 	} finally {
 		await client.query('rollback');
 		client.release();
