@@ -70,7 +70,7 @@ export class Outbox {
 	 */
 	start(): () => void {
 		this.#stopped = false;
-		this.#enqueue([...this.#sends.values()].filter((send) => this.#signedOut.has(send.id)));
+		this.#enqueueAmong(this.#signedOut);
 		this.#enqueue(this.#adopt());
 		const online = () => this.pickUp();
 		const visible = () => document.visibilityState === 'visible' && this.pickUp();
@@ -120,7 +120,7 @@ export class Outbox {
 		this.#errors.delete(send.id);
 		if (keepPendingSend(this.member, send)) this.#unsaved.delete(send.id);
 		else this.#unsaved.add(send.id);
-		thread?.addPending(draftOf(send), this.#sender());
+		thread?.addPending(draftOf(send), you(this.member));
 	}
 
 	/** A send's answer: stored, or refused for good, it is forgotten; anything else keeps it for another try. */
@@ -144,10 +144,7 @@ export class Outbox {
 	retry(thread: ThreadState, message: ThreadMessage): Promise<void> {
 		const reply = message.reply_to_id && message.reply_to_sender_id ? { id: message.reply_to_id, sender_id: message.reply_to_sender_id, preview: message.reply_to_preview ?? '' } : null;
 		const known = this.#sends.get(message.id);
-		if (known && this.#waiting.has(known.id)) {
-			this.#enqueue([...this.#sends.values()].filter((send) => this.#waiting.has(send.id)));
-			return this.#queue;
-		}
+		if (known && this.#waiting.has(known.id)) return this.#enqueueAmong(this.#waiting);
 		return this.#send(known ?? { ...pendingSend(thread, message), reply_to: reply, created_at: message.created_at });
 	}
 
@@ -177,7 +174,7 @@ export class Outbox {
 				continue;
 			}
 			if (thread.messages.some((m) => m.id === send.id)) continue;
-			thread.addPending(draftOf(send), this.#sender());
+			thread.addPending(draftOf(send), you(this.member));
 			const error = this.#errors.get(send.id);
 			if (error !== undefined && !this.#inFlight.has(send.id)) thread.fail(send.id, error, this.#waiting.get(send.id));
 		}
@@ -263,7 +260,13 @@ export class Outbox {
 	#resendWaiting() {
 		if (this.#waiting.size === 0) return this.#stopTimer();
 		if (!navigator.onLine) return;
-		this.#enqueue([...this.#sends.values()].filter((send) => this.#waiting.has(send.id)));
+		this.#enqueueAmong(this.#waiting);
+	}
+
+	/** Those of `among` in the order written: one sent alone could be stored before those before it. */
+	#enqueueAmong(among: { has(id: string): boolean }) {
+		this.#enqueue([...this.#sends.values()].filter((send) => among.has(send.id)));
+		return this.#queue;
 	}
 
 	/** Once however many sends another tab keeps meanwhile: their tab has its go first. */
@@ -290,10 +293,7 @@ export class Outbox {
 		forgetPendingSend(this.member, id);
 		this.#onKept(this.#sends.size);
 	}
-
-	#sender(): UserSummary {
-		return { id: this.member ?? '', username: 'you', display_name: 'You', avatar_url: null };
-	}
 }
 
 const isStored = (thread: ThreadState, id: string) => thread.messages.some((m) => m.id === id && m.status === 'sent');
+const you = (member: string | null): UserSummary => ({ id: member ?? '', username: 'you', display_name: 'You', avatar_url: null });
