@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { claimsFor, testPool } from '../support/database.ts';
 import { createProduct } from '../support/factories.ts';
@@ -133,6 +134,23 @@ describe('send_message', () => {
 		expect(sent.body).toBe('שלום and text, \u200Fmark\u200E kept');
 		expect((await buyer.api.editMessage({ id: sent.id, body: 'Edited \u202Dhere\u202C' })).body).toBe('Edited here');
 		expect(await rejection(send(buyer, seller, '\u202E\u2066'))).toMatchObject({ code: 'body_empty' });
+	});
+
+	it('a message stored before overrides were removed loses them to the migration that cleans what is stored, as an update its members see', async () => {
+		const { buyer, seller } = await marketplace(db);
+		const sent = await send(buyer, seller, 'Pay at moc.elpmaxe');
+		// As it was stored before messaging_bidi_overrides: it showed "Pay at example.com".
+		await db.query(`update public.messages set body = 'Pay at ' || U&'\\202E' || 'moc.elpmaxe ' || U&'\\202C' where id = $1`, [sent.id]);
+		const { cursor } = await seller.api.sessionStart();
+		const cleanStored = () => db.query(readFileSync('supabase/migrations/20261207002600_messaging_bidi_overrides_stored.sql', 'utf8'));
+		await cleanStored();
+		const [stored] = (await db.query('select body, edited_at from public.messages where id = $1', [sent.id])).rows;
+		expect(stored).toEqual({ body: 'Pay at moc.elpmaxe', edited_at: null });
+		expect((await seller.api.listConversationPreviews()).previews[0].last_message_preview).toBe('Pay at moc.elpmaxe');
+		const updates = async () => (await seller.api.syncSince({ cursor })).events.filter((e) => e.type === 'message.updated');
+		expect((await updates()).map((e) => (e.payload as { message: { body: string } }).message.body)).toEqual(['Pay at moc.elpmaxe']);
+		await cleanStored();
+		expect(await updates()).toHaveLength(1);
 	});
 
 	it('another user cannot reuse a message id', async () => {
