@@ -176,6 +176,24 @@ describe('sending photos', () => {
 		expect(conversation).toEqual([{ last_message_preview: 'I see it' }]);
 	});
 
+	it('a caption can be taken away and added again: the photos stay, the preview follows; text alone cannot be edited to nothing', async () => {
+		const { buyer, seller } = await marketplace(db);
+		const [photo] = await upload(buyer, 1);
+		const sent = await buyer.api.sendMessage({ id: randomUUID(), body: 'The scratch', to: { otherUserId: seller.id, productId: null }, attachmentIds: [photo.id] });
+		const preview = async () => (await db.query('select last_message_preview from public.conversations where id = $1', [sent.conversation_id])).rows[0].last_message_preview;
+		const uncaptioned = await buyer.api.editMessage({ id: sent.id, body: ' \n ' });
+		expect(uncaptioned).toMatchObject({ body: '', attachments: [photo] });
+		expect(uncaptioned.edited_at).not.toBeNull();
+		expect([await preview(), await storedPhotos(sent.id)]).toEqual(['Photo', [photo]]);
+		expect(await buyer.api.editMessage({ id: sent.id, body: 'Scratch on the lid' })).toMatchObject({ body: 'Scratch on the lid', attachments: [photo] });
+		expect(await preview()).toBe('Scratch on the lid');
+
+		const text = await send(buyer, seller, 'Text alone');
+		const error = await rejection(buyer.api.editMessage({ id: text.id, body: ' ' }));
+		expect(error).toMatchObject({ code: 'body_empty', message: 'A message cannot be edited to nothing: delete it instead.' });
+		expect(await rejection(seller.api.editMessage({ id: sent.id, body: '' }))).toMatchObject({ code: 'not_allowed' });
+	});
+
 	it('without photos an empty message is still refused', async () => {
 		const { buyer, seller } = await marketplace(db);
 		const error = await rejection(buyer.api.sendMessage({ id: randomUUID(), body: ' ', to: { otherUserId: seller.id, productId: null }, attachmentIds: [] }));

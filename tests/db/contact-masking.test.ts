@@ -181,6 +181,17 @@ describe('while masking is on', () => {
 		expect([deleted.body, deleted.contact_hidden]).toEqual(['', false]);
 		expect((await db.query('select count(*)::int as n from public.message_originals where message_id = $1', [sent.id])).rows[0].n).toBe(0);
 	});
+
+	it('takes a photo’s caption away with what it hid', async () => {
+		const [ana, lee] = [await screenedActor(), await screenedActor()];
+		const photo = await ana.api.createAttachment({ width: 800, height: 600, thumbWidth: 320, thumbHeight: 240, bytes: 90_000 });
+		const sent = await ana.api.sendMessage({ id: randomUUID(), body: WRITTEN, to: { otherUserId: lee.id, productId: null }, attachmentIds: [photo.id] });
+		expect([sent.body, sent.contact_hidden]).toEqual([WRITTEN, true]);
+		const uncaptioned = await ana.api.editMessage({ id: sent.id, body: '' });
+		expect([uncaptioned.body, uncaptioned.contact_hidden, uncaptioned.attachments.length]).toEqual(['', false, 1]);
+		expect((await threadAs(lee, sent.conversation_id))[0].body).toBe('');
+		expect((await db.query('select count(*)::int as n from public.message_originals where message_id = $1', [sent.id])).rows[0].n).toBe(0);
+	});
 });
 
 describe('the setting', () => {

@@ -157,6 +157,37 @@ test('a photo smaller than the thread shows it opens in the viewer no smaller th
 	expect(inViewer.width / inViewer.height).toBeCloseTo(100 / 60, 1);
 });
 
+test('a photo’s caption is edited and taken away in its bubble; the photo stays', async ({ page, baseURL }) => {
+	const chat = await buyersThread(baseURL);
+	const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#2e86c1' } }).png().toBuffer();
+	await signIn(page, chat.buyer.email, chat.buyerUrl);
+	await hydrated(page);
+	await page.getByLabel('Attach photos').setInputFiles([{ name: 'lid.png', mimeType: 'image/png', buffer: photo }]);
+	await expect(page.getByRole('list', { name: 'Photos to send' }).getByText('Ready')).toHaveCount(1);
+	await composer(page).fill('The scratch on the lid');
+	await composer(page).press('Enter');
+	const row = thread(page).locator('li[data-message-id]').last();
+	await expect(row.locator('.bubble-body')).toHaveText('The scratch on the lid');
+	await expect(row).toHaveAttribute('data-status', 'sent');
+
+	await row.hover();
+	await row.getByRole('button', { name: 'Edit this message' }).click();
+	const caption = page.getByRole('textbox', { name: 'Edit caption' });
+	await caption.fill('');
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(caption).toHaveCount(0);
+	await expect(row.locator('.bubble-body')).toHaveCount(0);
+	await expect(row.getByRole('button', { name: /^Open photo/ })).toHaveCount(1);
+	await expect(row).toContainText('edited');
+
+	await page.reload();
+	await hydrated(page);
+	const reloaded = thread(page).locator('li[data-message-id]').last();
+	await expect(reloaded.getByRole('button', { name: /^Open photo/ })).toHaveCount(1);
+	await expect(reloaded.locator('.bubble-body')).toHaveCount(0);
+	await expect(page.getByRole('link', { name: /Sam Seller/ }).first()).toContainText('Photo');
+});
+
 test('photos: a 12 MB file and a text file named .jpg are refused with a clear message, and nothing is stored', async ({
 	browser,
 	baseURL
