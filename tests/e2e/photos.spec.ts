@@ -30,6 +30,18 @@ async function anaAndSam(browser: Browser) {
 const attachmentRows = (baseURL: string | undefined) =>
 	withDatabase(baseURL, async (db) => Number((await db.query('select count(*) as n from public.attachments')).rows[0].n));
 
+/** A fresh buyer's thread, signed in, with one generated photo sent under `caption`: its row. */
+async function sentPhoto(page: Page, baseURL: string | undefined, photo: { name: string; buffer: Buffer }, caption: string) {
+	const chat = await buyersThread(baseURL);
+	await signIn(page, chat.buyer.email, chat.buyerUrl);
+	await hydrated(page);
+	await page.getByLabel('Attach photos').setInputFiles([{ ...photo, mimeType: 'image/png' }]);
+	await expect(page.getByRole('list', { name: 'Photos to send' }).getByText('Ready')).toHaveCount(1);
+	await composer(page).fill(caption);
+	await composer(page).press('Enter');
+	return messageRow(page, caption);
+}
+
 test('photos: two attached, seen live by the other member (kept at the bottom, or where he scrolled to), opened in the viewer, served without GPS, and 404 to anyone else', async ({
 	browser,
 	baseURL
@@ -138,15 +150,8 @@ test('photos: two attached, seen live by the other member (kept at the bottom, o
 });
 
 test('a photo smaller than the thread shows it opens in the viewer no smaller than there', async ({ page, baseURL }) => {
-	const chat = await buyersThread(baseURL);
 	const small = await sharp({ create: { width: 100, height: 60, channels: 3, background: '#c0392b' } }).png().toBuffer();
-	await signIn(page, chat.buyer.email, chat.buyerUrl);
-	await hydrated(page);
-	await page.getByLabel('Attach photos').setInputFiles([{ name: 'stamp.png', mimeType: 'image/png', buffer: small }]);
-	await expect(page.getByRole('list', { name: 'Photos to send' }).getByText('Ready')).toHaveCount(1);
-	await composer(page).fill('A small one');
-	await composer(page).press('Enter');
-	const row = messageRow(page, 'A small one');
+	const row = await sentPhoto(page, baseURL, { name: 'stamp.png', buffer: small }, 'A small one');
 	await expect.poll(() => loaded(row.locator('img'))).toEqual([true]);
 	const inThread = (await row.locator('img').boundingBox())!;
 	await row.getByRole('button', { name: /^Open photo/ }).click();
@@ -158,16 +163,10 @@ test('a photo smaller than the thread shows it opens in the viewer no smaller th
 });
 
 test('a photo’s caption is edited and taken away in its bubble; the photo stays', async ({ page, baseURL }) => {
-	const chat = await buyersThread(baseURL);
 	const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#2e86c1' } }).png().toBuffer();
-	await signIn(page, chat.buyer.email, chat.buyerUrl);
-	await hydrated(page);
-	await page.getByLabel('Attach photos').setInputFiles([{ name: 'lid.png', mimeType: 'image/png', buffer: photo }]);
-	await expect(page.getByRole('list', { name: 'Photos to send' }).getByText('Ready')).toHaveCount(1);
-	await composer(page).fill('The scratch on the lid');
-	await composer(page).press('Enter');
-	const row = thread(page).locator('li[data-message-id]').last();
-	await expect(row.locator('.bubble-body')).toHaveText('The scratch on the lid');
+	const sent = await sentPhoto(page, baseURL, { name: 'lid.png', buffer: photo }, 'The scratch on the lid');
+	// By its id from here: the caption it was found by goes.
+	const row = page.locator(`#${await sent.getAttribute('id')}`);
 	await expect(row).toHaveAttribute('data-status', 'sent');
 
 	await row.hover();
@@ -182,9 +181,8 @@ test('a photo’s caption is edited and taken away in its bubble; the photo stay
 
 	await page.reload();
 	await hydrated(page);
-	const reloaded = thread(page).locator('li[data-message-id]').last();
-	await expect(reloaded.getByRole('button', { name: /^Open photo/ })).toHaveCount(1);
-	await expect(reloaded.locator('.bubble-body')).toHaveCount(0);
+	await expect(row.getByRole('button', { name: /^Open photo/ })).toHaveCount(1);
+	await expect(row.locator('.bubble-body')).toHaveCount(0);
 	await expect(page.getByRole('link', { name: /Sam Seller/ }).first()).toContainText('Photo');
 });
 
