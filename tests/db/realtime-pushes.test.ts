@@ -8,7 +8,7 @@ import type { MessagingEvent } from '../../src/lib/messaging/schemas/index.ts';
 import { RealtimeHub, type Subscriber } from '../../src/lib/server/messaging/realtime/hub.ts';
 import { listenForEvents } from '../../src/lib/server/messaging/realtime/listener.ts';
 import { Pushes } from '../../src/lib/server/messaging/realtime/pushes.ts';
-import { functionCallsAs, testPool } from '../support/database.ts';
+import { tableScansAs, testPool } from '../support/database.ts';
 import { marketplace, send } from '../support/messaging.ts';
 
 /** What a stream would have been handed. */
@@ -173,15 +173,27 @@ describe('pushes by reference', () => {
 describe('rendering the log', () => {
 	const db = testPool();
 
-	it('a catch-up reads each message event’s message once, and none for the other events', async () => {
+	it('a catch-up reads each message event’s message once, and each conversation’s preview once however many events it has', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		const first = await send(buyer, seller, 'Is it still for sale?', product.id);
 		await send(seller, buyer, 'It is.', product.id);
 		await seller.api.setArchived({ conversationId: first.conversation_id, archived: true });
-		const { events } = await seller.api.syncSince({ cursor: 0 });
-		const messageEvents = events.filter((event) => event.type === 'message.created' || event.type === 'message.updated');
-		expect(messageEvents.length).toBeGreaterThan(0);
-		expect(events.length).toBeGreaterThan(messageEvents.length);
-		expect(await functionCallsAs(db, seller.id, 'private.message_json(uuid)', 'select public.sync_since(p_cursor => 0)')).toBe(messageEvents.length);
+		const catchUp = 'select public.sync_since(p_cursor => 0)';
+		const reads = async () => {
+			const { events } = await seller.api.syncSince({ cursor: 0 });
+			const messageEvents = events.filter((event) => event.type === 'message.created' || event.type === 'message.updated').length;
+			expect(events.length).toBeGreaterThan(messageEvents);
+			return {
+				messageEvents,
+				messages: await tableScansAs(db, seller.id, 'public.messages', catchUp),
+				memberships: await tableScansAs(db, seller.id, 'public.conversation_members', catchUp)
+			};
+		};
+		const few = await reads();
+		for (let i = 0; i < 6; i++) await send(buyer, seller, `And the lens? (${i})`, product.id);
+		const many = await reads();
+		expect(many.messageEvents).toBe(few.messageEvents + 6);
+		expect([few.messages, many.messages]).toEqual([few.messageEvents, many.messageEvents]);
+		expect(many.memberships).toBe(few.memberships);
 	});
 });
