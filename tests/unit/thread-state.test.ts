@@ -268,6 +268,13 @@ describe('ThreadState: edits and deletes', () => {
 		state.apply(messageEvent({ ...ORIGINAL, body: '', edited_at: at(20), deleted_at: at(50) }, { type: 'message.updated' }));
 		expect(onlyCopy(state, reply.id)).toMatchObject({ reply_to_preview: '', reply_to_deleted: true, body: 'Yes, it is.' });
 	});
+
+	it('a reply sent to a message deleted while it was written quotes the deletion while it sends, not “Photo”', () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ messages: [{ ...ORIGINAL, body: '', deleted_at: at(50) }] }));
+		thread.addPending({ id: messageId(9), body: 'Yes, it is.', reply: { id: ORIGINAL.id, sender_id: ORIGINAL.sender_id, preview: 'Photo' } }, me);
+		expect(onlyCopy(state, messageId(9))).toMatchObject({ reply_to_id: ORIGINAL.id, reply_to_preview: '', reply_to_deleted: true, status: 'sending' });
+	});
 });
 
 describe('ThreadState: counts from a preview', () => {

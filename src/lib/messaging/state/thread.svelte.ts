@@ -121,6 +121,8 @@ export class ThreadState {
 		// Never before the newest message, so a pending message stays at the bottom whatever the clocks say.
 		const createdAt = last && timeKey(last.created_at) >= now.getTime() * 1000 ? last.created_at : now.toISOString();
 		const product = this.#product;
+		// The quote as the thread has it now: the kept preview may predate an edit or a deletion.
+		const quoted = draft.reply && this.#messages.find((m) => m.id === draft.reply?.id);
 		this.#messages.push({
 			id: draft.id,
 			conversation_id: this.#conversationId ?? '00000000-0000-0000-0000-000000000000',
@@ -134,6 +136,7 @@ export class ThreadState {
 			reply_to_sender_id: draft.reply?.sender_id ?? null,
 			reply_to_preview: draft.reply?.preview ?? null,
 			reply_to_deleted: false,
+			...(quoted ? quoteOf(quoted) : {}),
 			created_at: createdAt,
 			edited_at: null,
 			deleted_at: null,
