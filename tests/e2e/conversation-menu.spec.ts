@@ -94,3 +94,19 @@ test('without JavaScript, a menu action brings the page back at its own address:
 	expect(page.url()).toBe(new URL(thread.buyerUrl, baseURL).href);
 	await context.close();
 });
+
+test('marked unread by keyboard, the conversation leaves for the inbox with the focus on its row there, not on the page', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const options = page.getByLabel('Conversation options');
+	await options.focus();
+	await page.keyboard.press('Enter');
+	const markUnread = page.getByRole('button', { name: 'Mark as unread', exact: true });
+	await markUnread.focus();
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL('/messages');
+	const row = page.getByRole('list', { name: 'Conversations' }).locator(`[data-conversation-key="${thread.seller.id}__${thread.product}"]`);
+	await expect(row).toContainText('1 unread');
+	await expect(row).toBeFocused();
+});
