@@ -238,3 +238,30 @@ test('reactions toggle live both ways, with who reacted in the button’s name',
 	await expect(onAna.getByRole('group', { name: 'Reactions' }).getByRole('button')).toHaveCount(0);
 	await close();
 });
+
+test('by keyboard, removing a photo moves the focus to the next one’s ×, the last one’s to the message box, and so does dismissing a refusal', async ({
+	page,
+	baseURL
+}) => {
+	const fresh = await buyersThread(baseURL);
+	await signIn(page, fresh.buyer.email, fresh.buyerUrl);
+	await hydrated(page);
+	await page.getByLabel('Attach photos').setInputFiles([fixture('shelf.png'), fixture('phone-gps.jpg')]);
+	const chips = page.getByRole('list', { name: 'Photos to send' }).getByRole('listitem');
+	await expect(chips.filter({ hasText: 'Ready' })).toHaveCount(2);
+
+	await page.getByRole('button', { name: 'Remove shelf.png' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(chips).toHaveCount(1);
+	await expect(page.getByRole('button', { name: 'Remove phone-gps.jpg' })).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(chips).toHaveCount(0);
+	await expect(composer(page)).toBeFocused();
+
+	await page.getByLabel('Attach photos').setInputFiles([fixture('not-a-photo.jpg')]);
+	const dismiss = page.getByRole('alert').getByRole('button', { name: 'Dismiss' });
+	await dismiss.focus();
+	await page.keyboard.press('Enter');
+	await expect(dismiss).toHaveCount(0);
+	await expect(composer(page)).toBeFocused();
+});
