@@ -83,3 +83,20 @@ test('the reply being written follows the message it answers: the other memberâ€
 		await seller.close();
 	}
 });
+
+test('Cancel reply by keyboard gives the focus back to the message box, with what was typed', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const row = page.locator('li[data-message-id]', { hasText: 'Saturday at 10 works for me.' });
+	await row.hover();
+	await row.getByRole('button', { name: 'Reply to this message' }).click();
+	const box = page.getByRole('textbox', { name: 'Message', exact: true });
+	await expect(box).toBeFocused();
+	await page.keyboard.type('On second thought');
+	await page.getByRole('button', { name: 'Cancel reply' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(page.locator('.composer-reply')).toHaveCount(0);
+	await expect(box).toBeFocused();
+	await expect(box).toHaveValue('On second thought');
+});
