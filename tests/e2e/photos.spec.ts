@@ -265,3 +265,23 @@ test('by keyboard, removing a photo moves the focus to the next one’s ×, the 
 	await expect(dismiss).toHaveCount(0);
 	await expect(composer(page)).toBeFocused();
 });
+
+test('by keyboard, taking back one’s only reaction moves the focus to the next reaction, the last one’s to its message', async ({ page, baseURL }) => {
+	const fresh = await buyersThread(baseURL);
+	await signIn(page, fresh.buyer.email, fresh.buyerUrl);
+	await hydrated(page);
+	const row = messageRow(page, 'Saturday at 10 works for me.');
+	for (const emoji of ['👍', '❤️']) {
+		await row.hover();
+		await row.getByRole('button', { name: 'Add reaction' }).click();
+		await page.getByRole('group', { name: 'Choose a reaction' }).getByRole('button', { name: `React with ${emoji}` }).click();
+		await expect(row.getByRole('button', { name: `${emoji} 1: you` })).toBeVisible();
+	}
+	await row.getByRole('button', { name: '👍 1: you' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(row.getByRole('button', { name: '👍 1: you' })).toHaveCount(0);
+	await expect(row.getByRole('button', { name: '❤️ 1: you' })).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(row.getByRole('group', { name: 'Reactions' })).toHaveCount(0);
+	await expect(row).toBeFocused();
+});
