@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { readExif } from '../fixtures/photos/exif';
 import { withDatabase } from './database';
 import { buyersThread } from './fresh-thread';
-import { DEMO, hydrated, signIn } from './session';
+import { DEMO, hydrated, signedInPage, signIn } from './session';
 
 const CAMERA = 'a0000000-0000-4000-8000-000000000001';
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/photos/${name}`, import.meta.url));
@@ -284,4 +284,35 @@ test('by keyboard, taking back one’s only reaction moves the focus to the next
 	await page.keyboard.press('Enter');
 	await expect(row.getByRole('group', { name: 'Reactions' })).toHaveCount(0);
 	await expect(row).toBeFocused();
+});
+
+test('the photo viewer keeps Tab inside it: past Close the focus comes back to its buttons, not stranded on the page behind', async ({ browser, baseURL }) => {
+	const fresh = await buyersThread(baseURL, { earlier: 30 });
+	const buyer = await signedInPage(browser, fresh.buyer.email, fresh.buyerUrl);
+	const seller = await signedInPage(browser, fresh.seller.email, `/messages?conversation=${fresh.buyer.id}__${fresh.product}`);
+	try {
+		await buyer.page.getByLabel('Attach photos').setInputFiles([fixture('shelf.png'), fixture('phone-gps.jpg')]);
+		await expect(buyer.page.getByRole('list', { name: 'Photos to send' }).getByRole('listitem').filter({ hasText: 'Ready' })).toHaveCount(2);
+		await composer(buyer.page).fill('Two angles');
+		await composer(buyer.page).press('Enter');
+		const row = messageRow(seller.page, 'Two angles');
+		await row.getByRole('button', { name: 'Open photo 2 of 2' }).click();
+		const viewer = seller.page.getByRole('dialog', { name: 'Photo 2 of 2 from Robin Buyer' });
+		await expect(viewer.getByRole('button', { name: 'Close photo' })).toBeFocused();
+		// Past its last button a modal dialog lets the focus out to the browser's own controls (the
+		// page, headless); its buttons stay Tab stops meanwhile, so the next Tab is back on the first.
+		await seller.page.keyboard.press('Tab');
+		await expect(viewer.getByRole('button', { name: 'Close photo' })).not.toBeFocused();
+		const tabStops = () => viewer.getByRole('button').evaluateAll((buttons) => buttons.map((button) => (button as HTMLElement).tabIndex));
+		expect(await tabStops()).toEqual([0, 0, 0]);
+		await seller.page.keyboard.press('Tab');
+		// A viewer taller than the window scrolls, and Chromium stops on it first, as on any scroller.
+		if (await viewer.evaluate((dialog) => dialog === document.activeElement)) await seller.page.keyboard.press('Tab');
+		await expect(viewer.getByRole('button', { name: 'Previous photo' })).toBeFocused();
+		await seller.page.keyboard.press('Escape');
+		await expect(viewer).toHaveCount(0);
+	} finally {
+		await buyer.close();
+		await seller.close();
+	}
 });

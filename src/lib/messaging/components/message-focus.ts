@@ -38,6 +38,9 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 		const open = inTurn && inside;
 		row.tabIndex = inTurn ? 0 : -1;
 		for (const control of row.querySelectorAll<HTMLElement>(CONTROL)) {
+			// A photo viewer open in the message is modal: the focus leaving it for the browser's own
+			// controls took its buttons out of the Tab order, and the next Tab found nothing to come back to.
+			if (control.closest('dialog')) continue;
 			if (open && control.hasAttribute(RESTING)) {
 				control.removeAttribute(RESTING);
 				control.removeAttribute('tabindex');
