@@ -100,3 +100,29 @@ test('Cancel reply by keyboard gives the focus back to the message box, with wha
 	await expect(box).toBeFocused();
 	await expect(box).toHaveValue('On second thought');
 });
+
+test('following a second quote moves the highlight to the message it answers: one message is highlighted, not every one followed', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await withDatabase(baseURL, (db) =>
+		db.query(
+			`insert into public.messages (id, conversation_id, sender_id, body, reply_to_id, created_at, expires_at)
+			 select gen_random_uuid(), m.conversation_id, $1, 'Answering: ' || m.body, m.id, now() + (row_number() over (order by m.created_at)) * interval '1 second', now() + interval '30 days'
+			   from public.messages m where m.sender_id = $2`,
+			[thread.seller.id, thread.buyer.id]
+		)
+	);
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const list = page.getByRole('list', { name: 'Messages' });
+	const original = (text: string) => list.locator('li[data-message-id]').filter({ has: page.locator('.bubble-body', { hasText: new RegExp(`^${text}$`) }) });
+	const first = original('Hi! Is the bike still available\\?');
+	const second = original('Great\\. Could I see it on Saturday morning\\?');
+	await list.getByRole('link', { name: /^In reply to You ?: Hi! Is the bike/ }).click();
+	await expect(first).toBeFocused();
+	await expect(first).toHaveClass(/highlight/);
+	await list.getByRole('link', { name: /^In reply to You ?: Great\. Could I see it/ }).click();
+	await expect(second).toBeFocused();
+	await expect(second).toHaveClass(/highlight/);
+	await expect(first).not.toHaveClass(/highlight/);
+	await expect(list.locator('li.highlight')).toHaveCount(1);
+});

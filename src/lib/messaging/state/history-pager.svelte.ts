@@ -75,6 +75,8 @@ export class HistoryPager {
 		await tick();
 		const element = messageElement(messageId);
 		element?.scrollIntoView({ block: 'center' });
+		// One message at a time: each one followed to stayed outlined as if focused, several at once.
+		for (const shown of element?.parentElement?.querySelectorAll('.highlight') ?? []) shown.classList.remove('highlight');
 		element?.classList.add('highlight');
 		// Where a keyboard or a screen reader goes on from too (a quote followed, a search hit opened).
 		element?.focus({ preventScroll: true });
