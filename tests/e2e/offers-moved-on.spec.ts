@@ -76,3 +76,20 @@ test('an answer to an offer that moved on unheard is refused, and its card shows
 	await expect(thread(sams.page).getByText('Ben Buyer withdrew their offer of €105.00')).toBeVisible();
 	await sams.close();
 });
+
+test('an offer withdrawn live while the seller types a counter keeps the focus on its card, which says "Withdrawn"', async ({ page, baseURL }) => {
+	const { seller, buyer, product } = await freshListing(baseURL);
+	const offer = await withDatabase(baseURL, (db) => offerOn(db, buyer.id, seller.id, product, 10_000));
+	await signIn(page, seller.email, `/messages?conversation=${buyer.id}__${product}`);
+	await hydrated(page);
+	const offered = card(page, /^Ben Buyer offered €100\.00$/);
+	await offered.getByRole('button', { name: 'Counter offer' }).click();
+	const amount = page.getByRole('textbox', { name: 'Counter offer (€)' });
+	await amount.fill('115');
+	await expect(amount).toBeFocused();
+
+	await withDatabase(baseURL, (db) => asMember(db, buyer.id, `select public.respond_to_offer($1, 'withdraw')`, [offer]));
+	await expect(offered.locator('.offer-state')).toHaveText('Withdrawn');
+	await expect(amount).toHaveCount(0);
+	await expect(offered).toBeFocused();
+});
