@@ -135,3 +135,34 @@ test('each message is named by who sent it, when, and whether it was edited, bef
 	// Hidden, the bylines take no room: placed outside the scrolling history, they made the thread as long as its messages.
 	expect(await page.locator('section.thread').evaluate((section) => section.scrollHeight - section.clientHeight)).toBeLessThanOrEqual(1);
 });
+
+test('a message deleted by the other member while the focus is on its Reply keeps the focus on it, now "Message deleted", not on the page', async ({
+	browser,
+	baseURL
+}) => {
+	const thread = await buyersThread(baseURL);
+	const buyerContext = await browser.newContext();
+	const sellerContext = await browser.newContext();
+	try {
+		const buyer = await buyerContext.newPage();
+		const seller = await sellerContext.newPage();
+		await signIn(buyer, thread.buyer.email, thread.buyerUrl);
+		await signIn(seller, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
+		await Promise.all([hydrated(buyer), hydrated(seller)]);
+		const onBuyer = messages(buyer).filter({ hasText: 'Saturday at 10 works for me.' });
+		await onBuyer.focus();
+		await buyer.keyboard.press('Tab');
+		await expect(onBuyer.getByRole('button', { name: 'Reply to this message' })).toBeFocused();
+
+		seller.once('dialog', (dialog) => void dialog.accept());
+		const onSeller = messages(seller).filter({ hasText: 'Saturday at 10 works for me.' });
+		await onSeller.hover();
+		await onSeller.getByRole('button', { name: 'Delete this message' }).click();
+		const deleted = messages(buyer).filter({ hasText: 'Message deleted' });
+		await expect(deleted).toHaveCount(1);
+		await expect(deleted).toBeFocused();
+	} finally {
+		await buyerContext.close();
+		await sellerContext.close();
+	}
+});

@@ -95,6 +95,15 @@ export const messageFocus: Attachment<HTMLElement> = (list) => {
 		if (event.relatedTarget instanceof Node && list.contains(event.relatedTarget)) return;
 		inside = false;
 		if (current) settle(current);
+		// A control taken away with the focus on it (the other member deleted the message, or answered
+		// the offer) dropped the focus on the page, out of the thread: it goes back to its message.
+		const control = event.target instanceof HTMLElement ? event.target : null;
+		const row = control?.closest<HTMLElement>(MESSAGE_ROW);
+		if (event.relatedTarget || !control || !row || control === row) return;
+		queueMicrotask(() => {
+			const dropped = !document.activeElement || document.activeElement === document.body;
+			if (dropped && !control.isConnected && row.isConnected) row.focus({ preventScroll: true });
+		});
 	}
 
 	function onkeydown(event: KeyboardEvent) {
