@@ -166,3 +166,34 @@ test('a message deleted by the other member while the focus is on its Reply keep
 		await sellerContext.close();
 	}
 });
+
+test('blocked by the other member while writing, the writer’s focus goes to why the message box went, and back to the box, with the text, on unblock', async ({
+	browser,
+	baseURL
+}) => {
+	const thread = await buyersThread(baseURL);
+	const buyerContext = await browser.newContext();
+	const sellerContext = await browser.newContext();
+	try {
+		const buyer = await buyerContext.newPage();
+		const seller = await sellerContext.newPage();
+		await signIn(buyer, thread.buyer.email, thread.buyerUrl);
+		await signIn(seller, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
+		await Promise.all([hydrated(buyer), hydrated(seller)]);
+		await composer(buyer).fill('Would you take 400');
+		await expect(composer(buyer)).toBeFocused();
+
+		seller.once('dialog', (dialog) => void dialog.accept());
+		await seller.getByLabel('Conversation options').click();
+		await seller.getByRole('button', { name: 'Block Robin Buyer' }).click();
+		const why = buyer.getByRole('status').filter({ hasText: 'Sam Seller is not accepting messages from you.' });
+		await expect(why).toBeFocused();
+
+		await seller.getByRole('button', { name: 'Unblock Robin Buyer' }).first().click();
+		await expect(composer(buyer)).toBeFocused();
+		await expect(composer(buyer)).toHaveValue('Would you take 400');
+	} finally {
+		await buyerContext.close();
+		await sellerContext.close();
+	}
+});
