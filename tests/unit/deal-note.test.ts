@@ -55,9 +55,13 @@ describe('dealNote', () => {
 		// The bike: Ana offered €410.00, Lee countered €430.00, Ana declined the counter.
 		expect(note(deal(43_000, { status: 'declined', countered: true, closed_by: 'buyer' }))).toBe("You declined Lee Seller's counter-offer of €430.00.");
 		expect(note(deal(41_000, { status: 'declined', closed_by: 'seller' }))).toBe('Lee Seller declined your offer of €410.00.');
-		expect(note(deal(41_000, { status: 'declined', closed_by: 'listing' }))).toBe('Your offer of €410.00 was declined: the listing went to another buyer.');
-		expect(note(deal(43_000, { status: 'declined', countered: true, closed_by: 'listing' }))).toBe(
+		expect(note(deal(41_000, { status: 'declined', closed_by: 'listing' }), 'sold')).toBe('Your offer of €410.00 was declined: the listing went to another buyer.');
+		expect(note(deal(43_000, { status: 'declined', countered: true, closed_by: 'listing' }), 'sold')).toBe(
 			"Lee Seller's counter-offer of €430.00 was declined: the listing went to another buyer."
+		);
+		// For sale again since (the seller made it available): not gone, beside a "Make an offer" of its own.
+		expect(note(deal(41_000, { status: 'declined', closed_by: 'listing' }), 'active')).toBe(
+			'Your offer of €410.00 was declined when the listing went to another buyer; it is for sale again.'
 		);
 		// Reserved for another buyer is not gone: the page's badge says "Reserved", and the deal may come back.
 		expect(note(deal(41_000, { status: 'declined', closed_by: 'listing' }), 'reserved')).toBe('Your offer of €410.00 was declined: the listing is reserved for another buyer.');

@@ -55,11 +55,18 @@ export function dealNote(
 				? `You declined ${onTable('your')}.`
 				: deal.closed_by === 'seller'
 					? `${seller} declined ${onTable('your')}.`
-					: `${onTable('Your')} was declined${deal.closed_by === 'listing' ? `: ${listingMoved(listing.status)}` : ''}.`;
+					: `${onTable('Your')} was declined${deal.closed_by === 'listing' ? listingMoved(listing.status) : ''}.`;
 		return { text, link: { href: card, label: 'See the offer' } };
 	}
 	return null;
 }
 
-/** Why the listing declined an offer, as it stands: reserved is not gone, and the page's badge says "Reserved". */
-const listingMoved = (status: string) => (status === 'reserved' ? 'the listing is reserved for another buyer' : 'the listing went to another buyer');
+/**
+ * Why the listing declined an offer, as it stands: reserved is not gone, and the page's badge says
+ * "Reserved"; for sale again, it is not gone at all (the page offers "Make an offer" beside it).
+ */
+function listingMoved(status: string): string {
+	if (status === 'reserved') return ': the listing is reserved for another buyer';
+	if (status === 'active') return ' when the listing went to another buyer; it is for sale again';
+	return ': the listing went to another buyer';
+}
