@@ -316,6 +316,19 @@ test('“Not now” puts the inbox’s offer away in this browser, and the accou
 	await context.close();
 });
 
+test('“Not now” by keyboard moves the focus on to the inbox’s search, not to the page', async ({ browser }) => {
+	const context = await browser.newContext();
+	await context.addInitScript(() => Object.defineProperty(Notification, 'permission', { get: () => 'default', configurable: true }));
+	const page = await context.newPage();
+	await signIn(page, DEMO.ben.email, '/messages');
+	await hydrated(page);
+	await page.getByRole('button', { name: 'Not now' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(turnOn(page)).toHaveCount(0);
+	await expect(page.getByRole('searchbox', { name: 'Search messages' })).toBeFocused();
+	await context.close();
+});
+
 test('the account page is for signed-in members: a visitor is sent to sign in and back', async ({ page }) => {
 	await page.goto('/account');
 	await expect(page).toHaveURL('/login?next=%2Faccount');
