@@ -243,6 +243,18 @@ describe('MessagingActions.listing: input', () => {
 	});
 });
 
+describe('MessagingActions.save_quick_reply: input', () => {
+	it('a line break the form sends as CR LF counts as one character, as the box counted it, and is kept as one', () => {
+		// 494 characters in the box, 10 of them line breaks: a form posts 504.
+		const body = Array.from({ length: 11 }, () => 'y'.repeat(44)).join('\r\n');
+		const result = submit('save_quick_reply', { id: ID, body });
+		expect(result.success, result.error?.issues[0]?.message).toBe(true);
+		expect(result.data?.body).toBe(body.replaceAll('\r\n', '\n'));
+		expect(refusal(submit('save_quick_reply', { id: ID, body: 'y'.repeat(501) }))).toBe('Quick replies can be at most 500 characters.');
+		expect(refusal(submit('save_quick_reply', { id: ID, body: ' \r\n ' }))).toBe('Write the reply you want to keep.');
+	});
+});
+
 /**
  * Whatever a form sends, the refusal is a sentence of ours: zod's own wording ("Invalid option:
  * expected one of…", "Invalid input: expected string, received File") reached people before.

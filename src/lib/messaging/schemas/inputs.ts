@@ -125,9 +125,16 @@ export const MessagingActions = {
 			id: Uuid,
 			body: z
 				.string({ error: 'Write the reply you want to keep.' })
-				.trim()
-				.min(1, 'Write the reply you want to keep.')
-				.max(QUICK_REPLY_MAX_LENGTH, `Quick replies can be at most ${QUICK_REPLY_MAX_LENGTH} characters.`)
+				// A form posts each line break as CR LF: a reply the box counted at 494 of 500 characters
+				// with ten lines was refused as too long, and kept its CRs when shorter. One each, as typed.
+				.transform((body) => body.replaceAll('\r\n', '\n'))
+				.pipe(
+					z
+						.string()
+						.trim()
+						.min(1, 'Write the reply you want to keep.')
+						.max(QUICK_REPLY_MAX_LENGTH, `Quick replies can be at most ${QUICK_REPLY_MAX_LENGTH} characters.`)
+				)
 		}),
 		result: QuickReply
 	},
