@@ -1,7 +1,7 @@
 import { expect, test, type Locator, type Page } from './fixtures';
 import { withDatabase } from './database';
 import { buyersThread } from './fresh-thread';
-import { hydrated, signIn } from './session';
+import { hydrated, signedInPage, signIn } from './session';
 
 /**
  * The thread by keyboard and screen reader: its messages are one Tab stop, walked with the arrows,
@@ -141,14 +141,12 @@ test('a message deleted by the other member while the focus is on its Reply keep
 	baseURL
 }) => {
 	const thread = await buyersThread(baseURL);
-	const buyerContext = await browser.newContext();
-	const sellerContext = await browser.newContext();
+	const [buyerPage, sellerPage] = await Promise.all([
+		signedInPage(browser, thread.buyer.email, thread.buyerUrl),
+		signedInPage(browser, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`)
+	]);
+	const [buyer, seller] = [buyerPage.page, sellerPage.page];
 	try {
-		const buyer = await buyerContext.newPage();
-		const seller = await sellerContext.newPage();
-		await signIn(buyer, thread.buyer.email, thread.buyerUrl);
-		await signIn(seller, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
-		await Promise.all([hydrated(buyer), hydrated(seller)]);
 		const onBuyer = messages(buyer).filter({ hasText: 'Saturday at 10 works for me.' });
 		await onBuyer.focus();
 		await buyer.keyboard.press('Tab');
@@ -162,8 +160,7 @@ test('a message deleted by the other member while the focus is on its Reply keep
 		await expect(deleted).toHaveCount(1);
 		await expect(deleted).toBeFocused();
 	} finally {
-		await buyerContext.close();
-		await sellerContext.close();
+		await Promise.all([buyerPage.close(), sellerPage.close()]);
 	}
 });
 
@@ -172,14 +169,12 @@ test('blocked by the other member while writing, the writer’s focus goes to wh
 	baseURL
 }) => {
 	const thread = await buyersThread(baseURL);
-	const buyerContext = await browser.newContext();
-	const sellerContext = await browser.newContext();
+	const [buyerPage, sellerPage] = await Promise.all([
+		signedInPage(browser, thread.buyer.email, thread.buyerUrl),
+		signedInPage(browser, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`)
+	]);
+	const [buyer, seller] = [buyerPage.page, sellerPage.page];
 	try {
-		const buyer = await buyerContext.newPage();
-		const seller = await sellerContext.newPage();
-		await signIn(buyer, thread.buyer.email, thread.buyerUrl);
-		await signIn(seller, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
-		await Promise.all([hydrated(buyer), hydrated(seller)]);
 		await composer(buyer).fill('Would you take 400');
 		await expect(composer(buyer)).toBeFocused();
 
@@ -193,7 +188,6 @@ test('blocked by the other member while writing, the writer’s focus goes to wh
 		await expect(composer(buyer)).toBeFocused();
 		await expect(composer(buyer)).toHaveValue('Would you take 400');
 	} finally {
-		await buyerContext.close();
-		await sellerContext.close();
+		await Promise.all([buyerPage.close(), sellerPage.close()]);
 	}
 });
