@@ -1,5 +1,8 @@
 import type { Attachment } from 'svelte/attachments';
 
+/** The message box of the composer `from` is in: where the focus goes when a control of it goes away. */
+export const messageBox = (from: Element) => from.closest('form')?.querySelector<HTMLElement>('textarea[name="body"]');
+
 /**
  * The composer's focus kept when what had it is taken away by a change from elsewhere: the other
  * member blocked the writer (the message box gives way to "… is not accepting messages from you").
