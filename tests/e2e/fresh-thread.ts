@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Browser } from '@playwright/test';
 import { insertConversation, insertMember, withDatabase } from './database';
+import { signedInPage } from './session';
 
 /**
  * A buyer's thread about a listing, with a few messages each way, the newest the seller's: two
@@ -41,4 +43,14 @@ export async function buyersThread(baseURL: string | undefined, { earlier = 0 }:
 	});
 	const withEmail = (user: typeof buyer) => ({ ...user, email: `${user.username}@example.test` });
 	return { buyer: withEmail(buyer), seller: withEmail(seller), product, buyerUrl: `/messages?conversation=${seller.id}__${product}` };
+}
+
+/** Both members of a fresh buyer's thread, each signed in in a browser context of their own and showing it; `close` ends both. */
+export async function bothMembers(browser: Browser, baseURL: string | undefined) {
+	const thread = await buyersThread(baseURL);
+	const [buyer, seller] = await Promise.all([
+		signedInPage(browser, thread.buyer.email, thread.buyerUrl),
+		signedInPage(browser, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`)
+	]);
+	return { thread, buyer: buyer.page, seller: seller.page, close: () => Promise.all([buyer.close(), seller.close()]) };
 }

@@ -1,7 +1,7 @@
 import { withDatabase } from './database';
 import { expect, test } from './fixtures';
-import { buyersThread } from './fresh-thread';
-import { hydrated, signedInPage, signIn } from './session';
+import { bothMembers, buyersThread } from './fresh-thread';
+import { hydrated, signIn } from './session';
 
 test('a replyâ€™s quote leads to the message it answers: older than the page, it is loaded, shown and focused, by mouse or by keyboard', async ({ page, baseURL }) => {
 	// 60 earlier messages: the first of them is not on the thread's newest page of 50.
@@ -47,40 +47,37 @@ test('the reply being written follows the message it answers: the other memberâ€
 	browser,
 	baseURL
 }) => {
-	const thread = await buyersThread(baseURL);
-	const buyer = await signedInPage(browser, thread.buyer.email, thread.buyerUrl);
-	const seller = await signedInPage(browser, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
+	const { buyer, seller, close } = await bothMembers(browser, baseURL);
 	try {
-		const sellersRow = seller.page.locator('li[data-message-id]', { hasText: 'Saturday at 10 works for me.' });
-		const buyersRow = buyer.page.locator('li[data-message-id]', { hasText: 'Saturday at 10 works for me.' });
+		const sellersRow = seller.locator('li[data-message-id]', { hasText: 'Saturday at 10 works for me.' });
+		const buyersRow = buyer.locator('li[data-message-id]', { hasText: 'Saturday at 10 works for me.' });
 		await buyersRow.hover();
 		await buyersRow.getByRole('button', { name: 'Reply to this message' }).click();
-		const replying = buyer.page.locator('.composer-reply');
+		const replying = buyer.locator('.composer-reply');
 		await expect(replying).toContainText('Saturday at 10 works for me.');
-		await buyer.page.keyboard.type('See you then');
+		await buyer.keyboard.type('See you then');
 
 		await sellersRow.hover();
 		await sellersRow.getByRole('button', { name: 'Edit this message' }).click();
-		const editBox = seller.page.getByRole('textbox', { name: 'Edit message' });
+		const editBox = seller.getByRole('textbox', { name: 'Edit message' });
 		await editBox.fill('Saturday at 11 works for me.');
 		await editBox.press('Enter');
 		await expect(replying).toContainText('Saturday at 11 works for me.');
 
-		seller.page.once('dialog', (dialog) => void dialog.accept());
-		const edited = seller.page.locator('li[data-message-id]', { hasText: 'Saturday at 11 works for me.' });
+		seller.once('dialog', (dialog) => void dialog.accept());
+		const edited = seller.locator('li[data-message-id]', { hasText: 'Saturday at 11 works for me.' });
 		await edited.hover();
 		await edited.getByRole('button', { name: 'Delete this message' }).click();
 		await expect(replying).toContainText('Message deleted');
 		await expect(replying).not.toContainText('Saturday');
 		// What was typed stays, and the reply still goes, quoting the deletion as the thread does.
-		const box = buyer.page.getByRole('textbox', { name: 'Message', exact: true });
+		const box = buyer.getByRole('textbox', { name: 'Message', exact: true });
 		await expect(box).toHaveValue('See you then');
 		await box.press('Enter');
-		const sent = buyer.page.locator('li[data-status="sent"]', { hasText: 'See you then' });
+		const sent = buyer.locator('li[data-status="sent"]', { hasText: 'See you then' });
 		await expect(sent.locator('blockquote')).toContainText('Message deleted');
 	} finally {
-		await buyer.close();
-		await seller.close();
+		await close();
 	}
 });
 

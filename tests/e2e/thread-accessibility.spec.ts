@@ -1,7 +1,7 @@
 import { expect, test, type Locator, type Page } from './fixtures';
 import { withDatabase } from './database';
-import { buyersThread } from './fresh-thread';
-import { hydrated, signedInPage, signIn } from './session';
+import { bothMembers, buyersThread } from './fresh-thread';
+import { hydrated, signIn } from './session';
 
 /**
  * The thread by keyboard and screen reader: its messages are one Tab stop, walked with the arrows,
@@ -140,12 +140,7 @@ test('a message deleted by the other member while the focus is on its Reply keep
 	browser,
 	baseURL
 }) => {
-	const thread = await buyersThread(baseURL);
-	const [buyerPage, sellerPage] = await Promise.all([
-		signedInPage(browser, thread.buyer.email, thread.buyerUrl),
-		signedInPage(browser, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`)
-	]);
-	const [buyer, seller] = [buyerPage.page, sellerPage.page];
+	const { buyer, seller, close } = await bothMembers(browser, baseURL);
 	try {
 		const onBuyer = messages(buyer).filter({ hasText: 'Saturday at 10 works for me.' });
 		await onBuyer.focus();
@@ -160,7 +155,7 @@ test('a message deleted by the other member while the focus is on its Reply keep
 		await expect(deleted).toHaveCount(1);
 		await expect(deleted).toBeFocused();
 	} finally {
-		await Promise.all([buyerPage.close(), sellerPage.close()]);
+		await close();
 	}
 });
 
@@ -168,12 +163,7 @@ test('blocked by the other member while writing, the writer’s focus goes to wh
 	browser,
 	baseURL
 }) => {
-	const thread = await buyersThread(baseURL);
-	const [buyerPage, sellerPage] = await Promise.all([
-		signedInPage(browser, thread.buyer.email, thread.buyerUrl),
-		signedInPage(browser, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`)
-	]);
-	const [buyer, seller] = [buyerPage.page, sellerPage.page];
+	const { buyer, seller, close } = await bothMembers(browser, baseURL);
 	try {
 		await composer(buyer).fill('Would you take 400');
 		await expect(composer(buyer)).toBeFocused();
@@ -188,6 +178,6 @@ test('blocked by the other member while writing, the writer’s focus goes to wh
 		await expect(composer(buyer)).toBeFocused();
 		await expect(composer(buyer)).toHaveValue('Would you take 400');
 	} finally {
-		await Promise.all([buyerPage.close(), sellerPage.close()]);
+		await close();
 	}
 });
