@@ -32,11 +32,16 @@ export async function buyersThread(baseURL: string | undefined, { earlier = 0 }:
 			[buyer.id, 'Great. Could I see it on Saturday morning?'],
 			[seller.id, 'Saturday at 10 works for me.']
 		];
+		// Three minutes apart up to now, all on one day: a thread made just after midnight (in the
+		// zone the browser shows, this machine's) ends a minute before it, or it would show two days.
+		const now = new Date();
+		const midnight = new Date(now).setHours(0, 0, 0, 0);
+		const end = now.getTime() - lines.length * 3 * 60_000 < midnight ? new Date(midnight - 60_000) : now;
 		for (const [index, [sender, body]] of lines.entries()) {
 			await db.query(
 				`insert into public.messages (id, conversation_id, sender_id, body, created_at, expires_at)
-				 values (gen_random_uuid(), $1, $2, $3, now() - ($4 * interval '3 minutes'), now() + interval '30 days')`,
-				[conversationId, sender, body, lines.length - index]
+				 values (gen_random_uuid(), $1, $2, $3, $5::timestamptz - ($4 * interval '3 minutes'), now() + interval '30 days')`,
+				[conversationId, sender, body, lines.length - index, end.toISOString()]
 			);
 		}
 		await db.query('commit');
