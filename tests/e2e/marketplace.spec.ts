@@ -44,6 +44,19 @@ test('a visitor who follows "Message seller" signs in and comes back to the conv
 	await expect(page).toHaveURL(`/messages?conversation=${DEMO.lee.id}__a0000000-0000-4000-8000-000000000004`);
 });
 
+test('a visitor who follows "Make an offer" signs in and comes back to the offer form, its amount ready to type', async ({ page, baseURL }) => {
+	const { buyer, seller, product } = await buyersThread(baseURL);
+	await page.goto(`/products/${product}`);
+	await hydrated(page);
+	await page.getByRole('link', { name: 'Make an offer' }).click();
+	await expect(page).toHaveURL(/\/login\?next=/);
+	await page.getByLabel('Email').fill(buyer.email);
+	await page.getByLabel('Password').fill('password123');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL(new RegExp(`/messages\\?conversation=${seller.id}__${product}`));
+	await expect(page.getByRole('textbox', { name: 'Your offer (€)' })).toBeFocused();
+});
+
 test('what a member (or their password manager) types into sign-in before the page has loaded its scripts stays, and signs them in', async ({ page }) => {
 	// The scripts held back a second: the form is on screen and typed into before it is interactive.
 	let release!: () => void;

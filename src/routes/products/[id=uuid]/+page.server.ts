@@ -27,8 +27,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		product,
 		messageHref: product.status === 'withdrawn' ? null : messageHref,
 		sellerBlock: product.status === 'withdrawn' ? null : sellerBlock,
-		// Offers are for signed-in buyers of a listing still for sale; the thread opens its offer form on ?offer=1.
-		offerHref: buyer && product.status === 'active' && !sellerBlock && deal?.offer?.status !== 'open' ? `${messageHref}&offer=1` : null,
+		// Offers are for buyers of a listing still for sale; the thread opens its offer form on
+		// ?offer=1. A visitor signs in on the way (the link keeps ?offer=1); if their account turns
+		// out to have an offer open, the thread says so in the form's place, and a block it says anyway.
+		offerHref: messageHref && product.status === 'active' && (!locals.user || (!sellerBlock && deal?.offer?.status !== 'open')) ? `${messageHref}&offer=1` : null,
 		dealNote: messageHref && product.status !== 'withdrawn' ? dealNote(deal, { sellerName: product.seller_name, status: product.status }, messageHref) : null,
 		// The seller's way to every conversation about this listing.
 		conversationsHref: isOwn && product.status !== 'withdrawn' ? `/messages?filter=listing&product=${product.id}` : null,
