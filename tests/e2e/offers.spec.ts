@@ -84,6 +84,13 @@ test('the deal in the conversation: an offer, a counter, an accept that reserves
 	const anas = card(lee.page, /^Ana.* offered €75\.00$/);
 	await expect(anas).toContainText('Waiting for you');
 	await anas.getByRole('button', { name: 'Counter offer' }).click();
+	// A counter that asks no more than her offer is asked about first: accepting gets him as much.
+	await lee.page.getByRole('textbox', { name: 'Counter offer (€)' }).fill('70');
+	await lee.page.getByRole('button', { name: 'Send counter' }).click();
+	await expect(lee.page.getByRole('alert').filter({ hasText: 'no more than the offer' })).toHaveText(
+		'That is no more than the offer of €75.00, which accepting gets you. Send it again to counter with €70.00.'
+	);
+	await expect(card(lee.page, /countered €70\.00$/)).toHaveCount(0);
 	await lee.page.getByRole('textbox', { name: 'Counter offer (€)' }).fill('85');
 	await lee.page.getByRole('button', { name: 'Send counter' }).click();
 	// The form and the card's buttons gone, the focus is on the card that says what was done.
