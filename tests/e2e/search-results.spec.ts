@@ -151,6 +151,13 @@ test('a search too long to run says so under the start of its words, one of emoj
 	await expect(results.getByRole('alert')).toHaveText('Search for at most 200 characters.');
 	// The inbox is still on the first screen, not pushed below the repeated words.
 	await expect(page.getByRole('navigation', { name: 'Inbox filter' })).toBeInViewport();
+	// Cleared, the results go and the focus is in the emptied search box, for the next search.
+	await hydrated(page);
+	await results.getByRole('link', { name: 'Clear the search' }).click();
+	await expect(page).toHaveURL('/messages');
+	await expect(results).toHaveCount(0);
+	await expect(page.getByRole('searchbox', { name: 'Search messages' })).toBeFocused();
+	await expect(page.getByRole('searchbox', { name: 'Search messages' })).toHaveValue('');
 	// Emoji and signs alone are no words: said so, rather than "Type a word" after one was typed.
 	await page.goto(`/messages?q=${encodeURIComponent('🚲 !!')}`);
 	await expect(page.getByRole('region', { name: /^Results for/ }).getByRole('alert')).toHaveText(
