@@ -72,6 +72,25 @@ describe('mark as unread', () => {
 		expect(await seller.api.unreadTotal()).toBe(0);
 	});
 
+	it('outlives the expiry of older messages, and the other member’s next message still counts', async () => {
+		const { buyer, seller, product, id, question } = await readConversation();
+		await send(buyer, seller, 'Is the price firm?', product.id);
+		await seller.api.markConversationRead({ conversationId: id });
+		await seller.api.markConversationUnread({ conversationId: id });
+		// The operator's retention purge takes the first question; the mark stays, still one.
+		await db.query(`update public.messages set expires_at = now() - interval '1 second' where id = $1`, [question.id]);
+		const { rows } = await db.query<{ conversation_id: string; removed: number }>('select conversation_id, removed::int from public.purge_expired_messages(1000000)');
+		expect(rows).toContainEqual({ conversation_id: id, removed: 1 });
+		expect((await previewOf(seller, id)).unread_count).toBe(1);
+		expect(await unreadIds(seller)).toEqual([id]);
+		// The buyer's next message takes the mark's place: one unread, counted in the total.
+		await send(buyer, seller, 'Are you there?', product.id);
+		expect((await previewOf(seller, id)).unread_count).toBe(1);
+		expect(await seller.api.unreadTotal()).toBe(1);
+		await seller.api.markConversationRead({ conversationId: id });
+		expect(await seller.api.unreadTotal()).toBe(0);
+	});
+
 	it('writing in the conversation reads it', async () => {
 		const { buyer, seller, product, id } = await readConversation();
 		await seller.api.markConversationUnread({ conversationId: id });
