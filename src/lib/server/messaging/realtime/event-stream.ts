@@ -224,6 +224,10 @@ class EventStream implements Subscriber, UnderlyingDefaultSource<Uint8Array> {
 					break;
 				}
 				for (const event of result.events) this.#deliver(event);
+				// Past what the log skipped too (events of purged messages render as nothing): a page
+				// of only those was asked for again and again, and a few of them made every next live
+				// event look like a gap.
+				this.#sent = Math.max(this.#sent, result.cursor);
 				if (!result.has_more) break;
 			}
 		} while (this.#again && !this.#closed);
