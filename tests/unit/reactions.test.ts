@@ -3,7 +3,7 @@ import type { Outcome } from '../../src/lib/messaging/api.ts';
 import type { Message, Reaction } from '../../src/lib/messaging/schemas/index.ts';
 import { hasReacted, reactionLabel, toggleReaction, withReaction } from '../../src/lib/messaging/state/reactions.ts';
 import { messagingState, onlyCopy } from '../support/messaging-state.ts';
-import { ALICE, BOB, ME, at, message, messageId, openedConversation } from '../support/rows.ts';
+import { ALICE, BOB, ME, at, message, messageEvent, messageId, openedConversation } from '../support/rows.ts';
 
 /**
  * Reactions as the thread shows them: toggled in the server's order, named for screen readers
@@ -72,6 +72,21 @@ describe('toggleReaction', () => {
 		expect(sent).toEqual([{ name: 'react', fields: { message_id: ID, emoji: '👍' } }]);
 		expect(shownWhileSending()).toEqual([thumbs(ALICE, ME)]);
 		expect(onlyCopy(state, ID).reactions).toEqual([thumbs(ALICE, ME)]);
+	});
+
+	it("the answer keeps the other member's reaction that an event brought while it was on its way", async () => {
+		const state = messagingState();
+		const thread = state.threads.open(openedConversation({ messages: [original] }), { cursor: 10 });
+		// Mine stored, then Bob's ❤️; the event of Bob's (both) arrives before my answer (mine alone).
+		const both = [thumbs(ALICE, ME), { emoji: '❤️' as const, user_ids: [BOB] }];
+		const api = {
+			action: async () => {
+				state.apply(messageEvent({ ...original, reactions: both }, { type: 'message.updated', id: 12 }));
+				return { ok: true, value: { ...original, reactions: [thumbs(ALICE, ME)] } };
+			}
+		} as unknown as Parameters<typeof toggleReaction>[0]['api'];
+		expect(await toggleReaction({ api, thread, messageId: ID, emoji: '👍', me: ME })).toBeNull();
+		expect(onlyCopy(state, ID).reactions).toEqual(both);
 	});
 
 	it("a refusal is undone and its message returned for the person", async () => {

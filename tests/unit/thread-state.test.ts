@@ -130,6 +130,21 @@ describe('ThreadState: optimistic sending', () => {
 		expect(idsOf(state)).toEqual([messageId(1), messageId(2), PENDING]);
 	});
 
+	it("a send's answer slower than the events after it keeps what they brought: the answer is only as new as the thread when it was sent", () => {
+		const { state, thread } = withHistory();
+		const askedAt = thread.cursor;
+		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);
+		state.apply(messageEvent(echo(), { id: askedAt + 1 }));
+		state.apply(messageEvent(echo({ reactions: [{ emoji: '👍', user_ids: [ALICE] }] }), { type: 'message.updated', id: askedAt + 2 }));
+		thread.answer(echo(), askedAt);
+		expect(onlyCopy(state, PENDING).reactions).toEqual([{ emoji: '👍', user_ids: [ALICE] }]);
+		// With no event since it was asked, the answer is the truth.
+		const next = message({ id: messageId(9), sender_id: ME, created_at: at(70) });
+		thread.addPending({ id: next.id, body: next.body }, me);
+		thread.answer(next, thread.cursor);
+		expect(onlyCopy(state, next.id).status).toBe('sent');
+	});
+
 	it('fail marks a sending message failed with its error; a retry with the same id shows it sending again, still once', () => {
 		const { state, thread } = withHistory();
 		thread.addPending({ id: PENDING, body: 'Yes, it is' }, me);

@@ -17,12 +17,13 @@ export function messageChange(
 	return ({ cancel, formElement }) => {
 		if (options.confirmFirst && !confirm(options.confirmFirst)) return cancel();
 		const row = formElement.closest<HTMLElement>(MESSAGE_ROW);
+		const askedAt = thread.cursor;
 		return async ({ result }) => {
 			const outcome = actionOutcome(name, result);
 			options.onError(outcome.ok ? '' : outcome.message);
 			if (!outcome.ok) return;
 			const neighbours = row ? neighboursOf(row) : [];
-			thread.confirm(outcome.value);
+			thread.answer(outcome.value, askedAt);
 			options.done?.();
 			if (row) void keepFocus([row, ...neighbours]);
 		};

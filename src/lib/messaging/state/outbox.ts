@@ -185,8 +185,8 @@ export class Outbox {
 		if (this.#inFlight.has(send.id) || this.#stopped) return;
 		const thread = this.#threads.get(send.key);
 		if (thread && isStored(thread, send.id)) return this.forget(send.id);
-		// Still waiting while it goes: what is written meanwhile waits behind it.
-		const wait = this.#waiting.get(send.id);
+		// Still waiting while it goes: what is written meanwhile waits behind it. The thread as now: its answer's age.
+		const [wait, askedAt] = [this.#waiting.get(send.id), thread?.cursor];
 		this.keep(send, thread);
 		if (wait) this.#waiting.set(send.id, wait);
 		const outcome: Outcome<Message> = await this.#api
@@ -201,7 +201,7 @@ export class Outbox {
 			.catch(() => ({ ok: false, message: 'Something went wrong. Try again.' }));
 		// The thread as it is now: it may have been opened meanwhile.
 		const shown = this.#threads.get(send.key);
-		if (outcome.ok) shown?.confirm(outcome.value);
+		if (outcome.ok) shown?.answer(outcome.value, shown === thread ? askedAt : undefined);
 		else shown?.fail(send.id, outcome.message, waitReason(outcome));
 		this.settle(send.id, outcome);
 	}

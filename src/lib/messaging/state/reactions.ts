@@ -49,7 +49,8 @@ export async function toggleReaction(options: {
 }): Promise<string | null> {
 	const { api, thread, messageId, emoji, me } = options;
 	if (thread.react(messageId, emoji, me) === null) return null;
+	const askedAt = thread.cursor;
 	const outcome = await api.action('react', { message_id: messageId, emoji });
-	thread.reactSettled(messageId, emoji, outcome.ok ? outcome.value : null);
+	thread.reactSettled(messageId, emoji, outcome.ok ? outcome.value : null, askedAt);
 	return outcome.ok ? null : outcome.message;
 }

@@ -162,6 +162,18 @@ export class ThreadState {
 	}
 
 	/**
+	 * An action's answer: the message as the action stored it, at least as new as the log stood
+	 * when it was asked (`askedAt`, this thread's `cursor` then). An event applied since may be
+	 * newer still (the other member's reaction, their accept of the offer countered) and stays: the
+	 * answer, aged as nothing, took it away until the next event; the action's own event follows
+	 * anyway. Without `askedAt` (the thread opened meanwhile), judged by stamps alone.
+	 */
+	answer(message: Message, askedAt?: number) {
+		this.#conversationId ??= message.conversation_id;
+		this.#merge([message], askedAt === undefined ? undefined : pageAge(askedAt));
+	}
+
+	/**
 	 * Shows the viewer's reaction toggled at once, ahead of the server. Returns whether it is now
 	 * on, or null for a message that takes no reactions (not sent yet, deleted, a system message).
 	 */
@@ -176,8 +188,8 @@ export class ThreadState {
 		return on;
 	}
 
-	/** The server's answer to a toggle: the message as stored (the truth once no toggle is out), or null when it failed (undone). */
-	reactSettled(id: string, emoji: ReactionEmoji, answer: Message | null) {
+	/** The server's answer to a toggle asked at `askedAt` (see answer): the message as stored (the truth once no toggle is out), or null when it failed (undone). */
+	reactSettled(id: string, emoji: ReactionEmoji, answer: Message | null, askedAt?: number) {
 		const wanted = this.#wanted.get(id);
 		const toggle = wanted?.get(emoji);
 		if (wanted && toggle) {
@@ -189,7 +201,7 @@ export class ThreadState {
 			const message = this.#messages.find((m) => m.id === id);
 			if (!answer && message) message.reactions = withReaction(message.reactions, emoji, toggle.userId, toggle.on);
 		}
-		if (answer) this.confirm(answer);
+		if (answer) this.answer(answer, askedAt);
 	}
 
 	/** A send failed; `waiting` when it goes again by itself (see ThreadMessage.waiting). */
