@@ -142,3 +142,32 @@ describe('RecentEvents', () => {
 		expect(ids(recent.after(0))).toEqual([]);
 	});
 });
+
+describe('the next page of the inbox, after events that came while it was on its way', () => {
+	// Page 1 of "All" shows Alice's conversation; Bob's, with 3 unread, is on page 2.
+	const bobsRow = (changes = {}) => preview({ conversation_id: conversationId(2), other_user_id: BOB, last_message_at: at(5), unread_count: 3, ...changes });
+	function scrolled() {
+		const client = new MessagingClient();
+		show(client, 9, { inbox: { previews: [alicesRow], next: { at: alicesRow.last_message_at, id: alicesRow.conversation_id } } });
+		client.applyEvent(readEvent(readState({ conversation_id: conversationId(1), unread_count: 2 }), { id: 10 }));
+		return { client, askedAt: client.lastEventId };
+	}
+
+	it('takes a read of a conversation it lists from another device, as the events left the tab', () => {
+		const { client, askedAt } = scrolled();
+		// Read on another device (event 11) before the page, read earlier, arrives: no row to change then.
+		client.applyEvent(readEvent(readState({ conversation_id: conversationId(2), unread_count: 0 }), { id: 11, unreadTotal: 2 }));
+		client.inbox.append({ previews: [bobsRow()], next: null });
+		client.reapplySince(askedAt);
+		expect(rows(client)).toEqual([[conversationId(1), 2], [conversationId(2), 0]]);
+	});
+
+	it('leaves out a conversation archived meanwhile', () => {
+		const { client, askedAt } = scrolled();
+		const archived = readState({ conversation_id: conversationId(2), unread_count: 3, archived: true });
+		client.applyEvent(conversationUpdatedEvent(archived, { ...bobsRow({ archived: true }) }, { id: 11 }));
+		client.inbox.append({ previews: [bobsRow()], next: null });
+		client.reapplySince(askedAt);
+		expect(rows(client)).toEqual([[conversationId(1), 2]]);
+	});
+});

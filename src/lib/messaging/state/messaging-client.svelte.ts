@@ -117,13 +117,21 @@ export class MessagingClient {
 		this.inbox.set(page.filter, page.inbox, { productId: page.productId, open: page.opened?.conversation_id });
 		this.inbox.setUnreadTotal(page.session.unreadTotal, cursor);
 		const thread = page.opened ? this.threads.open(page.opened, { cursor }) : null;
-		// Read at its cursor, the page predates events that came meanwhile (recent-events.ts); past what the tab keeps, it is read again.
-		const missed = this.#recent.after(cursor);
-		if (missed) for (const event of missed) this.#settle(event);
-		else void invalidateAll();
+		this.reapplySince(cursor);
 		// The page may be newer than those events, and says whom a listing is reserved for, which events do not.
 		if (thread && page.opened?.product && thread.product?.status === page.opened.product.status) thread.setProduct(page.opened.product);
 		return thread;
+	}
+
+	/** The newest event this tab applied: a page asked for now may predate what comes after it. */
+	get lastEventId(): number {
+		return this.#recent.newest;
+	}
+	/** A page read at `cursor` predates events that came meanwhile (recent-events.ts): applied again over it; past what the tab keeps, read again. */
+	reapplySince(cursor: number) {
+		const missed = this.#recent.after(cursor);
+		if (missed) for (const event of missed) this.#settle(event);
+		else void invalidateAll();
 	}
 
 	applyEvent(event: MessagingEvent) {
@@ -160,8 +168,7 @@ export class MessagingClient {
 			const me = session()?.me;
 			// Nobody shown may be an outage, not a sign-out (see drafts.ts): nothing is forgotten then.
 			if (!me) return;
-			// Someone else signed in on this tab: what the last member was writing goes, and their
-			// sends are never shown to this one nor sent as them.
+			// Someone else signed in on this tab: the last member's drafts go, and their sends are never shown to this one nor sent as them.
 			forgetOthersDrafts(me);
 			forgetOthersPendingSends(me);
 			this.#tabs.tell({ type: 'signed-in', member: me });

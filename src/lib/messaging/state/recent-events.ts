@@ -23,6 +23,11 @@ export class RecentEvents {
 		}
 	}
 
+	/** The newest event's id, -1 before any: what came after it, a page asked for now may predate. */
+	get newest(): number {
+		return this.#events.at(-1)?.id ?? -1;
+	}
+
 	/** The events after a cursor, in the order they were applied; null when some of them were trimmed away. */
 	after(cursor: number): MessagingEvent[] | null {
 		if (cursor < this.#trimmedTo) return null;
