@@ -709,6 +709,24 @@ describe('RealtimeMessagingService: content-free pushes (Supabase)', () => {
 		expect(delivered).toEqual([6, 7, 8]);
 	});
 
+	it('an event committed before the subscription, whose catch-up after open fails once, still arrives', async () => {
+		const { transport, env, service, delivered } = setup({ cursor: 5 });
+		service.start();
+		await flush();
+		// Committed after the first catch-up and before the channel was subscribed: no push for it.
+		transport.append(6);
+		transport.answers.push(new Error('503'));
+		transport.latest.handlers.open();
+		await flush();
+		expect(service.state).toBe('reconnecting');
+		env.advance(30_000);
+		await flush();
+		transport.latest.handlers.open();
+		await flush();
+		expect(service.state).toBe('live');
+		expect(delivered).toEqual([6]);
+	});
+
 	it('a failed catch-up after a push reconnects', async () => {
 		const { transport, env, service } = await live({ cursor: 5 });
 		transport.answers.push(new Error('network'));

@@ -190,8 +190,9 @@ export class RealtimeMessagingService {
 						this.#attempt = 0;
 						this.state = 'live';
 						this.#options.onLive?.();
-						// Anything committed between our catch-up and the subscription.
-						void this.catchUp().catch((error) => signedOutBy(error) && this.signedOut());
+						// Anything committed between our catch-up and the subscription: with no push for it
+						// (Supabase), a failed try is a dropped connection, retried, not "live" without it.
+						void this.catchUp().catch((error) => current() && this.#failed(error));
 					},
 					event: (event) => current() && this.#live(event),
 					signal: (signal) => current() && this.#options.onSignal?.(signal),
