@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from './fixtures';
 import { DEMO, hydrated, signIn } from './session';
 import { withDatabase } from './database';
+import { asMember } from './fresh-deal';
 import { buyersThread } from './fresh-thread';
 
 const RECORD_PLAYER = 'a0000000-0000-4000-8000-000000000003';
@@ -185,4 +187,35 @@ test('with the database hung, a send waits saying why and goes by itself once it
 	expect(stored.rows[0].n).toBe(1);
 	await buyerContext.close();
 	await sellerContext.close();
+});
+
+test('a listing’s page that loads again after a message about it keeps the tab’s one feed: it does not open another', async ({ browser, baseURL }) => {
+	const { buyer, seller, product } = await buyersThread(baseURL);
+	const context = await browser.newContext();
+	try {
+		const page = await context.newPage();
+		const streams: string[] = [];
+		page.on('request', (request) => {
+			if (new URL(request.url()).pathname === '/messages/stream') streams.push(request.url());
+		});
+		await signIn(page, buyer.email, `/products/${product}`);
+		await hydrated(page);
+		await expect.poll(() => streams.length).toBe(1);
+		// The seller writes about the listing: the page's deal may have moved, so it loads its data again.
+		const reloaded = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith('/__data.json'));
+		await withDatabase(baseURL, (db) =>
+			asMember(db, seller.id, 'select public.send_message($1::uuid, $2::text, p_other_user_id => $3::uuid, p_product_id => $4::uuid)', [
+				randomUUID(),
+				'I can hold it until Friday.',
+				buyer.id,
+				product
+			])
+		);
+		await reloaded;
+		// Time for a restarted feed to have asked for its stream.
+		await page.waitForTimeout(1_000);
+		expect(streams).toHaveLength(1);
+	} finally {
+		await context.close();
+	}
 });

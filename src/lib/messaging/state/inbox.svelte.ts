@@ -1,5 +1,5 @@
 import { formatConversationKey } from '../conversation-key';
-import type { ConversationPreview, ConversationPreviewRow, Cursor, InboxFilter, PreviewPage, ReadState } from '../schemas';
+import type { ConversationPreview, ConversationPreviewRow, Cursor, InboxFilter, MessagingEvent, PreviewPage, ReadState } from '../schemas';
 import { timeKey } from '../timeline';
 
 /** A preview row as events carry it (without the key) or as pages carry it (with). */
@@ -107,6 +107,13 @@ export class InboxState {
 		}
 		if (live) this.#sort();
 		return key;
+	}
+
+	/** A message event's preview has the member's mute as it is now; without one, this inbox's row. */
+	mutedUntil(event: MessagingEvent): string | null {
+		if (event.type !== 'message.created' && event.type !== 'message.updated') return null;
+		if (event.payload.preview) return event.payload.preview.muted_until;
+		return this.#previews.find((p) => p.conversation_id === event.conversation_id)?.muted_until ?? null;
 	}
 
 	applyReadState(readState: ReadState) {

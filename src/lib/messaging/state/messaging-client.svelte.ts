@@ -54,6 +54,8 @@ export class MessagingClient {
 	#signedOutInAnotherTab = $state(false);
 	/** How many sends the outbox keeps, as it last said. */
 	#kept = $state(0);
+	/** Sign-ins heard of while the session had ended: each starts the feed again. */
+	#signIns = $state(0);
 
 	constructor(options: MessagingOptions = {}) {
 		this.basePath = (options.basePath ?? '/messages').replace(/\/$/, '');
@@ -142,7 +144,7 @@ export class MessagingClient {
 		this.notifications.notice({
 			event,
 			me: this.#owner,
-			mutedUntil: this.#mutedUntil(event),
+			mutedUntil: this.inbox.mutedUntil(event),
 			preference: this.preferences.browser_notifications,
 			unreadTotal: this.inbox.unreadTotal,
 			basePath: this.basePath
@@ -152,7 +154,8 @@ export class MessagingClient {
 	/**
 	 * For the layout, during its initialisation: shows the signed-in user's badge at once (server
 	 * rendering too) and, in the browser, runs their realtime feed while they stay signed in.
-	 * Only a change of user restarts the feed: later loads of the same user's session must not.
+	 * Only a change of user restarts the feed, or a sign-in heard of after the session ended: not a
+	 * reload of the same session (a product page's after a deal event), each a new data object.
 	 */
 	followSession(session: () => RealtimeSession | null) {
 		this.#session = session;
@@ -164,8 +167,10 @@ export class MessagingClient {
 		// The next request's server rendering shows times in this browser's zone, as hydration will.
 		$effect(rememberTimeZone);
 		$effect(() => this.#tabs.hear((news) => this.#heard(news)));
+		const member = $derived(session()?.me);
 		$effect(() => {
-			const me = session()?.me;
+			const me = member;
+			void this.#signIns;
 			// Nobody shown may be an outage, not a sign-out (see drafts.ts): nothing is forgotten then.
 			if (!me) return;
 			// Someone else signed in on this tab: the last member's drafts go, and their sends are never shown to this one nor sent as them.
@@ -254,7 +259,7 @@ export class MessagingClient {
 			return;
 		}
 		// The browser has a session again: this tab's requests carry it, so its page loads again with it.
-		if (this.connection === 'signed-out') void invalidateAll();
+		if (this.connection === 'signed-out') void invalidateAll().then(() => this.#signIns++);
 	}
 
 	/** What an event changes in the tab's state; true for the member's settings, which are all it changes. */
@@ -277,14 +282,6 @@ export class MessagingClient {
 	#newOutbox(member: string | null) {
 		this.#kept = 0;
 		return new Outbox({ member, api: this.api, threads: this.#threads, onSignedOut: () => this.signedOut(), onKept: (count) => (this.#kept = count), onUnavailable: () => this.#service?.stalled() });
-	}
-
-	/** A message event's preview has the member's mute as it is now; without one, the inbox's row. */
-	#mutedUntil(event: MessagingEvent): string | null {
-		if (event.type !== 'message.created' && event.type !== 'message.updated') return null;
-		const { preview } = event.payload;
-		if (preview) return preview.muted_until;
-		return this.inbox.previews.find((p) => p.conversation_id === event.conversation_id)?.muted_until ?? null;
 	}
 
 	#signal(signal: MessagingSignal) {
