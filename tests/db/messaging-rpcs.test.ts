@@ -504,6 +504,22 @@ describe('pagination', () => {
 		} while (before);
 		expect(keys).toEqual(buyers.reverse().map((b) => `${b.id}__${product.id}`));
 	});
+
+	it.each(['2024-06-01T10:00:00-23:59', '+275760-09-13T00:00:00Z'])(
+		'a page cursor at %s, a time JavaScript reads and PostgreSQL does not, is a clear refusal on every paged read',
+		async (at) => {
+			const { buyer, seller, product } = await marketplace(db);
+			const { conversation_id: conversationId } = await send(buyer, seller, 'hello', product.id);
+			const before = { at, id: randomUUID() };
+			for (const read of [
+				() => buyer.api.listConversationPreviews({ before }),
+				() => buyer.api.listMessages({ conversationId, before }),
+				() => buyer.api.searchMessages({ query: 'hello', before })
+			]) {
+				expect(await rejection(read())).toMatchObject({ code: 'invalid_input', status: 400, message: 'Some of what was sent is not valid.' });
+			}
+		}
+	);
 });
 
 describe('edit, delete, report and search', () => {

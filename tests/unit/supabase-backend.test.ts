@@ -641,6 +641,18 @@ describe('supabase messaging backend: errors', () => {
 		expect(error).toMatchObject({ code: 'invalid_input', status: 400, message: 'Some of what was sent is not valid.' });
 	});
 
+	it('text with a NUL character is refused before it is sent, in the Postgres adapter\'s words', async () => {
+		const { api } = signedIn();
+		for (const call of [
+			() => api.reportMessage({ messageId: MESSAGE, reason: 'spam', details: 'a\0b' }),
+			() => api.saveQuickReply({ id: MESSAGE, body: 'a\0b' }),
+			() => api.searchMessages({ query: 'a\0b' })
+		]) {
+			expect(await rejectionOf(call())).toMatchObject({ name: 'MessagingError', code: 'invalid_input', status: 400, message: 'Text cannot contain NUL characters.' });
+		}
+		expect(requests).toHaveLength(0);
+	});
+
 	it('a call PostgreSQL rolled back for a deadlock or a serialization failure runs again, the same call', async () => {
 		const { api } = signedIn();
 		// PostgREST answers SQLSTATE class 40 (transaction rollback) with HTTP 500.

@@ -62,6 +62,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 	return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Query read timeout|fetch failed/i.test(error.message);
 }
 
+/** Why text with a NUL character is refused: PostgreSQL's text cannot hold one. */
+export const NUL_IN_TEXT = 'Text cannot contain NUL characters.';
+
 /** The SQLSTATE our RPCs raise user errors with. */
 export const USER_ERROR_SQLSTATE = 'BZ001';
 
@@ -73,8 +76,9 @@ export function messagingErrorFrom(error: { code?: string; message?: string; hin
 	if (error.code === USER_ERROR_SQLSTATE && isMessagingErrorCode(error.hint)) {
 		return new MessagingError(error.hint, error.message ?? 'Something went wrong.');
 	}
-	// A malformed uuid or timestamp that slipped past the TypeScript checks.
-	if (error.code === '22P02' || error.code === '22007' || error.code === '22008') {
+	// A malformed uuid or timestamp that slipped past the TypeScript checks (22009: a time zone
+	// offset past ±15:59, such as "-23:59", which JavaScript's Date reads).
+	if (error.code === '22P02' || error.code === '22007' || error.code === '22008' || error.code === '22009') {
 		return new MessagingError('invalid_input', 'Some of what was sent is not valid.');
 	}
 	// No execute right (anon), or PostgREST refusing an expired or invalid JWT.

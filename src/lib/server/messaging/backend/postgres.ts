@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors.js';
+import { isDatabaseUnavailable, messagingErrorFrom, MessagingError, NUL_IN_TEXT, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors.js';
 import { clientQuery } from './client-query.js';
 import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks.js';
 import type { RequestClaims } from './request-scope.js';
@@ -20,7 +20,7 @@ function literal(value: unknown): string {
 	}
 	if (typeof value === 'string') {
 		// A query string cannot carry NUL, and no text of ours may contain it.
-		if (value.includes('\0')) throw new MessagingError('invalid_input', 'Text cannot contain NUL characters.');
+		if (value.includes('\0')) throw new MessagingError('invalid_input', NUL_IN_TEXT);
 		return sqlText(value);
 	}
 	if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {

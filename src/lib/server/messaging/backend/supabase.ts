@@ -1,6 +1,6 @@
 import type { PostgrestError } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types.js';
-import { MessagingError, messagingErrorFrom, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors.js';
+import { MessagingError, messagingErrorFrom, NUL_IN_TEXT, UNAVAILABLE_MESSAGE } from '$lib/messaging/errors.js';
 import { CONFLICT_ATTEMPTS, isConflictRollback } from './conflict-rollbacks.js';
 import { rpcMessagingBackend, SESSION_START, type BackendOptions, type MessagingBackend, type RpcCall, type RpcName } from './messaging-backend.js';
 import { setupErrorFrom } from './setup-errors.js';
@@ -23,6 +23,9 @@ export interface MessagingRpcClient {
 export function supabaseRpc(supabase: MessagingRpcClient): RpcCall {
 	let starting: Promise<unknown> | null = null;
 	const call: RpcCall = async (name, args) => {
+		// Refused here, as the Postgres adapter refuses it: PostgREST's reading of the arguments
+		// fails on \u0000 with an error (22P05) that says nothing to the person.
+		if (Object.values(args).some((value) => typeof value === 'string' && value.includes('\0'))) throw new MessagingError('invalid_input', NUL_IN_TEXT);
 		// RpcArgs adds the null every PostgreSQL argument accepts and the generated Args leave out.
 		const answer = () => supabase.rpc(name, args as Functions[typeof name]['Args']);
 		let { data, error } = await answer();
