@@ -1,0 +1,30 @@
+import { expect, test } from './fixtures';
+import { buyersThread } from './fresh-thread';
+import { hydrated, signIn } from './session';
+
+/**
+ * The inbox driven from the keyboard alone, as a screen reader user does: after each control the
+ * focus stays where the next step starts, and what changed is said (the page's title is what
+ * SvelteKit's announcer reads after a navigation).
+ */
+
+test('choosing an inbox filter with the keyboard keeps the focus on it, and the title says which filter is shown', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.seller.email, '/messages');
+	await hydrated(page);
+	const filters = page.getByRole('navigation', { name: 'Inbox filter' });
+
+	for (const [name, title] of [
+		['Unread', 'Unread · Messages · Bazaar'],
+		['Needs reply', 'Needs reply · Messages · Bazaar'],
+		['Archived', 'Archived · Messages · Bazaar'],
+		['All', 'Messages · Bazaar']
+	] as const) {
+		const link = filters.getByRole('link', { name, exact: true });
+		await link.focus();
+		await page.keyboard.press('Enter');
+		await expect(link).toHaveAttribute('aria-current', 'page');
+		await expect(page).toHaveTitle(title);
+		await expect(link).toBeFocused();
+	}
+});
