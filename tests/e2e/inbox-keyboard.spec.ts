@@ -28,3 +28,22 @@ test('choosing an inbox filter with the keyboard keeps the focus on it, and the 
 		await expect(link).toBeFocused();
 	}
 });
+
+test('unblocking from the conversation menu is announced, as blocking is', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
+	await hydrated(page);
+	page.on('dialog', (dialog) => dialog.accept());
+	const spoken = page.locator('.thread [aria-live="polite"]');
+	const options = page.getByLabel('Conversation options');
+
+	await options.click();
+	await page.getByRole('button', { name: 'Block Robin Buyer' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'You blocked Robin Buyer.' })).toBeVisible();
+
+	await options.click();
+	await page.locator('details.thread-menu').getByRole('button', { name: 'Unblock Robin Buyer' }).click();
+	await expect(page.getByRole('textbox', { name: 'Message', exact: true })).toBeVisible();
+	await expect(spoken).toHaveText('You unblocked Robin Buyer: you can write to each other again.');
+	await expect(options).toBeFocused();
+});
