@@ -47,3 +47,20 @@ test('unblocking from the conversation menu is announced, as blocking is', async
 	await expect(spoken).toHaveText('You unblocked Robin Buyer: you can write to each other again.');
 	await expect(options).toBeFocused();
 });
+
+test('a search from the keyboard says its results came: the title names them while the focus stays in the box', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.seller.email, '/messages');
+	await hydrated(page);
+	const box = page.getByRole('searchbox', { name: 'Search messages' });
+	await box.fill('Saturday');
+	await box.press('Enter');
+	await expect(page.getByRole('region', { name: 'Results for “Saturday”' })).toBeVisible();
+	await expect(page).toHaveTitle('Results for “Saturday” · Messages · Bazaar');
+	await expect(box).toBeFocused();
+
+	// A query pasted long is cut in the title as in the results' heading.
+	await box.fill(`Saturday ${'x'.repeat(80)}`);
+	await box.press('Enter');
+	await expect(page).toHaveTitle(`Results for “Saturday ${'x'.repeat(51)}…” · Messages · Bazaar`);
+});

@@ -8,15 +8,29 @@ export const FILTER_LINKS: { value: InboxFilter; label: string }[] = [
 	{ value: 'archived', label: 'Archived' }
 ];
 
+/** A query pasted long would make a title of it: its start says which, as the results' heading does. */
+export function shortQuery(query: string, shown = 60): string {
+	const characters = Array.from(query);
+	return characters.length > shown ? `${characters.slice(0, shown).join('')}…` : query;
+}
+
 /**
  * The messages page's title. SvelteKit's announcer reads it after every navigation, and a filter
  * chosen from the keyboard keeps the focus on its link, so the title is where a screen reader
  * hears what the inbox now shows: "Unread · Messages", not "Messages" for every filter alike.
  */
-export function messagesTitle(options: { conversationWith: string | null; filter: InboxFilter; listingTitle: string | null; siteName: string | null }): string {
-	const { conversationWith, filter, listingTitle, siteName } = options;
+export function messagesTitle(options: {
+	conversationWith: string | null;
+	filter: InboxFilter;
+	listingTitle: string | null;
+	/** A search shown above the inbox: the focus stays in its box, so the title says the results came. */
+	query?: string;
+	siteName: string | null;
+}): string {
+	const { conversationWith, filter, listingTitle, query = '', siteName } = options;
 	const shown =
 		conversationWith ??
+		(query.trim() ? `Results for “${shortQuery(query)}”` : null) ??
 		(filter === 'listing'
 			? `Conversations about ${listingTitle ?? 'this listing'}`
 			: filter === 'all'
