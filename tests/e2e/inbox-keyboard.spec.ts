@@ -64,3 +64,35 @@ test('a search from the keyboard says its results came: the title names them whi
 	await box.press('Enter');
 	await expect(page).toHaveTitle(`Results for “Saturday ${'x'.repeat(51)}…” · Messages · Bazaar`);
 });
+
+test('on a phone, Back from a conversation puts the focus on its row in the inbox, or on the filter when archiving took it out', async ({ browser, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+	const page = await context.newPage();
+	try {
+		await signIn(page, thread.seller.email, '/messages');
+		await hydrated(page);
+		const key = `${thread.buyer.id}__${thread.product}`;
+		const row = page.getByRole('list', { name: 'Conversations' }).locator(`[data-conversation-key="${key}"]`);
+		const back = page.getByRole('link', { name: 'Back to conversations' });
+
+		await row.focus();
+		await page.keyboard.press('Enter');
+		await expect(page.locator('#thread-title')).toBeFocused();
+		await back.focus();
+		await page.keyboard.press('Enter');
+		await expect(row).toBeFocused();
+
+		await page.keyboard.press('Enter');
+		await expect(page.locator('#thread-title')).toBeFocused();
+		await page.getByLabel('Conversation options').click();
+		await page.getByRole('button', { name: 'Archive', exact: true }).click();
+		await expect(page.locator('.thread-header')).toContainText('Archived ·');
+		await back.focus();
+		await page.keyboard.press('Enter');
+		await expect(row).toHaveCount(0);
+		await expect(page.getByRole('navigation', { name: 'Inbox filter' }).getByRole('link', { name: 'All', exact: true })).toBeFocused();
+	} finally {
+		await context.close();
+	}
+});
