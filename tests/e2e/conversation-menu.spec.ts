@@ -110,3 +110,24 @@ test('marked unread by keyboard, the conversation leaves for the inbox with the 
 	await expect(row).toContainText('1 unread');
 	await expect(row).toBeFocused();
 });
+
+test('an archive whose answer was lost but which the server made anyway leaves no "unavailable" beside the "Archived" it shows', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.seller.email, `/messages?conversation=${thread.buyer.id}__${thread.product}`);
+	await hydrated(page);
+	// The database stalls through the request: the server gives up answering, and the change is
+	// made once it is back (here: the request reaches the server after the answer).
+	let stalled = true;
+	await page.route(/\/archive$/, async (route) => {
+		if (!stalled) return route.continue();
+		stalled = false;
+		await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ type: 'error', error: { message: 'Messages are unavailable right now. Try again in a moment.' } }) });
+		await expect(page.locator('.thread').getByRole('alert')).toHaveText('Messages are unavailable right now. Try again in a moment.');
+		await page.request.fetch(route.request());
+	});
+	await page.getByLabel('Conversation options').click();
+	await page.getByRole('button', { name: 'Archive', exact: true }).click();
+	await expect(page.locator('.thread-header')).toContainText('Archived ·');
+	await expect(page.locator('.thread [aria-live="polite"]')).toHaveText('Conversation archived.');
+	await expect(page.locator('.thread').getByRole('alert')).toHaveCount(0);
+});
