@@ -27,3 +27,17 @@ test('Escape in the report form puts it away and gives the focus back to Report'
 	await expect(form).toHaveCount(0);
 	await expect(report).toBeFocused();
 });
+
+test('a report sent from the keyboard is said: the focus goes to the message and "Reported. Thank you." is a status', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.buyer.email, thread.buyerUrl);
+	await hydrated(page);
+	const message = page.getByRole('listitem', { name: /^Sam Seller, .*Saturday at 10 works for me\./ });
+	await message.getByRole('button', { name: 'Report this message' }).focus();
+	await page.keyboard.press('Enter');
+	await message.getByRole('combobox', { name: 'Reason' }).selectOption('spam');
+	await message.getByRole('button', { name: 'Send report' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(message.getByRole('status')).toHaveText('Reported. Thank you.');
+	await expect(message).toBeFocused();
+});
