@@ -96,3 +96,15 @@ test('on a phone, Back from a conversation puts the focus on its row in the inbo
 		await context.close();
 	}
 });
+
+test('"Show all" above a listing’s conversations puts the focus on the All filter it shows', async ({ page, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	await signIn(page, thread.seller.email, `/messages?filter=listing&product=${thread.product}`);
+	await hydrated(page);
+	await expect(page.getByRole('heading', { name: 'Conversations about Road bike, 56 cm' })).toBeVisible();
+	await page.getByRole('link', { name: 'Show all' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(page.getByRole('heading', { name: 'Conversations about Road bike, 56 cm' })).toHaveCount(0);
+	await expect(page.getByRole('navigation', { name: 'Inbox filter' }).getByRole('link', { name: 'All', exact: true })).toBeFocused();
+	await expect(page).toHaveTitle('Messages · Bazaar');
+});
