@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, test, UNAVAILABLE_ANSWER } from './fixtures';
 import { buyersThread } from './fresh-thread';
 import { hydrated, signIn } from './session';
 
@@ -121,7 +121,7 @@ test('an archive whose answer was lost but which the server made anyway leaves n
 	await page.route(/\/archive$/, async (route) => {
 		if (!stalled) return route.continue();
 		stalled = false;
-		await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ type: 'error', error: { message: 'Messages are unavailable right now. Try again in a moment.' } }) });
+		await route.fulfill(UNAVAILABLE_ANSWER);
 		await expect(page.locator('.thread').getByRole('alert')).toHaveText('Messages are unavailable right now. Try again in a moment.');
 		await page.request.fetch(route.request());
 	});

@@ -38,3 +38,10 @@ export const test = base.extend<{ cspViolations: string[] }>({
 		{ auto: true }
 	]
 });
+
+/** A form action's answer while the server cannot reach its database, as `route.fulfill` takes it: for a test whose answer is lost. */
+export const UNAVAILABLE_ANSWER = {
+	status: 503,
+	contentType: 'application/json',
+	body: JSON.stringify({ type: 'error', error: { message: 'Messages are unavailable right now. Try again in a moment.' } })
+};

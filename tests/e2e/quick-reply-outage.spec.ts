@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, test, UNAVAILABLE_ANSWER } from './fixtures';
 import { buyersThread } from './fresh-thread';
 import { hydrated, signIn } from './session';
 
@@ -16,7 +16,7 @@ test('a quick reply whose answer was lost but which the server stored anyway sho
 		if (!stalled) return route.continue();
 		stalled = false;
 		await route.fetch();
-		await route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ type: 'error', error: { message: 'Messages are unavailable right now. Try again in a moment.' } }) });
+		await route.fulfill(UNAVAILABLE_ANSWER);
 	});
 	const popover = page.getByRole('dialog', { name: 'Quick replies' });
 	await page.getByRole('button', { name: 'Quick replies' }).click();
