@@ -37,7 +37,15 @@ describe('parseAmount: what is taken', () => {
 		['1\u00a0200,50', 'EUR', 120050],
 		['1,000,000', 'EUR', 100_000_000],
 		['1.000.000', 'EUR', 100_000_000],
-		['€1,000,000.00', 'EUR', 100_000_000]
+		['€1,000,000.00', 'EUR', 100_000_000],
+		// Digits as other scripts and keyboards type them.
+		['١٢٠', 'EUR', 12000],
+		['۱۲۰٫۵', 'EUR', 12050],
+		['١٬٢٠٠٫٥٠', 'EUR', 120050],
+		['१२०', 'EUR', 12000],
+		['１２０．５０', 'EUR', 12050],
+		['€９９', 'EUR', 9900],
+		['𝟏𝟐𝟎', 'EUR', 12000]
 	])('%s %s is %d minor units', (typed, currency, minor) => {
 		expect(parseAmount(typed, currency)).toEqual({ ok: true, minor });
 	});

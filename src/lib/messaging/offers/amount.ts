@@ -58,7 +58,7 @@ export function formatMinor(minor: number, currency: string): string {
 export function parseAmount(typed: string, currency: string): ParsedAmount {
 	const digits = minorUnits(currency);
 	if (digits === null) return { ok: false, message: "Offers cannot be made in this listing's currency." };
-	const text = plainNumber(typed.trim(), currency);
+	const text = plainNumber(westernDigits(typed).trim(), currency);
 	if (text === '') return { ok: false, message: 'Type the amount you want to offer.' };
 	const example = digits === 0 ? '120' : `120 or 120.${'5'.padEnd(digits, '0')}`;
 	const match = /^(\d+)(?:[.,](\d+))?$/.exec(text);
@@ -82,6 +82,26 @@ export function parseAmount(typed: string, currency: string): ParsedAmount {
 	if (minor <= 0) return { ok: false, message: 'An offer must be more than zero.' };
 	if (minor > MAX_OFFER_MAJOR * 10 ** digits) return tooLarge;
 	return { ok: true, minor };
+}
+
+/**
+ * The digits and marks of other scripts as the rule reads them: a phone's keyboard in Arabic,
+ * Persian, Hindi or a Japanese IME types "١٢٠", "۱۲۰", "१२०" or "１２０", which were refused as
+ * not a number. Full-width forms fold by NFKC; every decimal digit counts from the first of its
+ * run of ten (Unicode keeps them in such runs); the Arabic decimal and thousands marks become "."
+ * and ",".
+ */
+function westernDigits(typed: string): string {
+	return typed
+		.normalize('NFKC')
+		.replace(/\p{Nd}/gu, (digit) => {
+			const code = digit.codePointAt(0)!;
+			let first = code;
+			while (/\p{Nd}/u.test(String.fromCodePoint(first - 1))) first--;
+			return String((code - first) % 10);
+		})
+		.replace(/\u066b/g, '.')
+		.replace(/\u066c/g, ',');
 }
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
