@@ -63,6 +63,14 @@ test('a search from the keyboard says its results came: the title names them whi
 	await box.fill(`Saturday ${'x'.repeat(80)}`);
 	await box.press('Enter');
 	await expect(page).toHaveTitle(`Results for “Saturday ${'x'.repeat(51)}…” · Messages · Bazaar`);
+
+	// Escape empties the box and takes the results with it; the focus stays for the next search.
+	await box.press('Escape');
+	await expect(page.getByRole('region', { name: /^Results for/ })).toHaveCount(0);
+	await expect(page).toHaveURL(/\/messages$/);
+	await expect(page).toHaveTitle('Messages · Bazaar');
+	await expect(box).toHaveValue('');
+	await expect(box).toBeFocused();
 });
 
 test('on a phone, Back from a conversation puts the focus on its row in the inbox, or on the filter when archiving took it out', async ({ browser, baseURL }) => {
