@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContextOptions, type Locator, type Page } from './fixtures';
 import { insertConversation, insertMember, withDatabase } from './database';
+import { asMember } from './fresh-deal';
 import { buyersThread } from './fresh-thread';
 import { callUnblock, DEMO, hydrated, signIn } from './session';
 
@@ -766,6 +767,26 @@ test('phone: Return makes a new line (a touch keyboard has no Shift+Enter), and 
 	await expect(rows.last()).toHaveAttribute('data-status', 'sent');
 	await expect(rows.last().locator('.bubble-body')).toHaveText('Is it still available?\nI could collect on Saturday.');
 	await context.close();
+});
+
+test('phone: the quick replies offer no keys a touch keyboard lacks; with a mouse and keyboard they say ↑ ↓ and Enter', async ({ browser, baseURL }) => {
+	const { buyer, buyerUrl } = await buyersThread(baseURL);
+	await withDatabase(baseURL, (db) => asMember(db, buyer.id, 'select public.save_quick_reply($1::uuid, $2::text)', [randomUUID(), 'Is it still available?']));
+	for (const [device, shown] of [
+		[{ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true }, false],
+		[{ viewport: { width: 1280, height: 800 } }, true]
+	] as const) {
+		const context = await browser.newContext(device);
+		const page = await context.newPage();
+		await signIn(page, buyer.email, buyerUrl);
+		await hydrated(page);
+		await page.getByRole('button', { name: 'Quick replies' }).click();
+		const popover = page.getByRole('dialog', { name: 'Quick replies' });
+		await expect(popover.getByText('Is it still available?')).toBeVisible();
+		if (shown) await expect(popover.getByText('↑ ↓ to choose, Enter to insert')).toBeVisible();
+		else await expect(popover.getByText('↑ ↓ to choose, Enter to insert')).toBeHidden();
+		await context.close();
+	}
 });
 
 test("a digest's link followed while signed in as another member opens nothing to write in, and says whose it is", async ({ browser }) => {
