@@ -758,6 +758,18 @@ describe('RealtimeMessagingService: resync and stop', () => {
 		expect(onResync).toHaveBeenCalledTimes(1);
 	});
 
+	it('a resync from the live connection that says where the log stands goes on from there: its next event is no gap', async () => {
+		const { transport, onResync, service, delivered } = await live({ cursor: 5 });
+		const before = transport.count('sync:');
+		transport.latest.handlers.resync(40);
+		expect(service.cursor).toBe(40);
+		transport.latest.handlers.event(event(41));
+		await flush();
+		expect(delivered).toEqual([41]);
+		expect(transport.count('sync:')).toBe(before);
+		expect(onResync).toHaveBeenCalledTimes(1);
+	});
+
 	it('stop removes every listener, cancels retries and closes the transport; nothing is delivered afterwards', async () => {
 		const { transport, service, env, delivered } = await live({ cursor: 5, minDelay: 1000 });
 		expect(env.listenerCount()).toBe(3);

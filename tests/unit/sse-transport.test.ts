@@ -102,3 +102,16 @@ describe('presence over SSE', () => {
 		expect(signals).toEqual([]);
 	});
 });
+
+describe('resync over SSE', () => {
+	it('passes on where the log stands, as the stream says it; a frame without it, nothing', () => {
+		vi.stubGlobal('EventSource', FakeEventSource);
+		const transport = sseTransport({ api: { streamUrl: () => '/messages/stream' } as unknown as MessagingApi });
+		const said: (number | undefined)[] = [];
+		const ignore = () => {};
+		transport.connect(0, { open: ignore, event: ignore, signal: ignore, behind: ignore, resync: (cursor) => said.push(cursor), error: ignore });
+		FakeEventSource.current.emit('resync', { cursor: 40 });
+		FakeEventSource.current.emit('resync', { cursor: 'soon' });
+		expect(said).toEqual([40, undefined]);
+	});
+});

@@ -199,8 +199,10 @@ export class RealtimeMessagingService {
 					behind: (cursor) => {
 						if (current() && cursor > this.#cursor) void this.catchUp().catch((error) => current() && this.#failed(error));
 					},
-					resync: () => {
+					resync: (cursor) => {
 						if (!current()) return;
+						// The stream goes on from there: events after it are next, not a gap to catch up on.
+						if (cursor !== undefined && cursor > this.#cursor) this.#cursor = cursor;
 						this.#options.onResync();
 					},
 					error: () => current() && this.#dropped()

@@ -1,8 +1,11 @@
+import { z } from 'zod';
 import type { MessagingApi } from '../api';
 import { MESSAGING_EVENT_TYPES, MessagingEvent, MessagingSignal } from '../schemas';
 import type { RealtimeTransport, TransportHandlers } from './transport';
 
 const SIGNAL_TYPES = ['typing', 'presence'] as const;
+/** The stream's "resync" frame: where the log stands, from which the stream goes on. */
+const ResyncFrame = z.object({ cursor: z.number().int().nonnegative() });
 
 /**
  * Plain-PostgreSQL mode: the server's `<messages page>/stream` (Server-Sent Events). Reconnection is
@@ -62,7 +65,10 @@ export function sseTransport(options: { api: MessagingApi }): RealtimeTransport 
 					handlers.signal(signal.data);
 				});
 			}
-			current.addEventListener('resync', () => handlers.resync());
+			current.addEventListener('resync', (message) => {
+				const frame = ResyncFrame.safeParse(parse((message as MessageEvent<string>).data));
+				handlers.resync(frame.success ? frame.data.cursor : undefined);
+			});
 			current.addEventListener('error', () => {
 				if (source !== current) return;
 				current.close();

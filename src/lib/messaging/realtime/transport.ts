@@ -13,8 +13,11 @@ export interface TransportHandlers {
 	signal(signal: MessagingSignal): void;
 	/** The log holds events up to this id, which the transport does not carry itself: catch up to them. */
 	behind(cursor: number): void;
-	/** The server cannot catch this client up (cursor too old): reload from scratch. */
-	resync(): void;
+	/**
+	 * The server cannot catch this client up (cursor too old): reload from scratch. `cursor`: where
+	 * the log stands, from which the connection goes on, when the transport says.
+	 */
+	resync(cursor?: number): void;
 	/** The connection failed or dropped; the service decides when to try again. */
 	error(reason: string): void;
 }
