@@ -38,6 +38,27 @@ describe('who owes a reply', () => {
 		expect(await needsReply(seller)).toEqual([id]);
 	});
 
+	it('a question taken back, deleted or expired, owes no reply: the one before it still does, until answered', async () => {
+		for (const takenBack of ['deleted', 'expired'] as const) {
+			const [buyer, seller] = [await createActor(db), await createActor(db)];
+			const product = await createProduct(db, seller.id);
+			const first = await send(buyer, seller, 'Is it still available?', product.id);
+			const second = await send(buyer, seller, 'Could you do 40?', product.id);
+			const take = async (message: { id: string }) => {
+				if (takenBack === 'deleted') return void (await buyer.api.deleteMessage({ id: message.id }));
+				await db.query(`update public.messages set expires_at = now() - interval '1 second' where id = $1`, [message.id]);
+				await db.query('select * from public.purge_expired_messages(1000000)');
+			};
+			await take(second);
+			expect(await needsReply(seller), takenBack).toEqual([first.conversation_id]);
+			expect((await previewOf(seller, first.conversation_id)).needs_reply).toBe(true);
+			await take(first);
+			expect(await needsReply(seller), takenBack).toEqual([]);
+			// The buyer's wait for the seller is untouched: they never owed one.
+			expect(await needsReply(buyer)).toEqual([]);
+		}
+	});
+
 	it('counts an offer as something to answer and an update about the listing as news', async () => {
 		const [buyer, other, seller] = [await createActor(db), await createActor(db), await createActor(db)];
 		const product = await createProduct(db, seller.id, { price_cents: 20_000 });
