@@ -428,6 +428,54 @@ describe('unread counts and previews', () => {
 });
 
 describe('concurrency and privacy of the read state and event log', () => {
+	/**
+	 * Runs `act` as `actor` in a transaction left open while `reading` starts, and commits it once
+	 * the read waits on the lock it holds: a send or a delete committing while a member opens the
+	 * conversation. Resolves to what `reading` answers.
+	 */
+	async function whileCommitting<T>(actor: Actor, act: string, values: unknown[], reading: () => Promise<T>): Promise<T> {
+		const client = await db.connect();
+		try {
+			await client.query('begin');
+			await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [JSON.stringify(claimsFor(actor.id))]);
+			await client.query(act, values);
+			const answer = reading();
+			for (let i = 0; ; i++) {
+				const { rows } = await db.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%mark_conversation_read%'`);
+				if (rows[0].n > 0) break;
+				if (i === 300) throw new Error('the read never waited for the open transaction');
+				await new Promise((resolve) => setTimeout(resolve, 10));
+			}
+			await client.query('commit');
+			return await answer;
+		} finally {
+			client.release();
+		}
+	}
+
+	it('a message sent while the member opens the conversation stays unread after the read position', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const first = await send(buyer, seller, 'First', product.id);
+		const conversationId = first.conversation_id;
+		const state = await whileCommitting(buyer, `select public.send_message(p_id => $1, p_body => 'Second', p_conversation_id => $2)`, [randomUUID(), conversationId], () =>
+			seller.api.markConversationRead({ conversationId, upToMessageId: first.id })
+		);
+		expect(state).toMatchObject({ last_read_message_id: first.id, unread_count: 1 });
+		expect(await seller.api.unreadTotal()).toBe(1);
+	});
+
+	it('an unread message deleted while the member reads part of the conversation is counted once, as gone', async () => {
+		const { buyer, seller, product } = await marketplace(db);
+		const a = await send(buyer, seller, 'A', product.id);
+		const b = await send(buyer, seller, 'B', product.id);
+		await send(buyer, seller, 'C', product.id);
+		const state = await whileCommitting(buyer, 'select public.delete_message(p_id => $1)', [b.id], () =>
+			seller.api.markConversationRead({ conversationId: a.conversation_id, upToMessageId: a.id })
+		);
+		expect(state).toMatchObject({ last_read_message_id: a.id, unread_count: 1 });
+		expect(await seller.api.unreadTotal()).toBe(1);
+	});
+
 	it('concurrent read marks never move the read position backwards', async () => {
 		const { buyer, seller, product } = await marketplace(db);
 		const sent = [];
