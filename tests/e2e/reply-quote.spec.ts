@@ -123,3 +123,31 @@ test('following a second quote moves the highlight to the message it answers: on
 	await expect(first).not.toHaveClass(/highlight/);
 	await expect(list.locator('li.highlight')).toHaveCount(1);
 });
+
+test('after a reply’s quote was followed, a new message leaves the focus in the message box: the thread does not go back to the quote', async ({ browser, baseURL }) => {
+	const { buyer, seller, close } = await bothMembers(browser, baseURL);
+	try {
+		const firstId = await buyer.locator('li[data-message-id]', { hasText: 'Hi! Is the bike still available?' }).first().getAttribute('data-message-id');
+		const first = buyer.locator(`li[data-message-id="${firstId}"]`);
+		await first.hover();
+		await first.getByRole('button', { name: 'Reply to this message' }).click();
+		await buyer.keyboard.type('Following up');
+		await buyer.keyboard.press('Enter');
+		const reply = buyer.locator('li[data-message-id][data-status="sent"]', { hasText: 'Following up' });
+		await expect(reply).toBeVisible();
+		await reply.locator('a.bubble-quote-link').click();
+		await expect(first).toBeFocused();
+		const composer = buyer.locator('#composer-body');
+		await composer.click();
+		await buyer.keyboard.type('I am writing');
+		await seller.locator('#composer-body').fill('One more thing');
+		await seller.locator('#composer-body').press('Enter');
+		await expect(buyer.locator('li[data-message-id]', { hasText: 'One more thing' })).toBeVisible();
+		// A moment for a jump back to the quote, had it come.
+		await buyer.waitForTimeout(500);
+		await expect(composer).toHaveValue('I am writing');
+		await expect(composer).toBeFocused();
+	} finally {
+		await close();
+	}
+});
