@@ -155,3 +155,32 @@ test('the edit box is as tall as the message it edits: ten lines show whole, non
 	await expect(editBox).toHaveValue(text);
 	expect(await editBox.evaluate((box) => box.scrollHeight - box.clientHeight)).toBeLessThanOrEqual(1);
 });
+
+test('an edit being typed keeps its text when the same message is edited in another tab', async ({ browser, baseURL }) => {
+	const thread = await buyersThread(baseURL);
+	const context = await browser.newContext();
+	try {
+		const tabA = await context.newPage();
+		await signIn(tabA, thread.buyer.email, thread.buyerUrl);
+		await hydrated(tabA);
+		const tabB = await context.newPage();
+		await tabB.goto(thread.buyerUrl);
+		await hydrated(tabB);
+		const id = await tabA.locator('li[data-message-id]', { hasText: 'Great. Could I see it on Saturday morning?' }).getAttribute('data-message-id');
+		const row = (page: typeof tabA) => page.locator(`li[data-message-id="${id}"]`);
+		await row(tabA).hover();
+		await row(tabA).getByRole('button', { name: 'Edit this message' }).click();
+		await row(tabA).locator('textarea').fill('Great. Could I see it on Sunday instead?');
+		await row(tabB).hover();
+		await row(tabB).getByRole('button', { name: 'Edit this message' }).click();
+		await row(tabB).locator('textarea').fill('Edited in the other tab');
+		await row(tabB).locator('textarea').press('Enter');
+		await expect(row(tabB)).toContainText('Edited in the other tab');
+		// The other tab's edit reaches this one as an event; a moment for it to have come.
+		await expect(row(tabA).locator('.bubble-edit')).toHaveCount(1);
+		await tabA.waitForTimeout(2000);
+		await expect(row(tabA).locator('textarea')).toHaveValue('Great. Could I see it on Sunday instead?');
+	} finally {
+		await context.close();
+	}
+});
